@@ -1,0 +1,79 @@
+# sgreviews: two commands for a newcomer.
+#   make run   set everything up and serve the demo on http://127.0.0.1:5000 (SQLite)
+#   make test  the same set-up, then ruff, mypy and every test suite (SQLite, then PostgreSQL
+#              when SGREVIEWS_TEST_DATABASE_URL is set)
+# Every step is guarded by a stamp file so a second run does only what changed.
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+PY_STAMP := $(VENV)/.installed
+NPM_STAMP := node_modules/.installed
+CSS := static/dist/app.css
+SCSS := $(wildcard static/src/*.scss)
+JS := $(wildcard static/src/*.js)
+
+export FLASK_APP := sgreviews
+# `make run` is a local demo; production sets SGREVIEWS_ENV itself and never uses make.
+export SGREVIEWS_ENV ?= development
+
+.PHONY: run test setup assets db lint typecheck test-sqlite test-postgresql clean
+
+run: setup db
+	@$(BIN)/sgreviews demo sign-ins
+	$(BIN)/sgreviews run --host 127.0.0.1 --port 5000
+
+test: setup lint typecheck test-sqlite test-postgresql
+
+setup: $(PY_STAMP) assets
+
+$(PY_STAMP): pyproject.toml
+	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $@
+
+$(NPM_STAMP): package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+assets: $(CSS) static/dist/.copied
+
+$(CSS): $(NPM_STAMP) $(SCSS)
+	mkdir -p static/dist
+	npx --no-install sass --quiet --no-source-map --style=compressed \
+	  --load-path=node_modules/govuk-frontend/dist static/src/app.scss $@
+	@! grep -q "GDS Transport" $@ || (echo "GDS Transport font leaked into $@" && exit 1)
+
+static/dist/.copied: $(NPM_STAMP) $(JS)
+	mkdir -p static/dist
+	cp node_modules/govuk-frontend/dist/govuk/govuk-frontend.min.js static/dist/
+	rm -rf static/dist/assets && mkdir -p static/dist/assets
+	cp -r node_modules/govuk-frontend/dist/govuk/assets/images static/dist/assets/images
+	cp node_modules/govuk-frontend/dist/govuk/assets/manifest.json static/dist/assets/
+	cp $(JS) static/dist/
+	touch $@
+
+db: $(PY_STAMP)
+	$(BIN)/sgreviews db upgrade
+	$(BIN)/sgreviews demo load --if-empty
+
+lint: $(PY_STAMP)
+	$(BIN)/ruff check sgreviews tests benchmarks
+	$(BIN)/ruff format --check sgreviews tests benchmarks
+
+typecheck: $(PY_STAMP)
+	$(BIN)/mypy
+
+test-sqlite: setup
+	env -u SGREVIEWS_TEST_DATABASE_URL $(BIN)/pytest -p no:cacheprovider $(PYTEST_ARGS)
+
+test-postgresql: setup
+	@if [ -n "$$SGREVIEWS_TEST_DATABASE_URL" ]; then \
+	  $(BIN)/pytest -p no:cacheprovider $(PYTEST_ARGS); \
+	else \
+	  echo "SKIPPED the PostgreSQL leg: SGREVIEWS_TEST_DATABASE_URL is not set (CI sets it; see README)."; \
+	fi
+
+clean:
+	rm -rf $(VENV) node_modules static/dist .pytest_cache .mypy_cache .ruff_cache

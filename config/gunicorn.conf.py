@@ -1,0 +1,19 @@
+"""gunicorn settings for production: `gunicorn -c config/gunicorn.conf.py`.
+
+Values come from the environment where a deployment needs to tune them."""
+
+import multiprocessing
+import os
+
+wsgi_app = "sgreviews:create_app()"
+bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
+workers = int(os.environ.get("GUNICORN_WORKERS", multiprocessing.cpu_count() * 2 + 1))
+threads = int(os.environ.get("GUNICORN_THREADS", "1"))
+timeout = 60
+graceful_timeout = 30
+# Restart workers now and then so a slow leak cannot grow without bound.
+max_requests = 2000
+max_requests_jitter = 200
+accesslog = "-"
+errorlog = "-"
+forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")

@@ -1,0 +1,158 @@
+"""sgreviews: safeguarding reviews, learning and actions for UK safeguarding partnerships.
+
+``create_app`` is the only way to get an application; there is no module-level app.
+"""
+
+from __future__ import annotations
+
+import secrets
+from typing import Any
+
+from flask import Flask, g
+from govuk_frontend_wtf.main import WTFormsHelpers
+from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+from werkzeug.wrappers import Response
+
+from sgreviews.extensions import csrf, db, login_manager, migrate
+from sgreviews.review_types import load_review_types
+from sgreviews.settings import PROJECT_ROOT, Settings
+
+SERVICE_NAME = "Safeguarding reviews"
+
+
+def create_app(overrides: dict[str, str] | None = None) -> Flask:
+    """Build the web application from environment settings (``overrides`` win; tests use
+    them)."""
+    settings = Settings.from_env(overrides)
+    app = Flask(
+        __name__,
+        instance_path=str(settings.instance_path),
+        template_folder=str(PROJECT_ROOT / "templates"),
+        static_folder=str(PROJECT_ROOT / "static"),
+    )
+    settings.instance_path.mkdir(parents=True, exist_ok=True)
+    app.config.update(
+        SECRET_KEY=settings.secret_key,
+        SQLALCHEMY_DATABASE_URI=settings.database_url,
+        SQLALCHEMY_ENGINE_OPTIONS={"pool_pre_ping": True},
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=settings.session_cookie_secure,
+        REMEMBER_COOKIE_HTTPONLY=True,
+        REMEMBER_COOKIE_SECURE=settings.session_cookie_secure,
+        WTF_CSRF_TIME_LIMIT=None,
+        TESTING=settings.environment == "testing",
+        WTF_CSRF_ENABLED=overrides is None or overrides.get("WTF_CSRF_ENABLED", "1") != "0",
+    )
+    app.extensions["sgreviews.settings"] = settings
+    app.extensions["sgreviews.review_types"] = load_review_types(
+        settings.config_dir / "review_types.toml"
+    )
+
+    app.jinja_loader = ChoiceLoader(
+        [
+            FileSystemLoader(str(PROJECT_ROOT / "templates")),
+            PrefixLoader(
+                {
+                    "govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja"),
+                    "govuk_frontend_wtf": PackageLoader("govuk_frontend_wtf"),
+                }
+            ),
+        ]
+    )
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
+    WTFormsHelpers(app)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
+    csrf.init_app(app)
+    _configure_login(app)
+    _configure_security_headers(app)
+    _configure_templates(app)
+
+    from sgreviews.web import register_blueprints, register_error_pages
+
+    register_blueprints(app)
+    register_error_pages(app)
+
+    from sgreviews.cli import register_commands
+
+    register_commands(app)
+    return app
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_connection_setup(dbapi_connection: Any, _record: Any) -> None:
+    """On SQLite: enforce foreign keys, and let SQLAlchemy own transactions (the driver's
+    own BEGIN handling breaks SAVEPOINTs, which tests and nested writes rely on)."""
+    module = type(dbapi_connection).__module__
+    if "sqlite" not in module:
+        return
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.close()
+
+
+@event.listens_for(Engine, "begin")
+def _sqlite_begin(connection: Any) -> None:
+    if connection.dialect.name == "sqlite":
+        connection.exec_driver_sql("BEGIN")
+
+
+def _configure_login(app: Flask) -> None:
+    from sgreviews.models import User
+
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.sign_in"
+    login_manager.login_message = "Sign in to see that page."
+    login_manager.login_message_category = "info"
+    login_manager.session_protection = "strong"
+
+    def load_user(user_id: str) -> User | None:
+        user = db.session.get(User, int(user_id))
+        if user is None or not user.is_active:
+            return None
+        return user
+
+    login_manager.user_loader(load_user)
+
+
+def _configure_security_headers(app: Flask) -> None:
+    @app.before_request
+    def make_nonce() -> None:
+        g.csp_nonce = secrets.token_urlsafe(16)
+
+    @app.after_request
+    def security_headers(response: Response) -> Response:
+        nonce = getattr(g, "csp_nonce", "")
+        response.headers["Content-Security-Policy"] = (
+            "default-src 'self'; "
+            f"script-src 'self' 'nonce-{nonce}'; "
+            "style-src 'self'; img-src 'self' data:; font-src 'self'; "
+            "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+        )
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        response.headers["Referrer-Policy"] = "same-origin"
+        response.headers["X-Frame-Options"] = "DENY"
+        if app.config["SESSION_COOKIE_SECURE"]:
+            response.headers["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
+        if response.mimetype == "text/html":
+            response.headers["Cache-Control"] = "no-store"
+        return response
+
+
+def _configure_templates(app: Flask) -> None:
+    from sgreviews.markdown_filter import render_markdown
+    from sgreviews.web.navigation import navigation_items
+
+    app.add_template_filter(render_markdown, "markdown")
+    app.add_template_global(navigation_items)
+
+    @app.context_processor
+    def service_context() -> dict[str, Any]:
+        return {"service_name": SERVICE_NAME, "csp_nonce": getattr(g, "csp_nonce", "")}

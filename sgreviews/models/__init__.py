@@ -1,0 +1,36 @@
+"""Every model, imported here so the metadata (and Alembic) sees them all."""
+
+from sgreviews.models.action import Action, ActionStatus, ActionUpdate, ImpactStatus
+from sgreviews.models.audit import AuditEvent
+from sgreviews.models.base import Base
+from sgreviews.models.finding import Finding, FindingKind, Theme
+from sgreviews.models.organisation import (
+    Agency,
+    AgencyFormerName,
+    Partnership,
+    PartnershipKind,
+    Sector,
+)
+from sgreviews.models.review import Review, SubjectKind
+from sgreviews.models.user import Role, User
+
+__all__ = [
+    "Action",
+    "ActionStatus",
+    "ActionUpdate",
+    "Agency",
+    "AgencyFormerName",
+    "AuditEvent",
+    "Base",
+    "Finding",
+    "FindingKind",
+    "ImpactStatus",
+    "Partnership",
+    "PartnershipKind",
+    "Review",
+    "Role",
+    "Sector",
+    "SubjectKind",
+    "Theme",
+    "User",
+]

@@ -1,0 +1,76 @@
+"""Findings of a review (learning points, recommendations, strengths, modifiable factors)
+and the themes they are tagged with."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from sqlalchemy import Column, ForeignKey, String, Table, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from sgreviews.models.base import Base, UTCDateTime, str_enum, utcnow
+
+if TYPE_CHECKING:
+    from sgreviews.models.action import Action
+    from sgreviews.models.review import Review
+
+
+class FindingKind(enum.Enum):
+    LEARNING_POINT = "learning_point"
+    RECOMMENDATION = "recommendation"
+    STRENGTH = "strength"
+    MODIFIABLE_FACTOR = "modifiable_factor"
+
+    @property
+    def label(self) -> str:
+        return {
+            "learning_point": "Learning point",
+            "recommendation": "Recommendation",
+            "strength": "Strength / good practice",
+            "modifiable_factor": "Modifiable factor",
+        }[self.value]
+
+
+class Theme(Base):
+    """A learning theme; a theme with a parent is a sub-theme (two levels)."""
+
+    __tablename__ = "theme"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(80), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("theme.id"), index=True)
+
+    parent: Mapped[Theme | None] = relationship(remote_side=[id])
+
+
+finding_theme = Table(
+    "finding_theme",
+    Base.metadata,
+    Column("finding_id", ForeignKey("finding.id", ondelete="CASCADE"), primary_key=True),
+    Column("theme_id", ForeignKey("theme.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class Finding(Base):
+    __tablename__ = "finding"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    review_id: Mapped[int] = mapped_column(ForeignKey("review.id"), index=True)
+    position: Mapped[int] = mapped_column(default=1)
+    kind: Mapped[FindingKind] = mapped_column(str_enum(FindingKind))
+    # Markdown, rendered through the one sanitising filter.
+    text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+    version: Mapped[int] = mapped_column(default=1)
+
+    review: Mapped[Review] = relationship(back_populates="findings")
+    themes: Mapped[list[Theme]] = relationship(secondary=finding_theme, order_by=Theme.name)
+    actions: Mapped[list[Action]] = relationship(
+        secondary="action_finding", back_populates="findings"
+    )
+
+    __mapper_args__ = {"version_id_col": version}

@@ -1,0 +1,81 @@
+"""Partnerships (the commissioning bodies) and the agencies that own actions."""
+
+from __future__ import annotations
+
+import enum
+from datetime import date
+
+from sqlalchemy import ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from sgreviews.models.base import Base, str_enum
+
+
+class PartnershipKind(enum.Enum):
+    CHILDREN = "children"
+    ADULTS = "adults"
+    COMMUNITY_SAFETY = "community_safety"
+
+    @property
+    def label(self) -> str:
+        return {
+            "children": "Safeguarding children partnership",
+            "adults": "Safeguarding adults board",
+            "community_safety": "Community safety partnership",
+        }[self.value]
+
+
+class Partnership(Base):
+    __tablename__ = "partnership"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    short_name: Mapped[str] = mapped_column(String(40), unique=True)
+    kind: Mapped[PartnershipKind] = mapped_column(str_enum(PartnershipKind))
+
+
+class Sector(enum.Enum):
+    POLICE = "police"
+    HEALTH = "health"
+    LOCAL_AUTHORITY = "local_authority"
+    EDUCATION = "education"
+    PROBATION = "probation"
+    JUSTICE = "justice"
+    FIRE = "fire"
+    VOLUNTARY = "voluntary"
+    OTHER = "other"
+
+    @property
+    def label(self) -> str:
+        return self.value.replace("_", " ").capitalize()
+
+
+class Agency(Base):
+    __tablename__ = "agency"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    sector: Mapped[Sector] = mapped_column(str_enum(Sector))
+    is_statutory_partner: Mapped[bool] = mapped_column(default=False)
+    is_active: Mapped[bool] = mapped_column(default=True)
+
+    former_names: Mapped[list[AgencyFormerName]] = relationship(
+        back_populates="agency",
+        order_by="AgencyFormerName.used_until",
+        cascade="all, delete-orphan",
+    )
+
+
+class AgencyFormerName(Base):
+    """A name an agency used before a rename (a CCG became an ICB in 2022): history keeps
+    the link to the same agency, and reports can show the name in use at the time."""
+
+    __tablename__ = "agency_former_name"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    used_from: Mapped[date | None]
+    used_until: Mapped[date]
+
+    agency: Mapped[Agency] = relationship(back_populates="former_names")

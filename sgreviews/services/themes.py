@@ -1,0 +1,66 @@
+"""The theme taxonomy, kept in step with ``config/themes.toml``."""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+
+from sgreviews.extensions import db
+from sgreviews.models import Theme
+
+
+class ThemeConfigError(ValueError):
+    """The themes file is malformed; the message names the key."""
+
+
+def read_taxonomy(path: Path) -> list[tuple[str, str, list[tuple[str, str]]]]:
+    """(group key, group name, [(theme key, theme name)]) from the config file."""
+    with path.open("rb") as handle:
+        data: dict[str, Any] = tomllib.load(handle)
+    groups = data.get("groups")
+    if not isinstance(groups, dict) or not groups:
+        raise ThemeConfigError(f"{path.name}: [groups] must define at least one group")
+    taxonomy = []
+    for group_key, group in groups.items():
+        where = f"{path.name}: groups.{group_key}"
+        if not isinstance(group, dict) or not isinstance(group.get("name"), str):
+            raise ThemeConfigError(f"{where}.name must be a string")
+        themes = group.get("themes")
+        if not isinstance(themes, list) or not themes:
+            raise ThemeConfigError(f"{where}.themes must be a non-empty list")
+        children = []
+        for index, theme in enumerate(themes):
+            if not (
+                isinstance(theme, dict)
+                and isinstance(theme.get("key"), str)
+                and isinstance(theme.get("name"), str)
+            ):
+                raise ThemeConfigError(f"{where}.themes[{index}] needs a key and a name")
+            children.append((theme["key"], theme["name"]))
+        taxonomy.append((group_key, group["name"], children))
+    return taxonomy
+
+
+def sync_themes(path: Path) -> dict[str, Theme]:
+    """Create or rename themes to match the file; never deletes (findings keep their tags)."""
+    existing = {theme.key: theme for theme in db.session.scalars(select(Theme))}
+    for group_key, group_name, children in read_taxonomy(path):
+        group = existing.get(group_key)
+        if group is None:
+            group = Theme(key=group_key, name=group_name)
+            db.session.add(group)
+            existing[group_key] = group
+        group.name = group_name
+        for key, name in children:
+            theme = existing.get(key)
+            if theme is None:
+                theme = Theme(key=key, name=name)
+                db.session.add(theme)
+                existing[key] = theme
+            theme.name = name
+            theme.parent = group
+    db.session.flush()
+    return existing

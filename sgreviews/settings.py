@@ -1,0 +1,103 @@
+"""Typed settings read from the environment.
+
+Secrets and connection strings come only from environment variables (see
+``config/env.example``). Defaults are safe for production or absent: a production
+deployment without ``SECRET_KEY`` refuses to start.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+ENVIRONMENTS = ("development", "production", "testing")
+
+
+class ConfigurationError(RuntimeError):
+    """Raised at start-up when the environment cannot give a safe configuration."""
+
+
+def _flag(env: dict[str, str], name: str, default: bool) -> bool:
+    raw = env.get(name, "")
+    if raw == "":
+        return default
+    if raw.lower() in ("1", "true", "yes", "on"):
+        return True
+    if raw.lower() in ("0", "false", "no", "off"):
+        return False
+    raise ConfigurationError(f"{name} must be true or false, not {raw!r}")
+
+
+def _int(env: dict[str, str], name: str, default: int) -> int:
+    raw = env.get(name, "")
+    if raw == "":
+        return default
+    try:
+        return int(raw)
+    except ValueError as error:
+        raise ConfigurationError(f"{name} must be a whole number, not {raw!r}") from error
+
+
+def default_sqlite_url(instance_path: Path) -> str:
+    return f"sqlite:///{instance_path / 'sgreviews.db'}"
+
+
+@dataclass(frozen=True)
+class Settings:
+    environment: str
+    secret_key: str
+    database_url: str
+    instance_path: Path
+    session_cookie_secure: bool
+    session_idle_minutes: int
+    evidence_dir: Path
+    config_dir: Path
+    base_url: str
+
+    @classmethod
+    def from_env(cls, overrides: dict[str, str] | None = None) -> Settings:
+        """Read settings from the process environment, with optional test overrides."""
+        env = dict(os.environ)
+        if overrides:
+            env.update(overrides)
+        environment = env.get("SGREVIEWS_ENV", "production")
+        if environment not in ENVIRONMENTS:
+            raise ConfigurationError(
+                f"SGREVIEWS_ENV must be one of {', '.join(ENVIRONMENTS)}, not {environment!r}"
+            )
+        instance_path = Path(env.get("SGREVIEWS_INSTANCE_PATH", PROJECT_ROOT / "instance"))
+        secret_key = env.get("SECRET_KEY", "")
+        if not secret_key:
+            if environment == "production":
+                raise ConfigurationError(
+                    "SECRET_KEY is not set. Production refuses to start without it: set "
+                    "SECRET_KEY to a long random value (for example the output of "
+                    "`python -c 'import secrets; print(secrets.token_hex(32))'`), or set "
+                    "SGREVIEWS_ENV=development for a local demo."
+                )
+            secret_key = _development_secret(instance_path)
+        database_url = env.get("DATABASE_URL") or default_sqlite_url(instance_path)
+        return cls(
+            environment=environment,
+            secret_key=secret_key,
+            database_url=database_url,
+            instance_path=instance_path,
+            session_cookie_secure=_flag(env, "SESSION_COOKIE_SECURE", environment == "production"),
+            session_idle_minutes=_int(env, "SGREVIEWS_SESSION_IDLE_MINUTES", 30),
+            evidence_dir=Path(env.get("SGREVIEWS_EVIDENCE_DIR", instance_path / "evidence")),
+            config_dir=Path(env.get("SGREVIEWS_CONFIG_DIR", PROJECT_ROOT / "config")),
+            base_url=env.get("SGREVIEWS_BASE_URL", "http://127.0.0.1:5000"),
+        )
+
+
+def _development_secret(instance_path: Path) -> str:
+    """A per-checkout secret for development, kept in the instance folder so sessions
+    survive a restart. Never used in production."""
+    instance_path.mkdir(parents=True, exist_ok=True)
+    key_file = instance_path / "dev-secret-key"
+    if not key_file.exists():
+        key_file.write_text(secrets.token_hex(32))
+    return key_file.read_text().strip()

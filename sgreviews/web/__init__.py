@@ -1,0 +1,41 @@
+"""Blueprints, one per area, and the error pages."""
+
+from __future__ import annotations
+
+from flask import Flask, render_template
+from werkzeug.exceptions import HTTPException
+
+from sgreviews.web.admin.views import blueprint as admin_blueprint
+from sgreviews.web.auth.views import blueprint as auth_blueprint
+from sgreviews.web.home.views import blueprint as home_blueprint
+
+ERROR_TITLES = {
+    400: "There is a problem with your request",
+    403: "You do not have permission to see this page",
+    404: "Page not found",
+    405: "That is not allowed on this page",
+    500: "Sorry, there is a problem with the service",
+}
+
+
+def register_blueprints(app: Flask) -> None:
+    app.register_blueprint(auth_blueprint)
+    app.register_blueprint(home_blueprint)
+    app.register_blueprint(admin_blueprint)
+
+
+def register_error_pages(app: Flask) -> None:
+    def render_error(error: HTTPException) -> tuple[str, int]:
+        code = error.code or 500
+        title = ERROR_TITLES.get(code, ERROR_TITLES[500])
+        return render_template("errors/error.html", code=code, title=title), code
+
+    app.register_error_handler(HTTPException, render_error)
+
+    @app.errorhandler(Exception)
+    def internal_error(error: Exception) -> tuple[str, int]:
+        app.logger.exception("Unhandled error", exc_info=error)
+        return (
+            render_template("errors/error.html", code=500, title=ERROR_TITLES[500]),
+            500,
+        )

@@ -1,0 +1,47 @@
+"""Each role's home page."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import Blueprint, current_app, render_template
+from flask_login import current_user
+
+from sgreviews.models import ActionStatus
+from sgreviews.policy import Permission
+from sgreviews.services import overview as overview_service
+from sgreviews.web.access import requires
+
+blueprint = Blueprint("home", __name__)
+
+
+@blueprint.route("/overview")
+@requires(Permission.VIEW_OVERVIEW)
+def overview() -> str:
+    today = date.today()
+    return render_template(
+        "home/overview.html",
+        reviews=overview_service.list_reviews(),
+        counts=overview_service.action_counts(today),
+        statuses=list(ActionStatus),
+        review_types=current_app.extensions["sgreviews.review_types"],
+    )
+
+
+@blueprint.route("/agency/actions")
+@requires(Permission.VIEW_AGENCY_ACTIONS)
+def agency_actions() -> str:
+    agency = current_user.agency
+    return render_template(
+        "home/agency_actions.html",
+        agency=agency,
+        actions=overview_service.actions_for_agency(agency.id),
+        today=date.today(),
+        review_types=current_app.extensions["sgreviews.review_types"],
+    )
+
+
+@blueprint.route("/learning")
+@requires(Permission.VIEW_LEARNING)
+def learning() -> str:
+    return render_template("home/learning.html")

@@ -1,0 +1,108 @@
+"""Every route has an access rule, and each role reaches exactly what it should."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from sgreviews.models import Role
+from sgreviews.web.access import ACCESS_RULE_ATTRIBUTE
+
+# Endpoints Flask itself provides, with the rule that applies to them.
+FRAMEWORK_ENDPOINTS = {"static": "public: built assets only"}
+
+
+def test_every_route_declares_an_access_rule(app: Flask) -> None:
+    missing = []
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint in FRAMEWORK_ENDPOINTS:
+            continue
+        view = app.view_functions[rule.endpoint]
+        if not getattr(view, ACCESS_RULE_ATTRIBUTE, None):
+            missing.append(f"{rule.rule} ({rule.endpoint})")
+    assert not missing, f"routes without an access rule: {missing}"
+
+
+OK, FORBIDDEN, TO_SIGN_IN = 200, 403, 302
+
+# Expected status of each page for each role; None is a visitor who has not signed in.
+MATRIX: dict[str, dict[Role | None, int]] = {
+    "/overview": {
+        None: TO_SIGN_IN,
+        Role.ADMINISTRATOR: FORBIDDEN,
+        Role.SECRETARIAT: OK,
+        Role.CHAIR: OK,
+        Role.AGENCY_LEAD: FORBIDDEN,
+        Role.PRACTITIONER: FORBIDDEN,
+    },
+    "/agency/actions": {
+        None: TO_SIGN_IN,
+        Role.ADMINISTRATOR: FORBIDDEN,
+        Role.SECRETARIAT: FORBIDDEN,
+        Role.CHAIR: FORBIDDEN,
+        Role.AGENCY_LEAD: OK,
+        Role.PRACTITIONER: FORBIDDEN,
+    },
+    "/learning": {
+        None: TO_SIGN_IN,
+        Role.ADMINISTRATOR: OK,
+        Role.SECRETARIAT: OK,
+        Role.CHAIR: OK,
+        Role.AGENCY_LEAD: OK,
+        Role.PRACTITIONER: OK,
+    },
+    "/admin/users": {
+        None: TO_SIGN_IN,
+        Role.ADMINISTRATOR: OK,
+        Role.SECRETARIAT: FORBIDDEN,
+        Role.CHAIR: FORBIDDEN,
+        Role.AGENCY_LEAD: FORBIDDEN,
+        Role.PRACTITIONER: FORBIDDEN,
+    },
+    "/sign-in": {role: OK for role in [None, *Role]},
+    "/health": {role: OK for role in [None, *Role]},
+}
+
+
+@pytest.mark.parametrize("role", [None, *Role], ids=lambda role: role.value if role else "anon")
+def test_access_matrix(
+    role: Role | None, app: Flask, client_for: Callable[..., FlaskClient]
+) -> None:
+    client = app.test_client() if role is None else client_for(role)
+    for path, expected in MATRIX.items():
+        response = client.get(path)
+        assert response.status_code == expected[role], f"{path} as {role}"
+        if expected[role] == TO_SIGN_IN:
+            assert "/sign-in" in response.headers["Location"]
+
+
+def test_matrix_covers_every_page(app: Flask) -> None:
+    """A new page must be added to the matrix above."""
+    pages = {
+        rule.rule
+        for rule in app.url_map.iter_rules()
+        if rule.endpoint not in FRAMEWORK_ENDPOINTS
+        and "GET" in (rule.methods or set())
+        and not rule.arguments
+        and rule.rule != "/"
+    }
+    assert pages <= set(MATRIX), f"pages missing from the access matrix: {pages - set(MATRIX)}"
+
+
+@pytest.mark.parametrize("role", list(Role), ids=lambda role: role.value)
+def test_each_role_lands_on_its_home_page(
+    role: Role, client_for: Callable[..., FlaskClient]
+) -> None:
+    expected = {
+        Role.ADMINISTRATOR: "/admin/users",
+        Role.SECRETARIAT: "/overview",
+        Role.CHAIR: "/overview",
+        Role.AGENCY_LEAD: "/agency/actions",
+        Role.PRACTITIONER: "/learning",
+    }[role]
+    response = client_for(role).get("/")
+    assert response.status_code == 302
+    assert response.headers["Location"] == expected

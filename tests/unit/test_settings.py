@@ -1,0 +1,53 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from sgreviews import create_app
+from sgreviews.settings import ConfigurationError, Settings
+
+
+def test_production_without_secret_key_refuses_to_start(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    with pytest.raises(ConfigurationError, match="SECRET_KEY is not set"):
+        create_app({"SGREVIEWS_ENV": "production", "SGREVIEWS_INSTANCE_PATH": str(tmp_path)})
+
+
+def test_development_generates_and_keeps_a_secret(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    overrides = {"SGREVIEWS_ENV": "development", "SGREVIEWS_INSTANCE_PATH": str(tmp_path)}
+    first = Settings.from_env(overrides).secret_key
+    assert len(first) >= 32
+    assert Settings.from_env(overrides).secret_key == first
+
+
+def test_production_cookies_are_secure(tmp_path: Path) -> None:
+    app = create_app(
+        {
+            "SGREVIEWS_ENV": "production",
+            "SECRET_KEY": "x" * 40,
+            "SGREVIEWS_INSTANCE_PATH": str(tmp_path),
+        }
+    )
+    assert app.config["SESSION_COOKIE_SECURE"] is True
+    assert app.config["SESSION_COOKIE_HTTPONLY"] is True
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "message"),
+    [
+        ("SGREVIEWS_ENV", "staging", "SGREVIEWS_ENV must be one of"),
+        ("SESSION_COOKIE_SECURE", "perhaps", "must be true or false"),
+        ("SGREVIEWS_SESSION_IDLE_MINUTES", "ten", "must be a whole number"),
+    ],
+)
+def test_bad_settings_are_named(name: str, value: str, message: str, tmp_path: Path) -> None:
+    overrides = {"SGREVIEWS_ENV": "development", "SGREVIEWS_INSTANCE_PATH": str(tmp_path)}
+    overrides[name] = value
+    with pytest.raises(ConfigurationError, match=message):
+        Settings.from_env(overrides)
