@@ -1,6 +1,7 @@
 """Every model, imported here so the metadata (and Alembic) sees them all."""
 
 from sgreviews.models.action import Action, ActionStatus, ActionUpdate, ImpactStatus
+from sgreviews.models.assurance import Challenge, ChallengeStatus, ReviewBudget
 from sgreviews.models.audit import AuditEvent
 from sgreviews.models.base import Base
 from sgreviews.models.finding import Finding, FindingKind, Theme
@@ -21,6 +22,8 @@ __all__ = [
     "Agency",
     "AgencyFormerName",
     "AuditEvent",
+    "Challenge",
+    "ChallengeStatus",
     "Base",
     "Finding",
     "FindingKind",
@@ -28,6 +31,7 @@ __all__ = [
     "Partnership",
     "PartnershipKind",
     "Review",
+    "ReviewBudget",
     "Role",
     "Sector",
     "SubjectKind",

@@ -1,0 +1,338 @@
+"""Aggregates for the chair's dashboard and the agency scorecard.
+
+Every function runs a fixed number of SQL queries, whatever the size of the data, and
+returns plain rows ready for a table, a chart and an export.
+
+Semantics, which the page states too: the period (a business year or one quarter) selects
+review activity, timeliness, themes and the trend; action tables show each action's
+current status for actions answering findings of reviews in the selected partnership,
+owned by the selected agency.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time
+from typing import Any
+
+from sqlalchemy import and_, case, exists, func, or_, select
+from sqlalchemy.sql.elements import ColumnElement
+
+from sgreviews.extensions import db
+from sgreviews.models import (
+    Action,
+    ActionStatus,
+    ActionUpdate,
+    Agency,
+    Finding,
+    ImpactStatus,
+    Review,
+    Theme,
+)
+from sgreviews.models.action import action_finding
+from sgreviews.models.finding import finding_theme
+from sgreviews.services.periods import BusinessYear, Period
+from sgreviews.services.sqlparts import business_year_of, days_between
+
+OPEN_STATUSES = [status for status in ActionStatus if status.is_open]
+DONE_STATUSES = [
+    ActionStatus.COMPLETED,
+    ActionStatus.ASSURED,
+    ActionStatus.CLOSED_NOT_IMPLEMENTED,
+    ActionStatus.SUPERSEDED,
+]
+AGEING_BANDS = [("1 to 30 days", 1, 30), ("31 to 90 days", 31, 90), ("Over 90 days", 91, None)]
+
+
+@dataclass(frozen=True)
+class Filters:
+    year: BusinessYear
+    quarter: int | None = None
+    partnership_id: int | None = None
+    agency_id: int | None = None
+    today: date = field(default_factory=date.today)
+
+    @property
+    def period(self) -> Period:
+        return Period.of(self.year, self.quarter)
+
+
+def _action_scope(filters: Filters) -> list[ColumnElement[bool]]:
+    clauses: list[ColumnElement[bool]] = []
+    if filters.partnership_id is not None:
+        clauses.append(
+            exists()
+            .where(action_finding.c.action_id == Action.id)
+            .where(action_finding.c.finding_id == Finding.id)
+            .where(Finding.review_id == Review.id)
+            .where(Review.partnership_id == filters.partnership_id)
+        )
+    if filters.agency_id is not None:
+        clauses.append(Action.owning_agency_id == filters.agency_id)
+    return clauses
+
+
+def _review_scope(filters: Filters) -> list[ColumnElement[bool]]:
+    """Reviews active at some point in the period."""
+    period = filters.period
+    clauses: list[ColumnElement[bool]] = [
+        Review.started_on <= period.end,
+        or_(Review.completed_on.is_(None), Review.completed_on >= period.start),
+    ]
+    if filters.partnership_id is not None:
+        clauses.append(Review.partnership_id == filters.partnership_id)
+    if filters.agency_id is not None:
+        clauses.append(
+            exists()
+            .where(Finding.review_id == Review.id)
+            .where(action_finding.c.finding_id == Finding.id)
+            .where(action_finding.c.action_id == Action.id)
+            .where(Action.owning_agency_id == filters.agency_id)
+        )
+    return clauses
+
+
+def reviews_by_type_and_stage(filters: Filters) -> list[tuple[str, str, int]]:
+    rows = db.session.execute(
+        select(Review.review_type, Review.stage, func.count())
+        .where(*_review_scope(filters))
+        .group_by(Review.review_type, Review.stage)
+        .order_by(Review.review_type, Review.stage)
+    ).all()
+    return [(review_type, stage, count) for review_type, stage, count in rows]
+
+
+def reviews_started_in_period(filters: Filters) -> list[tuple[str, int]]:
+    period = filters.period
+    clauses = [Review.started_on >= period.start, Review.started_on <= period.end]
+    if filters.partnership_id is not None:
+        clauses.append(Review.partnership_id == filters.partnership_id)
+    rows = db.session.execute(
+        select(Review.review_type, func.count())
+        .where(*clauses)
+        .group_by(Review.review_type)
+        .order_by(Review.review_type)
+    ).all()
+    return [(review_type, count) for review_type, count in rows]
+
+
+@dataclass(frozen=True)
+class AgencyRow:
+    agency_id: int
+    agency: str
+    by_status: dict[ActionStatus, int]
+    overdue: int
+    average_days_overdue: float | None
+
+    @property
+    def open(self) -> int:
+        return sum(self.by_status[status] for status in OPEN_STATUSES)
+
+    @property
+    def total(self) -> int:
+        return sum(self.by_status.values())
+
+
+def actions_by_agency(filters: Filters) -> list[AgencyRow]:
+    """Per agency: actions by status, open actions overdue, and their average days
+    overdue (the agency scorecard)."""
+    today = filters.today
+    overdue = and_(Action.status.in_(OPEN_STATUSES), Action.due_date < today)
+    days_overdue = days_between(Action.due_date, today)
+    status_columns = [
+        func.sum(case((Action.status == status, 1), else_=0)).label(status.value)
+        for status in ActionStatus
+    ]
+    rows = db.session.execute(
+        select(
+            Agency.id,
+            Agency.name,
+            *status_columns,
+            func.sum(case((overdue, 1), else_=0)).label("overdue"),
+            func.avg(case((overdue, days_overdue), else_=None)).label("average_days"),
+        )
+        .join(Agency, Agency.id == Action.owning_agency_id)
+        .where(*_action_scope(filters))
+        .group_by(Agency.id, Agency.name)
+        .order_by(Agency.name)
+    ).all()
+    result = []
+    for row in rows:
+        mapping = row._mapping
+        average = mapping["average_days"]
+        result.append(
+            AgencyRow(
+                agency_id=mapping["id"],
+                agency=mapping["name"],
+                by_status={status: int(mapping[status.value] or 0) for status in ActionStatus},
+                overdue=int(mapping["overdue"] or 0),
+                average_days_overdue=round(float(average), 1) if average is not None else None,
+            )
+        )
+    return result
+
+
+def overdue_ageing(filters: Filters) -> list[tuple[str, int]]:
+    today = filters.today
+    days = days_between(Action.due_date, today)
+    band_columns = [
+        func.sum(
+            case((and_(days >= low, days <= high) if high else days >= low, 1), else_=0)
+        ).label(f"band{index}")
+        for index, (_label, low, high) in enumerate(AGEING_BANDS)
+    ]
+    row = db.session.execute(
+        select(*band_columns).where(
+            Action.status.in_(OPEN_STATUSES), Action.due_date < today, *_action_scope(filters)
+        )
+    ).one()
+    return [
+        (label, int(row[index] or 0)) for index, (label, _low, _high) in enumerate(AGEING_BANDS)
+    ]
+
+
+@dataclass(frozen=True)
+class AssuranceGaps:
+    completed_not_assured: list[Action]
+    assured_without_impact: list[Action]
+    closed_not_implemented: list[Action]
+
+
+def assurance_gaps(filters: Filters, limit: int = 50) -> AssuranceGaps:
+    """Actions that need the chair's eye: done but not assured, assured with no evidence of
+    impact, closed without being implemented. Each list is capped at ``limit`` rows (the
+    export has them all)."""
+    no_impact_yet = [ImpactStatus.NOT_ASSESSED, ImpactStatus.PLANNED]
+
+    def fetch(*clauses: ColumnElement[bool]) -> list[Action]:
+        return list(
+            db.session.scalars(
+                select(Action)
+                .where(*clauses, *_action_scope(filters))
+                .order_by(Action.due_date, Action.reference)
+                .limit(limit)
+            )
+        )
+
+    return AssuranceGaps(
+        completed_not_assured=fetch(Action.status == ActionStatus.COMPLETED),
+        assured_without_impact=fetch(
+            Action.status == ActionStatus.ASSURED, Action.impact_status.in_(no_impact_yet)
+        ),
+        closed_not_implemented=fetch(Action.status == ActionStatus.CLOSED_NOT_IMPLEMENTED),
+    )
+
+
+@dataclass(frozen=True)
+class TrendPoint:
+    month_end: date
+    open: int
+    overdue: int
+    completed: int
+
+
+def monthly_trend(filters: Filters) -> list[TrendPoint]:
+    """Open, overdue and completed actions at each month end of the business year (up to
+    today), in one query. An action counts from the day it was created; it stops being open
+    on its first update to a finished status."""
+    month_ends = [end for end in filters.year.month_ends() if end <= filters.today] or [
+        filters.year.month_ends()[0]
+    ]
+    finished = (
+        select(
+            ActionUpdate.action_id.label("action_id"),
+            func.min(ActionUpdate.created_at).label("finished_at"),
+        )
+        .where(ActionUpdate.status.in_(DONE_STATUSES))
+        .group_by(ActionUpdate.action_id)
+        .subquery()
+    )
+    columns: list[Any] = []
+    for index, month_end in enumerate(month_ends):
+        moment = datetime.combine(month_end, time.max, tzinfo=UTC)
+        existed = Action.created_at <= moment
+        done = and_(finished.c.finished_at.is_not(None), finished.c.finished_at <= moment)
+        is_open = and_(existed, ~done)
+        columns += [
+            func.sum(case((is_open, 1), else_=0)).label(f"open{index}"),
+            func.sum(case((and_(is_open, Action.due_date < month_end), 1), else_=0)).label(
+                f"overdue{index}"
+            ),
+            func.sum(case((and_(existed, done), 1), else_=0)).label(f"done{index}"),
+        ]
+    row = db.session.execute(
+        select(*columns)
+        .select_from(Action)
+        .outerjoin(finished, finished.c.action_id == Action.id)
+        .where(*_action_scope(filters))
+    ).one()
+    mapping = row._mapping
+    return [
+        TrendPoint(
+            month_end=month_end,
+            open=int(mapping[f"open{index}"] or 0),
+            overdue=int(mapping[f"overdue{index}"] or 0),
+            completed=int(mapping[f"done{index}"] or 0),
+        )
+        for index, month_end in enumerate(month_ends)
+    ]
+
+
+@dataclass(frozen=True)
+class HeatMap:
+    rows: list[str]
+    columns: list[str]
+    values: list[list[int]]
+
+
+def themes_by_year(filters: Filters, years: int = 5) -> HeatMap:
+    """Findings per theme in the reviews started in each of the last ``years`` business
+    years up to the selected one."""
+    first = filters.year.start_year - years + 1
+    year_column = business_year_of(Review.started_on)
+    clauses = [year_column >= first, year_column <= filters.year.start_year]
+    if filters.partnership_id is not None:
+        clauses.append(Review.partnership_id == filters.partnership_id)
+    rows = db.session.execute(
+        select(Theme.name, year_column.label("year"), func.count(Finding.id))
+        .join(finding_theme, finding_theme.c.theme_id == Theme.id)
+        .join(Finding, Finding.id == finding_theme.c.finding_id)
+        .join(Review, Review.id == Finding.review_id)
+        .where(*clauses)
+        .group_by(Theme.name, year_column)
+    ).all()
+    year_labels = [BusinessYear(first + offset).label for offset in range(years)]
+    counts: dict[str, list[int]] = {}
+    for theme, year, count in rows:
+        counts.setdefault(theme, [0] * years)[int(year) - first] = count
+    ordered = sorted(counts, key=lambda name: (-sum(counts[name]), name))
+    return HeatMap(rows=ordered, columns=year_labels, values=[counts[name] for name in ordered])
+
+
+def themes_by_review(filters: Filters, limit: int = 12) -> HeatMap:
+    """Findings per theme for the most recently started reviews active in the period
+    (at most ``limit`` reviews, so the grid stays readable)."""
+    reviews = db.session.execute(
+        select(Review.id, Review.reference)
+        .where(*_review_scope(filters))
+        .order_by(Review.started_on.desc(), Review.id.desc())
+        .limit(limit)
+    ).all()
+    review_ids = [review_id for review_id, _reference in reviews]
+    rows = db.session.execute(
+        select(Theme.name, Finding.review_id, func.count(Finding.id))
+        .join(finding_theme, finding_theme.c.theme_id == Theme.id)
+        .join(Finding, Finding.id == finding_theme.c.finding_id)
+        .where(Finding.review_id.in_(review_ids))
+        .group_by(Theme.name, Finding.review_id)
+    ).all()
+    position = {review_id: index for index, review_id in enumerate(review_ids)}
+    counts: dict[str, list[int]] = {}
+    for theme, review_id, count in rows:
+        counts.setdefault(theme, [0] * len(review_ids))[position[review_id]] = count
+    ordered = sorted(counts, key=lambda name: (-sum(counts[name]), name))
+    return HeatMap(
+        rows=ordered,
+        columns=[reference for _id, reference in reviews],
+        values=[counts[name] for name in ordered],
+    )

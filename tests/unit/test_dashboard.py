@@ -1,0 +1,163 @@
+"""Dashboard numbers against a small hand-computed fixture."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+import pytest
+
+from sgreviews.extensions import db
+from sgreviews.models import ActionStatus, ActionUpdate, ImpactStatus, Theme
+from sgreviews.services import dashboard
+from sgreviews.services.periods import BusinessYear
+from tests import factories
+
+TODAY = date(2025, 11, 15)  # in Q3 of business year 2025/26
+
+
+@pytest.fixture
+def world(ctx: None) -> dict[str, object]:
+    """Two partnerships, two agencies, five actions:
+
+    police: A1 open, due 2025-11-01 (14 days overdue); A2 open, due 2025-07-01 (137 days
+    overdue); A3 completed (not assured). health: A4 assured without impact evidence;
+    A5 open, due in the future; plus in the other partnership B1, open and overdue.
+    """
+    home = factories.partnership(short_name="HOME")
+    away = factories.partnership(short_name="AWAY")
+    police = factories.agency(name="Police")
+    health = factories.agency(name="Health")
+    lcspr = factories.review(
+        home, reference="LCSPR-2025-01", review_type="lcspr", started_on=date(2025, 5, 1)
+    )
+    sar = factories.review(
+        home,
+        reference="SAR-2024-01",
+        review_type="sar",
+        stage="action_plan",
+        started_on=date(2024, 6, 1),
+        completed_on=date(2025, 1, 10),
+    )
+    dhr = factories.review(
+        away, reference="DHR-2025-01", review_type="dhr", started_on=date(2025, 9, 1)
+    )
+    neglect = Theme(key="neglect_t", name="Neglect")
+    curiosity = Theme(key="curiosity_t", name="Professional curiosity")
+    f1 = factories.finding(lcspr, themes=[neglect, curiosity])
+    f2 = factories.finding(sar, themes=[neglect])
+    f_away = factories.finding(dhr)
+    created = datetime(2025, 4, 10, tzinfo=UTC)
+    actions = {
+        "A1": factories.action(police, f1, due_date=date(2025, 11, 1), created_at=created),
+        "A2": factories.action(police, f1, due_date=date(2025, 7, 1), created_at=created),
+        "A3": factories.action(
+            police, f2, due_date=date(2025, 6, 1), status=ActionStatus.COMPLETED,
+            created_at=created,
+        ),
+        "A4": factories.action(
+            health, f2, due_date=date(2025, 6, 1), status=ActionStatus.ASSURED,
+            impact_status=ImpactStatus.PLANNED, created_at=created,
+        ),
+        "A5": factories.action(health, f1, due_date=date(2026, 2, 1), created_at=created),
+        "B1": factories.action(police, f_away, due_date=date(2025, 8, 1), created_at=created),
+    }  # fmt: skip
+    db.session.add_all(
+        [
+            ActionUpdate(
+                action=actions["A3"], status=ActionStatus.COMPLETED, note="done",
+                created_at=datetime(2025, 6, 20, tzinfo=UTC),
+            ),
+            ActionUpdate(
+                action=actions["A4"], status=ActionStatus.COMPLETED, note="done",
+                created_at=datetime(2025, 5, 20, tzinfo=UTC),
+            ),
+        ]
+    )  # fmt: skip
+    db.session.flush()
+    return {"home": home, "police": police, "health": health, **actions}
+
+
+def filters(world: dict[str, object], **overrides: object) -> dashboard.Filters:
+    values: dict[str, object] = {
+        "year": BusinessYear(2025),
+        "partnership_id": world["home"].id,  # type: ignore[attr-defined]
+        "today": TODAY,
+    }
+    values.update(overrides)
+    return dashboard.Filters(**values)  # type: ignore[arg-type]
+
+
+def test_actions_by_agency_and_scorecard(world: dict[str, object]) -> None:
+    rows = {row.agency: row for row in dashboard.actions_by_agency(filters(world))}
+    police, health = rows["Police"], rows["Health"]
+    assert police.by_status[ActionStatus.NOT_STARTED] == 2
+    assert police.by_status[ActionStatus.COMPLETED] == 1
+    assert police.open == 2 and police.overdue == 2
+    assert police.average_days_overdue == (14 + 137) / 2
+    assert health.open == 1 and health.overdue == 0 and health.average_days_overdue is None
+    assert health.by_status[ActionStatus.ASSURED] == 1
+
+
+def test_partnership_filter_takes_in_other_partnership(world: dict[str, object]) -> None:
+    everywhere = {
+        row.agency: row for row in dashboard.actions_by_agency(filters(world, partnership_id=None))
+    }
+    assert everywhere["Police"].overdue == 3
+
+
+def test_agency_filter(world: dict[str, object]) -> None:
+    rows = dashboard.actions_by_agency(filters(world, agency_id=world["health"].id))  # type: ignore[attr-defined]
+    assert [row.agency for row in rows] == ["Health"]
+
+
+def test_overdue_ageing_bands(world: dict[str, object]) -> None:
+    assert dashboard.overdue_ageing(filters(world)) == [
+        ("1 to 30 days", 1),
+        ("31 to 90 days", 0),
+        ("Over 90 days", 1),
+    ]
+
+
+def test_assurance_gaps(world: dict[str, object]) -> None:
+    gaps = dashboard.assurance_gaps(filters(world))
+    assert [a.reference for a in gaps.completed_not_assured] == [world["A3"].reference]  # type: ignore[attr-defined]
+    assert [a.reference for a in gaps.assured_without_impact] == [world["A4"].reference]  # type: ignore[attr-defined]
+    assert gaps.closed_not_implemented == []
+
+
+def test_monthly_trend(world: dict[str, object]) -> None:
+    trend = {point.month_end: point for point in dashboard.monthly_trend(filters(world))}
+    # End of April: all five home actions exist, none finished, none overdue.
+    assert (trend[date(2025, 4, 30)].open, trend[date(2025, 4, 30)].overdue) == (5, 0)
+    # End of May: A4 finished on 20 May.
+    assert (trend[date(2025, 5, 31)].open, trend[date(2025, 5, 31)].completed) == (4, 1)
+    # End of June: A3 finished 20 June; A3/A4 were due 1 June but are done.
+    assert (trend[date(2025, 6, 30)].open, trend[date(2025, 6, 30)].completed) == (3, 2)
+    assert trend[date(2025, 6, 30)].overdue == 0
+    # End of July: A2 (due 1 July) overdue. End of October: still only A2.
+    assert trend[date(2025, 7, 31)].overdue == 1
+    assert trend[date(2025, 10, 31)].overdue == 1
+    # Months after today are not shown.
+    assert max(trend) == date(2025, 10, 31)
+
+
+def test_reviews_in_period_and_themes(world: dict[str, object]) -> None:
+    by_type = dashboard.reviews_by_type_and_stage(filters(world))
+    # The SAR completed in January 2025, before the 2025/26 year: not active in it.
+    assert by_type == [("lcspr", "in_progress", 1)]
+    assert dashboard.reviews_started_in_period(filters(world, partnership_id=None)) == [
+        ("dhr", 1),
+        ("lcspr", 1),
+    ]
+    years = dashboard.themes_by_year(filters(world), years=2)
+    assert years.columns == ["2024/25", "2025/26"]
+    assert dict(zip(years.rows, years.values, strict=True)) == {
+        "Neglect": [1, 1],
+        "Professional curiosity": [0, 1],
+    }
+    per_review = dashboard.themes_by_review(filters(world))
+    assert per_review.columns == ["LCSPR-2025-01"]
+    assert dict(zip(per_review.rows, per_review.values, strict=True)) == {
+        "Neglect": [1],
+        "Professional curiosity": [1],
+    }
