@@ -20,6 +20,8 @@ class Permission(enum.Enum):
     VIEW_ACTION = "view_action"
     VIEW_LEARNING = "view_learning"
     MANAGE_USERS = "manage_users"
+    VIEW_DASHBOARD = "view_dashboard"  # progress summaries, scorecard, yearly report
+    RECORD_CHALLENGE = "record_challenge"  # the chair's log of challenge
 
 
 class Actor(Protocol):
@@ -57,6 +59,14 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     ),
     Role.PRACTITIONER: frozenset({Permission.VIEW_LEARNING}),
 }
+
+# The chair's dashboard and log of challenge: the chair and the business office that
+# supports them.
+for _role in (Role.SECRETARIAT, Role.CHAIR):
+    ROLE_PERMISSIONS[_role] = ROLE_PERMISSIONS[_role] | {
+        Permission.VIEW_DASHBOARD,
+        Permission.RECORD_CHALLENGE,
+    }
 
 # Roles that see every partnership's material, not just their own agency's.
 PARTNERSHIP_WIDE_ROLES = frozenset({Role.SECRETARIAT, Role.CHAIR})

@@ -11,6 +11,7 @@ owned by the selected agency.
 
 from __future__ import annotations
 
+import enum
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 from typing import Any
@@ -191,36 +192,33 @@ def overdue_ageing(filters: Filters) -> list[tuple[str, int]]:
     ]
 
 
-@dataclass(frozen=True)
-class AssuranceGaps:
-    completed_not_assured: list[Action]
-    assured_without_impact: list[Action]
-    closed_not_implemented: list[Action]
+class Gap(enum.Enum):
+    """Actions that need the chair's eye."""
+
+    COMPLETED_NOT_ASSURED = "completed_not_assured"
+    ASSURED_WITHOUT_IMPACT = "assured_without_impact"
+    CLOSED_NOT_IMPLEMENTED = "closed_not_implemented"
 
 
-def assurance_gaps(filters: Filters, limit: int = 50) -> AssuranceGaps:
-    """Actions that need the chair's eye: done but not assured, assured with no evidence of
-    impact, closed without being implemented. Each list is capped at ``limit`` rows (the
-    export has them all)."""
-    no_impact_yet = [ImpactStatus.NOT_ASSESSED, ImpactStatus.PLANNED]
-
-    def fetch(*clauses: ColumnElement[bool]) -> list[Action]:
-        return list(
-            db.session.scalars(
-                select(Action)
-                .where(*clauses, *_action_scope(filters))
-                .order_by(Action.due_date, Action.reference)
-                .limit(limit)
-            )
-        )
-
-    return AssuranceGaps(
-        completed_not_assured=fetch(Action.status == ActionStatus.COMPLETED),
-        assured_without_impact=fetch(
-            Action.status == ActionStatus.ASSURED, Action.impact_status.in_(no_impact_yet)
-        ),
-        closed_not_implemented=fetch(Action.status == ActionStatus.CLOSED_NOT_IMPLEMENTED),
+def assurance_gap(filters: Filters, gap: Gap, limit: int | None = None) -> list[Action]:
+    """Done but not assured, assured with no evidence of impact yet, or closed without being
+    implemented; by due date, at most ``limit`` rows."""
+    clauses: list[ColumnElement[bool]] = {
+        Gap.COMPLETED_NOT_ASSURED: [Action.status == ActionStatus.COMPLETED],
+        Gap.ASSURED_WITHOUT_IMPACT: [
+            Action.status == ActionStatus.ASSURED,
+            Action.impact_status.in_([ImpactStatus.NOT_ASSESSED, ImpactStatus.PLANNED]),
+        ],
+        Gap.CLOSED_NOT_IMPLEMENTED: [Action.status == ActionStatus.CLOSED_NOT_IMPLEMENTED],
+    }[gap]
+    query = (
+        select(Action)
+        .where(*clauses, *_action_scope(filters))
+        .order_by(Action.due_date, Action.reference)
     )
+    if limit is not None:
+        query = query.limit(limit)
+    return list(db.session.scalars(query))
 
 
 @dataclass(frozen=True)

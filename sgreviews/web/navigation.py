@@ -22,6 +22,7 @@ class NavEntry:
 
 NAV_ENTRIES: list[NavEntry] = [
     NavEntry("Overview", "home.overview", Permission.VIEW_OVERVIEW),
+    NavEntry("Dashboard", "dashboard.index", Permission.VIEW_DASHBOARD, prefix="dashboard."),
     NavEntry("Your agency's actions", "home.agency_actions", Permission.VIEW_AGENCY_ACTIONS),
     NavEntry("Learning library", "home.learning", Permission.VIEW_LEARNING),
     NavEntry("Users and agencies", "admin.users", Permission.MANAGE_USERS, prefix="admin."),

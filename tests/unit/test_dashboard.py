@@ -119,10 +119,12 @@ def test_overdue_ageing_bands(world: dict[str, object]) -> None:
 
 
 def test_assurance_gaps(world: dict[str, object]) -> None:
-    gaps = dashboard.assurance_gaps(filters(world))
-    assert [a.reference for a in gaps.completed_not_assured] == [world["A3"].reference]  # type: ignore[attr-defined]
-    assert [a.reference for a in gaps.assured_without_impact] == [world["A4"].reference]  # type: ignore[attr-defined]
-    assert gaps.closed_not_implemented == []
+    def refs(gap: dashboard.Gap) -> list[str]:
+        return [action.reference for action in dashboard.assurance_gap(filters(world), gap)]
+
+    assert refs(dashboard.Gap.COMPLETED_NOT_ASSURED) == [world["A3"].reference]  # type: ignore[attr-defined]
+    assert refs(dashboard.Gap.ASSURED_WITHOUT_IMPACT) == [world["A4"].reference]  # type: ignore[attr-defined]
+    assert refs(dashboard.Gap.CLOSED_NOT_IMPLEMENTED) == []
 
 
 def test_monthly_trend(world: dict[str, object]) -> None:

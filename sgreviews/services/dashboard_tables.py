@@ -1,0 +1,206 @@
+"""The dashboard's tables, built once and shared by the page, its charts and its exports."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+
+from sgreviews.models import Action, ActionStatus
+from sgreviews.review_types import ReviewType
+from sgreviews.services import dashboard
+from sgreviews.services.tabular import Table
+
+TableBuilder = Callable[[dashboard.Filters, Mapping[str, ReviewType]], Table]
+
+# Long lists are cut to this many rows on the page (plus one, to know there are more);
+# the downloads have every row.
+PAGE_ROWS = 20
+
+
+def _type_name(types: Mapping[str, ReviewType], key: str) -> str:
+    review_type = types.get(key)
+    return review_type.display_name if review_type else key
+
+
+def _stage_name(types: Mapping[str, ReviewType], key: str, stage: str) -> str:
+    review_type = types.get(key)
+    return review_type.stage_label(stage) if review_type else stage
+
+
+def reviews_by_stage(filters: dashboard.Filters, types: Mapping[str, ReviewType]) -> Table:
+    return Table(
+        "reviews-by-stage",
+        "Reviews active in the period, by type and stage",
+        ["Review type", "Stage", "Reviews"],
+        [
+            (_type_name(types, key), _stage_name(types, key, stage), count)
+            for key, stage, count in dashboard.reviews_by_type_and_stage(filters)
+        ],
+    )
+
+
+def reviews_started(filters: dashboard.Filters, types: Mapping[str, ReviewType]) -> Table:
+    return Table(
+        "reviews-started",
+        "Reviews started in the period, by type",
+        ["Review type", "Started"],
+        [
+            (_type_name(types, key), count)
+            for key, count in dashboard.reviews_started_in_period(filters)
+        ],
+    )
+
+
+def actions_by_agency(filters: dashboard.Filters, types: Mapping[str, ReviewType]) -> Table:
+    return Table(
+        "actions-by-agency",
+        "Actions by agency and status",
+        ["Agency", *(status.label for status in ActionStatus), "Overdue", "Total"],
+        [
+            (
+                row.agency,
+                *(row.by_status[status] for status in ActionStatus),
+                row.overdue,
+                row.total,
+            )
+            for row in dashboard.actions_by_agency(filters)
+        ],
+    )
+
+
+def scorecard(filters: dashboard.Filters, types: Mapping[str, ReviewType]) -> Table:
+    return Table(
+        "agency-scorecard",
+        "Agency scorecard",
+        ["Agency", "Open", "Overdue", "Completed", "Assured", "Average days overdue"],
+        [
+            (
+                row.agency,
+                row.open,
+                row.overdue,
+                row.by_status[ActionStatus.COMPLETED],
+                row.by_status[ActionStatus.ASSURED],
+                row.average_days_overdue if row.average_days_overdue is not None else "",
+            )
+            for row in dashboard.actions_by_agency(filters)
+        ],
+    )
+
+
+def overdue_ageing(filters: dashboard.Filters, types: Mapping[str, ReviewType]) -> Table:
+    return Table(
+        "overdue-ageing",
+        "Open actions past their due date, by how long",
+        ["Days overdue", "Actions"],
+        dashboard.overdue_ageing(filters),
+    )
+
+
+def _action_rows(actions: list[Action]) -> list[tuple[object, ...]]:
+    return [
+        (
+            action.reference,
+            action.action_text,
+            action.due_date.isoformat(),
+            action.status.label,
+            action.impact_status.label,
+        )
+        for action in actions
+    ]
+
+
+ACTION_HEADERS = ["Ref", "Action", "Due", "Status", "Impact"]
+
+
+def completed_not_assured(
+    filters: dashboard.Filters, types: Mapping[str, ReviewType], limit: int | None = None
+) -> Table:
+    return Table(
+        "completed-not-assured",
+        "Completed but not yet assured",
+        ACTION_HEADERS,
+        _action_rows(dashboard.assurance_gap(filters, dashboard.Gap.COMPLETED_NOT_ASSURED, limit)),
+    )
+
+
+def assured_without_impact(
+    filters: dashboard.Filters, types: Mapping[str, ReviewType], limit: int | None = None
+) -> Table:
+    return Table(
+        "assured-without-impact",
+        "Assured without evidence of impact",
+        ACTION_HEADERS,
+        _action_rows(dashboard.assurance_gap(filters, dashboard.Gap.ASSURED_WITHOUT_IMPACT, limit)),
+    )
+
+
+def closed_not_implemented(
+    filters: dashboard.Filters, types: Mapping[str, ReviewType], limit: int | None = None
+) -> Table:
+    return Table(
+        "closed-not-implemented",
+        "Closed without being implemented",
+        ACTION_HEADERS,
+        _action_rows(dashboard.assurance_gap(filters, dashboard.Gap.CLOSED_NOT_IMPLEMENTED, limit)),
+    )
+
+
+def monthly_trend(filters: dashboard.Filters, types: Mapping[str, ReviewType]) -> Table:
+    return Table(
+        "monthly-trend",
+        "Actions at each month end",
+        ["Month end", "Open", "Overdue", "Completed"],
+        [
+            (point.month_end.isoformat(), point.open, point.overdue, point.completed)
+            for point in dashboard.monthly_trend(filters)
+        ],
+    )
+
+
+def themes_by_year(filters: dashboard.Filters, types: Mapping[str, ReviewType]) -> Table:
+    grid = dashboard.themes_by_year(filters)
+    return Table(
+        "themes-by-year",
+        "Findings by theme and business year",
+        ["Theme", *grid.columns],
+        [(theme, *values) for theme, values in zip(grid.rows, grid.values, strict=True)],
+    )
+
+
+def themes_by_review(filters: dashboard.Filters, types: Mapping[str, ReviewType]) -> Table:
+    grid = dashboard.themes_by_review(filters)
+    return Table(
+        "themes-by-review",
+        "Findings by theme and review",
+        ["Theme", *grid.columns],
+        [(theme, *values) for theme, values in zip(grid.rows, grid.values, strict=True)],
+    )
+
+
+def page_tables(filters: dashboard.Filters, types: Mapping[str, ReviewType]) -> dict[str, Table]:
+    """Every dashboard table for the page, long lists cut to PAGE_ROWS + 1 rows."""
+    tables = {key: build(filters, types) for key, build in TABLES.items() if key not in CUT_ON_PAGE}
+    for key in CUT_ON_PAGE:
+        tables[key] = CUT_ON_PAGE[key](filters, types, PAGE_ROWS + 1)
+    del tables["agency-scorecard"]
+    return tables
+
+
+TABLES: dict[str, TableBuilder] = {
+    "reviews-by-stage": reviews_by_stage,
+    "reviews-started": reviews_started,
+    "actions-by-agency": actions_by_agency,
+    "agency-scorecard": scorecard,
+    "overdue-ageing": overdue_ageing,
+    "completed-not-assured": completed_not_assured,
+    "assured-without-impact": assured_without_impact,
+    "closed-not-implemented": closed_not_implemented,
+    "monthly-trend": monthly_trend,
+    "themes-by-year": themes_by_year,
+    "themes-by-review": themes_by_review,
+}
+
+CUT_ON_PAGE = {
+    "completed-not-assured": completed_not_assured,
+    "assured-without-impact": assured_without_impact,
+    "closed-not-implemented": closed_not_implemented,
+}

@@ -1,0 +1,114 @@
+"""Dashboard filters and the challenge log form."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask_wtf import FlaskForm
+from govuk_frontend_wtf.wtforms_widgets import (
+    GovSelect,
+    GovSubmitInput,
+    GovTextArea,
+    GovTextInput,
+)
+from wtforms import HiddenField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms.validators import InputRequired, Length, Optional, ValidationError
+
+from sgreviews.models import ChallengeStatus
+from sgreviews.services.periods import BusinessYear
+from sgreviews.web.widgets import GovDateField
+
+
+class DashboardFilterForm(FlaskForm):
+    """A GET form: filters live in the URL so a view can be bookmarked and shared."""
+
+    class Meta:
+        csrf = False
+
+    partnership = SelectField("Partnership", widget=GovSelect(), default="")
+    year = SelectField("Business year", widget=GovSelect())
+    quarter = SelectField(
+        "Quarter",
+        widget=GovSelect(),
+        choices=[("", "Whole year"), ("1", "Q1 (April to June)"), ("2", "Q2 (July to September)"),
+                 ("3", "Q3 (October to December)"), ("4", "Q4 (January to March)")],
+        default="",
+    )  # fmt: skip
+    agency = SelectField("Agency", widget=GovSelect(), default="")
+    submit = SubmitField("Apply filters", widget=GovSubmitInput())
+
+    def set_choices(
+        self, partnerships: list[tuple[int, str]], agencies: list[tuple[int, str]], today: date
+    ) -> None:
+        self.partnership.choices = [("", "All partnerships")] + [
+            (str(key), name) for key, name in partnerships
+        ]
+        self.agency.choices = [("", "All agencies")] + [(str(key), name) for key, name in agencies]
+        current = BusinessYear.containing(today).start_year
+        self.year.choices = [
+            (str(year), BusinessYear(year).long_label) for year in range(current, current - 10, -1)
+        ]
+        if not self.year.data:
+            self.year.data = str(current)
+
+
+class ChallengeForm(FlaskForm):
+    version = HiddenField()
+    partnership = SelectField("Partnership", widget=GovSelect())
+    raised_on = GovDateField(
+        "Date raised",
+        validators=[InputRequired(message="Enter the date the challenge was raised")],
+        description="For example, 27 3 2025",
+    )
+    agency = SelectField("Agency challenged", widget=GovSelect(), default="")
+    raised_with = StringField(
+        "Raised with",
+        widget=GovTextInput(),
+        description="The person, role or body the challenge was put to",
+        validators=[
+            InputRequired(message="Enter who the challenge was raised with"),
+            Length(max=200, message="Raised with must be 200 characters or fewer"),
+        ],
+    )
+    issue = TextAreaField(
+        "Issue",
+        widget=GovTextArea(),
+        validators=[InputRequired(message="Enter the issue the challenge is about")],
+    )
+    response = TextAreaField("Response", widget=GovTextArea(), validators=[Optional()])
+    outcome = TextAreaField("Outcome", widget=GovTextArea(), validators=[Optional()])
+    follow_up_on = GovDateField(
+        "Follow-up date",
+        validators=[Optional()],
+        description="Leave blank if no follow-up is needed",
+    )
+    status = SelectField(
+        "Status",
+        widget=GovSelect(),
+        choices=[(status.value, status.label) for status in ChallengeStatus],
+        default=ChallengeStatus.OPEN.value,
+    )
+    submit = SubmitField("Save challenge", widget=GovSubmitInput())
+
+    def validate_raised_on(self, field: GovDateField) -> None:
+        if field.data and field.data > date.today():
+            raise ValidationError("Date raised must be today or in the past")
+
+    def validate_follow_up_on(self, field: GovDateField) -> None:
+        if field.data and self.raised_on.data and field.data < self.raised_on.data:
+            raise ValidationError("Follow-up date must be on or after the date raised")
+
+
+class ChallengeFilterForm(FlaskForm):
+    class Meta:
+        csrf = False
+
+    partnership = SelectField("Partnership", widget=GovSelect(), default="")
+    agency = SelectField("Agency", widget=GovSelect(), default="")
+    status = SelectField(
+        "Status",
+        widget=GovSelect(),
+        choices=[("", "Any status")] + [(s.value, s.label) for s in ChallengeStatus],
+        default="",
+    )
+    submit = SubmitField("Apply filters", widget=GovSubmitInput())

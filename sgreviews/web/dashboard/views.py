@@ -1,0 +1,249 @@
+"""The chair's dashboard, agency scorecard, exports and log of challenge."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_login import current_user
+from werkzeug.wrappers import Response as WerkzeugResponse
+
+from sgreviews import charts
+from sgreviews.extensions import db
+from sgreviews.models import ChallengeStatus
+from sgreviews.policy import Permission
+from sgreviews.review_types import ReviewType
+from sgreviews.services import challenges, dashboard, organisations
+from sgreviews.services.dashboard_tables import PAGE_ROWS, TABLES, page_tables
+from sgreviews.services.periods import BusinessYear
+from sgreviews.services.tabular import Table, to_csv, to_xlsx
+from sgreviews.web.access import requires
+from sgreviews.web.dashboard.forms import ChallengeFilterForm, ChallengeForm, DashboardFilterForm
+
+blueprint = Blueprint("dashboard", __name__)
+
+EXPORT_TYPES = {
+    "csv": ("text/csv; charset=utf-8", to_csv),
+    "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", to_xlsx),
+}
+
+
+def _review_types() -> Mapping[str, ReviewType]:
+    types: Mapping[str, ReviewType] = current_app.extensions["sgreviews.review_types"]
+    return types
+
+
+def _int_or_none(value: str | None) -> int | None:
+    return int(value) if value and value.isdigit() else None
+
+
+def _filters_from_request() -> tuple[DashboardFilterForm, dashboard.Filters]:
+    today = date.today()
+    form = DashboardFilterForm(request.args)
+    form.set_choices(
+        [(p.id, p.name) for p in organisations.list_partnerships()],
+        [(a.id, a.name) for a in organisations.list_agencies()],
+        today,
+    )
+    valid_years = {value for value, _label in form.year.choices}
+    if form.year.data not in valid_years:
+        form.year.data = str(BusinessYear.containing(today).start_year)
+    quarter = _int_or_none(form.quarter.data)
+    filters = dashboard.Filters(
+        year=BusinessYear(int(form.year.data)),
+        quarter=quarter if quarter in (1, 2, 3, 4) else None,
+        partnership_id=_int_or_none(form.partnership.data),
+        agency_id=_int_or_none(form.agency.data),
+        today=today,
+    )
+    return form, filters
+
+
+def _charts(tables: Mapping[str, Table]) -> dict[str, object]:
+    by_agency = tables["actions-by-agency"]
+    status_names = list(by_agency.headers[1:-2])
+    trend = tables["monthly-trend"]
+    themes = tables["themes-by-year"]
+    return {
+        "reviews": charts.bar_chart(
+            "chart-reviews",
+            "Reviews started in the period, by type",
+            "Horizontal bars, one per review type, labelled with the number started.",
+            [(str(row[0]), float(row[1])) for row in tables["reviews-started"].rows],
+        ),
+        "actions": charts.stacked_bar_chart(
+            "chart-actions",
+            "Actions by agency and status",
+            "One bar per agency split into patterned segments by status, total at the end.",
+            [str(row[0]) for row in by_agency.rows],
+            [
+                charts.Series(name, [float(row[1 + index]) for row in by_agency.rows])
+                for index, name in enumerate(status_names)
+            ],
+        ),
+        "trend": charts.line_chart(
+            "chart-trend",
+            "Open, overdue and completed actions at each month end",
+            "Three lines across the months of the business year so far.",
+            [str(row[0])[5:7] + "/" + str(row[0])[2:4] for row in trend.rows],
+            [
+                charts.Series(name, [float(row[1 + index]) for row in trend.rows])
+                for index, name in enumerate(["Open", "Overdue", "Completed"])
+            ],
+        ),
+        "themes": charts.heat_map(
+            "chart-themes",
+            "Findings by theme and business year",
+            "A grid of themes by business year; each cell shows the number of findings.",
+            [str(row[0]) for row in themes.rows],
+            [str(column) for column in themes.headers[1:]],
+            [[float(value) for value in row[1:]] for row in themes.rows],
+        ),
+    }
+
+
+@blueprint.route("/dashboard")
+@requires(Permission.VIEW_DASHBOARD)
+def index() -> str:
+    form, filters = _filters_from_request()
+    types = _review_types()
+    tables = page_tables(filters, types)
+    return render_template(
+        "dashboard/index.html",
+        filter_form=form,
+        filters=filters,
+        tables=tables,
+        charts=_charts(tables),
+        query=request.args.to_dict(),
+        page_rows=PAGE_ROWS,
+    )
+
+
+@blueprint.route("/dashboard/scorecard")
+@requires(Permission.VIEW_DASHBOARD)
+def scorecard() -> str:
+    form, filters = _filters_from_request()
+    table = TABLES["agency-scorecard"](filters, _review_types())
+    return render_template(
+        "dashboard/scorecard.html",
+        filter_form=form,
+        filters=filters,
+        table=table,
+        query=request.args.to_dict(),
+    )
+
+
+@blueprint.route("/dashboard/export/<key>.<file_type>")
+@requires(Permission.VIEW_DASHBOARD)
+def export(key: str, file_type: str) -> Response:
+    if key not in TABLES or file_type not in EXPORT_TYPES:
+        abort(404)
+    _form, filters = _filters_from_request()
+    table = TABLES[key](filters, _review_types())
+    mimetype, render = EXPORT_TYPES[file_type]
+    filename = f"{key}-{filters.year.label.replace('/', '-')}"
+    if filters.quarter:
+        filename += f"-q{filters.quarter}"
+    return Response(
+        render(table),
+        mimetype=mimetype,
+        headers={"Content-Disposition": f'attachment; filename="{filename}.{file_type}"'},
+    )
+
+
+def _challenge_choices(form: ChallengeForm) -> None:
+    form.partnership.choices = [(str(p.id), p.name) for p in organisations.list_partnerships()]
+    form.agency.choices = [("", "No agency (a person or other body)")] + [
+        (str(a.id), a.name) for a in organisations.list_agencies()
+    ]
+
+
+def _challenge_values(form: ChallengeForm) -> challenges.ChallengeValues:
+    raised_on: date | None = form.raised_on.data
+    assert raised_on is not None  # the field's InputRequired validator saw to that
+    return challenges.ChallengeValues(
+        partnership_id=int(form.partnership.data),
+        raised_on=raised_on,
+        agency_id=_int_or_none(form.agency.data),
+        raised_with=form.raised_with.data.strip(),
+        issue=form.issue.data.strip(),
+        response=(form.response.data or "").strip(),
+        outcome=(form.outcome.data or "").strip(),
+        follow_up_on=form.follow_up_on.data,
+        status=ChallengeStatus(form.status.data),
+    )
+
+
+@blueprint.route("/challenges")
+@requires(Permission.RECORD_CHALLENGE)
+def challenge_list() -> str:
+    form = ChallengeFilterForm(request.args)
+    form.partnership.choices = [("", "All partnerships")] + [
+        (str(p.id), p.name) for p in organisations.list_partnerships()
+    ]
+    form.agency.choices = [("", "All agencies")] + [
+        (str(a.id), a.name) for a in organisations.list_agencies()
+    ]
+    status = form.status.data if form.status.data in {s.value for s in ChallengeStatus} else None
+    items = challenges.list_challenges(
+        partnership_id=_int_or_none(form.partnership.data),
+        agency_id=_int_or_none(form.agency.data),
+        status=ChallengeStatus(status) if status else None,
+    )
+    return render_template(
+        "dashboard/challenges.html", filter_form=form, challenges=items, today=date.today()
+    )
+
+
+@blueprint.route("/challenges/new", methods=["GET", "POST"])
+@requires(Permission.RECORD_CHALLENGE)
+def challenge_new() -> str | WerkzeugResponse:
+    form = ChallengeForm()
+    _challenge_choices(form)
+    if form.validate_on_submit():
+        challenges.record_challenge(_challenge_values(form), current_user)
+        db.session.commit()
+        flash("Challenge recorded", "success")
+        return redirect(url_for("dashboard.challenge_list"))
+    return render_template("dashboard/challenge_form.html", form=form, challenge=None)
+
+
+@blueprint.route("/challenges/<int:challenge_id>/edit", methods=["GET", "POST"])
+@requires(Permission.RECORD_CHALLENGE)
+def challenge_edit(challenge_id: int) -> str | WerkzeugResponse:
+    challenge = challenges.get_challenge(challenge_id)
+    if challenge is None:
+        abort(404)
+    form = ChallengeForm(obj=None if request.method == "POST" else challenge)
+    _challenge_choices(form)
+    if request.method == "GET":
+        form.partnership.data = str(challenge.partnership_id)
+        form.agency.data = str(challenge.agency_id or "")
+        form.status.data = challenge.status.value
+        form.version.data = str(challenge.version)
+    conflict = None
+    if form.validate_on_submit():
+        try:
+            challenges.update_challenge(
+                challenge, _challenge_values(form), int(form.version.data or 0), current_user
+            )
+            db.session.commit()
+            flash("Challenge updated", "success")
+            return redirect(url_for("dashboard.challenge_list"))
+        except challenges.StaleChallenge as stale:
+            conflict = stale.current
+            form.version.data = str(conflict.version)
+    return render_template(
+        "dashboard/challenge_form.html", form=form, challenge=challenge, conflict=conflict
+    )

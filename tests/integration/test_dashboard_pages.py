@@ -1,0 +1,249 @@
+"""The dashboard, scorecard, exports and log of challenge through HTTP."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Callable
+from datetime import date, timedelta
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from openpyxl import load_workbook
+from sqlalchemy import select
+
+from sgreviews.extensions import db
+from sgreviews.models import ActionStatus, AuditEvent, Challenge, Role
+from sgreviews.services.dashboard_tables import TABLES
+from sgreviews.services.periods import BusinessYear
+from tests import factories
+from tests.conftest import page_text
+
+THIS_YEAR = BusinessYear.containing(date.today())
+
+
+@pytest.fixture
+def data(app: Flask) -> dict[str, int]:
+    with app.app_context():
+        partnership = factories.partnership(short_name="DASH")
+        police = factories.agency(name="Dashshire Police")
+        review = factories.review(partnership, started_on=THIS_YEAR.start)
+        finding = factories.finding(review)
+        factories.action(
+            police, finding, reference="DASH-1", action_text="=HYPERLINK(\"http://x\")",
+            due_date=date.today() - timedelta(days=10),
+        )  # fmt: skip
+        factories.action(police, finding, reference="DASH-2", status=ActionStatus.COMPLETED)
+        db.session.commit()
+        return {"partnership": partnership.id, "agency": police.id}
+
+
+def test_dashboard_shows_filtered_figures_and_charts(
+    data: dict[str, int], client_for: Callable[..., FlaskClient]
+) -> None:
+    client = client_for(Role.CHAIR)
+    response = client.get(
+        f"/dashboard?partnership={data['partnership']}&year={THIS_YEAR.start_year}"
+    )
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert html.count('role="img"') == 4
+    text = page_text(response)
+    assert "Dashshire Police" in text
+    assert "Completed but not yet assured" in text
+    assert "DASH-2" in text
+
+
+def test_dashboard_ignores_nonsense_filters(client_for: Callable[..., FlaskClient]) -> None:
+    response = client_for(Role.SECRETARIAT).get("/dashboard?year=1066&quarter=9&agency=x")
+    assert response.status_code == 200
+    assert "Progress dashboard" in page_text(response)
+
+
+def test_every_table_exports_as_csv_and_xlsx(
+    data: dict[str, int], client_for: Callable[..., FlaskClient]
+) -> None:
+    client = client_for(Role.CHAIR)
+    for key in TABLES:
+        csv_response = client.get(f"/dashboard/export/{key}.csv?partnership={data['partnership']}")
+        assert csv_response.status_code == 200, key
+        assert "attachment" in csv_response.headers["Content-Disposition"]
+        rows = list(csv.reader(io.StringIO(csv_response.get_data(as_text=True).lstrip("\ufeff"))))
+        assert rows[0], key
+        xlsx_response = client.get(f"/dashboard/export/{key}.xlsx")
+        workbook = load_workbook(io.BytesIO(xlsx_response.data))
+        assert workbook.active is not None and workbook.active.max_row >= 1
+
+
+def test_exports_neutralise_spreadsheet_formulas(
+    data: dict[str, int], client_for: Callable[..., FlaskClient]
+) -> None:
+    response = client_for(Role.CHAIR).get("/dashboard/export/completed-not-assured.csv")
+    assert response.status_code == 200
+    overdue = client_for(Role.CHAIR).get(
+        f"/dashboard/export/actions-by-agency.csv?agency={data['agency']}"
+    )
+    assert "Dashshire Police" in overdue.get_data(as_text=True)
+
+
+def test_unknown_export_is_404(client_for: Callable[..., FlaskClient]) -> None:
+    client = client_for(Role.CHAIR)
+    assert client.get("/dashboard/export/nothing.csv").status_code == 404
+    assert client.get("/dashboard/export/monthly-trend.pdf").status_code == 404
+
+
+@pytest.mark.parametrize("role", [Role.AGENCY_LEAD, Role.PRACTITIONER, Role.ADMINISTRATOR])
+def test_others_cannot_export(role: Role, client_for: Callable[..., FlaskClient]) -> None:
+    assert client_for(role).get("/dashboard/export/monthly-trend.csv").status_code == 403
+
+
+def test_scorecard(data: dict[str, int], client_for: Callable[..., FlaskClient]) -> None:
+    text = page_text(client_for(Role.CHAIR).get(f"/dashboard/scorecard?agency={data['agency']}"))
+    assert "Dashshire Police 1 1 1 0 10" in text
+
+
+def test_record_filter_and_edit_a_challenge(
+    app: Flask, data: dict[str, int], client_for: Callable[..., FlaskClient]
+) -> None:
+    client = client_for(Role.CHAIR)
+    today = date.today()
+    form = {
+        "partnership": str(data["partnership"]),
+        "raised_on": [str(today.day), str(today.month), str(today.year)],
+        "agency": str(data["agency"]),
+        "raised_with": "Head of public protection",
+        "issue": "Strategy discussions are not held within the timescale",
+        "status": "open",
+    }
+    response = client.post("/challenges/new", data=form)
+    assert response.status_code == 302
+    listing = page_text(client.get(f"/challenges?agency={data['agency']}&status=open"))
+    assert "Strategy discussions are not held within the timescale" in listing
+    assert "No challenges match" in page_text(client.get("/challenges?status=resolved"))
+    with app.app_context():
+        challenge = db.session.scalars(select(Challenge)).one()
+        challenge_id, version = challenge.id, challenge.version
+    edited = client.post(
+        f"/challenges/{challenge_id}/edit",
+        data={**form, "version": str(version), "response": "Timescales now monitored weekly",
+              "status": "resolved"},
+    )  # fmt: skip
+    assert edited.status_code == 302
+    with app.app_context():
+        events = db.session.scalars(
+            select(AuditEvent.event).where(
+                AuditEvent.entity_type == "challenge", AuditEvent.entity_id == challenge_id
+            )
+        ).all()
+        assert events == ["create", "update"]
+
+
+def test_challenge_errors_are_shown_beside_fields(
+    data: dict[str, int], client_for: Callable[..., FlaskClient]
+) -> None:
+    future = date.today() + timedelta(days=3)
+    response = client_for(Role.CHAIR).post(
+        "/challenges/new",
+        data={
+            "partnership": str(data["partnership"]),
+            "raised_on": [str(future.day), str(future.month), str(future.year)],
+            "raised_with": "",
+            "issue": "Kept text",
+            "status": "open",
+        },
+    )
+    assert response.status_code == 200
+    text = page_text(response)
+    assert "There is a problem" in text
+    assert "Date raised must be today or in the past" in text
+    assert "Enter who the challenge was raised with" in text
+    assert "Kept text" in text
+
+
+def test_partial_date_gets_a_message_not_an_error(
+    data: dict[str, int], client_for: Callable[..., FlaskClient]
+) -> None:
+    response = client_for(Role.CHAIR).post(
+        "/challenges/new",
+        data={"partnership": str(data["partnership"]), "raised_on": ["3"], "raised_with": "X",
+              "issue": "Y", "status": "open"},
+    )  # fmt: skip
+    assert response.status_code == 200
+    assert "Date raised must be a real date" in page_text(response)
+
+
+def test_stale_challenge_edit_is_refused_and_keeps_text(
+    app: Flask, data: dict[str, int], client_for: Callable[..., FlaskClient]
+) -> None:
+    with app.app_context():
+        chair = factories.user(Role.CHAIR)
+        challenge = Challenge(
+            partnership_id=data["partnership"], raised_on=date.today(), raised_with="Chief nurse",
+            issue="Training figures", recorded_by=chair,
+        )  # fmt: skip
+        db.session.add(challenge)
+        db.session.commit()
+        challenge_id, old_version = challenge.id, challenge.version
+        challenge.response = "Saved first by someone else"
+        db.session.commit()
+    today = date.today()
+    response = client_for(Role.CHAIR).post(
+        f"/challenges/{challenge_id}/edit",
+        data={
+            "version": str(old_version), "partnership": str(data["partnership"]),
+            "raised_on": [str(today.day), str(today.month), str(today.year)],
+            "raised_with": "Chief nurse",
+            "issue": "Training figures", "response": "My late answer", "status": "open",
+        },
+    )  # fmt: skip
+    assert response.status_code == 200
+    text = page_text(response)
+    assert "saved this challenge after you opened it" in text
+    assert "Saved first by someone else" in text
+    assert "My late answer" in text
+    with app.app_context():
+        stored = db.session.get(Challenge, challenge_id)
+        assert stored is not None and stored.response == "Saved first by someone else"
+
+
+def test_dashboard_runs_a_fixed_number_of_queries(
+    app: Flask, client_for: Callable[..., FlaskClient]
+) -> None:
+    """Adding data must not add queries."""
+    from sqlalchemy import event
+
+    client = client_for(Role.CHAIR)
+
+    def add_data(reviews: int) -> None:
+        with app.app_context():
+            partnership = factories.partnership()
+            for index in range(reviews):
+                review = factories.review(partnership, started_on=THIS_YEAR.start)
+                finding = factories.finding(review)
+                for status in ActionStatus:
+                    factories.action(
+                        factories.agency(), finding, status=status,
+                        due_date=date.today() - timedelta(days=index),
+                    )  # fmt: skip
+            db.session.commit()
+
+    def count_queries() -> int:
+        statements: list[str] = []
+
+        def listener(*args: object) -> None:
+            statements.append(str(args[2]))
+
+        with app.app_context():
+            engine = db.engine
+        event.listen(engine, "before_cursor_execute", listener)
+        try:
+            assert client.get("/dashboard").status_code == 200
+        finally:
+            event.remove(engine, "before_cursor_execute", listener)
+        return len(statements)
+
+    add_data(1)
+    before = count_queries()
+    add_data(4)
+    assert count_queries() == before
