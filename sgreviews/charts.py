@@ -42,6 +42,20 @@ def _text(value: object) -> str:
     return escape(str(value), quote=True)
 
 
+def _label_width(labels: Sequence[str], font_size: int, minimum: int = 120) -> int:
+    """Room for the longest label, estimated at 0.58 of the font size per character."""
+    longest = max((len(label) for label in labels), default=0)
+    return max(minimum, min(int(longest * font_size * 0.58) + 16, 480))
+
+
+def _nice_maximum(value: float) -> float:
+    """A round top for an axis with four whole-number steps."""
+    if value <= 4:
+        return 4
+    step = 10 ** (len(str(int(value / 4))) - 1)
+    return float(-(-value // (4 * step)) * 4 * step)
+
+
 def _open_svg(chart_id: str, width: int, height: int, title: str, description: str) -> list[str]:
     return [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="app-chart" id="{_text(chart_id)}" '
@@ -86,7 +100,8 @@ def bar_chart(
     chart_id: str, title: str, description: str, rows: Sequence[tuple[str, float]]
 ) -> Markup:
     """Horizontal bars, one per row, each labelled with its value."""
-    label_width, bar_space, row_height = 260, 400, 28
+    label_width = _label_width([label for label, _value in rows], 15)
+    bar_space, row_height = 400, 28
     width = label_width + bar_space + 70
     height = max(row_height * len(rows) + 20, 60)
     largest = max((value for _label, value in rows), default=0) or 1
@@ -118,7 +133,8 @@ def stacked_bar_chart(
 ) -> Markup:
     """Horizontal stacked bars: one bar per category, one patterned segment per series,
     with a legend and the total at the end of each bar."""
-    label_width, bar_space, row_height = 300, 380, 30
+    label_width = _label_width(categories, 14)
+    bar_space, row_height = 380, 30
     legend_rows = (len(series) + 2) // 3
     width = label_width + bar_space + 70
     height = row_height * len(categories) + 30 + legend_rows * 24
@@ -193,7 +209,7 @@ def line_chart(
     its last point."""
     left, top, plot_width, plot_height = 50, 20, 560, 220
     width, height = left + plot_width + 170, top + plot_height + 50
-    largest = max((value for item in series for value in item.values), default=0) or 1
+    largest = _nice_maximum(max((value for item in series for value in item.values), default=0))
     step = plot_width / max(len(x_labels) - 1, 1)
     parts = _open_svg(chart_id, width, height, title, description)
     for tick in range(5):
@@ -211,6 +227,13 @@ def line_chart(
             f'<text x="{x:.1f}" y="{top + plot_height + 20}" text-anchor="middle" {FONT} '
             f'font-size="12" fill="{BLACK}">{_text(label)}</text>'
         )
+    label_positions = _spread(
+        [
+            top + plot_height - plot_height * (item.values[-1] if item.values else 0) / largest
+            for item in series
+        ],
+        gap=16,
+    )
     for series_index, item in enumerate(series):
         colour, _pattern, marker = SERIES_STYLES[series_index % len(SERIES_STYLES)]
         points = [
@@ -225,14 +248,26 @@ def line_chart(
             f'<polyline points="{path}" fill="none" stroke="{colour}" stroke-width="2.5"{dash}/>'
         )
         parts.extend(_marker(marker, x, y, colour) for x, y in points)
-        last_x, last_y = points[-1]
+        last_x = points[-1][0]
         parts.append(
-            f'<text x="{last_x + 10:.1f}" y="{last_y + 4 + 14 * series_index:.1f}" {FONT} '
+            f'<text x="{last_x + 10:.1f}" y="{label_positions[series_index] + 4:.1f}" {FONT} '
             f'font-size="13" font-weight="bold" fill="{colour}">'
             f"{_text(item.name)} ({_format(item.values[-1])})</text>"
         )
     parts.append("</svg>")
     return Markup("".join(parts))
+
+
+def _spread(positions: Sequence[float], gap: float) -> list[float]:
+    """Move label positions apart so no two are closer than ``gap``, keeping their order."""
+    order = sorted(range(len(positions)), key=lambda index: positions[index])
+    placed = list(positions)
+    previous: float | None = None
+    for index in order:
+        if previous is not None and placed[index] < previous + gap:
+            placed[index] = previous + gap
+        previous = placed[index]
+    return placed
 
 
 def heat_map(
@@ -245,7 +280,8 @@ def heat_map(
 ) -> Markup:
     """A grid shaded by value, every cell printing its number (so shade is never the only
     cue)."""
-    label_width, cell_width, cell_height, header = 330, 70, 26, 40
+    label_width = _label_width(row_labels, 13)
+    cell_width, cell_height, header = 70, 26, 40
     width = label_width + cell_width * len(column_labels) + 10
     height = header + cell_height * len(row_labels) + 10
     largest = max((value for row in values for value in row), default=0) or 1

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
 from sgreviews.extensions import db
@@ -395,7 +395,12 @@ def load_demo(config_dir: Path, today: date | None = None) -> list[DemoSignIn]:
             due = today + timedelta(days=offset)
             extended = action_number % 7 == 0
             lead = leads_by_agency.get(agency.id)
+            # Agreed when the action plan was drawn up, some months into the review.
+            agreed = _moment(
+                min(review.started_on + timedelta(days=90), today - timedelta(days=30))
+            )
             action = Action(
+                created_at=agreed,
                 reference=f"{reference}/{positions[reference]}.{len(finding.actions) + 1}",
                 outcome_sought=outcome,
                 action_text=action_text,
@@ -411,8 +416,10 @@ def load_demo(config_dir: Path, today: date | None = None) -> list[DemoSignIn]:
             )
             db.session.add(action)
             if status is not ActionStatus.NOT_STARTED:
+                updated = min(agreed + timedelta(days=rng.randint(20, 200)), _moment(today))
                 action.updates.append(
                     ActionUpdate(
+                        created_at=updated,
                         author=lead or secretariat,
                         status=status,
                         note=_update_note(status),
@@ -420,6 +427,10 @@ def load_demo(config_dir: Path, today: date | None = None) -> list[DemoSignIn]:
                 )
     db.session.flush()
     return SIGN_INS
+
+
+def _moment(day: date) -> datetime:
+    return datetime.combine(day, time(10, 0), tzinfo=UTC)
 
 
 def _impact_for(status: ActionStatus, number: int) -> ImpactStatus:
