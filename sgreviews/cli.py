@@ -23,6 +23,10 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(demo_group)
     app.cli.add_command(users_group)
 
+    from sgreviews.cli_reports import report_group
+
+    app.cli.add_command(report_group)
+
 
 @click.group("demo", help="Fictional demo data.")
 def demo_group() -> None:

@@ -100,7 +100,7 @@ def _action_rows(actions: list[Action]) -> list[tuple[object, ...]]:
         (
             action.reference,
             action.action_text,
-            action.due_date.isoformat(),
+            action.due_date,
             action.status.label,
             action.impact_status.label,
         )
@@ -150,7 +150,7 @@ def monthly_trend(filters: dashboard.Filters, types: Mapping[str, ReviewType]) -
         "Actions at each month end",
         ["Month end", "Open", "Overdue", "Completed"],
         [
-            (point.month_end.isoformat(), point.open, point.overdue, point.completed)
+            (point.month_end, point.open, point.overdue, point.completed)
             for point in dashboard.monthly_trend(filters)
         ],
     )

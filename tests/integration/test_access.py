@@ -78,6 +78,14 @@ MATRIX: dict[str, dict[Role | None, int]] = {
         Role.AGENCY_LEAD: FORBIDDEN,
         Role.PRACTITIONER: FORBIDDEN,
     },
+    "/dashboard/yearly-report": {
+        None: TO_SIGN_IN,
+        Role.ADMINISTRATOR: FORBIDDEN,
+        Role.SECRETARIAT: OK,
+        Role.CHAIR: OK,
+        Role.AGENCY_LEAD: FORBIDDEN,
+        Role.PRACTITIONER: FORBIDDEN,
+    },
     "/challenges": {
         None: TO_SIGN_IN,
         Role.ADMINISTRATOR: FORBIDDEN,

@@ -247,3 +247,28 @@ def test_dashboard_runs_a_fixed_number_of_queries(
     before = count_queries()
     add_data(4)
     assert count_queries() == before
+
+
+def test_yearly_report_preview_and_downloads(
+    data: dict[str, int], client_for: Callable[..., FlaskClient]
+) -> None:
+    client = client_for(Role.CHAIR)
+    query = f"year={THIS_YEAR.start_year}&partnership={data['partnership']}"
+    preview = page_text(client.get(f"/dashboard/yearly-report?{query}"))
+    assert f"Yearly report {THIS_YEAR.label}" in preview
+    assert "the partnership undertook one LCSPR" in preview
+    public = page_text(client.get(f"/dashboard/yearly-report?{query}&version=public"))
+    assert "fewer than 5 LCSPRs" in public
+    assert "LCSPR-2025" not in public
+    for file_type, signature in (("pdf", b"%PDF"), ("docx", b"PK"), ("md", b"# Yearly")):
+        response = client.get(f"/dashboard/yearly-report.{file_type}?{query}")
+        assert response.status_code == 200
+        assert response.data.startswith(signature), file_type
+    assert client.get("/dashboard/yearly-report.exe").status_code == 404
+
+
+@pytest.mark.parametrize("role", [Role.AGENCY_LEAD, Role.PRACTITIONER])
+def test_others_cannot_download_the_yearly_report(
+    role: Role, client_for: Callable[..., FlaskClient]
+) -> None:
+    assert client_for(role).get("/dashboard/yearly-report.pdf").status_code == 403

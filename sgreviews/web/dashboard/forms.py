@@ -46,7 +46,7 @@ class DashboardFilterForm(FlaskForm):
         self.agency.choices = [("", "All agencies")] + [(str(key), name) for key, name in agencies]
         current = BusinessYear.containing(today).start_year
         self.year.choices = [
-            (str(year), BusinessYear(year).long_label) for year in range(current, current - 10, -1)
+            (str(year), BusinessYear(year).label) for year in range(current, current - 10, -1)
         ]
         if not self.year.data:
             self.year.data = str(current)
@@ -112,3 +112,18 @@ class ChallengeFilterForm(FlaskForm):
         default="",
     )
     submit = SubmitField("Apply filters", widget=GovSubmitInput())
+
+
+class YearlyReportForm(FlaskForm):
+    class Meta:
+        csrf = False
+
+    partnership = SelectField("Partnership", widget=GovSelect(), default="")
+    year = SelectField("Business year", widget=GovSelect())
+    version = SelectField(
+        "Version",
+        widget=GovSelect(),
+        choices=[("full", "Full (for the board)"), ("public", "Public (small numbers hidden)")],
+        default="full",
+    )
+    submit = SubmitField("Show report", widget=GovSubmitInput())

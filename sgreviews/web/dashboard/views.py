@@ -24,14 +24,29 @@ from sgreviews.extensions import db
 from sgreviews.models import ChallengeStatus
 from sgreviews.policy import Permission
 from sgreviews.review_types import ReviewType
-from sgreviews.services import challenges, dashboard, organisations
+from sgreviews.services import challenges, dashboard, organisations, report_formats
 from sgreviews.services.dashboard_tables import PAGE_ROWS, TABLES, page_tables
 from sgreviews.services.periods import BusinessYear
 from sgreviews.services.tabular import Table, to_csv, to_xlsx
+from sgreviews.services.yearly_report import YearlyReport, build_yearly_report
 from sgreviews.web.access import requires
-from sgreviews.web.dashboard.forms import ChallengeFilterForm, ChallengeForm, DashboardFilterForm
+from sgreviews.web.dashboard.forms import (
+    ChallengeFilterForm,
+    ChallengeForm,
+    DashboardFilterForm,
+    YearlyReportForm,
+)
 
 blueprint = Blueprint("dashboard", __name__)
+
+
+@blueprint.app_template_filter("cell")
+def cell(value: object) -> str:
+    """A table cell for people: dates in words; exports keep real dates."""
+    if isinstance(value, date):
+        return value.strftime("%-d %b %Y")
+    return "" if value is None else str(value)
+
 
 EXPORT_TYPES = {
     "csv": ("text/csv; charset=utf-8", to_csv),
@@ -96,7 +111,7 @@ def _charts(tables: Mapping[str, Table]) -> dict[str, object]:
             "chart-trend",
             "Open, overdue and completed actions at each month end",
             "Three lines across the months of the business year so far.",
-            [str(row[0])[5:7] + "/" + str(row[0])[2:4] for row in trend.rows],
+            [row[0].strftime("%b") for row in trend.rows],
             [
                 charts.Series(name, [float(row[1 + index]) for row in trend.rows])
                 for index, name in enumerate(["Open", "Overdue", "Completed"])
@@ -246,4 +261,74 @@ def challenge_edit(challenge_id: int) -> str | WerkzeugResponse:
             form.version.data = str(conflict.version)
     return render_template(
         "dashboard/challenge_form.html", form=form, challenge=challenge, conflict=conflict
+    )
+
+
+def _yearly_report_from_request() -> tuple[YearlyReportForm, YearlyReport]:
+    today = date.today()
+    form = YearlyReportForm(request.args)
+    partnerships = organisations.list_partnerships()
+    form.partnership.choices = [("", "All partnerships")] + [
+        (str(p.id), p.name) for p in partnerships
+    ]
+    current = BusinessYear.containing(today).start_year
+    # The report is usually for the year just finished.
+    form.year.choices = [
+        (str(year), BusinessYear(year).label) for year in range(current, current - 10, -1)
+    ]
+    if form.year.data not in {value for value, _label in form.year.choices}:
+        form.year.data = str(current - 1)
+    if form.version.data not in ("full", "public"):
+        form.version.data = "full"
+    chosen = _int_or_none(form.partnership.data)
+    partnership = next((p for p in partnerships if p.id == chosen), None)
+    report = build_yearly_report(
+        BusinessYear(int(form.year.data)),
+        _review_types(),
+        partnership=partnership,
+        public=form.version.data == "public",
+        today=today,
+    )
+    return form, report
+
+
+@blueprint.route("/dashboard/yearly-report")
+@requires(Permission.VIEW_DASHBOARD)
+def yearly_report() -> str:
+    form, report = _yearly_report_from_request()
+    return render_template(
+        "dashboard/yearly_report.html",
+        filter_form=form,
+        report=report,
+        query=request.args.to_dict(),
+    )
+
+
+REPORT_TYPES = {
+    "pdf": "application/pdf",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "md": "text/markdown; charset=utf-8",
+}
+
+
+@blueprint.route("/dashboard/yearly-report.<file_type>")
+@requires(Permission.VIEW_DASHBOARD)
+def yearly_report_file(file_type: str) -> Response:
+    if file_type not in REPORT_TYPES:
+        abort(404)
+    _form, report = _yearly_report_from_request()
+    content: bytes
+    if file_type == "pdf":
+        content = report_formats.to_pdf(report)
+    elif file_type == "docx":
+        content = report_formats.to_docx(report)
+    else:
+        content = report_formats.to_markdown(report).encode("utf-8")
+    name = f"yearly-report-{report.year.label.replace('/', '-')}"
+    if report.public:
+        name += "-public"
+    return Response(
+        content,
+        mimetype=REPORT_TYPES[file_type],
+        headers={"Content-Disposition": f'attachment; filename="{name}.{file_type}"'},
     )
