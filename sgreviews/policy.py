@@ -22,6 +22,7 @@ class Permission(enum.Enum):
     MANAGE_USERS = "manage_users"
     VIEW_DASHBOARD = "view_dashboard"  # progress summaries, scorecard, yearly report
     RECORD_CHALLENGE = "record_challenge"  # the chair's log of challenge
+    SET_BUDGETS = "set_budgets"  # review budgets per business year
 
 
 class Actor(Protocol):
@@ -67,6 +68,7 @@ for _role in (Role.SECRETARIAT, Role.CHAIR):
         Permission.VIEW_DASHBOARD,
         Permission.RECORD_CHALLENGE,
     }
+ROLE_PERMISSIONS[Role.SECRETARIAT] = ROLE_PERMISSIONS[Role.SECRETARIAT] | {Permission.SET_BUDGETS}
 
 # Roles that see every partnership's material, not just their own agency's.
 PARTNERSHIP_WIDE_ROLES = frozenset({Role.SECRETARIAT, Role.CHAIR})

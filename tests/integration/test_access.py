@@ -86,6 +86,14 @@ MATRIX: dict[str, dict[Role | None, int]] = {
         Role.AGENCY_LEAD: FORBIDDEN,
         Role.PRACTITIONER: FORBIDDEN,
     },
+    "/dashboard/budgets": {
+        None: TO_SIGN_IN,
+        Role.ADMINISTRATOR: FORBIDDEN,
+        Role.SECRETARIAT: OK,
+        Role.CHAIR: FORBIDDEN,
+        Role.AGENCY_LEAD: FORBIDDEN,
+        Role.PRACTITIONER: FORBIDDEN,
+    },
     "/challenges": {
         None: TO_SIGN_IN,
         Role.ADMINISTRATOR: FORBIDDEN,

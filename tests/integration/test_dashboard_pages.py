@@ -272,3 +272,30 @@ def test_others_cannot_download_the_yearly_report(
     role: Role, client_for: Callable[..., FlaskClient]
 ) -> None:
     assert client_for(role).get("/dashboard/yearly-report.pdf").status_code == 403
+
+
+def test_secretariat_sets_budgets_and_bad_amounts_are_refused(
+    app: Flask, data: dict[str, int], client_for: Callable[..., FlaskClient]
+) -> None:
+    from decimal import Decimal
+
+    from sgreviews.services import budgets
+
+    client = client_for(Role.SECRETARIAT)
+    path = f"/dashboard/budgets?partnership={data['partnership']}&year=2025"
+    assert "Budget for 1 April 2025 to 31 March 2026" in page_text(client.get(path))
+    saved = client.post(path, data={"budget_lcspr": "45000", "budget_sar": "30000.50"})
+    assert saved.status_code == 302
+    refused = client.post(path, data={"budget_lcspr": "-5", "budget_sar": "lots"})
+    assert refused.status_code == 200
+    text = page_text(refused)
+    assert "must be £0 or more" in text
+    with app.app_context():
+        assert budgets.budgets_for(data["partnership"], 2025) == {
+            "lcspr": Decimal("45000.00"),
+            "sar": Decimal("30000.50"),
+        }
+    cleared = client.post(path, data={"budget_lcspr": "45000", "budget_sar": ""})
+    assert cleared.status_code == 302
+    with app.app_context():
+        assert budgets.budgets_for(data["partnership"], 2025) == {"lcspr": Decimal("45000.00")}

@@ -11,8 +11,8 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovTextArea,
     GovTextInput,
 )
-from wtforms import HiddenField, SelectField, StringField, SubmitField, TextAreaField
-from wtforms.validators import InputRequired, Length, Optional, ValidationError
+from wtforms import DecimalField, HiddenField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
 from sgreviews.models import ChallengeStatus
 from sgreviews.services.periods import BusinessYear
@@ -127,3 +127,37 @@ class YearlyReportForm(FlaskForm):
         default="full",
     )
     submit = SubmitField("Show report", widget=GovSubmitInput())
+
+
+class BudgetYearForm(FlaskForm):
+    """Which partnership and year's budgets to show (a GET form)."""
+
+    class Meta:
+        csrf = False
+
+    partnership = SelectField("Partnership", widget=GovSelect())
+    year = SelectField("Business year", widget=GovSelect())
+    show = SubmitField("Show budgets", widget=GovSubmitInput())
+
+
+def budget_form_class(review_types: list[tuple[str, str]]) -> type[FlaskForm]:
+    """A form with one amount field per review type (types come from configuration)."""
+
+    class BudgetForm(FlaskForm):
+        submit = SubmitField("Save budgets", widget=GovSubmitInput())
+
+    for key, name in review_types:
+        setattr(
+            BudgetForm,
+            f"budget_{key}",
+            DecimalField(
+                name,
+                widget=GovTextInput(),
+                places=2,
+                validators=[
+                    Optional(),
+                    NumberRange(min=0, message=f"Budget for {name} must be £0 or more"),
+                ],
+            ),
+        )
+    return BudgetForm

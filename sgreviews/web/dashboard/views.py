@@ -24,17 +24,19 @@ from sgreviews.extensions import db
 from sgreviews.models import ChallengeStatus
 from sgreviews.policy import Permission
 from sgreviews.review_types import ReviewType
-from sgreviews.services import challenges, dashboard, organisations, report_formats
+from sgreviews.services import budgets, challenges, dashboard, organisations, report_formats
 from sgreviews.services.dashboard_tables import PAGE_ROWS, TABLES, page_tables
 from sgreviews.services.periods import BusinessYear
 from sgreviews.services.tabular import Table, to_csv, to_xlsx
 from sgreviews.services.yearly_report import YearlyReport, build_yearly_report
 from sgreviews.web.access import requires
 from sgreviews.web.dashboard.forms import (
+    BudgetYearForm,
     ChallengeFilterForm,
     ChallengeForm,
     DashboardFilterForm,
     YearlyReportForm,
+    budget_form_class,
 )
 
 blueprint = Blueprint("dashboard", __name__)
@@ -331,4 +333,47 @@ def yearly_report_file(file_type: str) -> Response:
         content,
         mimetype=REPORT_TYPES[file_type],
         headers={"Content-Disposition": f'attachment; filename="{name}.{file_type}"'},
+    )
+
+
+@blueprint.route("/dashboard/budgets", methods=["GET", "POST"])
+@requires(Permission.SET_BUDGETS)
+def budget_page() -> str | WerkzeugResponse:
+    partnerships = organisations.list_partnerships()
+    if not partnerships:
+        return render_template("dashboard/budgets.html", chooser=None)
+    chooser = BudgetYearForm(request.args)
+    chooser.partnership.choices = [(str(p.id), p.name) for p in partnerships]
+    current = BusinessYear.containing(date.today()).start_year
+    chooser.year.choices = [
+        (str(year), BusinessYear(year).label) for year in range(current + 1, current - 6, -1)
+    ]
+    if chooser.partnership.data not in {str(p.id) for p in partnerships}:
+        chooser.partnership.data = str(partnerships[0].id)
+    if chooser.year.data not in {value for value, _label in chooser.year.choices}:
+        chooser.year.data = str(current)
+    partnership_id, year = int(chooser.partnership.data), int(chooser.year.data)
+    types = [(key, review_type.display_name) for key, review_type in _review_types().items()]
+    form = budget_form_class(types)()
+    if request.method == "GET":
+        for key, amount in budgets.budgets_for(partnership_id, year).items():
+            field = getattr(form, f"budget_{key}", None)
+            if field is not None:
+                field.data = amount
+    if form.validate_on_submit():
+        budgets.set_budgets(
+            partnership_id,
+            year,
+            {key: getattr(form, f"budget_{key}").data for key, _name in types},
+            current_user,
+        )
+        db.session.commit()
+        flash(f"Budgets for {BusinessYear(year).label} saved", "success")
+        return redirect(url_for("dashboard.budget_page", partnership=partnership_id, year=year))
+    return render_template(
+        "dashboard/budgets.html",
+        chooser=chooser,
+        form=form,
+        type_keys=[key for key, _name in types],
+        year=BusinessYear(year),
     )
