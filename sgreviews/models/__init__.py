@@ -12,21 +12,6 @@ from sgreviews.models.organisation import (
     Sector,
 )
 from sgreviews.models.review import Review, SubjectKind
-from sgreviews.models.review import (
-    Consent,
-    ExtraClosureDay,
-    FamilyInvolvement,
-    HoldReason,
-    LinkKind,
-    Methodology,
-    MonitoringEntry,
-    MonitoringKind,
-    ReviewDecision,
-    ReviewDeadline,
-    ReviewHold,
-    ReviewLink,
-    StageTransition,
-)
 from sgreviews.models.user import Role, User
 
 __all__ = [
@@ -48,17 +33,4 @@ __all__ = [
     "SubjectKind",
     "Theme",
     "User",
-    "Consent",
-    "ExtraClosureDay",
-    "FamilyInvolvement",
-    "HoldReason",
-    "LinkKind",
-    "Methodology",
-    "MonitoringEntry",
-    "MonitoringKind",
-    "ReviewDecision",
-    "ReviewDeadline",
-    "ReviewHold",
-    "ReviewLink",
-    "StageTransition",
 ]

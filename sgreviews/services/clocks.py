@@ -105,10 +105,7 @@ def _pause_end(pause: Pause, as_of: date) -> date:
 
 
 def _paused_on(day: date, pauses: Iterable[Pause], as_of: date) -> bool:
-    for pause in pauses:
-        if pause.start <= day < _pause_end(pause, as_of):
-            return True
-    return False
+    return any(pause.start <= day < _pause_end(pause, as_of) for pause in pauses)
 
 
 def add_working_days(
@@ -130,9 +127,12 @@ def add_working_days(
     as_of = as_of or start
     day = start
     counted = 0
-    if first_day == "start" and calendar.is_working_day(start):
-        if not _paused_on(start, pauses, as_of):
-            counted = 1
+    if (
+        first_day == "start"
+        and calendar.is_working_day(start)
+        and not _paused_on(start, pauses, as_of)
+    ):
+        counted = 1
     while counted < count:
         day += timedelta(days=1)
         if calendar.is_working_day(day) and not _paused_on(day, pauses, as_of):
