@@ -13,6 +13,7 @@ extra closure days from the database.
 from __future__ import annotations
 
 import calendar as month_calendar
+import importlib.metadata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -26,6 +27,7 @@ from sgreviews.extensions import db
 from sgreviews.review_types import JURISDICTIONS, Clock
 
 LONDON = ZoneInfo("Europe/London")
+HOLIDAYS_VERSION = importlib.metadata.version("holidays")
 # A deadline this many working days away or fewer is "due soon".
 DUE_SOON_WORKING_DAYS = 5
 
@@ -68,7 +70,7 @@ class Calendar:
         closures = f" and {extra} extra closure day{'s' if extra != 1 else ''}" if extra else ""
         return (
             f"{JURISDICTIONS[self.jurisdiction]} bank holidays (holidays "
-            f"{holidays.__version__}, GB subdivision {self.jurisdiction}), weekends{closures}"
+            f"{HOLIDAYS_VERSION}, GB subdivision {self.jurisdiction}), weekends{closures}"
         )
 
 
