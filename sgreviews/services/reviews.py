@@ -896,3 +896,7 @@ def find_any_by_reference(reference: str) -> Review | None:
     return db.session.scalar(
         select(Review).where(Review.reference == reference.strip()).order_by(Review.id).limit(1)
     )
+
+
+def get_partnership(partnership_id: int) -> Partnership | None:
+    return db.session.get(Partnership, partnership_id)
