@@ -45,6 +45,9 @@ class GovDateField(DateField):
         self.required_message = required
 
     def process_formdata(self, valuelist: list[str]) -> None:
+        # The widget redisplays raw_data as day, month, year: keep it to three parts.
+        if len(valuelist) != 3:
+            self.raw_data = [*valuelist, "", "", ""][:3] if valuelist else None
         if not valuelist or all(not str(value).strip() for value in valuelist):
             self.data = None
             return
