@@ -102,9 +102,10 @@ class ReviewType:
     clocks: tuple[Clock, ...] = ()
     outcomes: tuple[Outcome, ...] = ()
     variants: tuple[tuple[str, str], ...] = ()
+    stage_labels: tuple[tuple[str, str], ...] = ()
 
     def stage_label(self, stage: str) -> str:
-        return stage.replace("_", " ").capitalize()
+        return dict(self.stage_labels).get(stage) or stage.replace("_", " ").capitalize()
 
     def allowed_next(self, stage: str) -> tuple[str, ...]:
         """The stages a review in ``stage`` may move to (none from a final stage)."""
@@ -233,6 +234,20 @@ def _parse_variants(table: dict[str, Any], where: str) -> tuple[tuple[str, str],
     return tuple(raw.items())
 
 
+def _parse_stage_labels(
+    table: dict[str, Any], where: str, stages: list[str]
+) -> tuple[tuple[str, str], ...]:
+    raw = table.get("stage_labels", {})
+    if not isinstance(raw, dict):
+        raise ReviewTypeConfigError(f'{where}.stage_labels must be a table of stage = "label"')
+    for stage, label in raw.items():
+        if stage not in stages:
+            raise ReviewTypeConfigError(f"{where}.stage_labels.{stage} is not one of the stages")
+        if not isinstance(label, str) or not label.strip():
+            raise ReviewTypeConfigError(f"{where}.stage_labels.{stage} must be a non-empty string")
+    return tuple(raw.items())
+
+
 def parse_review_types(data: dict[str, Any], source: str) -> dict[str, ReviewType]:
     types = data.get("types")
     if not isinstance(types, dict) or not types:
@@ -266,6 +281,7 @@ def parse_review_types(data: dict[str, Any], source: str) -> dict[str, ReviewTyp
             clocks=_parse_clocks(table, where),
             outcomes=_parse_outcomes(table, where),
             variants=_parse_variants(table, where),
+            stage_labels=_parse_stage_labels(table, where, stages),
         )
     # Cross-references are checked once every type is known.
     for review_type in result.values():

@@ -15,7 +15,7 @@ from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 
 from sgreviews.extensions import db
-from sgreviews.models import Review, SubjectKind
+from sgreviews.models import PartnershipKind, Review, SubjectKind
 from sgreviews.models.review import Consent, HoldReason, LinkKind, Methodology, MonitoringKind
 from sgreviews.policy import (
     Permission,
@@ -31,6 +31,8 @@ from sgreviews.web.reviews import forms
 blueprint = Blueprint("reviews", __name__, url_prefix="/reviews")
 
 Page = str | Response
+# Types whose outcome is a decision about holding a review (others record how they ended).
+DECISION_TYPES = ("rapid_review", "dhr", "sar")
 
 
 def _review_or_404(review_id: int) -> Review:
@@ -162,7 +164,13 @@ def show(review_id: int) -> str:
 @requires(Permission.MANAGE_REVIEWS)
 def new_notification() -> Page:
     form = forms.NotificationForm()
-    form.partnership_id.choices = _partnership_choices()
+    # Notifications are about children: offer children's partnerships first.
+    children = [
+        (p.id, p.name)
+        for p in organisations.list_partnerships()
+        if p.kind is PartnershipKind.CHILDREN
+    ]
+    form.partnership_id.choices = children or _partnership_choices()
     if form.validate_on_submit():
         partnership = reviews.get_partnership(form.partnership_id.data)
         if partnership is None:
@@ -280,7 +288,8 @@ def decision(review_id: int) -> Page:
         )
         if response:
             return response
-    return _form_page(form, title="Record the decision", review=review)
+    title = "Record the decision" if rtype.key in DECISION_TYPES else "Record the outcome"
+    return _form_page(form, title=title, review=review)
 
 
 @blueprint.route(
