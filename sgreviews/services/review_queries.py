@@ -26,6 +26,7 @@ from sgreviews.models.review import (
     ReviewDeadline,
     ReviewHold,
     ReviewLink,
+    StageTransition,
     review_agency,
 )
 from sgreviews.policy import PARTNERSHIP_WIDE_ROLES
@@ -268,7 +269,9 @@ def get_review(review_id: int) -> Review | None:
             selectinload(Review.deadlines),
             selectinload(Review.holds),
             selectinload(Review.decisions),
-            selectinload(Review.transitions),
+            selectinload(Review.transitions).joinedload(StageTransition.actor),
+            # The policy check of an agency lead looks at the actions on the findings.
+            selectinload(Review.findings).selectinload(Finding.actions),
             selectinload(Review.monitoring),
             selectinload(Review.family_log),
             selectinload(Review.agencies_involved),

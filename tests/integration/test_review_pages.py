@@ -298,3 +298,69 @@ def test_deadline_cli(app: Flask) -> None:
     assert result.exit_code != 0 and "Known types" in result.output
     result = runner.invoke(args=["deadline", "lcspr", "17/04/2025"])
     assert result.exit_code != 0 and "YYYY-MM-DD" in result.output
+
+
+def _queries_for(app: Flask, client: FlaskClient, path: str) -> int:
+    from sqlalchemy import event
+
+    count = 0
+
+    def counter(*_args: object) -> None:
+        nonlocal count
+        count += 1
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", counter)
+    try:
+        assert client.get(path).status_code == OK
+    finally:
+        event.remove(engine, "before_cursor_execute", counter)
+    return count
+
+
+def _add_data(app: Flask, review_id: int, numbers: range) -> None:
+    with app.app_context():
+        review = db.session.get(Review, review_id)
+        assert review is not None
+        for number in numbers:
+            other = factories.review(
+                reference=f"LCSPR-2024-{number:02d}",
+                decision_on=date(2024, 5, 1),
+                started_on=date(2024, 3, 1),
+                stage="commissioned",
+            )
+            reviews.place_hold(
+                None,
+                other,
+                reason=reviews.HoldReason.CORONER,
+                details="",
+                started_on=date(2024, 6, 1),
+            )
+            reviews.move_stage(None, other, to_stage="in_progress", moved_on=date(2025, 3, 1))
+            factories.action(finding_=factories.finding(review))
+            # Each move by a different person: the timeline names them all.
+            target = "draft_report" if review.stage == "in_progress" else "in_progress"
+            mover = factories.user(Role.SECRETARIAT)
+            reviews.move_stage(mover, review, to_stage=target, moved_on=date(2025, 3, 1))
+            reviews.add_monitoring_entry(
+                None,
+                review,
+                checked_on=date(2025, 3, 2),
+                kind=reviews.MonitoringKind.TIME,
+                note="Checked",
+            )
+        db.session.commit()
+
+
+def test_query_counts_do_not_grow_with_the_data(
+    app: Flask, client_for: Callable[..., FlaskClient]
+) -> None:
+    review_id, _ = _lcspr(app)
+    _add_data(app, review_id, range(1))
+    client = client_for(Role.SECRETARIAT)
+    list_before = _queries_for(app, client, "/reviews")
+    page_before = _queries_for(app, client, f"/reviews/{review_id}")
+    _add_data(app, review_id, range(1, 9))
+    assert _queries_for(app, client, "/reviews") == list_before
+    assert _queries_for(app, client, f"/reviews/{review_id}") == page_before
