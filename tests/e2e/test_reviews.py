@@ -137,3 +137,41 @@ def test_a_case_from_notification_to_publication(page: Page) -> None:
     expect(page.get_by_role("link", name=re.compile("RR-2025-"))).to_be_visible()
     screenshot(page, "review-page")
     assert axe_violations(page) == []
+
+
+def test_family_log_is_accessible(page: Page) -> None:
+    sign_in(page, SECRETARIAT)
+    page.goto("/reviews")
+    page.get_by_role("link", name="LCSPR-2025-02").click()
+    page.get_by_role("link", name=re.compile("Family involvement log")).click()
+    expect(page.get_by_text("Mother of Child M")).to_be_visible()
+    screenshot(page, "family-log")
+    assert axe_violations(page) == []
+
+
+def test_administrator_manages_closure_days(page: Page) -> None:
+    sign_in(page, "admin@sgreviews.example")
+    page.get_by_role("link", name="Closure days").click()
+    expect(page.get_by_role("heading", level=1, name="Extra closure days")).to_be_visible()
+    _date(page, "day", "29", "12", "2025")
+    page.get_by_label("Reason").fill("Office closed between Christmas and New Year")
+    page.get_by_role("button", name="Add the closure day").click()
+    expect(page.locator("tbody")).to_contain_text("29 Dec 2025")
+    screenshot(page, "closure-days")
+    assert axe_violations(page) == []
+    page.get_by_role("button", name="Remove 29 Dec 2025").click()
+    expect(page.get_by_text("No extra closure days.")).to_be_visible()
+
+
+def test_agency_lead_sees_only_their_reviews(page: Page) -> None:
+    sign_in(page, "police.lead@sgreviews.example")
+    page.get_by_role("link", name="Reviews", exact=True).click()
+    body = page.locator("tbody")
+    # Police hold actions on the DHR and are involved in LCSPR-2025-02.
+    expect(body).to_contain_text("DHR-2025-01")
+    expect(body).to_contain_text("LCSPR-2025-02")
+    expect(body).not_to_contain_text("SAR-2024-02")
+    expect(page.get_by_role("link", name="Log a serious incident notification")).to_have_count(0)
+    page.get_by_role("link", name="LCSPR-2025-02").click()
+    expect(page.get_by_role("link", name=re.compile("Family involvement log"))).to_have_count(0)
+    expect(page.get_by_role("link", name="Move to another stage")).to_have_count(0)
