@@ -103,6 +103,9 @@ class ReviewType:
     outcomes: tuple[Outcome, ...] = ()
     variants: tuple[tuple[str, str], ...] = ()
     stage_labels: tuple[tuple[str, str], ...] = ()
+    # Working days before publication that the final report must reach the national Panel
+    # and the Secretary of State (0: no such rule).
+    final_report_lead_days: int = 0
 
     def stage_label(self, stage: str) -> str:
         return dict(self.stage_labels).get(stage) or stage.replace("_", " ").capitalize()
@@ -248,6 +251,16 @@ def _parse_stage_labels(
     return tuple(raw.items())
 
 
+def _parse_lead_days(table: dict[str, Any], where: str) -> int:
+    value = table.get("final_report_working_days_before_publication", 0)
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise ReviewTypeConfigError(
+            f"{where}.final_report_working_days_before_publication must be a whole number "
+            "of 0 or more"
+        )
+    return value
+
+
 def parse_review_types(data: dict[str, Any], source: str) -> dict[str, ReviewType]:
     types = data.get("types")
     if not isinstance(types, dict) or not types:
@@ -282,6 +295,7 @@ def parse_review_types(data: dict[str, Any], source: str) -> dict[str, ReviewTyp
             outcomes=_parse_outcomes(table, where),
             variants=_parse_variants(table, where),
             stage_labels=_parse_stage_labels(table, where, stages),
+            final_report_lead_days=_parse_lead_days(table, where),
         )
     # Cross-references are checked once every type is known.
     for review_type in result.values():

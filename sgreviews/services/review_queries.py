@@ -34,6 +34,7 @@ from sgreviews.services.clocks import (
     DUE_SOON_WORKING_DAYS,
     add_working_days,
     calendar_for,
+    working_days_between,
 )
 
 PER_PAGE = 25
@@ -343,6 +344,26 @@ def reviews_for_linking(exclude_id: int) -> list[Review]:
     return list(
         db.session.scalars(select(Review).where(Review.id != exclude_id).order_by(Review.reference))
     )
+
+
+@dataclass(frozen=True)
+class FinalReportLead:
+    """How far ahead of publication the final report reached the Panel."""
+
+    working_days: int
+    required: int
+
+    @property
+    def state(self) -> DeadlineState:
+        return DeadlineState.MET if self.working_days >= self.required else DeadlineState.MET_LATE
+
+
+def final_report_lead(review: Review, required: int) -> FinalReportLead | None:
+    if not required or review.final_report_sent_on is None or review.published_on is None:
+        return None
+    calendar = calendar_for(review.jurisdiction or "ENG")
+    days = working_days_between(review.final_report_sent_on, review.published_on, calendar)
+    return FinalReportLead(days, required)
 
 
 @dataclass(frozen=True)

@@ -129,10 +129,14 @@ def test_a_case_from_notification_to_publication(page: Page) -> None:
     page.get_by_role("button", name="Record publication").click()
     expect(page.locator("#published_on-error")).to_contain_text("Enter the date")
     _date(page, "published_on", "10", "12", "2025")
+    _date(page, "final_report_sent_on", "1", "12", "2025")
     page.get_by_label("Link to the published report").fill("https://example.org/child-w")
     page.get_by_label("I confirm the published report is anonymised").check()
     page.get_by_role("button", name="Record publication").click()
     assert _state_of(page, "completion") == "Met"
+    expect(page.locator("body")).to_contain_text(
+        "7 working days before publication (at least 7 required)"
+    )
     expect(page.locator("p").filter(has_text="Stage:")).to_contain_text("Published")
     expect(page.get_by_role("link", name=re.compile("RR-2025-"))).to_be_visible()
     screenshot(page, "review-page")

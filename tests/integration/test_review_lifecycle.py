@@ -375,3 +375,23 @@ def test_findings_summary_is_counted_in_sql(ctx: None) -> None:
     factories.action(finding_=finding)
     summary = review_queries.findings_summary(review.id)
     assert summary.findings_total == 2 and summary.actions_total == 1
+
+
+def test_final_report_must_reach_the_panel_seven_working_days_before_publication(
+    ctx: None,
+) -> None:
+    review = factories.review(stage="final_report", started_on=date(2025, 1, 6))
+    reviews.record_publication(
+        None,
+        review,
+        published_on=date(2025, 5, 9),
+        publication_url="",
+        anonymised_confirmed=True,
+        final_report_sent_on=date(2025, 5, 1),  # 2, 6, 7, 8, 9 May: 5 working days
+        today=TODAY,
+    )
+    lead = review_queries.final_report_lead(review, 7)
+    assert lead is not None and lead.working_days == 5
+    assert lead.state is DeadlineState.MET_LATE
+    review.final_report_sent_on = date(2025, 4, 28)  # 29, 30, 1, 2, 6, 7, 8, 9: 8 days
+    assert review_queries.final_report_lead(review, 7).state is DeadlineState.MET  # type: ignore[union-attr]

@@ -364,3 +364,29 @@ def test_query_counts_do_not_grow_with_the_data(
     _add_data(app, review_id, range(1, 9))
     assert _queries_for(app, client, "/reviews") == list_before
     assert _queries_for(app, client, f"/reviews/{review_id}") == page_before
+
+
+def test_every_shipped_type_can_be_created_on_screen(
+    app: Flask, client_for: Callable[..., FlaskClient]
+) -> None:
+    with app.app_context():
+        partnership_id = factories.partnership().id
+        db.session.commit()
+    client = client_for(Role.SECRETARIAT)
+    for key, rtype in app.extensions["sgreviews.review_types"].items():
+        response = client.post(
+            "/reviews/new",
+            data={
+                "review_type": key,
+                "partnership_id": str(partnership_id),
+                "subject_label": "Child V",
+                "subject_kind": "child",
+                "started_on": ["6", "1", "2025"],
+                "decision_on": ["6", "1", "2025"],
+                "variant": "mandatory" if key == "sar" else "",
+            },
+        )
+        assert response.status_code == 302, (key, page_text(response))
+        page = page_text(client.get(response.headers["Location"]))
+        assert f"{rtype.prefix}-2025-01" in page and rtype.display_name in page
+        assert rtype.stage_label(rtype.stages[0]) in page

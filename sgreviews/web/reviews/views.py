@@ -148,6 +148,7 @@ def show(review_id: int) -> str:
         rtype=rtype,
         deadlines=review_queries.deadline_views(review, today, soon),
         timeline=review_queries.timeline(review, today, soon),
+        final_report=review_queries.final_report_lead(review, rtype.final_report_lead_days),
         linked=review_queries.linked_reviews(review),
         summary=review_queries.findings_summary(review.id),
         can_manage=has_permission(current_user, Permission.MANAGE_REVIEWS),
