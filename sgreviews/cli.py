@@ -4,6 +4,7 @@ sgreviews run                  serve the app (Flask's development server)
 sgreviews db upgrade           apply the migrations
 sgreviews demo load            load the fictional demo partnership
 sgreviews users create ...     create a user
+sgreviews deadline TYPE DATE   the due dates of a review type's statutory clocks
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import click
 from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
 
+from sgreviews.cli_deadline import deadline_command
 from sgreviews.extensions import db
 from sgreviews.models import Role
 from sgreviews.services import demo, organisations, users
@@ -22,6 +24,7 @@ from sgreviews.services import demo, organisations, users
 def register_commands(app: Flask) -> None:
     app.cli.add_command(demo_group)
     app.cli.add_command(users_group)
+    app.cli.add_command(deadline_command)
 
     from sgreviews.cli_reports import report_group
 

@@ -23,6 +23,9 @@ class Permission(enum.Enum):
     VIEW_DASHBOARD = "view_dashboard"  # progress summaries, scorecard, yearly report
     RECORD_CHALLENGE = "record_challenge"  # the chair's log of challenge
     SET_BUDGETS = "set_budgets"  # review budgets per business year
+    MANAGE_REVIEWS = "manage_reviews"  # create and edit reviews and their lifecycle
+    VIEW_FAMILY_LOG = "view_family_log"  # a review's family involvement log
+    MANAGE_CALENDAR = "manage_calendar"  # the extra closure days of the working-day engine
 
 
 class Actor(Protocol):
@@ -69,6 +72,11 @@ for _role in (Role.SECRETARIAT, Role.CHAIR):
         Permission.RECORD_CHALLENGE,
     }
 ROLE_PERMISSIONS[Role.SECRETARIAT] = ROLE_PERMISSIONS[Role.SECRETARIAT] | {Permission.SET_BUDGETS}
+# The review lifecycle: the secretariat runs reviews; the family involvement log is for
+# the secretariat and chair only; administrators keep the calendar's extra closure days.
+ROLE_PERMISSIONS[Role.SECRETARIAT] |= {Permission.MANAGE_REVIEWS, Permission.VIEW_FAMILY_LOG}
+ROLE_PERMISSIONS[Role.CHAIR] |= {Permission.VIEW_FAMILY_LOG}
+ROLE_PERMISSIONS[Role.ADMINISTRATOR] |= {Permission.MANAGE_CALENDAR}
 
 # Roles that see every partnership's material, not just their own agency's.
 PARTNERSHIP_WIDE_ROLES = frozenset({Role.SECRETARIAT, Role.CHAIR})
@@ -92,17 +100,27 @@ def can_view_action(user: Actor, action: Action) -> bool:
 
 def can_view_review(user: Actor, review: Review) -> bool:
     """Secretariat and chair read every review; an agency lead reads a review only when
-    their agency owns an action answering one of its findings."""
+    their agency owns an action answering one of its findings or is recorded as involved
+    in it. (``services.review_queries.visible_condition`` is the same rule in SQL.)"""
     if not has_permission(user, Permission.VIEW_REVIEW):
         return False
     assert isinstance(user, User)
     if user.role in PARTNERSHIP_WIDE_ROLES:
+        return True
+    if user.agency_id is None:
+        return False
+    if any(agency.id == user.agency_id for agency in review.agencies_involved):
         return True
     return any(
         action.owning_agency_id == user.agency_id
         for finding in review.findings
         for action in finding.actions
     )
+
+
+def can_view_family_log(user: Actor, review: Review) -> bool:
+    """The family involvement log: secretariat and chair only."""
+    return has_permission(user, Permission.VIEW_FAMILY_LOG) and can_view_review(user, review)
 
 
 def home_endpoint(user: User) -> str:

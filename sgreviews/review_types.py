@@ -1,7 +1,9 @@
 """Review types as configuration, read from ``config/review_types.toml``.
 
-A malformed file stops start-up with a :class:`ReviewTypeConfigError` naming the key and
-what is wrong with it.
+Each type has a regime (the law or guidance it runs under), the kind of body that owns it,
+ordered stages with the moves allowed between them, its statutory clocks and its outcome
+options. A malformed file stops start-up with a :class:`ReviewTypeConfigError` naming the
+key and what is wrong with it.
 """
 
 from __future__ import annotations
@@ -11,9 +13,79 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+REGIMES: dict[str, str] = {
+    "wt_2023": "Working Together 2018/2023",
+    "wt_2015_legacy": "Working Together 2013/2015 (legacy)",
+    "care_act_s44": "Care Act 2014 section 44",
+    "dvcva_s9": "Domestic Violence, Crime and Victims Act 2004 section 9",
+    "local_practice": "Local practice (no statutory basis)",
+}
+OWNING_BODIES: dict[str, str] = {
+    "children": "Safeguarding children partnership",
+    "adults": "Safeguarding adults board",
+    "community_safety": "Community safety partnership",
+}
+# The dated events of a review a clock can start from or be met by.
+EVENTS: dict[str, str] = {
+    "aware": "the local authority became aware",
+    "notified": "notification",
+    "decision": "the decision",
+    "commissioned": "commissioning",
+    "started": "the start",
+    "sent_to_panel": "sending to the national Panel",
+    "completed": "completion",
+    "published": "publication",
+}
+UNITS = ("working_days", "calendar_months")
+JURISDICTIONS: dict[str, str] = {
+    "ENG": "England",
+    "WLS": "Wales",
+    "SCT": "Scotland",
+    "NIR": "Northern Ireland",
+}
+FIRST_DAY_RULES = ("next", "start")
+
 
 class ReviewTypeConfigError(ValueError):
     """The review types file is malformed; the message names the key."""
+
+
+@dataclass(frozen=True)
+class Clock:
+    """A statutory clock: ``length`` units after ``start_event``, met by ``met_by``."""
+
+    key: str
+    name: str
+    start_event: str
+    length: int
+    unit: str
+    jurisdiction: str
+    met_by: str
+    first_day: str = "next"
+
+    @property
+    def rule(self) -> str:
+        """The rule in words, recorded with every deadline it produces."""
+        if self.unit == "working_days":
+            unit = "working day" if self.length == 1 else "working days"
+            day_one = (
+                "day 1 is the start day when it is a working day"
+                if self.first_day == "start"
+                else "day 1 is the next working day"
+            )
+            return f"{self.length} {unit} after {EVENTS[self.start_event]} ({day_one})"
+        unit = "calendar month" if self.length == 1 else "calendar months"
+        return (
+            f"{self.length} {unit} after {EVENTS[self.start_event]} "
+            "(a non-working day moves to the next working day)"
+        )
+
+
+@dataclass(frozen=True)
+class Outcome:
+    key: str
+    label: str
+    commissions: str = ""
 
 
 @dataclass(frozen=True)
@@ -23,9 +95,42 @@ class ReviewType:
     display_name: str
     short_name: str
     stages: tuple[str, ...]
+    reference_prefix: str = ""
+    regime: str = "local_practice"
+    owning_body: str = "children"
+    transitions: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    clocks: tuple[Clock, ...] = ()
+    outcomes: tuple[Outcome, ...] = ()
+    variants: tuple[tuple[str, str], ...] = ()
+    stage_labels: tuple[tuple[str, str], ...] = ()
+    # Working days before publication that the final report must reach the national Panel
+    # and the Secretary of State (0: no such rule).
+    final_report_lead_days: int = 0
 
     def stage_label(self, stage: str) -> str:
-        return stage.replace("_", " ").capitalize()
+        return dict(self.stage_labels).get(stage) or stage.replace("_", " ").capitalize()
+
+    def allowed_next(self, stage: str) -> tuple[str, ...]:
+        """The stages a review in ``stage`` may move to (none from a final stage)."""
+        return dict(self.transitions).get(stage, ())
+
+    @property
+    def regime_label(self) -> str:
+        return REGIMES[self.regime]
+
+    @property
+    def owning_body_label(self) -> str:
+        return OWNING_BODIES[self.owning_body]
+
+    @property
+    def prefix(self) -> str:
+        return self.reference_prefix or self.short_name
+
+    def outcome(self, key: str) -> Outcome | None:
+        return next((outcome for outcome in self.outcomes if outcome.key == key), None)
+
+    def variant_label(self, key: str | None) -> str:
+        return dict(self.variants).get(key or "", "")
 
 
 def _require_str(table: dict[str, Any], key: str, where: str, *, optional: bool = False) -> str:
@@ -34,6 +139,125 @@ def _require_str(table: dict[str, Any], key: str, where: str, *, optional: bool 
         return ""
     if not isinstance(value, str) or not value.strip():
         raise ReviewTypeConfigError(f"{where}.{key} must be a non-empty string")
+    return value
+
+
+def _require_choice(
+    table: dict[str, Any], key: str, where: str, choices: Any, default: str | None = None
+) -> str:
+    value = table.get(key, default)
+    if value not in choices:
+        raise ReviewTypeConfigError(
+            f"{where}.{key} must be one of {', '.join(choices)}, not {value!r}"
+        )
+    return str(value)
+
+
+def _parse_transitions(
+    table: dict[str, Any], where: str, stages: list[str]
+) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    raw = table.get("transitions")
+    if raw is None:
+        # Without an explicit table a review moves forward one stage at a time.
+        return tuple((stage, (stages[i + 1],)) for i, stage in enumerate(stages[:-1]))
+    if not isinstance(raw, dict):
+        raise ReviewTypeConfigError(f"{where}.transitions must be a table of stage = [stages]")
+    result = []
+    for stage, targets in raw.items():
+        if stage not in stages:
+            raise ReviewTypeConfigError(f"{where}.transitions.{stage} is not one of the stages")
+        if not isinstance(targets, list) or not all(isinstance(t, str) for t in targets):
+            raise ReviewTypeConfigError(f"{where}.transitions.{stage} must be a list of stage keys")
+        for target in targets:
+            if target not in stages:
+                raise ReviewTypeConfigError(
+                    f"{where}.transitions.{stage} names {target!r}, which is not a stage"
+                )
+            if target == stage:
+                raise ReviewTypeConfigError(f"{where}.transitions.{stage} moves to itself")
+        result.append((stage, tuple(targets)))
+    return tuple(result)
+
+
+def _parse_clocks(table: dict[str, Any], where: str) -> tuple[Clock, ...]:
+    raw = table.get("clocks", [])
+    if not isinstance(raw, list):
+        raise ReviewTypeConfigError(f"{where}.clocks must be a list of clock tables")
+    clocks = []
+    for index, item in enumerate(raw):
+        at = f"{where}.clocks[{index}]"
+        if not isinstance(item, dict):
+            raise ReviewTypeConfigError(f"{at} must be a table")
+        length = item.get("length")
+        if isinstance(length, bool) or not isinstance(length, int) or length < 1:
+            raise ReviewTypeConfigError(f"{at}.length must be a whole number of 1 or more")
+        clocks.append(
+            Clock(
+                key=_require_str(item, "key", at),
+                name=_require_str(item, "name", at),
+                start_event=_require_choice(item, "start_event", at, EVENTS),
+                length=length,
+                unit=_require_choice(item, "unit", at, UNITS),
+                jurisdiction=_require_choice(item, "jurisdiction", at, JURISDICTIONS),
+                met_by=_require_choice(item, "met_by", at, EVENTS),
+                first_day=_require_choice(item, "first_day", at, FIRST_DAY_RULES, "next"),
+            )
+        )
+    keys = [clock.key for clock in clocks]
+    if len(set(keys)) != len(keys):
+        raise ReviewTypeConfigError(f"{where}.clocks uses a clock key twice")
+    return tuple(clocks)
+
+
+def _parse_outcomes(table: dict[str, Any], where: str) -> tuple[Outcome, ...]:
+    raw = table.get("outcomes", [])
+    if not isinstance(raw, list):
+        raise ReviewTypeConfigError(f"{where}.outcomes must be a list of outcome tables")
+    outcomes = []
+    for index, item in enumerate(raw):
+        at = f"{where}.outcomes[{index}]"
+        if not isinstance(item, dict):
+            raise ReviewTypeConfigError(f"{at} must be a table")
+        outcomes.append(
+            Outcome(
+                key=_require_str(item, "key", at),
+                label=_require_str(item, "label", at),
+                commissions=_require_str(item, "commissions", at, optional=True),
+            )
+        )
+    return tuple(outcomes)
+
+
+def _parse_variants(table: dict[str, Any], where: str) -> tuple[tuple[str, str], ...]:
+    raw = table.get("variants", {})
+    if not isinstance(raw, dict) or not all(
+        isinstance(label, str) and label for label in raw.values()
+    ):
+        raise ReviewTypeConfigError(f'{where}.variants must be a table of key = "label"')
+    return tuple(raw.items())
+
+
+def _parse_stage_labels(
+    table: dict[str, Any], where: str, stages: list[str]
+) -> tuple[tuple[str, str], ...]:
+    raw = table.get("stage_labels", {})
+    if not isinstance(raw, dict):
+        raise ReviewTypeConfigError(f'{where}.stage_labels must be a table of stage = "label"')
+    for stage, label in raw.items():
+        if stage not in stages:
+            raise ReviewTypeConfigError(f"{where}.stage_labels.{stage} is not one of the stages")
+        if not isinstance(label, str) or not label.strip():
+            raise ReviewTypeConfigError(f"{where}.stage_labels.{stage} must be a non-empty string")
+    return tuple(raw.items())
+
+
+def _parse_lead_days(table: dict[str, Any], where: str) -> int:
+    value = table.get("final_report_working_days_before_publication", 0)
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise ReviewTypeConfigError(
+            f"{where}.final_report_working_days_before_publication must be a whole number "
+            "of 0 or more"
+        )
     return value
 
 
@@ -56,13 +280,31 @@ def parse_review_types(data: dict[str, Any], source: str) -> dict[str, ReviewTyp
             raise ReviewTypeConfigError(f"{where}.stages must be a non-empty list of stage keys")
         if len(set(stages)) != len(stages):
             raise ReviewTypeConfigError(f"{where}.stages lists a stage twice")
+        short_name = _require_str(table, "short_name", where, optional=True) or name
         result[key] = ReviewType(
             key=key,
             name=name,
             display_name=_require_str(table, "display_name", where, optional=True) or name,
-            short_name=_require_str(table, "short_name", where, optional=True) or name,
+            short_name=short_name,
             stages=tuple(stages),
+            reference_prefix=_require_str(table, "reference_prefix", where, optional=True),
+            regime=_require_choice(table, "regime", where, REGIMES, "local_practice"),
+            owning_body=_require_choice(table, "owning_body", where, OWNING_BODIES, "children"),
+            transitions=_parse_transitions(table, where, stages),
+            clocks=_parse_clocks(table, where),
+            outcomes=_parse_outcomes(table, where),
+            variants=_parse_variants(table, where),
+            stage_labels=_parse_stage_labels(table, where, stages),
+            final_report_lead_days=_parse_lead_days(table, where),
         )
+    # Cross-references are checked once every type is known.
+    for review_type in result.values():
+        for outcome in review_type.outcomes:
+            if outcome.commissions and outcome.commissions not in result:
+                raise ReviewTypeConfigError(
+                    f"{source}: types.{review_type.key}.outcomes.{outcome.key}.commissions "
+                    f"names {outcome.commissions!r}, which is not a review type"
+                )
     return result
 
 

@@ -31,6 +31,7 @@ from sgreviews.models import (
     User,
 )
 from sgreviews.services import users
+from sgreviews.services.lifecycle_demo import load_lifecycle_demo
 from sgreviews.services.themes import sync_themes
 
 DEMO_PASSWORD = "demo-password-for-sgreviews"
@@ -426,6 +427,7 @@ def load_demo(config_dir: Path, today: date | None = None) -> list[DemoSignIn]:
                     )
                 )
     db.session.flush()
+    load_lifecycle_demo(reviews, agencies, secretariat, today)
     return SIGN_INS
 
 

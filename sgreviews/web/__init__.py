@@ -7,8 +7,10 @@ from werkzeug.exceptions import HTTPException
 
 from sgreviews.web.admin.views import blueprint as admin_blueprint
 from sgreviews.web.auth.views import blueprint as auth_blueprint
+from sgreviews.web.calendar.views import blueprint as calendar_blueprint
 from sgreviews.web.dashboard.views import blueprint as dashboard_blueprint
 from sgreviews.web.home.views import blueprint as home_blueprint
+from sgreviews.web.reviews.views import blueprint as reviews_blueprint
 
 ERROR_TITLES = {
     400: "There is a problem with your request",
@@ -24,6 +26,8 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(home_blueprint)
     app.register_blueprint(admin_blueprint)
     app.register_blueprint(dashboard_blueprint)
+    app.register_blueprint(reviews_blueprint)
+    app.register_blueprint(calendar_blueprint)
 
 
 def register_error_pages(app: Flask) -> None:

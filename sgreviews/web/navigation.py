@@ -26,6 +26,10 @@ NAV_ENTRIES: list[NavEntry] = [
     NavEntry("Your agency's actions", "home.agency_actions", Permission.VIEW_AGENCY_ACTIONS),
     NavEntry("Learning library", "home.learning", Permission.VIEW_LEARNING),
     NavEntry("Users and agencies", "admin.users", Permission.MANAGE_USERS, prefix="admin."),
+    NavEntry("Reviews", "reviews.index", Permission.VIEW_REVIEW, prefix="reviews."),
+    NavEntry(
+        "Closure days", "calendar.closure_days", Permission.MANAGE_CALENDAR, prefix="calendar."
+    ),
 ]
 
 

@@ -47,3 +47,80 @@ def test_invalid_toml_is_reported(tmp_path: Path) -> None:
     broken.write_text("[types.x\nname = 1")
     with pytest.raises(ReviewTypeConfigError, match="not valid TOML"):
         load_review_types(broken)
+
+
+def _one(**extra: object) -> dict[str, object]:
+    table: dict[str, object] = {"name": "X", "stages": ["a", "b"]}
+    table.update(extra)
+    return {"types": {"x": table}}
+
+
+CLOCK = {
+    "key": "c",
+    "name": "C",
+    "start_event": "aware",
+    "length": 5,
+    "unit": "working_days",
+    "jurisdiction": "ENG",
+    "met_by": "notified",
+}
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (_one(regime="wt_1999"), "types.x.regime must be one of"),
+        (_one(owning_body="council"), "types.x.owning_body must be one of"),
+        (_one(transitions={"z": ["a"]}), "types.x.transitions.z is not one of the stages"),
+        (_one(transitions={"a": ["z"]}), "types.x.transitions.a names 'z', which is not a stage"),
+        (_one(transitions={"a": ["a"]}), "types.x.transitions.a moves to itself"),
+        (_one(clocks=[{**CLOCK, "unit": "weeks"}]), r"types.x.clocks\[0\].unit must be one of"),
+        (_one(clocks=[{**CLOCK, "length": 0}]), r"types.x.clocks\[0\].length must be a whole"),
+        (_one(clocks=[{**CLOCK, "jurisdiction": "GB"}]), r"clocks\[0\].jurisdiction must be one"),
+        (_one(clocks=[{**CLOCK, "start_event": "x"}]), r"clocks\[0\].start_event must be one"),
+        (_one(clocks=[CLOCK, CLOCK]), "types.x.clocks uses a clock key twice"),
+        (
+            _one(outcomes=[{"key": "o", "label": "O", "commissions": "nope"}]),
+            "types.x.outcomes.o.commissions names 'nope'",
+        ),
+        (_one(outcomes=[{"key": "o"}]), r"types.x.outcomes\[0\].label must be a non-empty"),
+        (_one(stage_labels={"z": "Z"}), "types.x.stage_labels.z is not one of the stages"),
+        (_one(variants=["a"]), "types.x.variants must be a table"),
+    ],
+)
+def test_lifecycle_keys_are_validated(data: dict[str, object], message: str) -> None:
+    with pytest.raises(ReviewTypeConfigError, match=message):
+        parse_review_types(data, "review_types.toml")
+
+
+def test_shipped_lifecycle_definitions() -> None:
+    types = load_review_types(SHIPPED)
+    assert types["rapid_review"].clocks[0].length == 15
+    assert types["serious_incident_notification"].clocks[0].unit == "working_days"
+    assert types["lcspr"].clocks[0].unit == "calendar_months"
+    assert types["sar"].regime == "care_act_s44" and dict(types["sar"].variants)
+    assert types["dhr"].owning_body == "community_safety"
+    assert types["dhr"].stage_label("home_office_qa") == "Home Office quality assurance"
+    assert types["lcspr"].allowed_next("commissioned") == ("in_progress",)
+    assert types["lcspr"].allowed_next("closed") == ()
+    assert types["rapid_review"].outcome("lcspr") is not None
+    # Without a transitions table a type moves one stage at a time.
+    plain = parse_review_types(_one(), "t")["x"]
+    assert plain.allowed_next("a") == ("b",)
+
+
+def test_malformed_shipped_file_stops_start_up(tmp_path: Path) -> None:
+    from sgreviews import create_app
+
+    (tmp_path / "review_types.toml").write_text(
+        SHIPPED.read_text().replace('unit = "working_days"', 'unit = "fortnights"', 1)
+    )
+    with pytest.raises(ReviewTypeConfigError, match=r"clocks\[0\].unit must be one of"):
+        create_app(
+            {
+                "SGREVIEWS_ENV": "testing",
+                "SECRET_KEY": "x",
+                "SGREVIEWS_INSTANCE_PATH": str(tmp_path / "instance"),
+                "SGREVIEWS_CONFIG_DIR": str(tmp_path),
+            }
+        )

@@ -1,0 +1,1 @@
+"""The working-day calendar: administrator-managed extra closure days."""
