@@ -14,6 +14,7 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import and_, case, exists, func, or_, select
@@ -28,11 +29,14 @@ from sgreviews.models import (
     Finding,
     ImpactStatus,
     Review,
+    ReviewBudget,
     Theme,
 )
 from sgreviews.models.action import action_finding
 from sgreviews.models.finding import finding_theme
+from sgreviews.models.review import ReviewDeadline, ReviewDecision
 from sgreviews.services.periods import BusinessYear, Period
+from sgreviews.services.review_queries import active_hold
 from sgreviews.services.sqlparts import business_year_of, days_between
 
 OPEN_STATUSES = [status for status in ActionStatus if status.is_open]
@@ -334,3 +338,153 @@ def themes_by_review(filters: Filters, limit: int = 12) -> HeatMap:
         columns=[reference for _id, reference in reviews],
         values=[counts[name] for name in ordered],
     )
+
+
+@dataclass(frozen=True)
+class TimelinessRow:
+    review_type: str
+    clock_key: str
+    clock_name: str
+    due: int
+    met_on_time: int
+    met_late: int
+    overdue: int
+    running: int
+
+    @property
+    def decided(self) -> int:
+        return self.met_on_time + self.met_late + self.overdue
+
+    @property
+    def share_on_time(self) -> float | None:
+        """Met on time as a share of the deadlines already met or missed."""
+        return round(100 * self.met_on_time / self.decided) if self.decided else None
+
+
+def timeliness(filters: Filters) -> list[TimelinessRow]:
+    """Statutory deadlines falling due in the period, per review type and clock: met on
+    time, met late, missed and still open (overdue), and still running (not yet due, or
+    paused by a hold)."""
+    period, today = filters.period, filters.today
+    met_on_time = and_(
+        ReviewDeadline.met_on.is_not(None), ReviewDeadline.met_on <= ReviewDeadline.due_on
+    )
+    met_late = and_(
+        ReviewDeadline.met_on.is_not(None), ReviewDeadline.met_on > ReviewDeadline.due_on
+    )
+    unmet = ReviewDeadline.met_on.is_(None)
+    overdue = and_(unmet, ReviewDeadline.due_on < today, ~active_hold())
+    running = and_(unmet, or_(ReviewDeadline.due_on >= today, active_hold()))
+    clauses = [ReviewDeadline.due_on >= period.start, ReviewDeadline.due_on <= period.end]
+    if filters.partnership_id is not None:
+        clauses.append(Review.partnership_id == filters.partnership_id)
+    rows = db.session.execute(
+        select(
+            Review.review_type,
+            ReviewDeadline.clock_key,
+            func.min(ReviewDeadline.name),
+            func.count(),
+            func.sum(case((met_on_time, 1), else_=0)),
+            func.sum(case((met_late, 1), else_=0)),
+            func.sum(case((overdue, 1), else_=0)),
+            func.sum(case((running, 1), else_=0)),
+        )
+        .join(Review, Review.id == ReviewDeadline.review_id)
+        .where(*clauses)
+        .group_by(Review.review_type, ReviewDeadline.clock_key)
+        .order_by(Review.review_type, ReviewDeadline.clock_key)
+    ).all()
+    return [
+        TimelinessRow(
+            review_type,
+            clock_key,
+            name,
+            int(due),
+            int(on_time or 0),
+            int(late or 0),
+            int(over or 0),
+            int(still or 0),
+        )
+        for review_type, clock_key, name, due, on_time, late, over, still in rows
+    ]
+
+
+def timeliness_breaches(
+    filters: Filters, limit: int | None = None
+) -> list[tuple[Review, ReviewDeadline]]:
+    """Deadlines due in the period that were met late or are overdue, oldest first."""
+    period, today = filters.period, filters.today
+    late = and_(ReviewDeadline.met_on.is_not(None), ReviewDeadline.met_on > ReviewDeadline.due_on)
+    overdue = and_(ReviewDeadline.met_on.is_(None), ReviewDeadline.due_on < today, ~active_hold())
+    clauses = [
+        ReviewDeadline.due_on >= period.start,
+        ReviewDeadline.due_on <= period.end,
+        or_(late, overdue),
+    ]
+    if filters.partnership_id is not None:
+        clauses.append(Review.partnership_id == filters.partnership_id)
+    query = (
+        select(Review, ReviewDeadline)
+        .join(Review, Review.id == ReviewDeadline.review_id)
+        .where(*clauses)
+        .order_by(ReviewDeadline.due_on, Review.reference)
+    )
+    if limit is not None:
+        query = query.limit(limit)
+    return [(review, deadline) for review, deadline in db.session.execute(query).all()]
+
+
+def decisions(filters: Filters) -> list[tuple[str, str, int]]:
+    """Decisions recorded in the period, per review type and outcome (what notifications
+    and rapid reviews led to)."""
+    period = filters.period
+    clauses = [ReviewDecision.decided_on >= period.start, ReviewDecision.decided_on <= period.end]
+    if filters.partnership_id is not None:
+        clauses.append(Review.partnership_id == filters.partnership_id)
+    rows = db.session.execute(
+        select(Review.review_type, ReviewDecision.outcome, func.count())
+        .join(Review, Review.id == ReviewDecision.review_id)
+        .where(*clauses)
+        .group_by(Review.review_type, ReviewDecision.outcome)
+        .order_by(Review.review_type, ReviewDecision.outcome)
+    ).all()
+    return [(review_type, outcome, int(count)) for review_type, outcome, count in rows]
+
+
+@dataclass(frozen=True)
+class CostRow:
+    review_type: str
+    reviews: int
+    cost_pence: int
+    budget: Decimal | None
+
+
+def costs_against_budget(filters: Filters) -> list[CostRow]:
+    """Costs of the reviews commissioned in the business year (whole year, whatever the
+    quarter: budgets are yearly), per type, beside the budget set for that year."""
+    year = filters.year
+    clauses = [Review.commissioned_on >= year.start, Review.commissioned_on <= year.end]
+    budget_clauses = [ReviewBudget.business_year == year.start_year]
+    if filters.partnership_id is not None:
+        clauses.append(Review.partnership_id == filters.partnership_id)
+        budget_clauses.append(ReviewBudget.partnership_id == filters.partnership_id)
+    costs = {
+        review_type: (int(count), int(total or 0))
+        for review_type, count, total in db.session.execute(
+            select(Review.review_type, func.count(), func.sum(Review.cost_pence))
+            .where(*clauses)
+            .group_by(Review.review_type)
+        ).all()
+    }
+    budgets = {
+        review_type: amount
+        for review_type, amount in db.session.execute(
+            select(ReviewBudget.review_type, func.sum(ReviewBudget.amount))
+            .where(*budget_clauses)
+            .group_by(ReviewBudget.review_type)
+        ).all()
+    }
+    return [
+        CostRow(key, costs.get(key, (0, 0))[0], costs.get(key, (0, 0))[1], budgets.get(key))
+        for key in sorted(set(costs) | set(budgets))
+    ]

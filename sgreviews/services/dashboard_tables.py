@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from decimal import Decimal
 
 from sgreviews.models import Action, ActionStatus
 from sgreviews.review_types import ReviewType
@@ -185,9 +186,99 @@ def page_tables(filters: dashboard.Filters, types: Mapping[str, ReviewType]) -> 
     return tables
 
 
+def _outcome_label(types: Mapping[str, ReviewType], key: str, outcome: str) -> str:
+    review_type = types.get(key)
+    for option in review_type.outcomes if review_type else ():
+        if option.key == outcome:
+            return option.label
+    return outcome
+
+
+def decisions(filters: dashboard.Filters, types: Mapping[str, ReviewType]) -> Table:
+    return Table(
+        "decisions",
+        "Decisions made in the period",
+        ["Review type", "Decision", "Reviews"],
+        [
+            (_type_name(types, key), _outcome_label(types, key, outcome), count)
+            for key, outcome, count in dashboard.decisions(filters)
+        ],
+    )
+
+
+def timeliness(filters: dashboard.Filters, types: Mapping[str, ReviewType]) -> Table:
+    return Table(
+        "timeliness",
+        "Statutory deadlines falling due in the period",
+        ["Deadline", "Due", "Met on time", "Met late", "Overdue", "Still running", "% on time"],
+        [
+            (
+                f"{_type_name(types, row.review_type)}: {row.clock_name}",
+                row.due,
+                row.met_on_time,
+                row.met_late,
+                row.overdue,
+                row.running,
+                f"{row.share_on_time}%"
+                if row.share_on_time is not None
+                else "None met or missed yet",
+            )
+            for row in dashboard.timeliness(filters)
+        ],
+    )
+
+
+def breaches(
+    filters: dashboard.Filters, types: Mapping[str, ReviewType], limit: int | None = None
+) -> Table:
+    rows = []
+    for review, deadline in dashboard.timeliness_breaches(filters, limit):
+        late_by = ((deadline.met_on or filters.today) - deadline.due_on).days
+        rows.append(
+            (
+                review.reference,
+                f"{_type_name(types, review.review_type)}: {deadline.name}",
+                deadline.due_on,
+                deadline.met_on or "Not yet met",
+                late_by,
+            )
+        )
+    return Table(
+        "timeliness-breaches",
+        "Deadlines met late or missed",
+        ["Review", "Deadline", "Due", "Met", "Days late"],
+        rows,
+    )
+
+
+def costs(filters: dashboard.Filters, types: Mapping[str, ReviewType]) -> Table:
+    rows = []
+    for row in dashboard.costs_against_budget(filters):
+        cost = row.cost_pence / 100
+        rows.append(
+            (
+                _type_name(types, row.review_type),
+                row.reviews,
+                f"£{cost:,.2f}",
+                f"£{row.budget:,.2f}" if row.budget is not None else "No budget set",
+                f"£{row.budget - Decimal(str(cost)):,.2f}" if row.budget is not None else "",
+            )
+        )
+    return Table(
+        "costs",
+        f"Costs of reviews commissioned in {filters.year.label} against budget",
+        ["Review type", "Commissioned", "Cost", "Budget", "Budget left"],
+        rows,
+    )
+
+
 TABLES: dict[str, TableBuilder] = {
     "reviews-by-stage": reviews_by_stage,
     "reviews-started": reviews_started,
+    "decisions": decisions,
+    "timeliness": timeliness,
+    "timeliness-breaches": breaches,
+    "costs": costs,
     "actions-by-agency": actions_by_agency,
     "agency-scorecard": scorecard,
     "overdue-ageing": overdue_ageing,
@@ -200,6 +291,7 @@ TABLES: dict[str, TableBuilder] = {
 }
 
 CUT_ON_PAGE = {
+    "timeliness-breaches": breaches,
     "completed-not-assured": completed_not_assured,
     "assured-without-impact": assured_without_impact,
     "closed-not-implemented": closed_not_implemented,

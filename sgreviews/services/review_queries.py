@@ -161,7 +161,8 @@ class ReviewPage:
     filters: ReviewFilters = field(default_factory=ReviewFilters)
 
 
-def _active_hold() -> ColumnElement[bool]:
+def active_hold() -> ColumnElement[bool]:
+    """True for a review with a hold not yet released (its clocks are paused)."""
     return exists().where(ReviewHold.review_id == Review.id, ReviewHold.ended_on.is_(None))
 
 
@@ -190,10 +191,10 @@ def _filtered(query: Select[Review], filters: ReviewFilters, today: date) -> Sel
             or_(Review.completed_on.is_(None), Review.completed_on >= first),
         )
     if filters.on_hold:
-        query = query.where(_active_hold())
+        query = query.where(active_hold())
     if filters.overdue:
         query = query.where(
-            ~_active_hold(),
+            ~active_hold(),
             exists().where(
                 ReviewDeadline.review_id == Review.id,
                 ReviewDeadline.met_on.is_(None),
@@ -202,7 +203,7 @@ def _filtered(query: Select[Review], filters: ReviewFilters, today: date) -> Sel
         )
     if filters.due_soon:
         query = query.where(
-            ~_active_hold(),
+            ~active_hold(),
             exists().where(
                 ReviewDeadline.review_id == Review.id,
                 ReviewDeadline.met_on.is_(None),

@@ -163,3 +163,64 @@ def test_reviews_in_period_and_themes(world: dict[str, object]) -> None:
         "Neglect": [1],
         "Professional curiosity": [1],
     }
+
+
+def test_timeliness_decisions_and_costs(ctx: None) -> None:
+    from decimal import Decimal
+
+    from sgreviews.extensions import db
+    from sgreviews.models import ReviewBudget
+    from sgreviews.models.review import ReviewDeadline, ReviewDecision, ReviewHold
+
+    home = factories.partnership(short_name="TIME")
+
+    def rapid_review(reference: str, due: date, met: date | None, hold: bool = False) -> None:
+        review = factories.review(home, reference=reference, review_type="rapid_review",
+                                  started_on=due)  # fmt: skip
+        db.session.add(
+            ReviewDeadline(
+                review=review, clock_key="rapid_review", name="Send to the Panel",
+                start_on=due, due_on=due, met_on=met, rule="15 working days", calendar="ENG",
+            )
+        )  # fmt: skip
+        if hold:
+            db.session.add(ReviewHold(review=review, reason=HoldReason.CRIMINAL, started_on=due))
+        db.session.add(
+            ReviewDecision(review=review, decided_on=due, outcome="lcspr", rationale="Criteria met")
+        )
+
+    from sgreviews.models.review import HoldReason
+
+    rapid_review("RR-1", date(2025, 5, 10), date(2025, 5, 9))  # met on time
+    rapid_review("RR-2", date(2025, 6, 10), date(2025, 6, 12))  # met two days late
+    rapid_review("RR-3", date(2025, 9, 1), None)  # overdue on 15 Nov
+    rapid_review("RR-4", date(2025, 10, 1), None, hold=True)  # paused: still running
+    rapid_review("RR-5", date(2025, 12, 1), None)  # not yet due
+    rapid_review("RR-0", date(2025, 3, 1), None)  # due before the year: left out
+    lcspr = factories.review(home, reference="LCSPR-9", review_type="lcspr",
+                             started_on=date(2025, 6, 1))  # fmt: skip
+    lcspr.commissioned_on = date(2025, 6, 20)
+    lcspr.cost_pence = 1_250_000
+    db.session.add(ReviewBudget(partnership_id=home.id, business_year=2025, review_type="lcspr",
+                                amount=Decimal("20000")))  # fmt: skip
+    db.session.flush()
+    period = dashboard.Filters(year=BusinessYear(2025), partnership_id=home.id, today=TODAY)
+
+    [row] = dashboard.timeliness(period)
+    assert (row.due, row.met_on_time, row.met_late, row.overdue, row.running) == (5, 1, 1, 1, 2)
+    assert row.share_on_time == 33
+    breaches = [
+        (review.reference, deadline.met_on)
+        for review, deadline in dashboard.timeliness_breaches(period)
+    ]
+    assert breaches == [("RR-2", date(2025, 6, 12)), ("RR-3", None)]
+    assert dashboard.decisions(period) == [("rapid_review", "lcspr", 5)]
+    [cost] = dashboard.costs_against_budget(period)
+    assert (cost.review_type, cost.reviews, cost.cost_pence, cost.budget) == (
+        "lcspr",
+        1,
+        1_250_000,
+        Decimal("20000.00"),
+    )
+    q1 = dashboard.Filters(year=BusinessYear(2025), quarter=1, partnership_id=home.id, today=TODAY)
+    assert dashboard.timeliness(q1)[0].due == 2

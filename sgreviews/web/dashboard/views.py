@@ -22,7 +22,7 @@ from werkzeug.wrappers import Response as WerkzeugResponse
 from sgreviews import charts
 from sgreviews.extensions import db
 from sgreviews.models import ChallengeStatus
-from sgreviews.policy import Permission
+from sgreviews.policy import Permission, has_permission
 from sgreviews.review_types import ReviewType
 from sgreviews.services import budgets, challenges, dashboard, organisations, report_formats
 from sgreviews.services.dashboard_tables import PAGE_ROWS, TABLES, page_tables
@@ -144,6 +144,7 @@ def index() -> str:
         charts=_charts(tables),
         query=request.args.to_dict(),
         page_rows=PAGE_ROWS,
+        can_set_budgets=has_permission(current_user, Permission.SET_BUDGETS),
     )
 
 
