@@ -135,6 +135,7 @@ def build_yearly_report(
         db.session.scalars(
             select(Review)
             .where(Review.started_on >= year.start, Review.started_on <= year.end, *scope)
+            .options(selectinload(Review.decisions))
             .order_by(Review.review_type, Review.started_on)
         )
     )
@@ -187,7 +188,13 @@ def _undertaken(
     for key, count in sorted(by_type.items(), key=lambda item: (-item[1], item[0])):
         singular, plural = _plural_name(review_types.get(key), key)
         phrases.append(counts.of(count, singular, plural))
-    paragraphs = [f"{between} the partnership undertook {_join(phrases)}."]
+    sentence = f"{between} the partnership undertook {_join(phrases)}"
+    decided = _decision_phrases(
+        [review for review in started if review.review_type == "rapid_review"],
+        review_types,
+        counts,
+    )
+    paragraphs = [f"{sentence}; {decided}." if decided else f"{sentence}."]
     table = None
     if not counts.public:
         table = ReportTable(
@@ -203,6 +210,51 @@ def _undertaken(
             ],
         )
     return Section("Reviews undertaken", paragraphs, table)
+
+
+def _article(word: str) -> str:
+    """'an' before a vowel sound: an LCSPR, an SAR, a rapid review."""
+    letter_sounds_vowel = word[:1].isupper() and word[:1] in "AEFHILMNORSX"
+    return "an" if word[:1].lower() in "aeiou" or letter_sounds_vowel else "a"
+
+
+def _decision_phrases(
+    rapid_reviews: list[Review], review_types: Mapping[str, ReviewType], counts: Counts
+) -> str:
+    """What the year's rapid reviews led to: "in both, an LCSPR was commissioned"."""
+    total = len(rapid_reviews)
+    if not total:
+        return ""
+    outcomes: Counter[str] = Counter()
+    for review in rapid_reviews:
+        latest = max(review.decisions, key=lambda decision: decision.decided_on, default=None)
+        outcomes[latest.outcome if latest else ""] += 1
+    options = (
+        {option.key: option for option in review_types["rapid_review"].outcomes}
+        if ("rapid_review" in review_types)
+        else {}
+    )
+    parts = []
+    for outcome, count in sorted(outcomes.items(), key=lambda item: (-item[1], item[0])):
+        if not outcome:
+            verb = "is" if counts.were(count) == "was" else "are"
+            parts.append(f"{counts.number(count)} {verb} awaiting a decision")
+            continue
+        option = options.get(outcome)
+        if option and option.commissions:
+            name, _plural = _plural_name(review_types.get(option.commissions), option.commissions)
+            phrase = f"{_article(name)} {name} was commissioned"
+        else:
+            label = option.label if option else outcome
+            phrase = f"the decision was: {label[:1].lower() + label[1:]}"
+        if counts.public and count < SMALL_NUMBER:
+            where = "in fewer than 5 of them"
+        elif count == total:
+            where = {1: "in it", 2: "in both"}.get(total, f"in all {counts.number(total)}")
+        else:
+            where = f"in {counts.number(count)} of them"
+        parts.append(f"{where}, {phrase}")
+    return "; ".join(parts)
 
 
 def _stage(review: Review, review_types: Mapping[str, ReviewType]) -> str:

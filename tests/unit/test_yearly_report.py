@@ -10,6 +10,7 @@ from docx import Document
 from pypdf import PdfReader
 
 from sgreviews.models import ActionStatus, ActionUpdate, ImpactStatus, Theme
+from sgreviews.models.review import ReviewDecision
 from sgreviews.review_types import load_review_types
 from sgreviews.services import report_formats
 from sgreviews.services.periods import BusinessYear
@@ -24,12 +25,13 @@ YEAR = BusinessYear(2021)
 @pytest.fixture
 def year_of_reviews(ctx: None) -> None:
     home = factories.partnership(short_name="HOME")
-    factories.review(
-        home, reference="RR-2021-01", review_type="rapid_review", started_on=date(2021, 5, 3)
-    )
-    factories.review(
-        home, reference="RR-2021-02", review_type="rapid_review", started_on=date(2022, 2, 1)
-    )
+    for reference, started in (("RR-2021-01", date(2021, 5, 3)), ("RR-2021-02", date(2022, 2, 1))):
+        rapid = factories.review(
+            home, reference=reference, review_type="rapid_review", started_on=started
+        )
+        rapid.decisions.append(
+            ReviewDecision(decided_on=started, outcome="lcspr", rationale="Met the criteria")
+        )
     lcspr = factories.review(
         home, reference="LCSPR-2021-01", review_type="lcspr", stage="published",
         started_on=date(2021, 6, 1), published_on=date(2022, 1, 20),
@@ -61,7 +63,7 @@ def test_full_report_in_plain_sentences(year_of_reviews: None) -> None:
     text = report_formats.to_markdown(report)
     assert (
         "Between 1 April 2021 and 31 March 2022 the partnership undertook "
-        "two rapid reviews and one LCSPR." in text
+        "two rapid reviews and one LCSPR; in both, an LCSPR was commissioned." in text
     )
     assert "One review started before 1 April 2021 continued into the year" in text
     assert "SCR-2019-01" in text
@@ -76,7 +78,10 @@ def test_public_version_hides_small_numbers_and_references(year_of_reviews: None
     text = report_formats.to_markdown(
         build_yearly_report(YEAR, TYPES, public=True, today=date(2022, 5, 1))
     )
-    assert "undertook fewer than 5 rapid reviews and fewer than 5 LCSPRs." in text
+    assert (
+        "undertook fewer than 5 rapid reviews and fewer than 5 LCSPRs; "
+        "in fewer than 5 of them, an LCSPR was commissioned." in text
+    )
     for identifying in ("RR-2021-01", "LCSPR-2021-01", "SCR-2019-01", "Child"):
         assert identifying not in text
     assert "two" not in text.split("## Reviews undertaken")[1].split("##")[0]
