@@ -186,7 +186,7 @@ class PersonalDataOverride(Base):
 
 
 class BriefingRead(Base):
-    """"I have read this": one per person and briefing (a later confirmation updates it)."""
+    """ "I have read this": one per person and briefing (a later confirmation updates it)."""
 
     __tablename__ = "briefing_read"
     __table_args__ = (UniqueConstraint("briefing_id", "user_id"),)

@@ -7,6 +7,7 @@ from werkzeug.exceptions import HTTPException
 
 from sgreviews.web.admin.views import blueprint as admin_blueprint
 from sgreviews.web.auth.views import blueprint as auth_blueprint
+from sgreviews.web.briefings.views import blueprint as briefings_blueprint
 from sgreviews.web.home.views import blueprint as home_blueprint
 
 ERROR_TITLES = {
@@ -22,6 +23,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(auth_blueprint)
     app.register_blueprint(home_blueprint)
     app.register_blueprint(admin_blueprint)
+    app.register_blueprint(briefings_blueprint)
 
 
 def register_error_pages(app: Flask) -> None:
