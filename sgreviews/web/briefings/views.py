@@ -40,6 +40,7 @@ from sgreviews.policy import (
 )
 from sgreviews.services import briefings as service
 from sgreviews.services import organisations, personal_data
+from sgreviews.services import overview as overview_service
 from sgreviews.services.briefing_types import sections_for
 from sgreviews.web.access import public, requires
 from sgreviews.web.briefings import forms
@@ -165,7 +166,12 @@ def new() -> Response | str:
             db.session.commit()
             flash("Briefing created as a draft.", "success")
             return redirect(url_for("briefings.edit", briefing_id=briefing.id))
-    return render_template("briefings/new.html", form=form, review=review)
+    return render_template(
+        "briefings/new.html",
+        form=form,
+        review=review,
+        reviews=overview_service.list_reviews() if review is None else [],
+    )
 
 
 def _section_previews(briefing: Briefing, form: Any) -> dict[str, Any]:
