@@ -4,6 +4,7 @@ and downloads the PDF; a public reader sees it only while the partnership allows
 
 from __future__ import annotations
 
+import io
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -53,7 +54,8 @@ def test_briefing_from_review_to_practitioner_and_public(
     page.get_by_role("link", name="Create a briefing").click()
     page.get_by_label("Start from a review").select_option(label="LR-2025-03 (Child K)")
     page.get_by_role("button", name="Use this review").click()
-    expect(page.get_by_text("drafted from the findings and strengths of review LR-2025-03")).to_be_visible()
+    drafted = "drafted from the findings and strengths of review LR-2025-03"
+    expect(page.get_by_text(drafted)).to_be_visible()
     page.get_by_role("button", name="Create briefing").click()
     expect(page.get_by_role("heading", name="Edit briefing")).to_be_visible()
     key_point = page.get_by_label("3. Key information: first point")
@@ -117,6 +119,12 @@ def test_briefing_from_review_to_practitioner_and_public(
         expect(reader.get_by_role("heading", name=heading, exact=False).first).to_be_visible()
     screenshot(reader, "briefing-reading-view")
     assert axe_violations(reader) == []
+    # The reading view prints on one A4 page, with every section.
+    printed = PdfReader(io.BytesIO(reader.pdf(format="A4", print_background=True)))
+    assert len(printed.pages) == 1
+    printed_text = " ".join(printed.pages[0].extract_text().split())
+    assert all(heading in printed_text for heading in SECTION_HEADINGS)
+    assert "I have read this" not in printed_text
     reader.get_by_label("Your reflection (optional)").fill("I will ask about children.")
     reader.get_by_role("button", name="I have read this").click()
     expect(reader.get_by_text("You confirmed reading this on")).to_be_visible()
