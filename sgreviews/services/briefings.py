@@ -22,6 +22,7 @@ from sgreviews.models import (
     BriefingRead,
     BriefingTeamUse,
     BriefingVersion,
+    Finding,
     FindingKind,
     Partnership,
     PartnershipBriefingSettings,
@@ -734,3 +735,44 @@ def briefings_due_for_review(on: date) -> list[tuple[Briefing, User | None, date
         .order_by(Briefing.review_by, Briefing.id)
     ).unique()
     return [(briefing, briefing.author, briefing.review_by) for briefing in rows]
+
+
+# --- links ----------------------------------------------------------------------------------
+
+
+def set_links(
+    briefing: Briefing,
+    *,
+    actor: User,
+    reviews: list[Review],
+    findings: list[Finding],
+    themes: list[Theme],
+) -> None:
+    """Replace the reviews, findings and themes the briefing links to. A finding is kept
+    only when its review is linked too."""
+    review_ids = {review.id for review in reviews}
+    before = {
+        "reviews": [r.reference for r in briefing.reviews],
+        "findings": [f.id for f in briefing.findings],
+        "themes": [t.key for t in briefing.themes],
+    }
+    briefing.reviews = list(reviews)
+    briefing.findings = [f for f in findings if f.review_id in review_ids]
+    briefing.themes = list(themes)
+    db.session.flush()
+    published = briefing.published
+    if published is not None:
+        briefing.search_document = search_document(briefing, published)
+        search.index_briefing(briefing)
+    audit.record(
+        actor,
+        "briefing",
+        briefing.id,
+        "links",
+        before,
+        {
+            "reviews": [r.reference for r in briefing.reviews],
+            "findings": [f.id for f in briefing.findings],
+            "themes": [t.key for t in briefing.themes],
+        },
+    )

@@ -475,3 +475,41 @@ def test_briefings_due_for_review(ctx: None) -> None:
     assert [(b.id, a.id if a else None, d) for b, a, d in rows] == [
         (due.id, author.id, date(2026, 1, 10))
     ]
+
+
+def test_links_to_reviews_findings_and_themes(app: Flask, client_for: Clients) -> None:
+    from sgreviews.models import Theme
+
+    with app.app_context():
+        briefing = published_briefing(title="Linked learning")
+        review = factories.review(reference="SAR-2025-91", subject_label="Adult W")
+        finding = factories.finding(review, text="Self-neglect was not tested.")
+        group = Theme(key="links_group", name="Links group")
+        theme = Theme(key="links_theme", name="Linked theme", parent=group)
+        db.session.add_all([group, theme])
+        db.session.flush()
+        ids = (briefing.id, review.id, finding.id, theme.id)
+        db.session.commit()
+    briefing_id, review_id, finding_id, theme_id = ids
+    client = client_for(Role.SECRETARIAT)
+    assert "SAR-2025-91 (Adult W)" in page_text(client.get(f"/briefings/{briefing_id}/links"))
+    response = client.post(
+        f"/briefings/{briefing_id}/links",
+        data={"reviews": [str(review_id)], "themes": [str(theme_id)]},
+    )
+    assert response.status_code == 302
+    with app.app_context():
+        briefing = db.session.get(Briefing, briefing_id)
+        assert briefing is not None
+        assert [r.id for r in briefing.reviews] == [review_id]
+        assert [f.id for f in briefing.findings] == [finding_id]
+        assert [t.id for t in briefing.themes] == [theme_id]
+    practitioner = client_for(Role.PRACTITIONER)
+    # The theme's group filters too, and the linked review is searchable.
+    assert "Linked learning" in page_text(practitioner.get(f"/learning?theme={theme_id}"))
+    with app.app_context():
+        group_id = db.session.scalar(select(Theme.id).where(Theme.key == "links_group"))
+    assert "Linked learning" in page_text(practitioner.get(f"/learning?theme={group_id}"))
+    assert "Linked learning" in page_text(practitioner.get("/learning?q=SAR-2025-91"))
+    assert "Linked learning" in page_text(practitioner.get("/learning?review_type=lcspr"))
+    assert client_for(Role.CHAIR).get(f"/briefings/{briefing_id}/links").status_code == 403

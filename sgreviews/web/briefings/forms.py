@@ -178,3 +178,10 @@ class LibraryFilterForm(FlaskForm):
     review_type = SelectField("Review type", widget=GovSelect())
     year = SelectField("Year published", widget=GovSelect())
     submit = SubmitField("Search", widget=GovSubmitInput())
+
+
+class LinksForm(FlaskForm):
+    reviews = SelectMultipleField("Reviews", widget=GovCheckboxesInput(), coerce=int)
+    findings = SelectMultipleField("Findings", widget=GovCheckboxesInput(), coerce=int)
+    themes = SelectMultipleField("Themes", widget=GovCheckboxesInput(), coerce=int)
+    submit = SubmitField("Save links", widget=GovSubmitInput())

@@ -19,6 +19,7 @@ from flask import (
 )
 from flask.blueprints import BlueprintSetupState
 from flask_login import current_user
+from sqlalchemy.orm import selectinload
 from werkzeug.wrappers import Response
 
 from sgreviews.extensions import db
@@ -28,6 +29,7 @@ from sgreviews.models import (
     Briefing,
     BriefingKind,
     BriefingVersion,
+    Finding,
     Partnership,
     Review,
     Theme,
@@ -492,3 +494,53 @@ def reach_overview() -> str:
         by_agency=service.agency_reach(),
         by_briefing=service.reach_by_briefing(),
     )
+
+
+@blueprint.route("/briefings/<int:briefing_id>/links", methods=["GET", "POST"])
+@requires(Permission.MANAGE_BRIEFINGS)
+def links(briefing_id: int) -> Response | str:
+    """The reviews, findings and themes a briefing links to (the library filters on them)."""
+    briefing = _load(briefing_id)
+    all_reviews = overview_service.list_reviews()
+    themes = list(
+        db.session.scalars(
+            db.select(Theme).where(Theme.parent_id.is_not(None)).order_by(Theme.name)
+        )
+    )
+    linked_reviews = [r for r in all_reviews if r in briefing.reviews]
+    findings = list(
+        db.session.scalars(
+            db.select(Finding)
+            .where(Finding.review_id.in_([r.id for r in linked_reviews]))
+            .options(selectinload(Finding.review))
+            .order_by(Finding.review_id, Finding.position)
+        )
+    )
+    form = forms.LinksForm()
+    form.reviews.choices = [(r.id, f"{r.reference} ({r.subject_label})") for r in all_reviews]
+    form.findings.choices = [
+        (f.id, f"{f.review.reference}: {f.kind.label}: {f.text[:120]}") for f in findings
+    ]
+    form.themes.choices = [(t.id, t.name) for t in themes]
+    if request.method == "GET":
+        form.reviews.data = [r.id for r in briefing.reviews]
+        form.findings.data = [f.id for f in briefing.findings]
+        form.themes.data = [t.id for t in briefing.themes]
+    if form.validate_on_submit():
+        chosen_reviews = set(form.reviews.data or [])
+        chosen_findings = set(form.findings.data or [])
+        chosen_themes = set(form.themes.data or [])
+        # Findings of a newly linked review are linked with it.
+        new_reviews = chosen_reviews - {r.id for r in briefing.reviews}
+        extra = db.session.scalars(db.select(Finding).where(Finding.review_id.in_(new_reviews)))
+        service.set_links(
+            briefing,
+            actor=current_user,
+            reviews=[r for r in all_reviews if r.id in chosen_reviews],
+            findings=[f for f in findings if f.id in chosen_findings] + list(extra),
+            themes=[t for t in themes if t.id in chosen_themes],
+        )
+        db.session.commit()
+        flash("Links saved.", "success")
+        return redirect(url_for("briefings.links", briefing_id=briefing.id))
+    return render_template("briefings/links.html", form=form, briefing=briefing)
