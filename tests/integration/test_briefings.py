@@ -11,7 +11,8 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from pypdf import PdfReader
-from sqlalchemy import select
+from sqlalchemy import event, select
+from sqlalchemy.engine import Connection
 
 from sgreviews.extensions import db
 from sgreviews.models import (
@@ -513,3 +514,46 @@ def test_links_to_reviews_findings_and_themes(app: Flask, client_for: Clients) -
     assert "Linked learning" in page_text(practitioner.get("/learning?q=SAR-2025-91"))
     assert "Linked learning" in page_text(practitioner.get("/learning?review_type=lcspr"))
     assert client_for(Role.CHAIR).get(f"/briefings/{briefing_id}/links").status_code == 403
+
+
+def _queries_for(client: FlaskClient, connection: Connection, path: str) -> int:
+    statements: list[str] = []
+
+    def count(*args: object) -> None:
+        statements.append(str(args[2]))
+
+    event.listen(connection, "before_cursor_execute", count)
+    try:
+        assert client.get(path).status_code == 200
+    finally:
+        event.remove(connection, "before_cursor_execute", count)
+    return len(statements)
+
+
+def test_library_and_reach_queries_do_not_grow_with_the_data(
+    app: Flask, client_for: Clients, transaction: Connection
+) -> None:
+    practitioner = client_for(Role.PRACTITIONER)
+    chair = client_for(Role.CHAIR)
+
+    def add(count: int) -> None:
+        with app.app_context():
+            theme = factories_theme(f"count_theme_{count}", f"Count theme {count}")
+            for number in range(count):
+                briefing = published_briefing(title=f"Briefing {number}")
+                briefing.themes.append(theme)  # type: ignore[arg-type]
+            db.session.commit()
+
+    add(2)
+    paths = ["/learning", "/learning?q=history", "/briefings/reach"]
+
+    def counts() -> dict[str, int]:
+        return {
+            path: _queries_for(chair if "reach" in path else practitioner, transaction, path)
+            for path in paths
+        }
+
+    before = counts()
+    assert all(before.values())
+    add(6)
+    assert counts() == before

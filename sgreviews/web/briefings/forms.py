@@ -46,7 +46,6 @@ class NewBriefingForm(FlaskForm):
     kind = RadioField(
         "Type of briefing",
         widget=GovRadioInput(),
-        choices=KIND_CHOICES,
         default=BriefingKind.SEVEN_MINUTE.value,
         validators=[InputRequired(message="Choose the type of briefing")],
     )

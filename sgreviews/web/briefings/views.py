@@ -140,6 +140,7 @@ def new() -> Response | str:
         if review is None:
             abort(404)
     form = forms.NewBriefingForm()
+    form.kind.choices = forms.KIND_CHOICES
     partnerships = list(db.session.scalars(db.select(Partnership).order_by(Partnership.name)))
     form.partnership.choices = [(p.id, p.name) for p in partnerships]
     if request.method == "GET":
