@@ -424,6 +424,7 @@ class LibraryFilters:
     kind: BriefingKind | None = None
     review_type: str | None = None
     year: int | None = None
+    partnership_id: int | None = None
 
 
 @dataclass
@@ -446,6 +447,8 @@ def library(filters: LibraryFilters, reader: User | None = None) -> list[Library
         statement = statement.where(search.matches(filters.query))
     if filters.kind is not None:
         statement = statement.where(Briefing.kind == filters.kind)
+    if filters.partnership_id is not None:
+        statement = statement.where(Briefing.partnership_id == filters.partnership_id)
     if filters.theme_id is not None:
         statement = statement.where(
             Briefing.themes.any(

@@ -152,6 +152,9 @@ def test_briefing_from_review_to_practitioner_and_public(
     assert response is not None and response.status == 200
     expect(public.get_by_role("heading", level=1, name="Learning from LR-2025-03")).to_be_visible()
     assert axe_violations(public) == []
+    public.goto("/public/partnerships/NSCP/briefings")
+    public.get_by_role("link", name="Learning from LR-2025-03 (Child K)").click()
+    expect(public.get_by_role("heading", level=1, name="Learning from LR-2025-03")).to_be_visible()
     page.goto("/briefings/settings")
     page.get_by_label("Northshire Safeguarding Children Partnership").uncheck()
     page.get_by_role("button", name="Save settings").click()

@@ -21,6 +21,7 @@ from sgreviews.models import (
     BriefingKind,
     BriefingRead,
     FindingKind,
+    Partnership,
     Role,
     VersionStatus,
 )
@@ -385,10 +386,17 @@ def test_public_reading_follows_the_partnership_setting(app: Flask, client_for: 
     assert "Testing accounts against history" in page_text(page)
     assert "I have read this" not in page_text(page)
     assert anonymous.get(f"/public/briefings/{briefing_id}.pdf").status_code == 200
+    with app.app_context():
+        short_name = db.session.get(Partnership, partnership_id).short_name  # type: ignore[union-attr]
+    listing = page_text(anonymous.get(f"/public/partnerships/{short_name}/briefings"))
+    assert "Testing accounts against history" in listing
+    assert "A draft briefing" not in listing
     # Drafts are never public.
     assert anonymous.get(f"/public/briefings/{draft_id}").status_code == 404
     secretariat.post("/briefings/settings", data={})
     assert anonymous.get(f"/public/briefings/{briefing_id}").status_code == 404
+    assert anonymous.get(f"/public/partnerships/{short_name}/briefings").status_code == 404
+    assert anonymous.get("/public/partnerships/NOPE/briefings").status_code == 404
     with app.app_context():
         assert db.session.scalars(
             select(AuditEvent).where(AuditEvent.event == "briefings_public")

@@ -427,6 +427,21 @@ def public_read(briefing_id: int) -> str:
     )
 
 
+@blueprint.route("/public/partnerships/<short_name>/briefings")
+@public
+def public_library(short_name: str) -> str:
+    """A partnership's published briefings, for anyone, when the partnership allows it."""
+    partnership = db.session.scalar(
+        db.select(Partnership).where(Partnership.short_name == short_name)
+    )
+    if partnership is None or not service.is_public(partnership.id):
+        abort(404)
+    entries = service.library(service.LibraryFilters(partnership_id=partnership.id))
+    return render_template(
+        "briefings/public_library.html", partnership=partnership, entries=entries
+    )
+
+
 @blueprint.route("/public/briefings/<int:briefing_id>.pdf")
 @public
 def public_pdf(briefing_id: int) -> Response:
