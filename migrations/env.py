@@ -54,6 +54,13 @@ def render_item(type_, obj, autogen_context):
     return False
 
 
+def include_object(obj, name, type_, reflected, compare_to):
+    """Leave alone the full-text search objects that exist on one backend only (an FTS5
+    table and its shadow tables on SQLite, a GIN expression index on PostgreSQL): their
+    names start with "fts_" and migrations create them with raw SQL."""
+    return not (name or "").startswith("fts_")
+
+
 def run_migrations_offline():
     """Run migrations in 'offline' mode.
 
@@ -106,6 +113,7 @@ def run_migrations_online():
         )
         conf_args.setdefault("compare_type", True)
         conf_args.setdefault("render_item", render_item)
+        conf_args.setdefault("include_object", include_object)
         context.configure(
             connection=connection,
             target_metadata=get_metadata(),

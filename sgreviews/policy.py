@@ -10,7 +10,7 @@ from __future__ import annotations
 import enum
 from typing import Protocol
 
-from sgreviews.models import Action, Review, Role, User
+from sgreviews.models import Action, Briefing, Review, Role, User
 
 
 class Permission(enum.Enum):
@@ -26,6 +26,9 @@ class Permission(enum.Enum):
     MANAGE_REVIEWS = "manage_reviews"  # create and edit reviews and their lifecycle
     VIEW_FAMILY_LOG = "view_family_log"  # a review's family involvement log
     MANAGE_CALENDAR = "manage_calendar"  # the extra closure days of the working-day engine
+    MANAGE_BRIEFINGS = "manage_briefings"  # write, publish, archive; see drafts
+    VIEW_BRIEFING_REACH = "view_briefing_reach"
+    RECORD_TEAM_USE = "record_team_use"  # team leaders: agency leads and practitioners
 
 
 class Actor(Protocol):
@@ -130,5 +133,25 @@ def home_endpoint(user: User) -> str:
         Role.SECRETARIAT: "home.overview",
         Role.CHAIR: "home.overview",
         Role.AGENCY_LEAD: "home.agency_actions",
-        Role.PRACTITIONER: "home.learning",
+        Role.PRACTITIONER: "briefings.library",
     }[user.role]
+
+
+# Briefings (issue 7). Granted here, after the table above, so the table stays untouched.
+ROLE_PERMISSIONS[Role.SECRETARIAT] |= {Permission.MANAGE_BRIEFINGS, Permission.VIEW_BRIEFING_REACH}
+ROLE_PERMISSIONS[Role.CHAIR] |= {Permission.VIEW_BRIEFING_REACH}
+ROLE_PERMISSIONS[Role.AGENCY_LEAD] |= {Permission.RECORD_TEAM_USE}
+ROLE_PERMISSIONS[Role.PRACTITIONER] |= {Permission.RECORD_TEAM_USE}
+
+
+def can_read_briefing(user: Actor, briefing: Briefing) -> bool:
+    """Every signed-in role reads a published briefing; only the secretariat sees drafts
+    (a briefing with nothing published)."""
+    if has_permission(user, Permission.MANAGE_BRIEFINGS):
+        return True
+    return has_permission(user, Permission.VIEW_LEARNING) and briefing.published is not None
+
+
+def can_read_briefing_publicly(briefing: Briefing, partnership_is_public: bool) -> bool:
+    """Without signing in: a published briefing of a partnership that allows it."""
+    return partnership_is_public and briefing.published is not None

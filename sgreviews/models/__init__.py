@@ -38,3 +38,25 @@ __all__ = [
     "Theme",
     "User",
 ]
+
+from sgreviews.models.briefing import (
+    Briefing,
+    BriefingKind,
+    BriefingRead,
+    BriefingTeamUse,
+    BriefingVersion,
+    PartnershipBriefingSettings,
+    PersonalDataOverride,
+    VersionStatus,
+)
+
+__all__ += [
+    "Briefing",
+    "BriefingKind",
+    "BriefingRead",
+    "BriefingTeamUse",
+    "BriefingVersion",
+    "PartnershipBriefingSettings",
+    "PersonalDataOverride",
+    "VersionStatus",
+]

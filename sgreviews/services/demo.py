@@ -31,6 +31,7 @@ from sgreviews.models import (
     User,
 )
 from sgreviews.services import users
+from sgreviews.services.briefings_demo import load_demo_briefings
 from sgreviews.services.lifecycle_demo import load_lifecycle_demo
 from sgreviews.services.themes import sync_themes
 
@@ -428,6 +429,7 @@ def load_demo(config_dir: Path, today: date | None = None) -> list[DemoSignIn]:
                 )
     db.session.flush()
     load_lifecycle_demo(reviews, agencies, secretariat, today)
+    load_demo_briefings(today)
     return SIGN_INS
 
 

@@ -7,6 +7,7 @@ from werkzeug.exceptions import HTTPException
 
 from sgreviews.web.admin.views import blueprint as admin_blueprint
 from sgreviews.web.auth.views import blueprint as auth_blueprint
+from sgreviews.web.briefings.views import blueprint as briefings_blueprint
 from sgreviews.web.calendar.views import blueprint as calendar_blueprint
 from sgreviews.web.dashboard.views import blueprint as dashboard_blueprint
 from sgreviews.web.home.views import blueprint as home_blueprint
@@ -28,6 +29,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(dashboard_blueprint)
     app.register_blueprint(reviews_blueprint)
     app.register_blueprint(calendar_blueprint)
+    app.register_blueprint(briefings_blueprint)
 
 
 def register_error_pages(app: Flask) -> None:

@@ -24,12 +24,14 @@ NAV_ENTRIES: list[NavEntry] = [
     NavEntry("Overview", "home.overview", Permission.VIEW_OVERVIEW),
     NavEntry("Dashboard", "dashboard.index", Permission.VIEW_DASHBOARD, prefix="dashboard."),
     NavEntry("Your agency's actions", "home.agency_actions", Permission.VIEW_AGENCY_ACTIONS),
-    NavEntry("Learning library", "home.learning", Permission.VIEW_LEARNING),
+    NavEntry("Learning library", "briefings.library", Permission.VIEW_LEARNING),
     NavEntry("Users and agencies", "admin.users", Permission.MANAGE_USERS, prefix="admin."),
     NavEntry("Reviews", "reviews.index", Permission.VIEW_REVIEW, prefix="reviews."),
     NavEntry(
         "Closure days", "calendar.closure_days", Permission.MANAGE_CALENDAR, prefix="calendar."
     ),
+    NavEntry("Briefings", "briefings.index", Permission.MANAGE_BRIEFINGS),
+    NavEntry("Briefing reach", "briefings.reach_overview", Permission.VIEW_BRIEFING_REACH),
 ]
 
 

@@ -390,3 +390,16 @@ def test_every_shipped_type_can_be_created_on_screen(
         page = page_text(client.get(response.headers["Location"]))
         assert f"{rtype.prefix}-2025-01" in page and rtype.display_name in page
         assert rtype.stage_label(rtype.stages[0]) in page
+
+
+def test_review_page_offers_a_briefing_to_the_secretariat_only(
+    app: Flask, client_for: Callable[..., FlaskClient]
+) -> None:
+    with app.app_context():
+        review = factories.review()
+        factories.finding(review)
+        review_id = review.id
+        db.session.commit()
+    link = f"/briefings/new?review_id={review_id}"
+    assert link in client_for(Role.SECRETARIAT).get(f"/reviews/{review_id}").get_data(as_text=True)
+    assert link not in client_for(Role.CHAIR).get(f"/reviews/{review_id}").get_data(as_text=True)

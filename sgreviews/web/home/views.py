@@ -39,9 +39,3 @@ def agency_actions() -> str:
         today=date.today(),
         review_types=current_app.extensions["sgreviews.review_types"],
     )
-
-
-@blueprint.route("/learning")
-@requires(Permission.VIEW_LEARNING)
-def learning() -> str:
-    return render_template("home/learning.html")

@@ -153,6 +153,7 @@ def show(review_id: int) -> str:
         summary=review_queries.findings_summary(review.id),
         can_manage=has_permission(current_user, Permission.MANAGE_REVIEWS),
         can_see_family=can_view_family_log(current_user, review),
+        can_write_briefings=has_permission(current_user, Permission.MANAGE_BRIEFINGS),
         today=today,
         methodology=Methodology,
     )

@@ -1,0 +1,29 @@
+"""A briefing as a PDF, made by WeasyPrint from the same template and print styles as the
+reading view, so the download looks like the printed page."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from flask import current_app, render_template
+from weasyprint import HTML
+from werkzeug.wrappers import Response
+
+
+def render_pdf(context: dict[str, Any]) -> bytes:
+    html = render_template("briefings/pdf.html", **context)
+    static = current_app.static_folder or ""
+    # Stylesheets are read from the built static folder; nothing is fetched over HTTP.
+    document = HTML(string=html, base_url=f"{static}/")
+    return document.write_pdf()  # type: ignore[no-any-return]
+
+
+def briefing_pdf_response(context: dict[str, Any]) -> Response:
+    title = context["version"].title
+    slug = re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-")[:60] or "briefing"
+    return Response(
+        render_pdf(context),
+        mimetype="application/pdf",
+        headers={"Content-Disposition": f'attachment; filename="{slug}.pdf"'},
+    )

@@ -1,0 +1,562 @@
+"""Briefings: the learning library, the editor and its workflow, the personal-data check,
+reading ("I have read this"), team use, reach, PDFs and the public reading view."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask.blueprints import BlueprintSetupState
+from flask_login import current_user
+from sqlalchemy.orm import selectinload
+from werkzeug.wrappers import Response
+
+from sgreviews.extensions import db
+from sgreviews.markdown_filter import render_markdown
+from sgreviews.models import (
+    Agency,
+    Briefing,
+    BriefingKind,
+    BriefingVersion,
+    Finding,
+    Partnership,
+    Review,
+    Theme,
+)
+from sgreviews.policy import (
+    Permission,
+    can_read_briefing,
+    can_read_briefing_publicly,
+    has_permission,
+)
+from sgreviews.services import briefings as service
+from sgreviews.services import organisations, personal_data
+from sgreviews.services import overview as overview_service
+from sgreviews.services.briefing_types import sections_for
+from sgreviews.web.access import public, requires
+from sgreviews.web.briefings import forms
+from sgreviews.web.briefings.pdf import briefing_pdf_response
+
+blueprint = Blueprint("briefings", __name__)
+
+
+@blueprint.record_once
+def _validate_config(state: BlueprintSetupState) -> None:
+    """Read config/personal_data.toml at start-up, so a bad key stops the app early."""
+    config_dir = state.app.extensions["sgreviews.settings"].config_dir
+    personal_data.load_allow_list(config_dir / "personal_data.toml")
+
+
+def _review_types() -> dict[str, Any]:
+    return current_app.extensions["sgreviews.review_types"]  # type: ignore[no-any-return]
+
+
+def _load(briefing_id: int) -> Briefing:
+    briefing = service.get_briefing(briefing_id)
+    if briefing is None:
+        abort(404)
+    return briefing
+
+
+def _readable(briefing_id: int) -> Briefing:
+    briefing = _load(briefing_id)
+    if not can_read_briefing(current_user, briefing):
+        # A draft is not shown to anyone but the secretariat, nor is its existence.
+        abort(404)
+    return briefing
+
+
+# --- the library ----------------------------------------------------------------------------
+
+
+@blueprint.route("/learning")
+@requires(Permission.VIEW_LEARNING)
+def library() -> str:
+    form = forms.LibraryFilterForm(request.args)
+    themes = list(db.session.scalars(db.select(Theme).order_by(Theme.name)))
+    form.kind.choices = [("", "Any type"), *forms.KIND_CHOICES]
+    form.theme.choices = [("", "Any theme")] + [(str(t.id), t.name) for t in themes]
+    form.review_type.choices = [("", "Any review type")] + [
+        (key, rtype.display_name) for key, rtype in _review_types().items()
+    ]
+    years = service.publication_years()
+    form.year.choices = [("", "Any year")] + [(str(year), str(year)) for year in years]
+    filters = service.LibraryFilters(
+        query=(form.q.data or "")[:200],
+        theme_id=_int_or_none(form.theme.data),
+        kind=BriefingKind(form.kind.data)
+        if form.kind.data in BriefingKind._value2member_map_
+        else None,
+        review_type=form.review_type.data if form.review_type.data in _review_types() else None,
+        year=_int_or_none(form.year.data),
+    )
+    entries = service.library(filters, reader=current_user)
+    filtered = any(
+        [filters.query, filters.theme_id, filters.kind, filters.review_type, filters.year]
+    )
+    return render_template(
+        "briefings/library.html",
+        filter_form=form,
+        entries=entries,
+        filtered=filtered,
+        query=filters.query,
+    )
+
+
+def _int_or_none(value: str | None) -> int | None:
+    try:
+        return int(value) if value else None
+    except ValueError:
+        return None
+
+
+# --- the secretariat's list, creating, editing ----------------------------------------------
+
+
+@blueprint.route("/briefings")
+@requires(Permission.MANAGE_BRIEFINGS)
+def index() -> str:
+    return render_template("briefings/index.html", briefings=service.all_briefings())
+
+
+@blueprint.route("/briefings/new", methods=["GET", "POST"])
+@requires(Permission.MANAGE_BRIEFINGS)
+def new() -> Response | str:
+    review: Review | None = None
+    review_id = request.args.get("review_id", type=int)
+    if review_id is not None:
+        review = db.session.get(Review, review_id)
+        if review is None:
+            abort(404)
+    form = forms.NewBriefingForm()
+    form.kind.choices = forms.KIND_CHOICES
+    partnerships = list(db.session.scalars(db.select(Partnership).order_by(Partnership.name)))
+    form.partnership.choices = [(p.id, p.name) for p in partnerships]
+    if request.method == "GET":
+        form.review_by.data = service.default_review_by()
+    if form.validate_on_submit():
+        kind = BriefingKind(form.kind.data)
+        if review is not None:
+            briefing = service.create_from_review(
+                actor=current_user, review=review, kind=kind, review_by=form.review_by.data
+            )
+        else:
+            partnership = db.session.get(Partnership, form.partnership.data or 0)
+            if not (form.title.data or "").strip():
+                form.title.errors = ["Enter a title"]
+            elif partnership is None:
+                form.partnership.errors = ["Choose a partnership"]
+            else:
+                briefing = service.create_briefing(
+                    actor=current_user,
+                    partnership=partnership,
+                    kind=kind,
+                    title=form.title.data or "",
+                    review_by=form.review_by.data,
+                )
+        if not form.errors:
+            db.session.commit()
+            flash("Briefing created as a draft.", "success")
+            return redirect(url_for("briefings.edit", briefing_id=briefing.id))
+    return render_template(
+        "briefings/new.html",
+        form=form,
+        review=review,
+        reviews=overview_service.list_reviews() if review is None else [],
+    )
+
+
+def _section_previews(briefing: Briefing, form: Any) -> dict[str, Any]:
+    return {s.key: render_markdown(form[s.key].data) for s in sections_for(briefing.kind)}
+
+
+@blueprint.route("/briefings/<int:briefing_id>/edit", methods=["GET", "POST"])
+@requires(Permission.MANAGE_BRIEFINGS)
+def edit(briefing_id: int) -> Response | str:
+    briefing = _load(briefing_id)
+    version = briefing.open_version
+    if version is None:
+        flash("This version is published. Start a new version to change it.", "info")
+        return redirect(url_for("briefings.read", briefing_id=briefing.id))
+    form = forms.editor_form(briefing.kind)
+    show_preview = False
+    if request.method == "GET":
+        form.title.data = version.title
+        form.review_by.data = briefing.review_by
+        form.lock_version.data = str(version.lock_version)
+        for section in sections_for(briefing.kind):
+            form[section.key].data = version.section(section.key)
+    elif form.validate_on_submit():
+        action = request.form.get("action", "save")
+        if action == "preview":
+            show_preview = True
+        else:
+            try:
+                service.update_open_version(
+                    briefing,
+                    actor=current_user,
+                    expected_lock_version=_int_or_none(form.lock_version.data) or 0,
+                    title=form.title.data or "",
+                    sections={s.key: form[s.key].data or "" for s in sections_for(briefing.kind)},
+                    review_by=form.review_by.data,
+                )
+                if action == "submit":
+                    service.submit_for_review(briefing, actor=current_user)
+                elif action == "draft":
+                    service.return_to_draft(briefing, actor=current_user)
+                elif action == "publish":
+                    service.publish(briefing, actor=current_user)
+            except service.StaleEdit as error:
+                db.session.rollback()
+                form.title.errors = [str(error)]
+            except service.BriefingError as error:
+                # Keep what was typed: save it, then show where publishing is blocked.
+                db.session.commit()
+                form.lock_version.data = str(version.lock_version)
+                for key, message in error.field_errors.items():
+                    if key in form:
+                        form[key].errors = [message]
+                    else:
+                        flash(message, "info")
+                if not error.field_errors:
+                    form.title.errors = [str(error)]
+            else:
+                db.session.commit()
+                messages = {
+                    "save": "Draft saved.",
+                    "submit": "Sent for review.",
+                    "draft": "Returned to draft.",
+                    "publish": "Published. It is now in the learning library.",
+                }
+                flash(messages.get(action, "Saved."), "success")
+                if action == "publish":
+                    return redirect(url_for("briefings.read", briefing_id=briefing.id))
+                return redirect(url_for("briefings.edit", briefing_id=briefing.id))
+    flags = service.flag_statuses(briefing, version)
+    return render_template(
+        "briefings/edit.html",
+        form=form,
+        briefing=briefing,
+        version=version,
+        sections=sections_for(briefing.kind),
+        previews=_section_previews(briefing, form) if show_preview else None,
+        unresolved=[f for f in flags if not f.resolved],
+    )
+
+
+@blueprint.route("/briefings/preview", methods=["POST"])
+@requires(Permission.MANAGE_BRIEFINGS)
+def preview() -> Response:
+    """The sanitised HTML of some Markdown, for the editor's live preview."""
+    text = request.form.get("text", "")[:10000]
+    return jsonify({"html": str(render_markdown(text))})
+
+
+@blueprint.route("/briefings/<int:briefing_id>/check", methods=["GET", "POST"])
+@requires(Permission.MANAGE_BRIEFINGS)
+def check(briefing_id: int) -> Response | str:
+    """The personal-data check: each flag, and a form to keep it with a reason."""
+    briefing = _load(briefing_id)
+    version = briefing.open_version
+    if version is None:
+        abort(404)
+    statuses = service.flag_statuses(briefing, version)
+    override_forms = [forms.OverrideForm(prefix=f"flag-{index}") for index in range(len(statuses))]
+    posted = request.form.get("flag_index", type=int)
+    if request.method == "POST" and posted is not None and 0 <= posted < len(statuses):
+        form = override_forms[posted]
+        if form.validate():
+            status = statuses[posted]
+            try:
+                service.override_flag(
+                    briefing,
+                    actor=current_user,
+                    flag_kind=status.flag.kind,
+                    matched_text=status.flag.text,
+                    reason=form.reason.data or "",
+                )
+            except service.BriefingError as error:
+                form.reason.errors = [str(error)]
+            else:
+                db.session.commit()
+                flash(f"Kept \u201c{status.flag.text}\u201d with your reason.", "success")
+                return redirect(url_for("briefings.check", briefing_id=briefing.id))
+    error_form = next((f for f in override_forms if f.errors), None)
+    return render_template(
+        "briefings/check.html",
+        briefing=briefing,
+        version=version,
+        rows=list(zip(statuses, override_forms, strict=True)),
+        form=error_form,
+    )
+
+
+@blueprint.route("/briefings/<int:briefing_id>/new-version", methods=["POST"])
+@requires(Permission.MANAGE_BRIEFINGS)
+def start_new_version(briefing_id: int) -> Response:
+    briefing = _load(briefing_id)
+    service.new_version(briefing, actor=current_user)
+    db.session.commit()
+    flash(
+        "A new draft version was started. The published version stays until you publish this one.",
+        "success",
+    )
+    return redirect(url_for("briefings.edit", briefing_id=briefing.id))
+
+
+@blueprint.route("/briefings/<int:briefing_id>/archive", methods=["POST"])
+@requires(Permission.MANAGE_BRIEFINGS)
+def archive(briefing_id: int) -> Response:
+    briefing = _load(briefing_id)
+    try:
+        service.archive(briefing, actor=current_user)
+    except service.BriefingError as error:
+        flash(str(error), "info")
+        return redirect(url_for("briefings.history", briefing_id=briefing.id))
+    db.session.commit()
+    flash("Archived: it is no longer in the learning library.", "success")
+    return redirect(url_for("briefings.history", briefing_id=briefing.id))
+
+
+@blueprint.route("/briefings/<int:briefing_id>/history")
+@requires(Permission.MANAGE_BRIEFINGS)
+def history(briefing_id: int) -> str:
+    briefing = _load(briefing_id)
+    return render_template("briefings/history.html", briefing=briefing)
+
+
+@blueprint.route("/briefings/<int:briefing_id>/versions/<int:number>")
+@requires(Permission.MANAGE_BRIEFINGS)
+def version(briefing_id: int, number: int) -> str:
+    briefing = _load(briefing_id)
+    match = next((v for v in briefing.versions if v.number == number), None)
+    if match is None:
+        abort(404)
+    return render_template(
+        "briefings/read.html", **_reading_context(briefing, match), read_form=None, read=None
+    )
+
+
+@blueprint.route("/briefings/settings", methods=["GET", "POST"])
+@requires(Permission.MANAGE_BRIEFINGS)
+def settings() -> Response | str:
+    rows = service.public_settings()
+    form = forms.PublicSettingsForm()
+    form.public.choices = [(p.id, p.name) for p, _ in rows]
+    if request.method == "GET":
+        form.public.data = [p.id for p, public in rows if public]
+    if form.validate_on_submit():
+        chosen = set(form.public.data or [])
+        for partnership, _ in rows:
+            service.set_public(partnership, partnership.id in chosen, actor=current_user)
+        db.session.commit()
+        flash("Settings saved.", "success")
+        return redirect(url_for("briefings.settings"))
+    return render_template("briefings/settings.html", form=form, rows=rows)
+
+
+# --- reading ---------------------------------------------------------------------------------
+
+
+def _reading_context(briefing: Briefing, version: BriefingVersion) -> dict[str, Any]:
+    return {
+        "briefing": briefing,
+        "version": version,
+        "sections": sections_for(briefing.kind),
+        "review_types": _review_types(),
+    }
+
+
+@blueprint.route("/briefings/<int:briefing_id>", methods=["GET", "POST"])
+@requires(Permission.VIEW_LEARNING)
+def read(briefing_id: int) -> Response | str:
+    briefing = _readable(briefing_id)
+    version = briefing.published or briefing.latest
+    read_form = forms.ReadForm() if briefing.published is not None else None
+    if read_form is not None and read_form.validate_on_submit():
+        service.record_read(
+            briefing, reader=current_user, reflection=read_form.reflection.data or ""
+        )
+        db.session.commit()
+        flash("Thank you: your reading is recorded.", "success")
+        return redirect(url_for("briefings.read", briefing_id=briefing.id))
+    return render_template(
+        "briefings/read.html",
+        **_reading_context(briefing, version),
+        read_form=read_form,
+        form=read_form,
+        read=service.read_by(briefing, current_user),
+        can_manage=has_permission(current_user, Permission.MANAGE_BRIEFINGS),
+        can_record_use=has_permission(current_user, Permission.RECORD_TEAM_USE),
+        can_see_reach=has_permission(current_user, Permission.VIEW_BRIEFING_REACH),
+    )
+
+
+@blueprint.route("/briefings/<int:briefing_id>.pdf")
+@requires(Permission.VIEW_LEARNING)
+def pdf(briefing_id: int) -> Response:
+    briefing = _readable(briefing_id)
+    version = briefing.published or briefing.latest
+    return briefing_pdf_response(_reading_context(briefing, version))
+
+
+@blueprint.route("/public/briefings/<int:briefing_id>")
+@public
+def public_read(briefing_id: int) -> str:
+    briefing = _load(briefing_id)
+    if not can_read_briefing_publicly(briefing, service.is_public(briefing.partnership_id)):
+        abort(404)
+    assert briefing.published is not None
+    return render_template(
+        "briefings/read.html",
+        **_reading_context(briefing, briefing.published),
+        read_form=None,
+        read=None,
+        public_view=True,
+    )
+
+
+@blueprint.route("/public/partnerships/<short_name>/briefings")
+@public
+def public_library(short_name: str) -> str:
+    """A partnership's published briefings, for anyone, when the partnership allows it."""
+    partnership = db.session.scalar(
+        db.select(Partnership).where(Partnership.short_name == short_name)
+    )
+    if partnership is None or not service.is_public(partnership.id):
+        abort(404)
+    entries = service.library(service.LibraryFilters(partnership_id=partnership.id))
+    return render_template(
+        "briefings/public_library.html", partnership=partnership, entries=entries
+    )
+
+
+@blueprint.route("/public/briefings/<int:briefing_id>.pdf")
+@public
+def public_pdf(briefing_id: int) -> Response:
+    briefing = _load(briefing_id)
+    if not can_read_briefing_publicly(briefing, service.is_public(briefing.partnership_id)):
+        abort(404)
+    assert briefing.published is not None
+    return briefing_pdf_response(_reading_context(briefing, briefing.published))
+
+
+# --- team use and reach ----------------------------------------------------------------------
+
+
+@blueprint.route("/briefings/<int:briefing_id>/team-use", methods=["GET", "POST"])
+@requires(Permission.RECORD_TEAM_USE)
+def team_use(briefing_id: int) -> Response | str:
+    briefing = _readable(briefing_id)
+    if briefing.published is None:
+        abort(404)
+    form = forms.TeamUseForm()
+    # A team leader records use by their own agency's teams.
+    agencies: list[Agency] = (
+        [current_user.agency] if current_user.agency else organisations.list_agencies()
+    )
+    form.agency.choices = [(a.id, a.name) for a in agencies]
+    if request.method == "GET":
+        form.used_on.data = date.today()
+    if form.validate_on_submit():
+        agency = next((a for a in agencies if a.id == form.agency.data), None)
+        if agency is None:
+            form.agency.errors = ["Choose your agency"]
+        elif form.used_on.data > date.today():
+            form.used_on.errors = ["The date the team used it must be today or in the past"]
+        else:
+            service.record_team_use(
+                briefing,
+                actor=current_user,
+                used_on=form.used_on.data,
+                team=form.team.data or "",
+                agency=agency,
+                staff_count=form.staff_count.data,
+                notes=form.notes.data or "",
+            )
+            db.session.commit()
+            flash("Team use recorded. Thank you.", "success")
+            return redirect(url_for("briefings.read", briefing_id=briefing.id))
+    return render_template("briefings/team_use.html", form=form, briefing=briefing)
+
+
+@blueprint.route("/briefings/<int:briefing_id>/reach")
+@requires(Permission.VIEW_BRIEFING_REACH)
+def reach(briefing_id: int) -> str:
+    briefing = _load(briefing_id)
+    if not any(v.published_at for v in briefing.versions):
+        abort(404)
+    return render_template(
+        "briefings/reach.html", briefing=briefing, reach=service.briefing_reach(briefing)
+    )
+
+
+@blueprint.route("/briefings/reach")
+@requires(Permission.VIEW_BRIEFING_REACH)
+def reach_overview() -> str:
+    return render_template(
+        "briefings/reach_overview.html",
+        by_agency=service.agency_reach(),
+        by_briefing=service.reach_by_briefing(),
+    )
+
+
+@blueprint.route("/briefings/<int:briefing_id>/links", methods=["GET", "POST"])
+@requires(Permission.MANAGE_BRIEFINGS)
+def links(briefing_id: int) -> Response | str:
+    """The reviews, findings and themes a briefing links to (the library filters on them)."""
+    briefing = _load(briefing_id)
+    all_reviews = overview_service.list_reviews()
+    themes = list(
+        db.session.scalars(
+            db.select(Theme).where(Theme.parent_id.is_not(None)).order_by(Theme.name)
+        )
+    )
+    linked_reviews = [r for r in all_reviews if r in briefing.reviews]
+    findings = list(
+        db.session.scalars(
+            db.select(Finding)
+            .where(Finding.review_id.in_([r.id for r in linked_reviews]))
+            .options(selectinload(Finding.review))
+            .order_by(Finding.review_id, Finding.position)
+        )
+    )
+    form = forms.LinksForm()
+    form.reviews.choices = [(r.id, f"{r.reference} ({r.subject_label})") for r in all_reviews]
+    form.findings.choices = [
+        (f.id, f"{f.review.reference}: {f.kind.label}: {f.text[:120]}") for f in findings
+    ]
+    form.themes.choices = [(t.id, t.name) for t in themes]
+    if request.method == "GET":
+        form.reviews.data = [r.id for r in briefing.reviews]
+        form.findings.data = [f.id for f in briefing.findings]
+        form.themes.data = [t.id for t in briefing.themes]
+    if form.validate_on_submit():
+        chosen_reviews = set(form.reviews.data or [])
+        chosen_findings = set(form.findings.data or [])
+        chosen_themes = set(form.themes.data or [])
+        # Findings of a newly linked review are linked with it.
+        new_reviews = chosen_reviews - {r.id for r in briefing.reviews}
+        extra = db.session.scalars(db.select(Finding).where(Finding.review_id.in_(new_reviews)))
+        service.set_links(
+            briefing,
+            actor=current_user,
+            reviews=[r for r in all_reviews if r.id in chosen_reviews],
+            findings=[f for f in findings if f.id in chosen_findings] + list(extra),
+            themes=[t for t in themes if t.id in chosen_themes],
+        )
+        db.session.commit()
+        flash("Links saved.", "success")
+        return redirect(url_for("briefings.links", briefing_id=briefing.id))
+    return render_template("briefings/links.html", form=form, briefing=briefing)
