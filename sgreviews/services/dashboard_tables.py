@@ -272,6 +272,16 @@ def costs(filters: dashboard.Filters, types: Mapping[str, ReviewType]) -> Table:
     )
 
 
+def reach(filters: dashboard.Filters, types: Mapping[str, ReviewType]) -> Table:
+    result = dashboard.dissemination(filters)
+    return Table(
+        "dissemination",
+        f"Learning reach in the period ({result.briefings_published} briefings published)",
+        ["Agency", "Reads confirmed", "Team uses recorded", "Staff reached in teams"],
+        [(row.agency, row.reads, row.team_uses, row.staff_reached) for row in result.by_agency],
+    )
+
+
 TABLES: dict[str, TableBuilder] = {
     "reviews-by-stage": reviews_by_stage,
     "reviews-started": reviews_started,
@@ -279,6 +289,7 @@ TABLES: dict[str, TableBuilder] = {
     "timeliness": timeliness,
     "timeliness-breaches": breaches,
     "costs": costs,
+    "dissemination": reach,
     "actions-by-agency": actions_by_agency,
     "agency-scorecard": scorecard,
     "overdue-ageing": overdue_ageing,

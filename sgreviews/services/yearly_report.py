@@ -164,6 +164,7 @@ def build_yearly_report(
         _published(published, review_types, counts),
         _themes(year, scope, counts),
         *_actions(year, scope, counts, today),
+        _dissemination(year, partnership, counts, today),
     ]
     title = f"Yearly report {year.label}"
     return YearlyReport(
@@ -451,3 +452,35 @@ def _actions(
             ),
         )
     return [plan, closed]
+
+
+def _dissemination(
+    year: BusinessYear, partnership: Partnership | None, counts: Counts, today: date
+) -> Section:
+    from sgreviews.services.dashboard import Filters, dissemination
+
+    reach = dissemination(
+        Filters(year=year, partnership_id=partnership.id if partnership else None, today=today)
+    )
+    if not reach.briefings_published and not reach.reads and not reach.team_uses:
+        return Section("Dissemination", ["No briefings were published or used in the year."])
+    paragraphs = [
+        f"{_first_upper(counts.of(reach.briefings_published, 'briefing', 'briefings'))} "
+        f"{counts.were(reach.briefings_published)} published. Practitioners confirmed reading "
+        f"briefings {counts.of(reach.reads, 'time', 'times')}, and team leaders recorded "
+        f"{counts.of(reach.team_uses, 'team use', 'team uses')} reaching "
+        f"{counts.of(reach.staff_reached, 'member of staff', 'members of staff')}."
+    ]
+    table = ReportTable(
+        ["Agency", "Reads confirmed", "Team uses", "Staff reached"],
+        [
+            (
+                row.agency,
+                counts.cell(row.reads),
+                counts.cell(row.team_uses),
+                counts.cell(row.staff_reached),
+            )
+            for row in reach.by_agency
+        ],
+    )
+    return Section("Dissemination", paragraphs, table)

@@ -224,3 +224,46 @@ def test_timeliness_decisions_and_costs(ctx: None) -> None:
     )
     q1 = dashboard.Filters(year=BusinessYear(2025), quarter=1, partnership_id=home.id, today=TODAY)
     assert dashboard.timeliness(q1)[0].due == 2
+
+
+def test_dissemination_counts_reads_and_team_uses_in_the_period(ctx: None) -> None:
+    from sgreviews.extensions import db
+    from sgreviews.models import Role
+    from sgreviews.models.briefing import (
+        Briefing,
+        BriefingKind,
+        BriefingRead,
+        BriefingTeamUse,
+        BriefingVersion,
+    )
+
+    home = factories.partnership(short_name="REACH")
+    police = factories.agency(name="Reach Police")
+    reader = factories.user(Role.PRACTITIONER, police)
+    briefing = Briefing(
+        partnership=home, kind=BriefingKind.SEVEN_MINUTE, review_by=date(2026, 6, 1)
+    )
+    version = BriefingVersion(
+        briefing=briefing, title="Fathers matter", sections={},
+        published_at=datetime(2025, 5, 2, tzinfo=UTC),
+    )  # fmt: skip
+    db.session.add_all([briefing, version])
+    db.session.flush()
+    db.session.add_all(
+        [
+            BriefingRead(briefing_id=briefing.id, version_id=version.id, user_id=reader.id,
+                         agency_id=police.id, read_at=datetime(2025, 6, 1, tzinfo=UTC)),
+            BriefingTeamUse(briefing_id=briefing.id, used_on=date(2025, 6, 3), team="North team",
+                            agency_id=police.id, staff_count=12),
+            BriefingTeamUse(briefing_id=briefing.id, used_on=date(2024, 6, 3), team="Old team",
+                            agency_id=police.id, staff_count=50),
+        ]
+    )  # fmt: skip
+    db.session.flush()
+    reach = dashboard.dissemination(
+        dashboard.Filters(year=BusinessYear(2025), partnership_id=home.id, today=TODAY)
+    )
+    assert reach.briefings_published == 1
+    assert [(r.agency, r.reads, r.team_uses, r.staff_reached) for r in reach.by_agency] == [
+        ("Reach Police", 1, 1, 12)
+    ]
