@@ -20,6 +20,11 @@ class Permission(enum.Enum):
     VIEW_ACTION = "view_action"
     VIEW_LEARNING = "view_learning"
     MANAGE_USERS = "manage_users"
+    MANAGE_FINDINGS = "manage_findings"  # record findings and actions, decide extensions
+    UPDATE_ACTIONS = "update_actions"  # progress updates, evidence, extension requests
+    ASSURE_ACTIONS = "assure_actions"  # sign off, send back, record impact
+    VIEW_MASTER_ACTION_PLAN = "view_master_action_plan"
+    IMPORT_ACTIONS = "import_actions"
 
 
 class Actor(Protocol):
@@ -99,6 +104,42 @@ def home_endpoint(user: User) -> str:
         Role.ADMINISTRATOR: "admin.users",
         Role.SECRETARIAT: "home.overview",
         Role.CHAIR: "home.overview",
-        Role.AGENCY_LEAD: "home.agency_actions",
+        Role.AGENCY_LEAD: "actions.agency_actions",
         Role.PRACTITIONER: "home.learning",
     }[user.role]
+
+
+# Findings, actions and assurance (issue 4): added to the roles above.
+ROLE_PERMISSIONS[Role.SECRETARIAT] = ROLE_PERMISSIONS[Role.SECRETARIAT] | {
+    Permission.MANAGE_FINDINGS,
+    Permission.UPDATE_ACTIONS,
+    Permission.ASSURE_ACTIONS,
+    Permission.VIEW_MASTER_ACTION_PLAN,
+    Permission.IMPORT_ACTIONS,
+}
+ROLE_PERMISSIONS[Role.CHAIR] = ROLE_PERMISSIONS[Role.CHAIR] | {
+    Permission.ASSURE_ACTIONS,
+    Permission.VIEW_MASTER_ACTION_PLAN,
+}
+ROLE_PERMISSIONS[Role.AGENCY_LEAD] = ROLE_PERMISSIONS[Role.AGENCY_LEAD] | {
+    Permission.UPDATE_ACTIONS,
+}
+
+
+def can_update_action(user: Actor, action: Action) -> bool:
+    """Record progress, attach evidence or ask for an extension: the secretariat on any
+    action, an agency lead only on their own agency's."""
+    if not has_permission(user, Permission.UPDATE_ACTIONS):
+        return False
+    assert isinstance(user, User)
+    if user.role in PARTNERSHIP_WIDE_ROLES:
+        return True
+    return user.agency_id is not None and action.owning_agency_id == user.agency_id
+
+
+def can_assure_action(user: Actor, action: Action) -> bool:
+    return has_permission(user, Permission.ASSURE_ACTIONS)
+
+
+def can_manage_findings(user: Actor) -> bool:
+    return has_permission(user, Permission.MANAGE_FINDINGS)

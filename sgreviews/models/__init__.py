@@ -1,6 +1,16 @@
 """Every model, imported here so the metadata (and Alembic) sees them all."""
 
-from sgreviews.models.action import Action, ActionStatus, ActionUpdate, ImpactStatus
+from sgreviews.models.action import (
+    Action,
+    ActionStatus,
+    ActionUpdate,
+    EvidenceFile,
+    ExtensionRequest,
+    ExtensionStatus,
+    ImpactMethod,
+    ImpactStatus,
+    UpdateKind,
+)
 from sgreviews.models.audit import AuditEvent
 from sgreviews.models.base import Base
 from sgreviews.models.finding import Finding, FindingKind, Theme
@@ -22,8 +32,12 @@ __all__ = [
     "AgencyFormerName",
     "AuditEvent",
     "Base",
+    "EvidenceFile",
+    "ExtensionRequest",
+    "ExtensionStatus",
     "Finding",
     "FindingKind",
+    "ImpactMethod",
     "ImpactStatus",
     "Partnership",
     "PartnershipKind",
@@ -32,5 +46,6 @@ __all__ = [
     "Sector",
     "SubjectKind",
     "Theme",
+    "UpdateKind",
     "User",
 ]

@@ -5,9 +5,12 @@ from __future__ import annotations
 from flask import Flask, render_template
 from werkzeug.exceptions import HTTPException
 
+from sgreviews.web.actions.views import blueprint as actions_blueprint
 from sgreviews.web.admin.views import blueprint as admin_blueprint
 from sgreviews.web.auth.views import blueprint as auth_blueprint
+from sgreviews.web.findings.views import blueprint as findings_blueprint
 from sgreviews.web.home.views import blueprint as home_blueprint
+from sgreviews.web.plan.views import blueprint as plan_blueprint
 
 ERROR_TITLES = {
     400: "There is a problem with your request",
@@ -22,6 +25,9 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(auth_blueprint)
     app.register_blueprint(home_blueprint)
     app.register_blueprint(admin_blueprint)
+    app.register_blueprint(actions_blueprint)
+    app.register_blueprint(findings_blueprint)
+    app.register_blueprint(plan_blueprint)
 
 
 def register_error_pages(app: Flask) -> None:

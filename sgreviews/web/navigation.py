@@ -22,9 +22,10 @@ class NavEntry:
 
 NAV_ENTRIES: list[NavEntry] = [
     NavEntry("Overview", "home.overview", Permission.VIEW_OVERVIEW),
-    NavEntry("Your agency's actions", "home.agency_actions", Permission.VIEW_AGENCY_ACTIONS),
+    NavEntry("Your agency's actions", "actions.agency_actions", Permission.VIEW_AGENCY_ACTIONS),
     NavEntry("Learning library", "home.learning", Permission.VIEW_LEARNING),
     NavEntry("Users and agencies", "admin.users", Permission.MANAGE_USERS, prefix="admin."),
+    NavEntry("Master Action Plan", "plan.master_action_plan", Permission.VIEW_MASTER_ACTION_PLAN),
 ]
 
 
