@@ -188,7 +188,11 @@ def _next_reference(finding: Finding) -> str:
 
 
 def create_action(
-    *, actor: User, findings: Sequence[Finding], fields: ActionFields, reference: str | None = None
+    *,
+    actor: User | None,
+    findings: Sequence[Finding],
+    fields: ActionFields,
+    reference: str | None = None,
 ) -> Action:
     _validate(fields, findings)
     assert fields.due_date is not None

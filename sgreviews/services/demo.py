@@ -30,7 +30,7 @@ from sgreviews.models import (
     SubjectKind,
     User,
 )
-from sgreviews.services import users
+from sgreviews.services import actions_demo, users
 from sgreviews.services.themes import sync_themes
 
 DEMO_PASSWORD = "demo-password-for-sgreviews"
@@ -419,6 +419,7 @@ def load_demo(config_dir: Path, today: date | None = None) -> list[DemoSignIn]:
                     )
                 )
     db.session.flush()
+    actions_demo.add_action_detail(today)
     return SIGN_INS
 
 

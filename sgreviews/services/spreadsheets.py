@@ -11,7 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -396,7 +396,7 @@ def preview(
     return result
 
 
-def _finding_for(row: ImportRow, actor: User) -> Finding:
+def _finding_for(row: ImportRow, actor: User | None) -> Finding:
     assert row.review is not None
     text = row.values.get("finding", "")
     findings = list(row.review.findings)
@@ -424,7 +424,7 @@ def _finding_for(row: ImportRow, actor: User) -> Finding:
     return findings[0]
 
 
-def apply(preview_result: ImportPreview, actor: User, *, only_valid: bool) -> list[Action]:
+def apply(preview_result: ImportPreview, actor: User | None, *, only_valid: bool) -> list[Action]:
     """Write the rows. Refuses when any row is invalid unless ``only_valid``."""
     if preview_result.problems:
         raise FieldError("file", preview_result.problems[0])
@@ -462,7 +462,7 @@ def apply(preview_result: ImportPreview, actor: User, *, only_valid: bool) -> li
             db.session.add(
                 ActionUpdate(
                     action=action,
-                    author_id=actor.id,
+                    author_id=actor.id if actor else None,
                     status=row.status,
                     previous_status=previous,
                     note=f"Imported from a tracker. {progress}".strip(),
@@ -472,3 +472,48 @@ def apply(preview_result: ImportPreview, actor: User, *, only_valid: bool) -> li
             db.session.flush()
         created.append(action)
     return created
+
+
+def import_file_command(
+    path: str,
+    *,
+    dry_run: bool,
+    review_reference: str | None,
+    only_valid: bool,
+    echo: Callable[[str], None],
+) -> int:
+    """The ``sgreviews import actions`` command: the same checks as the web import.
+    Returns the exit code (0 imported or all valid, 1 problems found, 2 unreadable)."""
+    from pathlib import Path
+
+    file_path = Path(path)
+    try:
+        rows = read_table(file_path.name, file_path.read_bytes())
+    except SpreadsheetError as error:
+        echo(f"Cannot import {file_path.name}: {error}")
+        return 2
+    review = None
+    if review_reference:
+        review = db.session.scalar(select(Review).where(Review.reference == review_reference))
+        if review is None:
+            echo(f"No review has the reference {review_reference}")
+            return 2
+    result = preview(rows, None, review)
+    for problem in result.problems:
+        echo(f"File: {problem}")
+    for row in result.rows:
+        state = "ok" if row.valid else "; ".join(row.problems)
+        echo(f"Row {row.number}: {state}")
+    echo(f"{len(result.valid_rows)} rows valid, {len(result.invalid_rows)} with problems.")
+    if dry_run:
+        echo("Dry run: nothing was written.")
+        return 0 if not result.problems and not result.invalid_rows else 1
+    try:
+        created = apply(result, None, only_valid=only_valid)
+    except FieldError as error:
+        db.session.rollback()
+        echo(f"Nothing imported: {error.message}")
+        return 1
+    db.session.commit()
+    echo(f"Imported {len(created)} actions.")
+    return 0
