@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import re
 import secrets
 import unicodedata
 import zipfile
@@ -52,6 +53,8 @@ class Upload:
 
 def sanitise_name(filename: str) -> str:
     """A safe display and download name: no path, no control characters, ASCII only."""
+    # Browsers on Windows may send the full path; keep only the last part.
+    filename = re.split(r"[\\/]", filename)[-1]
     normalised = unicodedata.normalize("NFKD", filename).encode("ascii", "ignore").decode()
     safe = secure_filename(normalised)[:150]
     return safe or "evidence"
