@@ -13,6 +13,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
+from flask_sqlalchemy.session import Session as FlaskSession
 from sqlalchemy.engine import Connection
 from werkzeug.test import TestResponse
 
@@ -68,6 +69,14 @@ def app(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator
         db.engine.dispose()
 
 
+class ConnectionBoundSession(FlaskSession):
+    """Flask-SQLAlchemy's Session chooses an engine in get_bind() and would ignore the
+    test's connection; this one always uses the connection it was given."""
+
+    def get_bind(self, *args: Any, **kwargs: Any) -> Any:
+        return self.bind
+
+
 @pytest.fixture(autouse=True)
 def transaction(request: pytest.FixtureRequest) -> Iterator[Connection | None]:
     """Every non-browser test runs in a transaction that is rolled back afterwards. Each
@@ -82,7 +91,11 @@ def transaction(request: pytest.FixtureRequest) -> Iterator[Connection | None]:
     outer = connection.begin()
     original_session = db.session
     db.session = db._make_scoped_session(  # type: ignore[method-assign]
-        {"bind": connection, "join_transaction_mode": "create_savepoint"}
+        {
+            "bind": connection,
+            "join_transaction_mode": "create_savepoint",
+            "class_": ConnectionBoundSession,
+        }
     )
     try:
         yield connection

@@ -2,14 +2,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date, timedelta
+from pathlib import Path
 
 from flask import Flask
 from flask.testing import FlaskClient
 
 from sgreviews.extensions import db
 from sgreviews.models import ActionStatus, Role
+from sgreviews.web.access import public
 from tests import factories
-from tests.conftest import page_text
+from tests.conftest import make_test_app, page_text
 
 
 def test_unknown_url_gets_the_styled_404(app: Flask) -> None:
@@ -67,3 +69,45 @@ def test_agency_lead_sees_only_own_agency_actions(
     assert "Other agency's action" not in text
     assert "Overdue" in text
     assert "Extended from" in text
+
+
+def test_unexpected_error_gets_the_styled_500(database_url: str, tmp_path: Path) -> None:
+    app = make_test_app(database_url, tmp_path)
+
+    @app.route("/explode")
+    @public
+    def explode() -> str:
+        raise RuntimeError("boom")
+
+    response = app.test_client().get("/explode")
+    assert response.status_code == 500
+    text = page_text(response)
+    assert "Sorry, there is a problem with the service" in text
+    assert "boom" not in text
+
+
+def test_wrong_method_gets_the_styled_405(app: Flask) -> None:
+    response = app.test_client().get("/sign-out")
+    assert response.status_code == 405
+    assert "That is not allowed on this page" in page_text(response)
+
+
+def test_demo_data_contains_overdue_and_extended_actions(ctx: None) -> None:
+    from sqlalchemy import func, select
+
+    from sgreviews.models import Action
+    from sgreviews.services import demo
+    from sgreviews.settings import PROJECT_ROOT
+
+    demo.load_demo(PROJECT_ROOT / "config")
+    open_statuses = [status for status in ActionStatus if status.is_open]
+    overdue = db.session.scalar(
+        select(func.count())
+        .select_from(Action)
+        .where(Action.status.in_(open_statuses), Action.due_date < date.today())
+    )
+    extended = db.session.scalar(
+        select(func.count()).select_from(Action).where(Action.due_date != Action.original_due_date)
+    )
+    assert overdue and overdue > 0
+    assert extended and extended > 0
