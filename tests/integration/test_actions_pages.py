@@ -491,10 +491,10 @@ def test_web_import_preview_then_confirm_valid_rows(
 ) -> None:
     secretariat = client_for(Role.SECRETARIAT)
     csv_data = (
-        "Ref,Finding,Action,Agency,Timescale\n"
-        "IMP-1,1,Relaunch the escalation procedure,Own Testshire Agency,31/12/2026\n"
-        "IMP-2,1,,Unknown Agency,not a date\n"
-    ).encode()
+        b"Ref,Finding,Action,Agency,Timescale\n"
+        b"IMP-1,1,Relaunch the escalation procedure,Own Testshire Agency,31/12/2026\n"
+        b"IMP-2,1,,Unknown Agency,not a date\n"
+    )
     bad = secretariat.post(
         "/actions/import",
         data={"file": (io.BytesIO(b"\x00\x01"), "tracker.pdf")},
