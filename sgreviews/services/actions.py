@@ -332,16 +332,22 @@ class BulkResult:
 
 
 def bulk_progress(
-    *, actor: User, actions: Sequence[Action], status: ActionStatus, note: str
+    *, actor: User, actions: Sequence[Action], status: ActionStatus | None, note: str
 ) -> BulkResult:
-    """The same update on several actions; each action that cannot take it is listed with
-    the reason, the others are updated."""
+    """The same update on several actions (``status`` None keeps each action's own); each
+    action that cannot take it is listed with the reason, the others are updated."""
     if not note.strip():
         raise FieldError("note", "Enter the update to record on the selected actions")
     result = BulkResult()
     for action in actions:
         try:
-            record_progress(actor=actor, action=action, status=status, note=note)
+            record_progress(
+                actor=actor,
+                action=action,
+                status=status or action.status,
+                note=note,
+                off_track=action.off_track,
+            )
         except FieldError as error:
             result.refused.append(f"{action.reference}: {error.message}")
         else:

@@ -40,17 +40,28 @@ class RagRules:
     amber_due_within_working_days: int
     amber_no_update_within_days: int
     labels: dict[Rag, str]
+    descriptions: dict[Rag, str]
 
     def label(self, rag: Rag) -> str:
         return self.labels[rag]
 
+    def description(self, rag: Rag) -> str:
+        return self.descriptions[rag]
+
 
 DEFAULT_LABELS = {
-    Rag.RED: "Red: overdue or off track",
-    Rag.AMBER: "Amber: at risk",
-    Rag.GREEN: "Green: on track",
-    Rag.BLUE: "Blue: completed and evidenced",
+    Rag.RED: "Red",
+    Rag.AMBER: "Amber",
+    Rag.GREEN: "Green",
+    Rag.BLUE: "Blue",
     Rag.NONE: "Not rated",
+}
+DEFAULT_DESCRIPTIONS = {
+    Rag.RED: "Overdue, or the agency says it is off track",
+    Rag.AMBER: "At risk: due soon with no recent progress update",
+    Rag.GREEN: "On track",
+    Rag.BLUE: "Completed and evidenced",
+    Rag.NONE: "Closed without implementation, or superseded",
 }
 
 
@@ -76,7 +87,7 @@ def _whole(table: dict[str, Any], key: str, default: int, where: str) -> int:
 
 
 def parse_rules(data: dict[str, Any], name: str = "rag.toml") -> RagRules:
-    known = {"blue", "red", "amber", "labels"}
+    known = {"blue", "red", "amber", "labels", "descriptions"}
     unknown = set(data) - known
     if unknown:
         raise RagConfigError(f"{name}: unknown key {sorted(unknown)[0]!r}")
@@ -95,16 +106,8 @@ def parse_rules(data: dict[str, Any], name: str = "rag.toml") -> RagRules:
             ) from error
     red = _table(data, "red", name)
     amber = _table(data, "amber", name)
-    labels_table = _table(data, "labels", name)
-    labels = dict(DEFAULT_LABELS)
-    for key, value in labels_table.items():
-        try:
-            rag = Rag(key)
-        except ValueError as error:
-            raise RagConfigError(f"{name}: labels.{key} is not a RAG rating") from error
-        if not isinstance(value, str) or not value.strip():
-            raise RagConfigError(f"{name}: labels.{key} must be a non-empty string")
-        labels[rag] = value
+    labels = _words(data, "labels", DEFAULT_LABELS, name)
+    descriptions = _words(data, "descriptions", DEFAULT_DESCRIPTIONS, name)
     return RagRules(
         blue_statuses=frozenset(blue_statuses),
         red_when_overdue=_bool(red, "when_overdue", True, f"{name}: red"),
@@ -114,7 +117,21 @@ def parse_rules(data: dict[str, Any], name: str = "rag.toml") -> RagRules:
         ),
         amber_no_update_within_days=_whole(amber, "no_update_within_days", 30, f"{name}: amber"),
         labels=labels,
+        descriptions=descriptions,
     )
+
+
+def _words(data: dict[str, Any], table: str, defaults: dict[Rag, str], name: str) -> dict[Rag, str]:
+    words = dict(defaults)
+    for key, value in _table(data, table, name).items():
+        try:
+            rag = Rag(key)
+        except ValueError as error:
+            raise RagConfigError(f"{name}: {table}.{key} is not a RAG rating") from error
+        if not isinstance(value, str) or not value.strip():
+            raise RagConfigError(f"{name}: {table}.{key} must be a non-empty string")
+        words[rag] = value
+    return words
 
 
 def load_rules(path: Path) -> RagRules:

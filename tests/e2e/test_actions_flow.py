@@ -9,7 +9,7 @@ from pathlib import Path
 
 from playwright.sync_api import Browser, Page, expect
 
-from tests.e2e.conftest import screenshot
+from tests.e2e.conftest import ARTIFACTS, screenshot
 from tests.e2e.helpers import axe_violations, sign_in
 
 PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
@@ -44,7 +44,7 @@ def test_agency_lead_updates_with_evidence_and_secretariat_assures(
     page.get_by_role("button", name="Save update").click()
     expect(page.get_by_text("Progress update saved.")).to_be_visible()
     expect(page.get_by_role("link", name="Strategy_discussion_audit.pdf")).to_be_visible()
-    expect(page.locator(".app-rag").first).to_have_text("Blue: completed and evidenced")
+    expect(page.locator(".app-rag").first).to_have_text("RAG rating: Blue")
     screenshot(page, "action-page-completed")
     assert axe_violations(page) == []
     _sign_out(page)
@@ -128,6 +128,7 @@ def test_master_action_plan_and_finding_form(page: Page) -> None:
     page.get_by_role("link", name="Master Action Plan").click()
     expect(page.get_by_role("heading", level=1, name="Master Action Plan")).to_be_visible()
     screenshot(page, "master-action-plan")
+    page.screenshot(path=str(ARTIFACTS / "master-action-plan-top.png"))
     assert axe_violations(page) == []
     page.get_by_label("Group by").select_option("agency")
     page.get_by_label("Only overdue actions").check()

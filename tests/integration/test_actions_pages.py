@@ -102,7 +102,7 @@ def test_action_page_per_role(
     if expected == 200:
         text = page_text(response)
         assert "Own agency's action" in text
-        assert "Green: on track" in text or "Amber: at risk" in text
+        assert "RAG rating: Green" in text or "RAG rating: Amber" in text
 
 
 @pytest.mark.parametrize(
@@ -186,7 +186,7 @@ def test_agency_lead_records_progress_with_evidence_and_secretariat_downloads_it
         assert stored.read_bytes() == PDF
         evidence_id = record.id
     text = page_text(lead.get(f"/actions/{world.action_id}"))
-    assert "Completed with evidence" in text and "Blue: completed and evidenced" in text
+    assert "Completed with evidence" in text and "RAG rating: Blue Completed and evidenced" in text
     assert "Prompt added; audit of 20 records attached" in text
     download = client_for(Role.SECRETARIAT).get(
         f"/actions/{world.action_id}/evidence/{evidence_id}"

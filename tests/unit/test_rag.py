@@ -69,9 +69,9 @@ def test_completed_and_assured_are_blue_closed_are_not_rated() -> None:
     assert _rate(ActionStatus.SUPERSEDED, date(2020, 1, 1)) is Rag.NONE
 
 
-def test_labels_carry_the_word() -> None:
-    for rag in Rag:
-        assert RULES.label(rag).split(":")[0] in ("Red", "Amber", "Green", "Blue", "Not rated")
+def test_labels_carry_the_word_and_a_description() -> None:
+    assert [RULES.label(rag) for rag in Rag] == ["Red", "Amber", "Green", "Blue", "Not rated"]
+    assert "20 working days" in RULES.description(Rag.AMBER)
 
 
 @pytest.mark.parametrize(
@@ -80,6 +80,7 @@ def test_labels_carry_the_word() -> None:
         ({"amber": {"due_within_working_days": "twenty"}}, "due_within_working_days"),
         ({"blue": {"statuses": ["finished"]}}, "blue.statuses"),
         ({"labels": {"purple": "Purple"}}, "labels.purple"),
+        ({"descriptions": {"red": ""}}, "descriptions.red"),
         ({"colours": {}}, "colours"),
         ({"red": {"when_overdue": "yes"}}, "when_overdue"),
     ],

@@ -183,11 +183,14 @@ class ImpactForm(FlaskForm):
 class BulkUpdateForm(FlaskForm):
     selected = SelectMultipleField("Actions", coerce=int)
     status = SelectField(
-        "New status",
+        "Status",
         choices=[
-            (status.value, status.label)
-            for status in PROGRESS_STATUSES
-            if status is not ActionStatus.COMPLETED
+            ("", "Keep each action's status"),
+            *(
+                (status.value, status.label)
+                for status in PROGRESS_STATUSES
+                if status is not ActionStatus.COMPLETED
+            ),
         ],
         widget=GovSelect(),
     )

@@ -508,7 +508,7 @@ def agency_actions() -> Response | str:
                     result = action_service.bulk_progress(
                         actor=user,
                         actions=chosen,
-                        status=ActionStatus(form.status.data),
+                        status=ActionStatus(form.status.data) if form.status.data else None,
                         note=form.note.data or "",
                     )
                 except FieldError as error:
