@@ -103,3 +103,23 @@ def test_rules_are_configuration() -> None:
         )
         is Rag.GREEN
     )
+
+
+def test_app_refuses_to_start_with_bad_rag_config(tmp_path: Path) -> None:
+    import shutil
+
+    from sgreviews import create_app
+
+    config = tmp_path / "config"
+    shutil.copytree(CONFIG.parent, config)
+    (config / "rag.toml").write_text("[amber]\ndue_within_working_days = -3\n")
+    with pytest.raises(RagConfigError, match="due_within_working_days"):
+        create_app(
+            {
+                "SGREVIEWS_ENV": "testing",
+                "SECRET_KEY": "x",
+                "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite'}",
+                "SGREVIEWS_INSTANCE_PATH": str(tmp_path / "instance"),
+                "SGREVIEWS_CONFIG_DIR": str(config),
+            }
+        )

@@ -6,6 +6,7 @@ from datetime import date
 from pathlib import Path
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask.blueprints import BlueprintSetupState
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
@@ -23,12 +24,20 @@ from sgreviews.services import findings as finding_service
 from sgreviews.services import organisations
 from sgreviews.services.editing import FieldError, StaleEdit
 from sgreviews.services.rag import current_rules
-from sgreviews.services.themes import theme_choices
+from sgreviews.services.themes import read_taxonomy, theme_choices
 from sgreviews.web.access import requires
 from sgreviews.web.findings.forms import FindingForm
 from sgreviews.web.forms_common import add_error
 
 blueprint = Blueprint("findings", __name__)
+
+
+@blueprint.record_once
+def _check_themes(state: BlueprintSetupState) -> None:
+    """Validate config/themes.toml at start-up: a malformed file stops the app with the
+    bad key's name rather than failing on the first finding form."""
+    settings = state.app.extensions["sgreviews.settings"]
+    read_taxonomy(settings.config_dir / "themes.toml")
 
 
 def _user() -> User:

@@ -100,6 +100,7 @@ def master_action_plan() -> str:
         today=today,
         print_args=print_args,
         screen_args=screen_args,
+        can_import=has_permission(current_user, Permission.IMPORT_ACTIONS),
     )
 
 
