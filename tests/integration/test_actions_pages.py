@@ -484,6 +484,8 @@ def test_exports_respect_agency_boundaries(client_for: Clients, world: World) ->
     everything = secretariat.get(f"/actions/export.xlsx?review={world.review_id}")
     assert everything.status_code == 200 and everything.data[:2] == b"PK"
     assert client_for(Role.PRACTITIONER).get("/actions/export.csv").status_code == 403
+    outsider = client_for(Role.AGENCY_LEAD)
+    assert outsider.get(f"/actions/export.csv?review={world.review_id}").status_code == 403
 
 
 def test_web_import_preview_then_confirm_valid_rows(

@@ -15,13 +15,13 @@ from werkzeug.wrappers import Response
 
 from sgreviews.extensions import db
 from sgreviews.models import Action, Review, User
-from sgreviews.policy import PARTNERSHIP_WIDE_ROLES, Permission, has_permission
+from sgreviews.policy import PARTNERSHIP_WIDE_ROLES, Permission, can_view_review, has_permission
 from sgreviews.services import actions as action_service
 from sgreviews.services import findings as finding_service
 from sgreviews.services import spreadsheets
 from sgreviews.services.editing import FieldError
 from sgreviews.services.rag import Rag, current_rules
-from sgreviews.web.access import requires, signed_in
+from sgreviews.web.access import requires
 
 blueprint = Blueprint("plan", __name__)
 
@@ -108,15 +108,13 @@ def master_action_plan() -> str:
 
 
 @blueprint.route("/actions/export.<format>")
-@signed_in
+@requires(Permission.VIEW_ACTION)
 def export(format: str) -> Response:
     """All actions, one review's, or one agency's. An agency lead gets only their own
     agency's actions whatever they ask for."""
     if format not in ("xlsx", "csv"):
         abort(404)
     user = _user()
-    if not has_permission(user, Permission.VIEW_ACTION):
-        abort(403)
     review_id = request.args.get("review", type=int)
     agency_id = request.args.get("agency", type=int)
     if user.role not in PARTNERSHIP_WIDE_ROLES:
@@ -125,9 +123,11 @@ def export(format: str) -> Response:
         agency_id = user.agency_id
     name_parts = ["action-plan"]
     if review_id is not None:
-        review = finding_service.get_review(review_id)
+        review = finding_service.review_with_findings(review_id)
         if review is None:
             abort(404)
+        if not can_view_review(user, review):
+            abort(403)
         name_parts.append(review.reference)
     if agency_id is not None and user.role in PARTNERSHIP_WIDE_ROLES:
         name_parts.append(f"agency-{agency_id}")
