@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import date
 from typing import Any
 
 from wtforms import DateField, Field
@@ -41,3 +43,38 @@ class GovDateField(DateField):
         except ValueError as error:
             self.data = None
             raise ValueError(f"{self.label.text} must be a real date") from error
+
+
+def _display(value: Any, describe: Callable[[Any], str] | None) -> str:
+    if value in (None, "", []):
+        return ""
+    if describe is not None:
+        return describe(value)
+    if isinstance(value, date):
+        return value.strftime("%-d %B %Y")
+    if isinstance(value, list):
+        return ", ".join(str(item) for item in value)
+    return str(value)
+
+
+def comparison(
+    current: dict[str, Any],
+    form: Any,
+    fields: list[tuple[str, str]],
+    describe: dict[str, Callable[[Any], str]] | None = None,
+) -> list[tuple[str, str, str]]:
+    """(label, their saved value, the value typed in the form) for each field where the
+    two differ, in words a person reads (names, not ids)."""
+    describe = describe or {}
+    rows = []
+    for key, label in fields:
+        theirs = current.get(key)
+        if isinstance(theirs, str) and key.endswith("date"):
+            theirs = date.fromisoformat(theirs)
+        field = getattr(form, key, None)
+        yours = field.data if field is not None else None
+        their_text = _display(theirs, describe.get(key))
+        your_text = _display(yours, describe.get(key))
+        if their_text.strip() != your_text.strip():
+            rows.append((label, their_text, your_text))
+    return rows

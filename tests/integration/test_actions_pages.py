@@ -577,3 +577,31 @@ def test_list_pages_do_not_run_more_queries_with_more_actions(
             measured.append(len(count_queries))
         counts.append(measured)
     assert counts[0] == counts[1], counts
+
+
+def test_stale_finding_edit_shows_the_differences_in_words(
+    app: Flask, client_for: Clients, world: World
+) -> None:
+    first = client_for(Role.SECRETARIAT)
+    second = client_for(Role.SECRETARIAT)
+    url = f"/reviews/{world.review_id}/findings/{world.finding_id}/edit"
+    version = _version(first.get(url).get_data(as_text=True))
+    second.get(url)
+    saved = first.post(
+        url,
+        data={
+            "kind": "recommendation",
+            "text": "Reworded by the first editor",
+            "agencies": [str(world.own_id)],
+            "version": version,
+        },
+    )
+    assert saved.status_code == 302
+    refused = second.post(
+        url, data={"kind": "learning_point", "text": "My own wording", "version": version}
+    )
+    text = page_text(refused)
+    assert "Someone else changed this while you were editing" in text
+    assert "Kind Recommendation Learning point" in text
+    assert "Agencies involved Own Testshire Agency Blank" in text
+    assert "My own wording" in text

@@ -26,6 +26,7 @@ from sgreviews.extensions import db
 from sgreviews.models import (
     Action,
     ActionStatus,
+    Agency,
     ExtensionRequest,
     Finding,
     ImpactMethod,
@@ -55,7 +56,7 @@ from sgreviews.web.actions.forms import (
     ImpactForm,
     ProgressForm,
 )
-from sgreviews.web.forms_common import add_error
+from sgreviews.web.forms_common import add_error, comparison
 
 blueprint = Blueprint("actions", __name__)
 
@@ -225,7 +226,45 @@ def edit(action_id: int) -> Response | str:
             db.session.commit()
             flash(f"Action {action.reference} saved.", "success")
             return redirect(url_for("actions.show", action_id=action.id))
-    return render_template("actions/edit.html", form=form, review=None, action=action, stale=stale)
+    rows = []
+    if stale is not None:
+        rows = comparison(
+            stale.current,
+            form,
+            [
+                ("outcome_sought", "Outcome we want"),
+                ("action_text", "Action we will take"),
+                ("measure_of_success", "How we will measure it"),
+                ("owning_agency_id", "Owning agency"),
+                ("lead_user_id", "Named lead"),
+                ("lead_name", "Named lead without an account"),
+                ("lead_subgroup", "Lead subgroup"),
+                ("board_sponsor", "Board sponsor"),
+                ("due_date", "Due date"),
+                ("risk", "Risk"),
+            ],
+            {
+                "owning_agency_id": lambda value: _name_of(Agency, value),
+                "lead_user_id": lambda value: _name_of(User, value),
+            },
+        )
+    return render_template(
+        "actions/edit.html",
+        form=form,
+        review=None,
+        action=action,
+        stale=stale,
+        comparison_rows=rows,
+    )
+
+
+def _name_of(model: type[Agency] | type[User], value: Any) -> str:
+    item = db.session.get(model, int(value))
+    if isinstance(item, Agency):
+        return item.name
+    if isinstance(item, User):
+        return item.display_name
+    return str(value)
 
 
 # --- progress and evidence ------------------------------------------------------------------
@@ -301,6 +340,14 @@ def progress(action_id: int) -> Response | str:
         form=form,
         action=action,
         stale=stale,
+        comparison_rows=comparison(
+            stale.current if stale else {},
+            form,
+            [("status", "Status")],
+            {"status": lambda value: ActionStatus(value).label},
+        )
+        if stale
+        else [],
         max_mb=_settings().evidence_max_mb,
     )
 

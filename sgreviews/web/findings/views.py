@@ -27,7 +27,7 @@ from sgreviews.services.rag import current_rules
 from sgreviews.services.themes import read_taxonomy, theme_choices
 from sgreviews.web.access import requires
 from sgreviews.web.findings.forms import FindingForm
-from sgreviews.web.forms_common import add_error
+from sgreviews.web.forms_common import add_error, comparison
 
 blueprint = Blueprint("findings", __name__)
 
@@ -118,7 +118,13 @@ def create(review_id: int) -> Response | str:
                 url_for("findings.list_findings", review_id=review.id) + f"#finding-{finding.id}"
             )
     return render_template(
-        "findings/edit.html", form=form, review=review, finding=None, groups=groups, stale=None
+        "findings/edit.html",
+        form=form,
+        review=review,
+        finding=None,
+        groups=groups,
+        stale=None,
+        comparison_rows=[],
     )
 
 
@@ -168,8 +174,32 @@ def edit(review_id: int, finding_id: int) -> Response | str:
             return redirect(
                 url_for("findings.list_findings", review_id=review.id) + f"#finding-{finding.id}"
             )
+    rows = []
+    if stale is not None:
+        names = dict(form.agencies.choices)
+        rows = comparison(
+            stale.current,
+            form,
+            [
+                ("kind", "Kind"),
+                ("text", "Finding"),
+                ("themes", "Themes"),
+                ("agencies", "Agencies involved"),
+            ],
+            {
+                "kind": lambda value: FindingKind(value).label,
+                "themes": lambda keys: ", ".join(sorted(keys)),
+                "agencies": lambda ids: ", ".join(sorted(names.get(int(i), str(i)) for i in ids)),
+            },
+        )
     return render_template(
-        "findings/edit.html", form=form, review=review, finding=finding, groups=groups, stale=stale
+        "findings/edit.html",
+        form=form,
+        review=review,
+        finding=finding,
+        groups=groups,
+        stale=stale,
+        comparison_rows=rows,
     )
 
 
