@@ -156,3 +156,38 @@ def test_master_action_plan_and_finding_form(page: Page) -> None:
     page.get_by_role("button", name="Save finding").click()
     expect(page.get_by_text("added.")).to_be_visible()
     expect(page.locator("em", has_text="listened")).to_be_visible()
+
+
+def test_extension_request_decision_and_impact_pages(page: Page) -> None:
+    sign_in(page, "csc.lead@sgreviews.example")
+    page.goto("/agency/actions?status=in_progress&status=not_started")
+    rows = page.locator("tbody tr").filter(has_not_text="Extension requested")
+    rows.first.get_by_role("link").first.click()
+    page.get_by_role("link", name="Request an extension").click()
+    page.get_by_role("button", name="Request extension").click()
+    expect(page.locator(".govuk-error-summary")).to_contain_text("Enter the new due date")
+    assert axe_violations(page) == []
+    page.get_by_label("Day").fill("31")
+    page.get_by_label("Month").fill("12")
+    page.get_by_label("Year").fill("2030")
+    page.get_by_label("Why the action needs more time").fill("The audit needs a full quarter.")
+    page.get_by_role("button", name="Request extension").click()
+    expect(page.get_by_text("Extension requested.")).to_be_visible()
+    action_url = page.url
+    _sign_out(page)
+
+    sign_in(page, "secretariat@sgreviews.example")
+    page.goto(action_url)
+    page.get_by_role("link", name="Approve or decline the extension").click()
+    assert axe_violations(page) == []
+    page.get_by_label("Approve the new due date").check()
+    page.get_by_role("button", name="Record decision").click()
+    expect(page.get_by_text("Extension approved.")).to_be_visible()
+    expect(page.get_by_text("31 December 2030 (extended; originally")).to_be_visible()
+    page.get_by_role("link", name="Record impact").click()
+    page.get_by_label("Assessment planned").check()
+    page.get_by_role("button", name="Save impact").click()
+    expect(page.locator(".govuk-error-summary")).to_contain_text(
+        "Choose how the impact will be assessed"
+    )
+    assert axe_violations(page) == []
