@@ -5,6 +5,7 @@ is checked with axe-core and photographed."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from playwright.sync_api import Browser, Page, expect
@@ -12,6 +13,7 @@ from playwright.sync_api import Browser, Page, expect
 from tests.e2e.conftest import ARTIFACTS, screenshot
 from tests.e2e.helpers import axe_violations, sign_in
 
+ACTION_HEADING = re.compile(r"^Action ")
 PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
 
 
@@ -30,9 +32,11 @@ def test_agency_lead_updates_with_evidence_and_secretariat_assures(
 
     page.goto("/agency/actions?status=in_progress")
     page.locator("table a.govuk-link").first.click()
+    expect(page.get_by_role("heading", level=1, name=ACTION_HEADING)).to_be_visible()
     heading = page.get_by_role("heading", level=1).inner_text()
     reference = heading.removeprefix("Action ").strip()
     page.get_by_role("link", name="Record progress").click()
+    expect(page.get_by_role("heading", level=1, name="Record progress")).to_be_visible()
     assert axe_violations(page) == []
     evidence = tmp_path / "Strategy discussion audit.pdf"
     evidence.write_bytes(PDF)
@@ -52,7 +56,9 @@ def test_agency_lead_updates_with_evidence_and_secretariat_assures(
     sign_in(page, "secretariat@sgreviews.example")
     page.goto("/master-action-plan")
     page.get_by_role("link", name=reference, exact=True).first.click()
+    expect(page.get_by_role("heading", level=1, name=f"Action {reference}")).to_be_visible()
     page.get_by_role("link", name="Assure or close").click()
+    expect(page.get_by_role("heading", level=1, name="Assure or close the action")).to_be_visible()
     assert axe_violations(page) == []
     page.get_by_label("Assure: the evidence shows the action is done").check()
     page.get_by_label("Note or reason").fill("Audit seen at the case review subgroup.")
@@ -133,6 +139,7 @@ def test_master_action_plan_and_finding_form(page: Page) -> None:
     page.get_by_label("Group by").select_option("agency")
     page.get_by_label("Only overdue actions").check()
     page.get_by_role("button", name="Apply filters").click()
+    expect(page).to_have_url(re.compile(r"overdue=1"))
     expect(page.get_by_text("Northshire Police").first).to_be_visible()
     page.get_by_role("link", name="Print layout").click()
     expect(page.get_by_text("overdue only")).to_be_visible()
@@ -144,11 +151,13 @@ def test_master_action_plan_and_finding_form(page: Page) -> None:
     sign_in(page, "secretariat@sgreviews.example")
     page.goto("/master-action-plan")
     page.locator("table a.govuk-link").first.click()
+    expect(page.get_by_role("heading", level=1, name=ACTION_HEADING)).to_be_visible()
     page.locator(".govuk-summary-list__row", has_text="Reviews").get_by_role("link").first.click()
     expect(page.get_by_role("heading", level=1, name="Findings and actions")).to_be_visible()
     screenshot(page, "findings-page")
     assert axe_violations(page) == []
     page.get_by_role("link", name="Add a finding").click()
+    expect(page.get_by_role("heading", level=1, name="Add a finding")).to_be_visible()
     assert axe_violations(page) == []
     page.get_by_label("Strength / good practice").check()
     page.get_by_label("Finding", exact=True).fill("The school nurse *listened* to the child.")
@@ -163,7 +172,9 @@ def test_extension_request_decision_and_impact_pages(page: Page) -> None:
     page.goto("/agency/actions?status=in_progress&status=not_started")
     rows = page.locator("tbody tr").filter(has_not_text="Extension requested")
     rows.first.get_by_role("link").first.click()
+    expect(page.get_by_role("heading", level=1, name=ACTION_HEADING)).to_be_visible()
     page.get_by_role("link", name="Request an extension").click()
+    expect(page.get_by_role("heading", level=1, name="Request an extension")).to_be_visible()
     page.get_by_role("button", name="Request extension").click()
     expect(page.locator(".govuk-error-summary")).to_contain_text("Enter the new due date")
     assert axe_violations(page) == []
@@ -179,12 +190,16 @@ def test_extension_request_decision_and_impact_pages(page: Page) -> None:
     sign_in(page, "secretariat@sgreviews.example")
     page.goto(action_url)
     page.get_by_role("link", name="Approve or decline the extension").click()
+    expect(
+        page.get_by_role("heading", level=1, name="Approve or decline the extension")
+    ).to_be_visible()
     assert axe_violations(page) == []
     page.get_by_label("Approve the new due date").check()
     page.get_by_role("button", name="Record decision").click()
     expect(page.get_by_text("Extension approved.")).to_be_visible()
     expect(page.get_by_text("31 December 2030 (extended; originally")).to_be_visible()
     page.get_by_role("link", name="Record impact").click()
+    expect(page.get_by_role("heading", level=1, name="Record the impact")).to_be_visible()
     page.get_by_label("Assessment planned").check()
     page.get_by_role("button", name="Save impact").click()
     expect(page.locator(".govuk-error-summary")).to_contain_text(
