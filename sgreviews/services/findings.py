@@ -3,6 +3,7 @@ a finding counts as addressed."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -181,3 +182,39 @@ def mark_addressed(*, actor: User, finding: Finding) -> ClosureCheck:
             actor, "finding", finding.id, "addressed", after={"addressed_at": finding.addressed_at}
         )
     return check
+
+
+_LABEL = re.compile(r"^\s*(?P<reference>\S+)\s+finding\s+(?P<position>\d+)\s*$", re.IGNORECASE)
+
+
+def findings_by_labels(text: str) -> list[Finding]:
+    """Findings named like "SCR-2018-03 finding 2", separated by commas or new lines (how a
+    thematic action answers findings of other reviews). Unknown names raise a FieldError
+    that lists them."""
+    labels = [part for part in re.split(r"[,\n;]+", text or "") if part.strip()]
+    found: list[Finding] = []
+    unknown: list[str] = []
+    for label in labels:
+        match = _LABEL.match(label)
+        finding = None
+        if match is not None:
+            finding = db.session.scalar(
+                select(Finding)
+                .join(Review)
+                .where(
+                    func.lower(Review.reference) == match["reference"].lower(),
+                    Finding.position == int(match["position"]),
+                )
+            )
+        if finding is None:
+            unknown.append(label.strip())
+        elif finding not in found:
+            found.append(finding)
+    if unknown:
+        raise FieldError(
+            "other_findings",
+            "No finding is called "
+            + ", ".join(unknown)
+            + ' (write them like "SCR-2018-03 finding 2")',
+        )
+    return found

@@ -605,3 +605,40 @@ def test_stale_finding_edit_shows_the_differences_in_words(
     assert "Kind Recommendation Learning point" in text
     assert "Agencies involved Own Testshire Agency Blank" in text
     assert "My own wording" in text
+
+
+def test_secretariat_creates_a_thematic_action_across_reviews(
+    app: Flask, client_for: Clients, world: World
+) -> None:
+    with app.app_context():
+        other_review = factories.review(reference="SAR-2024-77", started_on=date(2024, 1, 1))
+        factories.finding(other_review, text="Self-neglect")
+        db.session.commit()
+    secretariat = client_for(Role.SECRETARIAT)
+    url = f"/reviews/{world.review_id}/actions/new"
+    form = {
+        "findings": [str(world.finding_id)],
+        "outcome_sought": "Fathers are seen",
+        "action_text": "Procedure requires fathers to be seen",
+        "measure_of_success": "Re-audit",
+        "owning_agency_id": str(world.own_id),
+        "lead_user_id": "",
+        "lead_name": "Named officer",
+        "due_date": ["30", "9", "2026"],
+    }
+    unknown = secretariat.post(url, data={**form, "other_findings": "SAR-2024-77 finding 9"})
+    assert "No finding is called SAR-2024-77 finding 9" in page_text(unknown)
+    assert "Procedure requires fathers to be seen" in page_text(unknown)
+    created = secretariat.post(url, data={**form, "other_findings": "sar-2024-77 finding 1"})
+    assert created.status_code == 302
+    with app.app_context():
+        action = db.session.scalar(
+            select(Action).where(Action.action_text == "Procedure requires fathers to be seen")
+        )
+        assert action is not None
+        assert action.reference == "LCSPR-2025-90/1.1"
+        assert sorted(f.review.reference for f in action.findings) == [
+            "LCSPR-2025-90",
+            "SAR-2024-77",
+        ]
+        assert action.lead_name == "Named officer"

@@ -36,6 +36,13 @@ class ActionForm(FlaskForm):
     findings = SelectMultipleField(
         "Findings this action answers", coerce=int, widget=GovCheckboxesInput()
     )
+    other_findings = TextAreaField(
+        "Findings of other reviews this action also answers (optional)",
+        description="For a thematic action plan. Separate them with commas, such as "
+        '"SCR-2018-03 finding 2, SAR-2024-02 finding 1"',
+        widget=GovTextArea(),
+        validators=[Optional()],
+    )
     reference = StringField(
         "Reference (optional)",
         description="Leave blank to number it from the first finding, such as LCSPR-2025-02/1.3",

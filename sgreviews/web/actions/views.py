@@ -179,6 +179,11 @@ def create(review_id: int) -> Response | str:
     if form.validate_on_submit():
         chosen = [finding for finding in review.findings if finding.id in form.findings.data]
         try:
+            chosen += [
+                finding
+                for finding in finding_service.findings_by_labels(form.other_findings.data or "")
+                if finding not in chosen
+            ]
             action = action_service.create_action(
                 actor=_user(),
                 findings=chosen,
@@ -202,6 +207,7 @@ def edit(action_id: int) -> Response | str:
     _fill_choices(form, list(action.findings))
     # The findings an action answers are fixed once created (they may span reviews).
     del form.findings
+    del form.other_findings
     del form.reference
     stale: StaleEdit | None = None
     if request.method == "GET":
