@@ -662,16 +662,6 @@ def reviews_for_agency(agency_id: int) -> list[Review]:
     )
 
 
-def agency_users(agency_id: int) -> list[User]:
-    return list(
-        db.session.scalars(
-            select(User)
-            .where(User.agency_id == agency_id, User.is_active.is_(True))
-            .order_by(User.display_name)
-        )
-    )
-
-
 def actions_by_ids(ids: Sequence[int]) -> list[Action]:
     if not ids:
         return []
@@ -681,5 +671,17 @@ def actions_by_ids(ids: Sequence[int]) -> list[Action]:
             .where(Action.id.in_(ids))
             .options(selectinload(Action.evidence_files))
             .order_by(Action.reference)
+        )
+    )
+
+
+def users_with_agencies() -> list[User]:
+    """Active users who belong to an agency (possible named leads), in one query."""
+    return list(
+        db.session.scalars(
+            select(User)
+            .where(User.agency_id.is_not(None), User.is_active.is_(True))
+            .options(joinedload(User.agency))
+            .order_by(User.display_name)
         )
     )

@@ -142,7 +142,7 @@ def _fill_choices(form: ActionForm, findings: list[Finding]) -> None:
     form.owning_agency_id.choices = [("", "Choose an agency")] + [
         (agency.id, agency.name) for agency in agencies if agency.is_active
     ]
-    leads = [user for agency in agencies for user in action_service.agency_users(agency.id)]
+    leads = action_service.users_with_agencies()
     form.lead_user_id.choices = [("", "No account: name below")] + [
         (user.id, f"{user.display_name} ({user.agency.name if user.agency else ''})")
         for user in leads
