@@ -30,6 +30,8 @@ def register_commands(app: Flask) -> None:
 
     app.cli.add_command(report_group)
 
+    app.cli.add_command(import_group)
+
 
 @click.group("demo", help="Fictional demo data.")
 def demo_group() -> None:
@@ -117,3 +119,30 @@ def main() -> None:
     os.environ.setdefault("FLASK_APP", "sgreviews")
     cli = FlaskGroup(create_app=_create_app, help="Safeguarding reviews.")
     cli.main(prog_name="sgreviews")
+
+
+@click.group("import", help="Import data from other systems.")
+def import_group() -> None:
+    pass
+
+
+@import_group.command("actions", help="Import an action tracker (XLSX or CSV).")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--dry-run", is_flag=True, help="Check every row and write nothing.")
+@click.option("--review", "review_reference", help="Review reference for rows without one.")
+@click.option("--only-valid", is_flag=True, help="Import the valid rows even if others fail.")
+@with_appcontext
+def import_actions(
+    file: str, dry_run: bool, review_reference: str | None, only_valid: bool
+) -> None:
+    from sgreviews.services.spreadsheets import import_file_command
+
+    code = import_file_command(
+        file,
+        dry_run=dry_run,
+        review_reference=review_reference,
+        only_valid=only_valid,
+        echo=click.echo,
+    )
+    if code:
+        raise SystemExit(code)

@@ -29,6 +29,11 @@ class Permission(enum.Enum):
     MANAGE_BRIEFINGS = "manage_briefings"  # write, publish, archive; see drafts
     VIEW_BRIEFING_REACH = "view_briefing_reach"
     RECORD_TEAM_USE = "record_team_use"  # team leaders: agency leads and practitioners
+    MANAGE_FINDINGS = "manage_findings"  # record findings and actions, decide extensions
+    UPDATE_ACTIONS = "update_actions"  # progress updates, evidence, extension requests
+    ASSURE_ACTIONS = "assure_actions"  # sign off, send back, record impact
+    VIEW_MASTER_ACTION_PLAN = "view_master_action_plan"
+    IMPORT_ACTIONS = "import_actions"
 
 
 class Actor(Protocol):
@@ -132,7 +137,7 @@ def home_endpoint(user: User) -> str:
         Role.ADMINISTRATOR: "admin.users",
         Role.SECRETARIAT: "home.overview",
         Role.CHAIR: "home.overview",
-        Role.AGENCY_LEAD: "home.agency_actions",
+        Role.AGENCY_LEAD: "actions.agency_actions",
         Role.PRACTITIONER: "briefings.library",
     }[user.role]
 
@@ -155,3 +160,39 @@ def can_read_briefing(user: Actor, briefing: Briefing) -> bool:
 def can_read_briefing_publicly(briefing: Briefing, partnership_is_public: bool) -> bool:
     """Without signing in: a published briefing of a partnership that allows it."""
     return partnership_is_public and briefing.published is not None
+
+
+# Findings, actions and assurance (issue 4): added to the roles above.
+ROLE_PERMISSIONS[Role.SECRETARIAT] = ROLE_PERMISSIONS[Role.SECRETARIAT] | {
+    Permission.MANAGE_FINDINGS,
+    Permission.UPDATE_ACTIONS,
+    Permission.ASSURE_ACTIONS,
+    Permission.VIEW_MASTER_ACTION_PLAN,
+    Permission.IMPORT_ACTIONS,
+}
+ROLE_PERMISSIONS[Role.CHAIR] = ROLE_PERMISSIONS[Role.CHAIR] | {
+    Permission.ASSURE_ACTIONS,
+    Permission.VIEW_MASTER_ACTION_PLAN,
+}
+ROLE_PERMISSIONS[Role.AGENCY_LEAD] = ROLE_PERMISSIONS[Role.AGENCY_LEAD] | {
+    Permission.UPDATE_ACTIONS,
+}
+
+
+def can_update_action(user: Actor, action: Action) -> bool:
+    """Record progress, attach evidence or ask for an extension: the secretariat on any
+    action, an agency lead only on their own agency's."""
+    if not has_permission(user, Permission.UPDATE_ACTIONS):
+        return False
+    assert isinstance(user, User)
+    if user.role in PARTNERSHIP_WIDE_ROLES:
+        return True
+    return user.agency_id is not None and action.owning_agency_id == user.agency_id
+
+
+def can_assure_action(user: Actor, action: Action) -> bool:
+    return has_permission(user, Permission.ASSURE_ACTIONS)
+
+
+def can_manage_findings(user: Actor) -> bool:
+    return has_permission(user, Permission.MANAGE_FINDINGS)

@@ -56,6 +56,7 @@ class Settings:
     evidence_dir: Path
     config_dir: Path
     base_url: str
+    evidence_max_mb: int = 20
 
     @classmethod
     def from_env(cls, overrides: dict[str, str] | None = None) -> Settings:
@@ -90,6 +91,7 @@ class Settings:
             evidence_dir=Path(env.get("SGREVIEWS_EVIDENCE_DIR", instance_path / "evidence")),
             config_dir=Path(env.get("SGREVIEWS_CONFIG_DIR", PROJECT_ROOT / "config")),
             base_url=env.get("SGREVIEWS_BASE_URL", "http://127.0.0.1:5000"),
+            evidence_max_mb=_int(env, "SGREVIEWS_EVIDENCE_MAX_MB", 20),
         )
 
 

@@ -1,6 +1,16 @@
 """Every model, imported here so the metadata (and Alembic) sees them all."""
 
-from sgreviews.models.action import Action, ActionStatus, ActionUpdate, ImpactStatus
+from sgreviews.models.action import (
+    Action,
+    ActionStatus,
+    ActionUpdate,
+    EvidenceFile,
+    ExtensionRequest,
+    ExtensionStatus,
+    ImpactMethod,
+    ImpactStatus,
+    UpdateKind,
+)
 from sgreviews.models.assurance import Challenge, ChallengeStatus, ReviewBudget
 from sgreviews.models.audit import AuditEvent
 from sgreviews.models.base import Base
@@ -25,8 +35,12 @@ __all__ = [
     "Base",
     "Challenge",
     "ChallengeStatus",
+    "EvidenceFile",
+    "ExtensionRequest",
+    "ExtensionStatus",
     "Finding",
     "FindingKind",
+    "ImpactMethod",
     "ImpactStatus",
     "Partnership",
     "PartnershipKind",
@@ -36,6 +50,7 @@ __all__ = [
     "Sector",
     "SubjectKind",
     "Theme",
+    "UpdateKind",
     "User",
 ]
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import Column, ForeignKey, String, Table, Text
+from sqlalchemy import Column, ForeignKey, String, Table, Text, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from sgreviews.models.base import Base, UTCDateTime, str_enum, utcnow
@@ -56,6 +56,54 @@ class ImpactStatus(enum.Enum):
         }[self.value]
 
 
+class ImpactMethod(enum.Enum):
+    AUDIT = "audit"
+    SURVEY = "survey"
+    DATA = "data"
+    PRACTITIONER_FEEDBACK = "practitioner_feedback"
+
+    @property
+    def label(self) -> str:
+        return {
+            "audit": "Audit",
+            "survey": "Survey",
+            "data": "Data",
+            "practitioner_feedback": "Practitioner feedback",
+        }[self.value]
+
+
+class UpdateKind(enum.Enum):
+    """What an entry in an action's history records."""
+
+    PROGRESS = "progress"
+    ASSURED = "assured"
+    SENT_BACK = "sent_back"
+    CLOSED = "closed"
+    SUPERSEDED = "superseded"
+    IMPACT = "impact"
+
+    @property
+    def label(self) -> str:
+        return {
+            "progress": "Progress update",
+            "assured": "Assured",
+            "sent_back": "Sent back",
+            "closed": "Closed, not implemented",
+            "superseded": "Superseded",
+            "impact": "Impact recorded",
+        }[self.value]
+
+
+class ExtensionStatus(enum.Enum):
+    PENDING = "pending"
+    APPROVED = "approved"
+    DECLINED = "declined"
+
+    @property
+    def label(self) -> str:
+        return self.value.capitalize()
+
+
 action_finding = Table(
     "action_finding",
     Base.metadata,
@@ -89,14 +137,35 @@ class Action(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
     # Optimistic concurrency: a save with a stale version is refused.
     version: Mapped[int] = mapped_column(default=1)
+    # The rest of the SMART record; nullable (or server defaults) so bulk loaders that only
+    # know the core columns still work.
+    lead_subgroup: Mapped[str | None] = mapped_column(String(200))
+    board_sponsor: Mapped[str | None] = mapped_column(String(200))
+    risk: Mapped[str | None] = mapped_column(Text)
+    # Set by the latest progress update: the lead says the action is off track (RAG red).
+    off_track: Mapped[bool] = mapped_column(default=False, server_default=false())
+    closure_reason: Mapped[str | None] = mapped_column(Text)
+    impact_method: Mapped[ImpactMethod | None] = mapped_column(str_enum(ImpactMethod))
+    impact_assessment_on: Mapped[date | None]
+    impact_note: Mapped[str | None] = mapped_column(Text)
+    assured_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    assured_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    assurance_note: Mapped[str | None] = mapped_column(Text)
 
     owning_agency: Mapped[Agency] = relationship()
-    lead_user: Mapped[User | None] = relationship()
+    lead_user: Mapped[User | None] = relationship(foreign_keys=[lead_user_id])
+    assured_by: Mapped[User | None] = relationship(foreign_keys=[assured_by_id])
     findings: Mapped[list[Finding]] = relationship(
         secondary=action_finding, back_populates="actions"
     )
     updates: Mapped[list[ActionUpdate]] = relationship(
         back_populates="action", order_by="ActionUpdate.created_at"
+    )
+    extension_requests: Mapped[list[ExtensionRequest]] = relationship(
+        back_populates="action", order_by="ExtensionRequest.requested_at"
+    )
+    evidence_files: Mapped[list[EvidenceFile]] = relationship(
+        back_populates="action", order_by="EvidenceFile.uploaded_at"
     )
 
     __mapper_args__ = {"version_id_col": version}
@@ -119,6 +188,63 @@ class ActionUpdate(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
     status: Mapped[ActionStatus] = mapped_column(str_enum(ActionStatus))
     note: Mapped[str] = mapped_column(Text)
+    kind: Mapped[UpdateKind] = mapped_column(
+        str_enum(UpdateKind), default=UpdateKind.PROGRESS, server_default="progress"
+    )
+    # The status before this entry, so the history shows each status change.
+    previous_status: Mapped[ActionStatus | None] = mapped_column(str_enum(ActionStatus))
 
     action: Mapped[Action] = relationship(back_populates="updates")
     author: Mapped[User | None] = relationship()
+    evidence_files: Mapped[list[EvidenceFile]] = relationship(
+        back_populates="update", order_by="EvidenceFile.uploaded_at"
+    )
+
+
+class ExtensionRequest(Base):
+    """An agency's request to move an action's due date; the secretariat decides."""
+
+    __tablename__ = "extension_request"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    action_id: Mapped[int] = mapped_column(ForeignKey("action.id", ondelete="CASCADE"), index=True)
+    requested_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    requested_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    due_date_at_request: Mapped[date]
+    requested_due_date: Mapped[date]
+    reason: Mapped[str] = mapped_column(Text)
+    status: Mapped[ExtensionStatus] = mapped_column(
+        str_enum(ExtensionStatus), default=ExtensionStatus.PENDING, index=True
+    )
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    decision_note: Mapped[str | None] = mapped_column(Text)
+
+    action: Mapped[Action] = relationship(back_populates="extension_requests")
+    requested_by: Mapped[User | None] = relationship(foreign_keys=[requested_by_id])
+    decided_by: Mapped[User | None] = relationship(foreign_keys=[decided_by_id])
+
+
+class EvidenceFile(Base):
+    """A file attached to an action as evidence; the bytes live under the evidence folder
+    (outside static/), named by ``stored_name`` so user input never becomes a path."""
+
+    __tablename__ = "evidence_file"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    action_id: Mapped[int] = mapped_column(ForeignKey("action.id", ondelete="CASCADE"), index=True)
+    update_id: Mapped[int | None] = mapped_column(
+        ForeignKey("action_update.id", ondelete="SET NULL"), index=True
+    )
+    uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # Sanitised, for display and the download name.
+    file_name: Mapped[str] = mapped_column(String(200))
+    stored_name: Mapped[str] = mapped_column(String(80), unique=True)
+    content_type: Mapped[str] = mapped_column(String(120))
+    size_bytes: Mapped[int]
+    sha256: Mapped[str] = mapped_column(String(64))
+
+    action: Mapped[Action] = relationship(back_populates="evidence_files")
+    update: Mapped[ActionUpdate | None] = relationship(back_populates="evidence_files")
+    uploaded_by: Mapped[User | None] = relationship()

@@ -14,6 +14,7 @@ from sgreviews.models.base import Base, UTCDateTime, str_enum, utcnow
 
 if TYPE_CHECKING:
     from sgreviews.models.action import Action
+    from sgreviews.models.organisation import Agency
     from sgreviews.models.review import Review
 
 
@@ -54,6 +55,15 @@ finding_theme = Table(
 )
 
 
+# The agencies whose practice a finding is about (not necessarily the owners of its actions).
+finding_agency = Table(
+    "finding_agency",
+    Base.metadata,
+    Column("finding_id", ForeignKey("finding.id", ondelete="CASCADE"), primary_key=True),
+    Column("agency_id", ForeignKey("agency.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
 class Finding(Base):
     __tablename__ = "finding"
 
@@ -66,11 +76,23 @@ class Finding(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
     version: Mapped[int] = mapped_column(default=1)
+    # Set when the finding is marked addressed, which the closure guard allows only when
+    # every action is assured or closed with a reason and an impact assessment is recorded.
+    addressed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    addressed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
 
     review: Mapped[Review] = relationship(back_populates="findings")
     themes: Mapped[list[Theme]] = relationship(secondary=finding_theme, order_by=Theme.name)
     actions: Mapped[list[Action]] = relationship(
         secondary="action_finding", back_populates="findings"
     )
+    agencies_involved: Mapped[list[Agency]] = relationship(
+        secondary=finding_agency, order_by="Agency.name"
+    )
 
     __mapper_args__ = {"version_id_col": version}
+
+    @property
+    def label(self) -> str:
+        """A short name such as "LCSPR-2024-01 finding 2"."""
+        return f"{self.review.reference} finding {self.position}"

@@ -30,7 +30,7 @@ from sgreviews.models import (
     SubjectKind,
     User,
 )
-from sgreviews.services import users
+from sgreviews.services import actions_demo, users
 from sgreviews.services.briefings_demo import load_demo_briefings
 from sgreviews.services.lifecycle_demo import load_lifecycle_demo
 from sgreviews.services.themes import sync_themes
@@ -429,6 +429,7 @@ def load_demo(config_dir: Path, today: date | None = None) -> list[DemoSignIn]:
                 )
     db.session.flush()
     load_lifecycle_demo(reviews, agencies, secretariat, today)
+    actions_demo.add_action_detail(today)
     load_demo_briefings(today)
     return SIGN_INS
 

@@ -7,10 +7,10 @@ from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import joinedload
 
 from sgreviews.extensions import db
-from sgreviews.models import Action, ActionStatus, Finding, Review
+from sgreviews.models import Action, ActionStatus, Review
 
 
 def list_reviews() -> list[Review]:
@@ -45,20 +45,3 @@ def action_counts(today: date) -> ActionCounts:
         .where(Action.status.in_(open_statuses), Action.due_date < today)
     )
     return ActionCounts(by_status=by_status, overdue=overdue or 0)
-
-
-def actions_for_agency(agency_id: int) -> list[Action]:
-    """An agency's actions, open ones first by due date, with the reviews they answer."""
-    return list(
-        db.session.scalars(
-            select(Action)
-            .where(Action.owning_agency_id == agency_id)
-            .options(
-                selectinload(Action.findings)
-                .joinedload(Finding.review)
-                .joinedload(Review.partnership),
-                joinedload(Action.lead_user),
-            )
-            .order_by(Action.due_date, Action.reference)
-        )
-    )

@@ -64,3 +64,20 @@ def sync_themes(path: Path) -> dict[str, Theme]:
             theme.parent = group
     db.session.flush()
     return existing
+
+
+def themes_for_keys(path: Path, keys: list[str]) -> list[Theme]:
+    """The themes with these keys, creating any the config has but the database lacks
+    (a partnership may have extended the taxonomy since the themes were last synced)."""
+    if not keys:
+        return []
+    found = list(db.session.scalars(select(Theme).where(Theme.key.in_(keys))))
+    if len(found) < len(set(keys)):
+        synced = sync_themes(path)
+        found = [synced[key] for key in keys if key in synced]
+    return found
+
+
+def theme_choices(path: Path) -> list[tuple[str, list[tuple[str, str]]]]:
+    """(group name, [(theme key, theme name)]) for a form, straight from the config."""
+    return [(group_name, children) for _key, group_name, children in read_taxonomy(path)]

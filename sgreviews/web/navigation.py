@@ -22,16 +22,17 @@ class NavEntry:
 
 NAV_ENTRIES: list[NavEntry] = [
     NavEntry("Overview", "home.overview", Permission.VIEW_OVERVIEW),
+    NavEntry("Reviews", "reviews.index", Permission.VIEW_REVIEW, prefix="reviews."),
+    NavEntry("Your agency's actions", "actions.agency_actions", Permission.VIEW_AGENCY_ACTIONS),
+    NavEntry("Master Action Plan", "plan.master_action_plan", Permission.VIEW_MASTER_ACTION_PLAN),
     NavEntry("Dashboard", "dashboard.index", Permission.VIEW_DASHBOARD, prefix="dashboard."),
-    NavEntry("Your agency's actions", "home.agency_actions", Permission.VIEW_AGENCY_ACTIONS),
+    NavEntry("Briefings", "briefings.index", Permission.MANAGE_BRIEFINGS),
+    NavEntry("Briefing reach", "briefings.reach_overview", Permission.VIEW_BRIEFING_REACH),
     NavEntry("Learning library", "briefings.library", Permission.VIEW_LEARNING),
     NavEntry("Users and agencies", "admin.users", Permission.MANAGE_USERS, prefix="admin."),
-    NavEntry("Reviews", "reviews.index", Permission.VIEW_REVIEW, prefix="reviews."),
     NavEntry(
         "Closure days", "calendar.closure_days", Permission.MANAGE_CALENDAR, prefix="calendar."
     ),
-    NavEntry("Briefings", "briefings.index", Permission.MANAGE_BRIEFINGS),
-    NavEntry("Briefing reach", "briefings.reach_overview", Permission.VIEW_BRIEFING_REACH),
 ]
 
 

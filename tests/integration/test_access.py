@@ -174,6 +174,22 @@ MATRIX: dict[str, dict[Role | None, int]] = {
         Role.AGENCY_LEAD: FORBIDDEN,
         Role.PRACTITIONER: FORBIDDEN,
     },
+    "/master-action-plan": {
+        None: TO_SIGN_IN,
+        Role.ADMINISTRATOR: FORBIDDEN,
+        Role.SECRETARIAT: OK,
+        Role.CHAIR: OK,
+        Role.AGENCY_LEAD: FORBIDDEN,
+        Role.PRACTITIONER: FORBIDDEN,
+    },
+    "/actions/import": {
+        None: TO_SIGN_IN,
+        Role.ADMINISTRATOR: FORBIDDEN,
+        Role.SECRETARIAT: OK,
+        Role.CHAIR: FORBIDDEN,
+        Role.AGENCY_LEAD: FORBIDDEN,
+        Role.PRACTITIONER: FORBIDDEN,
+    },
     "/sign-in": {role: OK for role in [None, *Role]},
     "/health": {role: OK for role in [None, *Role]},
 }

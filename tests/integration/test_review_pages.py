@@ -403,3 +403,19 @@ def test_review_page_offers_a_briefing_to_the_secretariat_only(
     link = f"/briefings/new?review_id={review_id}"
     assert link in client_for(Role.SECRETARIAT).get(f"/reviews/{review_id}").get_data(as_text=True)
     assert link not in client_for(Role.CHAIR).get(f"/reviews/{review_id}").get_data(as_text=True)
+
+
+def test_review_page_and_findings_page_link_to_each_other(
+    app: Flask, client_for: Callable[..., FlaskClient]
+) -> None:
+    with app.app_context():
+        review = factories.review()
+        review_id = review.id
+        db.session.commit()
+    client = client_for(Role.CHAIR)
+    assert f"/reviews/{review_id}/findings" in client.get(f"/reviews/{review_id}").get_data(
+        as_text=True
+    )
+    assert f'href="/reviews/{review_id}"' in client.get(f"/reviews/{review_id}/findings").get_data(
+        as_text=True
+    )

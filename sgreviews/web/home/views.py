@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import date
 
 from flask import Blueprint, current_app, render_template
-from flask_login import current_user
 
 from sgreviews.models import ActionStatus
 from sgreviews.policy import Permission
@@ -24,18 +23,5 @@ def overview() -> str:
         reviews=overview_service.list_reviews(),
         counts=overview_service.action_counts(today),
         statuses=list(ActionStatus),
-        review_types=current_app.extensions["sgreviews.review_types"],
-    )
-
-
-@blueprint.route("/agency/actions")
-@requires(Permission.VIEW_AGENCY_ACTIONS)
-def agency_actions() -> str:
-    agency = current_user.agency
-    return render_template(
-        "home/agency_actions.html",
-        agency=agency,
-        actions=overview_service.actions_for_agency(agency.id),
-        today=date.today(),
         review_types=current_app.extensions["sgreviews.review_types"],
     )

@@ -1,0 +1,177 @@
+"""Evidence files: checked by content (not just the name), kept outside ``static/`` under
+the evidence folder, and named on disk by a random token so a file name is never a path.
+
+Allowed: PDF, Word, Excel, CSV, plain text, PNG and JPEG. The size limit comes from the
+``SGREVIEWS_EVIDENCE_MAX_MB`` setting (default 20 MB).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import re
+import secrets
+import unicodedata
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from werkzeug.utils import secure_filename
+
+from sgreviews.extensions import db
+from sgreviews.models import Action, ActionUpdate, EvidenceFile, User
+from sgreviews.services import audit
+from sgreviews.services.editing import FieldError
+
+DEFAULT_MAX_MB = 20
+
+# Extension -> (description, content type).
+KINDS: dict[str, tuple[str, str]] = {
+    "pdf": ("PDF", "application/pdf"),
+    "docx": ("Word", "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
+    "doc": ("Word", "application/msword"),
+    "xlsx": ("Excel", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+    "xls": ("Excel", "application/vnd.ms-excel"),
+    "csv": ("CSV", "text/csv"),
+    "txt": ("text", "text/plain"),
+    "png": ("PNG", "image/png"),
+    "jpg": ("JPEG", "image/jpeg"),
+    "jpeg": ("JPEG", "image/jpeg"),
+}
+ALLOWED_DESCRIPTION = "PDF, Word, Excel, CSV, text, PNG or JPEG"
+
+_OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+
+
+@dataclass(frozen=True)
+class Upload:
+    """A file as received from a form, read into memory (bounded by the size limit)."""
+
+    filename: str
+    data: bytes
+
+
+def sanitise_name(filename: str) -> str:
+    """A safe display and download name: no path, no control characters, ASCII only."""
+    # Browsers on Windows may send the full path; keep only the last part.
+    filename = re.split(r"[\\/]", filename)[-1]
+    normalised = unicodedata.normalize("NFKD", filename).encode("ascii", "ignore").decode()
+    safe = secure_filename(normalised)[:150]
+    return safe or "evidence"
+
+
+def _extension(filename: str) -> str:
+    return filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
+
+
+def _is_text(data: bytes) -> bool:
+    if b"\x00" in data:
+        return False
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        try:
+            data.decode("cp1252")
+        except UnicodeDecodeError:
+            return False
+    return True
+
+
+def _zip_has(data: bytes, folder: str) -> bool:
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            return any(name.startswith(folder) for name in archive.namelist())
+    except zipfile.BadZipFile:
+        return False
+
+
+def content_matches(extension: str, data: bytes) -> bool:
+    """Does the content look like what the extension claims?"""
+    if extension == "pdf":
+        return data.startswith(b"%PDF-")
+    if extension == "png":
+        return data.startswith(b"\x89PNG\r\n\x1a\n")
+    if extension in ("jpg", "jpeg"):
+        return data.startswith(b"\xff\xd8\xff")
+    if extension == "docx":
+        return data.startswith(b"PK\x03\x04") and _zip_has(data, "word/")
+    if extension == "xlsx":
+        return data.startswith(b"PK\x03\x04") and _zip_has(data, "xl/")
+    if extension in ("doc", "xls"):
+        return data.startswith(_OLE)
+    if extension in ("csv", "txt"):
+        return _is_text(data)
+    return False
+
+
+def validate(upload: Upload, max_bytes: int) -> tuple[str, str]:
+    """(sanitised name, content type), or a FieldError that says what is wrong."""
+    name = sanitise_name(upload.filename)
+    if not upload.data:
+        raise FieldError("evidence", f"The file {name} is empty")
+    if len(upload.data) > max_bytes:
+        raise FieldError(
+            "evidence",
+            f"The file {name} must be smaller than {max_bytes // (1024 * 1024)} MB",
+        )
+    extension = _extension(name)
+    if extension not in KINDS:
+        raise FieldError("evidence", f"The file {name} must be a {ALLOWED_DESCRIPTION}")
+    if not content_matches(extension, upload.data):
+        raise FieldError(
+            "evidence",
+            f"The file {name} is not a real {KINDS[extension][0]} file; "
+            f"upload a {ALLOWED_DESCRIPTION}",
+        )
+    return name, KINDS[extension][1]
+
+
+def store(
+    *,
+    actor: User,
+    action: Action,
+    update: ActionUpdate | None,
+    upload: Upload,
+    evidence_dir: Path,
+    max_bytes: int,
+) -> EvidenceFile:
+    name, content_type = validate(upload, max_bytes)
+    stored_name = secrets.token_hex(20)
+    evidence_dir.mkdir(parents=True, exist_ok=True)
+    (evidence_dir / stored_name).write_bytes(upload.data)
+    record = EvidenceFile(
+        action=action,
+        update=update,
+        uploaded_by_id=actor.id,
+        file_name=name,
+        stored_name=stored_name,
+        content_type=content_type,
+        size_bytes=len(upload.data),
+        sha256=hashlib.sha256(upload.data).hexdigest(),
+    )
+    db.session.add(record)
+    db.session.flush()
+    audit.record(
+        actor,
+        "action",
+        action.id,
+        "evidence_added",
+        after={"evidence_file": record.id, "file_name": name, "size_bytes": record.size_bytes},
+    )
+    return record
+
+
+def path_of(record: EvidenceFile, evidence_dir: Path) -> Path:
+    return evidence_dir / record.stored_name
+
+
+def get(evidence_id: int) -> EvidenceFile | None:
+    return db.session.get(EvidenceFile, evidence_id)
+
+
+def human_size(size: int) -> str:
+    if size < 1024:
+        return f"{size} bytes"
+    if size < 1024 * 1024:
+        return f"{size / 1024:.0f} KB"
+    return f"{size / (1024 * 1024):.1f} MB"

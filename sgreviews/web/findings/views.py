@@ -1,0 +1,223 @@
+"""The findings of a review: list with their actions, add, edit, and mark addressed."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask.blueprints import BlueprintSetupState
+from flask_login import current_user
+from werkzeug.wrappers import Response
+
+from sgreviews.extensions import db
+from sgreviews.models import Finding, FindingKind, Review, User
+from sgreviews.policy import (
+    Permission,
+    can_manage_findings,
+    can_view_action,
+    can_view_review,
+    has_permission,
+)
+from sgreviews.services import actions as action_service
+from sgreviews.services import findings as finding_service
+from sgreviews.services import organisations
+from sgreviews.services.editing import FieldError, StaleEdit
+from sgreviews.services.rag import current_rules
+from sgreviews.services.themes import read_taxonomy, theme_choices
+from sgreviews.web.access import requires
+from sgreviews.web.findings.forms import FindingForm
+from sgreviews.web.forms_common import add_error, comparison
+
+blueprint = Blueprint("findings", __name__)
+
+
+@blueprint.record_once
+def _check_themes(state: BlueprintSetupState) -> None:
+    """Validate config/themes.toml at start-up: a malformed file stops the app with the
+    bad key's name rather than failing on the first finding form."""
+    settings = state.app.extensions["sgreviews.settings"]
+    read_taxonomy(settings.config_dir / "themes.toml")
+
+
+def _user() -> User:
+    user = current_user._get_current_object()
+    assert isinstance(user, User)
+    return user
+
+
+def _themes_path() -> Path:
+    path: Path = current_app.extensions["sgreviews.settings"].config_dir / "themes.toml"
+    return path
+
+
+def _review_or_404(review_id: int) -> Review:
+    review = finding_service.review_with_findings(review_id)
+    if review is None:
+        abort(404)
+    if not can_view_review(current_user, review):
+        abort(403)
+    return review
+
+
+@blueprint.route("/reviews/<int:review_id>/findings")
+@requires(Permission.VIEW_REVIEW)
+def list_findings(review_id: int) -> str:
+    review = _review_or_404(review_id)
+    visible = {
+        finding.id: [action for action in finding.actions if can_view_action(current_user, action)]
+        for finding in review.findings
+    }
+    all_actions = [action for actions in visible.values() for action in actions]
+    rules = current_rules()
+    return render_template(
+        "findings/list.html",
+        review=review,
+        visible=visible,
+        rag=action_service.ratings(all_actions, date.today(), rules),
+        rules=rules,
+        closure={finding.id: finding_service.closure_check(finding) for finding in review.findings},
+        can_manage=can_manage_findings(current_user),
+        can_assure=has_permission(current_user, Permission.ASSURE_ACTIONS),
+        review_types=current_app.extensions["sgreviews.review_types"],
+    )
+
+
+def _prepare(form: FindingForm) -> list[tuple[str, list[tuple[str, str]]]]:
+    form.agencies.choices = [
+        (agency.id, agency.name) for agency in organisations.list_agencies() if agency.is_active
+    ]
+    return theme_choices(_themes_path())
+
+
+@blueprint.route("/reviews/<int:review_id>/findings/new", methods=["GET", "POST"])
+@requires(Permission.MANAGE_FINDINGS)
+def create(review_id: int) -> Response | str:
+    review = _review_or_404(review_id)
+    form = FindingForm()
+    groups = _prepare(form)
+    if request.method == "GET":
+        form.kind.data = FindingKind.LEARNING_POINT.value
+    if form.validate_on_submit():
+        try:
+            finding = finding_service.create_finding(
+                actor=_user(),
+                review=review,
+                kind=FindingKind(form.kind.data),
+                text=form.text.data or "",
+                theme_keys=list(form.themes.data or []),
+                agency_ids=list(form.agencies.data or []),
+                themes_path=_themes_path(),
+            )
+        except FieldError as error:
+            add_error(form, error.field_name, error.message)
+        else:
+            db.session.commit()
+            flash(f"Finding {finding.position} added.", "success")
+            return redirect(
+                url_for("findings.list_findings", review_id=review.id) + f"#finding-{finding.id}"
+            )
+    return render_template(
+        "findings/edit.html",
+        form=form,
+        review=review,
+        finding=None,
+        groups=groups,
+        stale=None,
+        comparison_rows=[],
+    )
+
+
+def _finding_or_404(review: Review, finding_id: int) -> Finding:
+    finding = finding_service.get_finding(finding_id)
+    if finding is None or finding.review_id != review.id:
+        abort(404)
+    return finding
+
+
+@blueprint.route("/reviews/<int:review_id>/findings/<int:finding_id>/edit", methods=["GET", "POST"])
+@requires(Permission.MANAGE_FINDINGS)
+def edit(review_id: int, finding_id: int) -> Response | str:
+    review = _review_or_404(review_id)
+    finding = _finding_or_404(review, finding_id)
+    form = FindingForm()
+    groups = _prepare(form)
+    stale: StaleEdit | None = None
+    if request.method == "GET":
+        form.kind.data = finding.kind.value
+        form.text.data = finding.text
+        form.themes.data = [theme.key for theme in finding.themes]
+        form.agencies.data = [agency.id for agency in finding.agencies_involved]
+        form.version.data = str(finding.version)
+    elif form.validate_on_submit():
+        try:
+            finding_service.update_finding(
+                actor=_user(),
+                finding=finding,
+                expected_version=int(form.version.data or 0),
+                kind=FindingKind(form.kind.data),
+                text=form.text.data or "",
+                theme_keys=list(form.themes.data or []),
+                agency_ids=list(form.agencies.data or []),
+                themes_path=_themes_path(),
+            )
+        except StaleEdit as error:
+            db.session.rollback()
+            stale = error
+            finding = _finding_or_404(review, finding_id)
+            form.version.data = str(finding.version)
+        except FieldError as error:
+            add_error(form, error.field_name, error.message)
+        else:
+            db.session.commit()
+            flash(f"Finding {finding.position} saved.", "success")
+            return redirect(
+                url_for("findings.list_findings", review_id=review.id) + f"#finding-{finding.id}"
+            )
+    rows = []
+    if stale is not None:
+        names = dict(form.agencies.choices)
+        rows = comparison(
+            stale.current,
+            form,
+            [
+                ("kind", "Kind"),
+                ("text", "Finding"),
+                ("themes", "Themes"),
+                ("agencies", "Agencies involved"),
+            ],
+            {
+                "kind": lambda value: FindingKind(value).label,
+                "themes": lambda keys: ", ".join(sorted(keys)),
+                "agencies": lambda ids: ", ".join(sorted(names.get(int(i), str(i)) for i in ids)),
+            },
+        )
+    return render_template(
+        "findings/edit.html",
+        form=form,
+        review=review,
+        finding=finding,
+        groups=groups,
+        stale=stale,
+        comparison_rows=rows,
+    )
+
+
+@blueprint.route("/reviews/<int:review_id>/findings/<int:finding_id>/addressed", methods=["POST"])
+@requires(Permission.ASSURE_ACTIONS)
+def mark_addressed(review_id: int, finding_id: int) -> Response:
+    review = _review_or_404(review_id)
+    finding = _finding_or_404(review, finding_id)
+    check = finding_service.mark_addressed(actor=_user(), finding=finding)
+    db.session.commit()
+    if check.addressed:
+        flash(f"Finding {finding.position} is marked addressed.", "success")
+    else:
+        flash(
+            f"Finding {finding.position} cannot be marked addressed yet: "
+            + " ".join(check.reasons),
+            "info",
+        )
+    return redirect(
+        url_for("findings.list_findings", review_id=review.id) + f"#finding-{finding.id}"
+    )

@@ -1,0 +1,80 @@
+"""Small helpers shared by the findings, actions and plan forms."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from typing import Any
+
+from wtforms import DateField, Field
+
+# GOV.UK date inputs send day, month and year as three values with the same name.
+DATE_FORMAT = "%d %m %Y"
+
+
+def add_error(form: Any, field_name: str, message: str) -> None:
+    """Show a message beside a field (and in the error summary) after a service refused
+    the input."""
+    field: Field | None = getattr(form, field_name, None)
+    if field is None:
+        field = form.submit
+    field.errors = [*field.errors, message]
+
+
+def optional_int(value: Any) -> int | None:
+    if value in (None, "", "None"):
+        return None
+    return int(value)
+
+
+class GovDateField(DateField):
+    """A date from the three GOV.UK inputs, with a clear message for a bad date."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("format", DATE_FORMAT)
+        super().__init__(*args, **kwargs)
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        if valuelist and not any(str(value).strip() for value in valuelist):
+            self.data = None
+            return
+        try:
+            super().process_formdata(valuelist)
+        except ValueError as error:
+            self.data = None
+            raise ValueError(f"{self.label.text} must be a real date") from error
+
+
+def _display(value: Any, describe: Callable[[Any], str] | None) -> str:
+    if value in (None, "", []):
+        return ""
+    if describe is not None:
+        return describe(value)
+    if isinstance(value, date):
+        return value.strftime("%-d %B %Y")
+    if isinstance(value, list):
+        return ", ".join(str(item) for item in value)
+    return str(value)
+
+
+def comparison(
+    current: dict[str, Any],
+    form: Any,
+    fields: list[tuple[str, str]],
+    describe: dict[str, Callable[[Any], str]] | None = None,
+) -> list[tuple[str, str, str]]:
+    """(label, their saved value, the value typed in the form) for each field where the
+    two differ, in words a person reads (names, not ids)."""
+    describe = describe or {}
+    rows = []
+    for key, label in fields:
+        theirs = current.get(key)
+        if isinstance(theirs, str) and key.endswith("date"):
+            theirs = date.fromisoformat(theirs)
+        field = getattr(form, key, None)
+        yours = field.data if field is not None else None
+        their_text = _display(theirs, describe.get(key))
+        your_text = _display(yours, describe.get(key))
+        if their_text.strip() != your_text.strip():
+            rows.append((label, their_text, your_text))
+    return rows

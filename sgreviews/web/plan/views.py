@@ -1,0 +1,253 @@
+"""The Master Action Plan, action-plan exports, and importing an existing tracker."""
+
+from __future__ import annotations
+
+import re
+import secrets
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+from werkzeug.wrappers import Response
+
+from sgreviews.extensions import db
+from sgreviews.models import Action, Review, User
+from sgreviews.policy import PARTNERSHIP_WIDE_ROLES, Permission, can_view_review, has_permission
+from sgreviews.services import actions as action_service
+from sgreviews.services import findings as finding_service
+from sgreviews.services import spreadsheets
+from sgreviews.services.editing import FieldError
+from sgreviews.services.rag import Rag, current_rules
+from sgreviews.web.access import requires
+
+blueprint = Blueprint("plan", __name__)
+
+
+def _user() -> User:
+    user = current_user._get_current_object()
+    assert isinstance(user, User)
+    return user
+
+
+# --- Master Action Plan -----------------------------------------------------------------------
+
+
+@dataclass
+class Group:
+    key: str
+    title: str
+    actions: list[Action] = field(default_factory=list)
+
+
+def _date_arg(name: str, errors: dict[str, str], label: str) -> date | None:
+    raw = request.args.get(name, "").strip()
+    if not raw:
+        return None
+    try:
+        return date.fromisoformat(raw)
+    except ValueError:
+        errors[name] = f"{label} must be a real date, like 2026-03-31"
+        return None
+
+
+def _group(actions: list[Action], by: str) -> list[Group]:
+    groups: dict[str, Group] = {}
+    for action in actions:
+        if by == "agency":
+            keys = [(f"agency-{action.owning_agency_id}", action.owning_agency.name)]
+        else:
+            reviews = {finding.review.id: finding.review for finding in action.findings}
+            keys = [
+                (f"review-{review.id}", f"{review.reference}: {review.subject_label}")
+                for review in sorted(reviews.values(), key=lambda item: item.reference)
+            ]
+        for key, title in keys:
+            groups.setdefault(key, Group(key, title)).actions.append(action)
+    return sorted(groups.values(), key=lambda group: group.title)
+
+
+@blueprint.route("/master-action-plan")
+@requires(Permission.VIEW_MASTER_ACTION_PLAN)
+def master_action_plan() -> str:
+    today = date.today()
+    rules = current_rules()
+    errors: dict[str, str] = {}
+    filters = action_service.ActionFilter(
+        open_only=True,
+        changed_since=_date_arg("changed_since", errors, "Changed since"),
+        due_before=_date_arg("due_before", errors, "Due before"),
+        overdue=request.args.get("overdue") == "1",
+    )
+    by = "agency" if request.args.get("group") == "agency" else "review"
+    actions, rag = action_service.list_actions(filters, today, rules)
+    counts = {item: sum(1 for value in rag.values() if value is item) for item in Rag}
+    template = "plan/print.html" if request.args.get("layout") == "print" else "plan/master.html"
+    print_args = {**request.args.to_dict(), "layout": "print"}
+    screen_args = {key: value for key, value in request.args.items() if key != "layout"}
+    return render_template(
+        template,
+        groups=_group(actions, by),
+        total=len(actions),
+        rag=rag,
+        rules=rules,
+        counts=counts,
+        by=by,
+        args=request.args,
+        errors=errors,
+        today=today,
+        print_args=print_args,
+        screen_args=screen_args,
+        can_import=has_permission(current_user, Permission.IMPORT_ACTIONS),
+    )
+
+
+# --- exports ---------------------------------------------------------------------------------
+
+
+@blueprint.route("/actions/export.<format>")
+@requires(Permission.VIEW_ACTION)
+def export(format: str) -> Response:
+    """All actions, one review's, or one agency's. An agency lead gets only their own
+    agency's actions whatever they ask for."""
+    if format not in ("xlsx", "csv"):
+        abort(404)
+    user = _user()
+    review_id = request.args.get("review", type=int)
+    agency_id = request.args.get("agency", type=int)
+    if user.role not in PARTNERSHIP_WIDE_ROLES:
+        if agency_id is not None and agency_id != user.agency_id:
+            abort(403)
+        agency_id = user.agency_id
+    name_parts = ["action-plan"]
+    if review_id is not None:
+        review = finding_service.review_with_findings(review_id)
+        if review is None:
+            abort(404)
+        if not can_view_review(user, review):
+            abort(403)
+        name_parts.append(review.reference)
+    if agency_id is not None and user.role in PARTNERSHIP_WIDE_ROLES:
+        name_parts.append(f"agency-{agency_id}")
+    actions = spreadsheets.actions_for_export(review_id, agency_id)
+    rules = current_rules()
+    rag = action_service.ratings(actions, date.today(), rules)
+    rows = spreadsheets.export_rows(actions, rag, rules)
+    filename = re.sub(r"[^A-Za-z0-9.-]+", "-", "-".join(name_parts)) + f".{format}"
+    if format == "csv":
+        body, mimetype = spreadsheets.to_csv(rows), "text/csv"
+    else:
+        body = spreadsheets.to_xlsx(rows, "Action plan")
+        mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    response = Response(body, mimetype=mimetype)
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+# --- import ----------------------------------------------------------------------------------
+
+
+def _imports_dir() -> Path:
+    path: Path = current_app.extensions["sgreviews.settings"].instance_path / "imports"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def _stored_import(token: str) -> tuple[str, bytes]:
+    if not re.fullmatch(r"[0-9a-f]{32}\.(xlsx|csv)", token):
+        abort(400)
+    path = _imports_dir() / token
+    if not path.exists():
+        abort(400)
+    return token, path.read_bytes()
+
+
+def _mapping_from_form(headers: list[str]) -> dict[str, int | None]:
+    mapping: dict[str, int | None] = {}
+    for name in spreadsheets.IMPORT_FIELDS:
+        raw = request.form.get(f"map-{name}", "")
+        mapping[name] = int(raw) if raw.isdigit() and int(raw) < len(headers) else None
+    return mapping
+
+
+def _reviews() -> list[Review]:
+    return list(db.session.scalars(select(Review).order_by(Review.reference)))
+
+
+@blueprint.route("/actions/import", methods=["GET", "POST"])
+@requires(Permission.IMPORT_ACTIONS)
+def import_upload() -> Response | str:
+    error = ""
+    review_error = ""
+    if request.method == "POST":
+        upload = request.files.get("file")
+        if upload is None or not upload.filename:
+            error = "Choose an XLSX or CSV file to import"
+        else:
+            data = upload.stream.read(10 * 1024 * 1024 + 1)
+            extension = upload.filename.rsplit(".", 1)[-1].lower() if "." in upload.filename else ""
+            if len(data) > 10 * 1024 * 1024:
+                error = "The file must be smaller than 10 MB"
+            elif extension not in ("xlsx", "csv"):
+                error = "The file must be an Excel workbook (.xlsx) or a CSV file (.csv)"
+            else:
+                try:
+                    spreadsheets.read_table(upload.filename, data)
+                except spreadsheets.SpreadsheetError as problem:
+                    error = str(problem)
+                else:
+                    token = f"{secrets.token_hex(16)}.{extension}"
+                    (_imports_dir() / token).write_bytes(data)
+                    return redirect(
+                        url_for(
+                            "plan.import_preview",
+                            token=token,
+                            review=request.form.get("review", ""),
+                        )
+                    )
+    return render_template(
+        "plan/import.html", error=error, review_error=review_error, reviews=_reviews()
+    )
+
+
+@blueprint.route("/actions/import/<token>", methods=["GET", "POST"])
+@requires(Permission.IMPORT_ACTIONS)
+def import_preview(token: str) -> Response | str:
+    token, data = _stored_import(token)
+    rows = spreadsheets.read_table(token, data)
+    headers = rows[0]
+    review_id = (
+        request.form.get("review") if request.method == "POST" else None
+    ) or request.args.get("review", "")
+    default_review = (
+        finding_service.get_review(int(review_id)) if str(review_id).isdigit() else None
+    )
+    mapping = _mapping_from_form(headers) if request.method == "POST" else None
+    result = spreadsheets.preview(rows, mapping, default_review)
+    confirm = request.form.get("confirm", "") if request.method == "POST" else ""
+    problem = ""
+    if confirm in ("all", "valid"):
+        try:
+            created = spreadsheets.apply(result, _user(), only_valid=confirm == "valid")
+        except FieldError as refused:
+            db.session.rollback()
+            problem = refused.message
+        else:
+            db.session.commit()
+            (_imports_dir() / token).unlink(missing_ok=True)
+            flash(f"Imported {len(created)} actions.", "success")
+            if default_review is not None:
+                return redirect(url_for("findings.list_findings", review_id=default_review.id))
+            return redirect(url_for("plan.master_action_plan"))
+    return render_template(
+        "plan/preview.html",
+        token=token,
+        result=result,
+        fields=spreadsheets.IMPORT_FIELDS,
+        required=spreadsheets.REQUIRED_FIELDS,
+        reviews=_reviews(),
+        default_review=default_review,
+        problem=problem,
+    )
