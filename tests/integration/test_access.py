@@ -64,6 +64,11 @@ MATRIX: dict[str, dict[Role | None, int]] = {
     },
     "/sign-in": {role: OK for role in [None, *Role]},
     "/health": {role: OK for role in [None, *Role]},
+    # Issue 8: the two-factor steps send anyone without a half-finished sign-in back to the
+    # sign-in page; confirming identity needs a signed-in user.
+    "/sign-in/two-factor": {role: TO_SIGN_IN for role in [None, *Role]},
+    "/sign-in/two-factor/set-up": {role: TO_SIGN_IN for role in [None, *Role]},
+    "/confirm-identity": {None: TO_SIGN_IN, **{role: OK for role in Role}},
 }
 
 

@@ -23,3 +23,44 @@ class SignInForm(FlaskForm):
         validators=[InputRequired(message="Enter your password")],
     )
     submit = SubmitField("Sign in", widget=GovSubmitInput())
+
+
+class TwoFactorCodeForm(FlaskForm):
+    code = StringField(
+        "Code",
+        widget=GovTextInput(),
+        description="The 6-digit code from your authenticator app, or one of your recovery codes.",
+        validators=[
+            InputRequired(message="Enter the code from your authenticator app"),
+            Length(max=40, message="Code must be 40 characters or fewer"),
+        ],
+    )
+    submit = SubmitField("Continue", widget=GovSubmitInput())
+
+
+class EnrolmentForm(FlaskForm):
+    code = StringField(
+        "Code from your authenticator app",
+        widget=GovTextInput(),
+        description="After adding the account, your app shows a 6-digit code.",
+        validators=[
+            InputRequired(message="Enter the 6-digit code from your authenticator app"),
+            Length(max=20, message="Code must be 20 characters or fewer"),
+        ],
+    )
+    submit = SubmitField("Turn on two-factor authentication", widget=GovSubmitInput())
+
+
+class ConfirmIdentityForm(FlaskForm):
+    password = PasswordField(
+        "Password",
+        widget=GovPasswordInput(),
+        validators=[InputRequired(message="Enter your password")],
+    )
+    code = StringField(
+        "Code",
+        widget=GovTextInput(),
+        description="The 6-digit code from your authenticator app, or one of your recovery codes.",
+        validators=[Length(max=40, message="Code must be 40 characters or fewer")],
+    )
+    submit = SubmitField("Continue", widget=GovSubmitInput())
