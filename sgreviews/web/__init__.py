@@ -6,6 +6,7 @@ from flask import Flask, render_template
 from werkzeug.exceptions import HTTPException
 
 from sgreviews.web.admin.views import blueprint as admin_blueprint
+from sgreviews.web.audit_trail.views import blueprint as audit_trail_blueprint
 from sgreviews.web.auth.views import blueprint as auth_blueprint
 from sgreviews.web.home.views import blueprint as home_blueprint
 
@@ -22,6 +23,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(auth_blueprint)
     app.register_blueprint(home_blueprint)
     app.register_blueprint(admin_blueprint)
+    app.register_blueprint(audit_trail_blueprint)
 
 
 def register_error_pages(app: Flask) -> None:

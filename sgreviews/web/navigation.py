@@ -25,6 +25,7 @@ NAV_ENTRIES: list[NavEntry] = [
     NavEntry("Your agency's actions", "home.agency_actions", Permission.VIEW_AGENCY_ACTIONS),
     NavEntry("Learning library", "home.learning", Permission.VIEW_LEARNING),
     NavEntry("Users and agencies", "admin.users", Permission.MANAGE_USERS, prefix="admin."),
+    NavEntry("Audit trail", "audit_trail.events", Permission.MANAGE_USERS),
 ]
 
 
