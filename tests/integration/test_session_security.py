@@ -3,6 +3,7 @@ limiting (in memory, and shared between processes through Redis)."""
 
 from __future__ import annotations
 
+import os
 import time
 import uuid
 from collections.abc import Callable
@@ -17,7 +18,8 @@ from sgreviews.models import Role, User
 from sgreviews.web.auth.session_security import AUTHENTICATED_AT_KEY, LAST_SEEN_KEY
 from tests.conftest import make_test_app, page_text, sign_in
 
-REDIS_URL = "redis://127.0.0.1:6379/0"
+# A real Redis server (CI starts one): SGREVIEWS_TEST_REDIS_URL, default the local one.
+REDIS_URL = os.environ.get("SGREVIEWS_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 
 
 def test_idle_session_ends_after_the_configured_minutes(
@@ -150,8 +152,6 @@ def test_redis_storage_shares_the_count_between_processes(
 
 
 @pytest.mark.parametrize("path", ["/sign-in/two-factor", "/sign-in/two-factor/set-up"])
-def test_two_factor_steps_without_a_password_step_go_back_to_sign_in(
-    app: Flask, path: str
-) -> None:
+def test_two_factor_steps_without_a_password_step_go_back_to_sign_in(app: Flask, path: str) -> None:
     response = app.test_client().get(path)
     assert response.headers["Location"] == "/sign-in"

@@ -151,9 +151,9 @@ def test_a_recovery_code_works_once(secure_app: Flask) -> None:
     assert "Enter a correct code" in page_text(refused)
     with secure_app.app_context():
         events = db.session.scalars(
-            select(AuditEvent.event).join(User, AuditEvent.actor_id == User.id).where(
-                User.email == email
-            )
+            select(AuditEvent.event)
+            .join(User, AuditEvent.actor_id == User.id)
+            .where(User.email == email)
         ).all()
     assert "recovery_code_used" in events and "two_factor_enrolled" in events
 
@@ -195,9 +195,7 @@ def test_wrong_codes_count_towards_the_lockout(secure_app: Flask) -> None:
     assert "too many failed attempts" in page_text(sign_in(client, email))
 
 
-def test_an_administrator_can_reset_a_lost_second_factor(
-    secure_app: Flask, tmp_path: Path
-) -> None:
+def test_an_administrator_can_reset_a_lost_second_factor(secure_app: Flask, tmp_path: Path) -> None:
     email, _secret = _user(secure_app, Role.CHAIR, enrolled=True)
     admin_email, admin_secret = _user(secure_app, Role.ADMINISTRATOR, enrolled=True)
     assert admin_secret is not None

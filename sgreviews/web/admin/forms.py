@@ -152,8 +152,11 @@ class AuditFilterForm(FlaskForm):
     class Meta:
         csrf = False  # a GET search form: it changes nothing
 
-    entity_type = SelectField("Type of record", widget=GovSelect(), choices=[], coerce=str)
-    event = SelectField("Event", widget=GovSelect(), choices=[], coerce=str)
+    # An unknown value simply matches nothing, so the choices are not enforced.
+    entity_type = SelectField(
+        "Type of record", widget=GovSelect(), choices=[], coerce=str, validate_choice=False
+    )
+    event = SelectField("Event", widget=GovSelect(), choices=[], coerce=str, validate_choice=False)
     actor = StringField(
         "Email address of the person who acted",
         widget=GovTextInput(),
@@ -162,3 +165,14 @@ class AuditFilterForm(FlaskForm):
     date_from = DateField("From", widget=GovDateInput(), format="%d %m %Y", validators=[Optional()])
     date_to = DateField("To", widget=GovDateInput(), format="%d %m %Y", validators=[Optional()])
     submit = SubmitField("Filter", widget=GovSubmitInput())
+
+
+def settle_date_inputs(form: FlaskForm) -> None:
+    """GovDateInput expects day, month and year values, or none at all: a date left out of
+    the submitted data (an optional date, a search form) would otherwise fail to render."""
+    for field in form:
+        if isinstance(field, DateField) and field.raw_data is not None:
+            if not any(value.strip() for value in field.raw_data):
+                field.raw_data = None
+            elif len(field.raw_data) != 3:
+                field.raw_data = [*field.raw_data, "", "", ""][:3]

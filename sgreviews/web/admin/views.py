@@ -18,6 +18,7 @@ from sgreviews.web.admin.forms import (
     EditUserForm,
     NewUserForm,
     SetPasswordForm,
+    settle_date_inputs,
 )
 from sgreviews.web.auth.session_security import recent_authentication_required
 
@@ -231,6 +232,7 @@ def edit_agency(agency_id: int) -> Response | str:
             db.session.commit()
             flash(f"{agency.name} saved.", "success")
             return redirect(url_for("admin.users"))
+    settle_date_inputs(form)
     return render_template(
         "admin/agency_form.html", form=form, agency=agency, confirm=ConfirmForm()
     )

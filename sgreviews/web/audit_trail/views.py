@@ -11,7 +11,7 @@ from flask import Blueprint, Response, render_template, request, stream_with_con
 from sgreviews.policy import Permission
 from sgreviews.services import audit_trail
 from sgreviews.web.access import requires
-from sgreviews.web.admin.forms import AuditFilterForm
+from sgreviews.web.admin.forms import AuditFilterForm, settle_date_inputs
 from sgreviews.web.auth.session_security import recent_authentication_required
 
 blueprint = Blueprint("audit_trail", __name__, url_prefix="/admin/audit")
@@ -22,7 +22,9 @@ def _form() -> tuple[AuditFilterForm, audit_trail.AuditFilter]:
     types, events = audit_trail.filter_choices()
     form.entity_type.choices = [("", "Any")] + [(value, value) for value in types]
     form.event.choices = [("", "Any")] + [(value, value) for value in events]
-    if request.args and not form.validate():
+    valid = not request.args or form.validate()
+    settle_date_inputs(form)
+    if not valid:
         return form, audit_trail.AuditFilter(entity_type="\0invalid")  # matches nothing
     filters = audit_trail.AuditFilter(
         entity_type=form.entity_type.data or "",
