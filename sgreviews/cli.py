@@ -4,6 +4,7 @@ sgreviews run                  serve the app (Flask's development server)
 sgreviews db upgrade           apply the migrations
 sgreviews demo load            load the fictional demo partnership
 sgreviews users create ...     create a user
+sgreviews backup / restore     copy the database to a file and back
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import click
 from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
 
+from sgreviews.backup import backup_command, restore_command
 from sgreviews.extensions import db
 from sgreviews.models import Role
 from sgreviews.services import demo, organisations, users
@@ -22,6 +24,8 @@ from sgreviews.services import demo, organisations, users
 def register_commands(app: Flask) -> None:
     app.cli.add_command(demo_group)
     app.cli.add_command(users_group)
+    app.cli.add_command(backup_command)
+    app.cli.add_command(restore_command)
 
 
 @click.group("demo", help="Fictional demo data.")
