@@ -32,15 +32,32 @@ ROLE_CHOICES = [(role.value, role.label) for role in Role]
 SECTOR_CHOICES = [(sector.value, sector.label) for sector in Sector]
 
 
+# Fields made in page order (WTForms orders fields, and so the error summary, by when
+# each field was created): name, then email (new users only), then role.
+_NAME_FIELD = StringField(
+    "Full name",
+    widget=GovTextInput(),
+    validators=[
+        InputRequired(message="Enter the person's full name"),
+        Length(max=200, message="Full name must be 200 characters or fewer"),
+    ],
+)
+_EMAIL_FIELD = StringField(
+    "Email address",
+    widget=GovTextInput(),
+    validators=[
+        InputRequired(message="Enter the person's email address"),
+        Email(
+            message="Enter an email address like name@agency.example",
+            check_deliverability=False,
+        ),
+        Length(max=320, message="Email address must be 320 characters or fewer"),
+    ],
+)
+
+
 class _UserDetails(FlaskForm):
-    display_name = StringField(
-        "Full name",
-        widget=GovTextInput(),
-        validators=[
-            InputRequired(message="Enter the person's full name"),
-            Length(max=200, message="Full name must be 200 characters or fewer"),
-        ],
-    )
+    display_name = _NAME_FIELD
     role = RadioField(
         "Role",
         widget=GovRadioInput(),
@@ -78,18 +95,7 @@ class _PasswordCheck:
 
 
 class NewUserForm(_UserDetails):
-    email = StringField(
-        "Email address",
-        widget=GovTextInput(),
-        validators=[
-            InputRequired(message="Enter the person's email address"),
-            Email(
-                message="Enter an email address like name@agency.example",
-                check_deliverability=False,
-            ),
-            Length(max=320, message="Email address must be 320 characters or fewer"),
-        ],
-    )
+    email = _EMAIL_FIELD
     password = PasswordField(
         "First password",
         widget=GovPasswordInput(),
