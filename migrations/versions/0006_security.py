@@ -27,6 +27,21 @@ def upgrade():
     sa.PrimaryKeyConstraint('id', name=op.f('pk_sign_in_throttle')),
     sa.UniqueConstraint('email_digest', name=op.f('uq_sign_in_throttle_email_digest'))
     )
+    op.create_table('account_token',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('purpose', sa.String(length=20), nullable=False),
+    sa.Column('token_digest', sa.String(length=64), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('expires_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('used_at', sa.DateTime(timezone=True), nullable=True),
+    sa.ForeignKeyConstraint(['user_id'], ['user_account.id'], name=op.f('fk_account_token_user_id_user_account'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_account_token')),
+    sa.UniqueConstraint('token_digest', name=op.f('uq_account_token_token_digest'))
+    )
+    with op.batch_alter_table('account_token', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_account_token_user_id'), ['user_id'], unique=False)
+
     op.create_table('recovery_code',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('user_id', sa.Integer(), nullable=False),
@@ -57,5 +72,9 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_recovery_code_user_id'))
 
     op.drop_table('recovery_code')
+    with op.batch_alter_table('account_token', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_account_token_user_id'))
+
+    op.drop_table('account_token')
     op.drop_table('sign_in_throttle')
     # ### end Alembic commands ###

@@ -120,6 +120,15 @@ def test_admin_screens_have_no_axe_violations(page: Page) -> None:
     screenshot(page, "admin-user-edit")
     assert axe_violations(page) == []
 
+    page.get_by_role("button", name="Create a link for them to set their own password").click()
+    link = page.locator("#set-password-link").inner_text()
+    screenshot(page, "admin-user-link")
+    assert axe_violations(page) == []
+    page.goto(re.sub(r"^https?://[^/]+", "", link))
+    expect(page.get_by_role("heading", name="Create your password")).to_be_visible()
+    screenshot(page, "choose-password")
+    assert axe_violations(page) == []
+
     page.goto("/admin/users")
     page.get_by_role("link", name=re.compile("Northshire Police")).first.click()
     expect(page.get_by_text("Change agency")).to_be_visible()

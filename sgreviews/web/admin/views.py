@@ -3,14 +3,23 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from sgreviews.extensions import db
 from sgreviews.models import Agency, Role, Sector, User
 from sgreviews.policy import Permission
-from sgreviews.services import agency_admin, organisations, two_factor, users
+from sgreviews.services import account_tokens, agency_admin, organisations, two_factor, users
 from sgreviews.web.access import requires
 from sgreviews.web.admin.forms import (
     AgencyForm,
@@ -159,6 +168,34 @@ def reset_two_factor(user_id: int) -> Response:
             "success",
         )
     return redirect(url_for("admin.edit_user", user_id=user.id))
+
+
+@blueprint.route("/users/<int:user_id>/set-password-link", methods=["POST"])
+@requires(Permission.MANAGE_USERS)
+@recent_authentication_required
+def set_password_link(user_id: int) -> Response | str:
+    """A single-use link for the person to set their own password (an invitation if they
+    have never signed in, else a reset). Shown once, for the administrator to pass on until
+    the service can email it."""
+    user = _user_or_404(user_id)
+    if not ConfirmForm().validate_on_submit() or not user.is_active:
+        return redirect(url_for("admin.edit_user", user_id=user.id))
+    purpose = (
+        account_tokens.INVITATION
+        if user.last_signed_in_at is None
+        else account_tokens.PASSWORD_RESET
+    )
+    token = account_tokens.issue(user, purpose, actor=_actor())
+    db.session.commit()
+    base_url = current_app.extensions["sgreviews.settings"].base_url.rstrip("/")
+    link = base_url + url_for("auth.set_password_from_link", token=token)
+    return render_template(
+        "admin/user_link.html",
+        user=user,
+        link=link,
+        lifetime=account_tokens.LIFETIMES[purpose],
+        purpose=purpose,
+    )
 
 
 @blueprint.route("/users/<int:user_id>/password", methods=["GET", "POST"])

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovPasswordInput, GovSubmitInput, GovTextInput
 from wtforms import PasswordField, StringField, SubmitField
-from wtforms.validators import InputRequired, Length
+from wtforms.validators import EqualTo, InputRequired, Length
 
 
 class SignInForm(FlaskForm):
@@ -64,3 +64,22 @@ class ConfirmIdentityForm(FlaskForm):
         validators=[Length(max=40, message="Code must be 40 characters or fewer")],
     )
     submit = SubmitField("Continue", widget=GovSubmitInput())
+
+
+class ChoosePasswordForm(FlaskForm):
+    password = PasswordField(
+        "New password",
+        widget=GovPasswordInput(),
+        description="At least 12 characters. Three random words make a good password. Avoid "
+        "common passwords and your name.",
+        validators=[InputRequired(message="Enter a new password")],
+    )
+    confirm = PasswordField(
+        "Confirm new password",
+        widget=GovPasswordInput(),
+        validators=[
+            InputRequired(message="Enter the new password again"),
+            EqualTo("password", message="The passwords do not match"),
+        ],
+    )
+    submit = SubmitField("Set password", widget=GovSubmitInput())

@@ -11,6 +11,7 @@ from flask import (
     Blueprint,
     Flask,
     current_app,
+    flash,
     redirect,
     render_template,
     request,
@@ -25,12 +26,14 @@ from sgreviews.extensions import db
 from sgreviews.models import User
 from sgreviews.models.base import utcnow
 from sgreviews.policy import home_endpoint
-from sgreviews.services import audit, users
+from sgreviews.services import account_tokens, audit, users
 from sgreviews.services import two_factor as two_factor_service
+from sgreviews.services.passwords import password_problem
 from sgreviews.settings import Settings
 from sgreviews.web.access import public, signed_in
 from sgreviews.web.auth import rate_limit, session_security
 from sgreviews.web.auth.forms import (
+    ChoosePasswordForm,
     ConfirmIdentityForm,
     EnrolmentForm,
     SignInForm,
@@ -245,6 +248,29 @@ def confirm_identity() -> Response | str:
         else:
             form.code.errors = [CODE_FAILED]
     return render_template("auth/confirm_identity.html", form=form, user=user)
+
+
+@blueprint.route("/account/set-password/<token>", methods=["GET", "POST"])
+@public  # the single-use token in the link is the credential
+def set_password_from_link(token: str) -> Response | str | tuple[str, int]:
+    user = account_tokens.user_for(token)
+    if user is None:
+        return render_template("auth/link_expired.html"), 404
+    form = ChoosePasswordForm()
+    if form.validate_on_submit():
+        problem = password_problem(
+            form.password.data or "", email=user.email, display_name=user.display_name
+        )
+        if problem is not None:
+            form.password.errors = [problem]
+        else:
+            account_tokens.redeem(token, form.password.data or "")
+            db.session.commit()
+            logout_user()
+            session.clear()
+            flash("Your password is set. Sign in with it now.", "success")
+            return redirect(url_for("auth.sign_in"))
+    return render_template("auth/choose_password.html", form=form, user=user, token=token)
 
 
 @blueprint.route("/sign-out", methods=["POST"])
