@@ -78,7 +78,7 @@ def test_two_factor_enrolment_then_sign_in_with_a_code(secure_page: Page) -> Non
     assert len(codes) == 10
     screenshot(page, "two-factor-recovery-codes")
     assert axe_violations(page) == []
-    page.get_by_role("link", name=re.compile("I have saved my recovery codes")).click()
+    page.get_by_role("button", name=re.compile("I have saved my recovery codes")).click()
     expect(page.get_by_role("heading", level=1, name="Users and agencies")).to_be_visible()
 
     page.get_by_role("button", name="Sign out").click()

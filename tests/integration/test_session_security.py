@@ -155,3 +155,19 @@ def test_redis_storage_shares_the_count_between_processes(
 def test_two_factor_steps_without_a_password_step_go_back_to_sign_in(app: Flask, path: str) -> None:
     response = app.test_client().get(path)
     assert response.headers["Location"] == "/sign-in"
+
+
+def test_a_stale_form_post_comes_back_to_the_form_page(
+    app: Flask, client_for: Callable[..., FlaskClient], user_of: Callable[..., User]
+) -> None:
+    target = user_of(Role.PRACTITIONER)
+    client = client_for(Role.ADMINISTRATOR)
+    with client.session_transaction() as session:
+        session[AUTHENTICATED_AT_KEY] = time.time() - 60 * 60
+    response = client.post(
+        f"/admin/users/{target.id}/active",
+        data={"active": "0"},
+        headers={"Referer": f"http://localhost/admin/users/{target.id}"},
+    )
+    assert response.headers["Location"] == (f"/confirm-identity?next=/admin/users/{target.id}")
+    assert client.get(f"/admin/users/{target.id}").status_code == 302  # still stale

@@ -57,11 +57,21 @@ def recent_authentication_required(view: View) -> View:
     @wraps(view)
     def guarded(*args: Any, **kwargs: Any) -> Any:
         if isinstance(current_user, User) and not is_recently_authenticated():
-            target = request.full_path if request.method == "GET" else request.path
-            return redirect(url_for("auth.confirm_identity", next=target.rstrip("?")))
+            return redirect(url_for("auth.confirm_identity", next=_return_path()))
         return view(*args, **kwargs)
 
     return guarded  # type: ignore[return-value]
+
+
+def _return_path() -> str | None:
+    """Where to come back to after confirming identity: this page for a GET; for a form
+    post (whose URL may not answer a GET) the same-site page the form was on."""
+    if request.method == "GET":
+        return request.full_path.rstrip("?")
+    referrer = request.referrer or ""
+    if referrer.startswith(request.host_url):
+        return "/" + referrer[len(request.host_url) :]
+    return None
 
 
 def enforce_idle_timeout() -> Any:
