@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, false, func, select
 from sqlalchemy.orm import joinedload
 
 from sgreviews.extensions import db
@@ -26,8 +26,14 @@ class AuditFilter:
     actor_email: str = ""
     date_from: date | None = None
     date_to: date | None = None
+    # Set when the filters given could not be read: show nothing rather than everything.
+    match_nothing: bool = False
 
     def apply(self, query: Select[AuditEvent]) -> Select[AuditEvent]:
+        texts = (self.entity_type, self.event, self.actor_email)
+        if self.match_nothing or any("\x00" in text for text in texts):
+            # PostgreSQL refuses NUL in text parameters; no stored value contains one.
+            return query.where(false())
         if self.entity_type:
             query = query.where(AuditEvent.entity_type == self.entity_type)
         if self.event:

@@ -297,6 +297,8 @@ def test_audit_viewer_filters_by_actor_event_and_date(
     bad = admin.get("/admin/audit", query_string={"date_from": ["40", "13", "2026"]})
     assert bad.status_code == 200
     assert "0 events" in page_text(bad)
+    nul = admin.get("/admin/audit", query_string={"entity_type": "user\x00", "actor": "a\x00"})
+    assert nul.status_code == 400
 
 
 def test_audit_csv_export_is_complete_and_safe_in_spreadsheets(

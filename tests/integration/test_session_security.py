@@ -171,3 +171,13 @@ def test_a_stale_form_post_comes_back_to_the_form_page(
     )
     assert response.headers["Location"] == (f"/confirm-identity?next=/admin/users/{target.id}")
     assert client.get(f"/admin/users/{target.id}").status_code == 302  # still stale
+
+
+def test_nul_characters_are_refused_cleanly(app: Flask) -> None:
+    """PostgreSQL cannot take a NUL in text; the request gets the styled 400 page, not a
+    server error."""
+    client = app.test_client()
+    response = sign_in(client, "someone\x00@test.example", "wrong password \x00 here")
+    assert response.status_code == 400
+    assert "There is a problem with your request" in page_text(response)
+    assert client.get("/sign-in?next=/x\x00").status_code == 400

@@ -25,7 +25,7 @@ def _form() -> tuple[AuditFilterForm, audit_trail.AuditFilter]:
     valid = not request.args or form.validate()
     settle_date_inputs(form)
     if not valid:
-        return form, audit_trail.AuditFilter(entity_type="\0invalid")  # matches nothing
+        return form, audit_trail.AuditFilter(match_nothing=True)
     filters = audit_trail.AuditFilter(
         entity_type=form.entity_type.data or "",
         event=form.event.data or "",

@@ -19,7 +19,7 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any, TypeVar
 
-from flask import Flask, current_app, flash, redirect, request, session, url_for
+from flask import Flask, abort, current_app, flash, redirect, request, session, url_for
 from flask_login import current_user, login_user, logout_user
 
 from sgreviews.models import User
@@ -96,5 +96,16 @@ def enforce_idle_timeout() -> Any:
     return None
 
 
+def reject_nul_characters() -> None:
+    """Refuse a request whose query or form values hold a NUL character: no person types
+    one, PostgreSQL cannot store or compare one (the query would fail with a server
+    error), and it is a common probe. Applies to every form of every area."""
+    for values in (request.args, request.form):
+        for key, value in values.items(multi=True):
+            if "\x00" in key or "\x00" in value:
+                abort(400)
+
+
 def init_app(app: Flask) -> None:
+    app.before_request(reject_nul_characters)
     app.before_request(enforce_idle_timeout)
