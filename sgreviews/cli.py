@@ -5,6 +5,7 @@ sgreviews db upgrade           apply the migrations
 sgreviews demo load            load the fictional demo partnership
 sgreviews users create ...     create a user
 sgreviews backup / restore     copy the database to a file and back
+sgreviews users reset-two-factor / unlock --email ...   recover an account
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from flask.cli import FlaskGroup, with_appcontext
 from sgreviews.backup import backup_command, restore_command
 from sgreviews.extensions import db
 from sgreviews.models import Role
+from sgreviews.security_cli import reset_two_factor_command, unlock_command
 from sgreviews.services import demo, organisations, users
 
 
@@ -26,6 +28,8 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(users_group)
     app.cli.add_command(backup_command)
     app.cli.add_command(restore_command)
+    users_group.add_command(reset_two_factor_command)
+    users_group.add_command(unlock_command)
 
 
 @click.group("demo", help="Fictional demo data.")

@@ -118,7 +118,7 @@ def remaining_recovery_codes(user: User) -> int:
     return sum(1 for code in user.recovery_codes if code.used_at is None)
 
 
-def reset(user: User, actor: User) -> None:
+def reset(user: User, actor: User | None) -> None:
     """Remove a user's second factor (an administrator does this when a phone is lost and
     the recovery codes are gone); the user enrols again at their next sign-in."""
     user.totp_secret = None
