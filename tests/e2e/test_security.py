@@ -108,7 +108,7 @@ def test_admin_screens_have_no_axe_violations(page: Page) -> None:
     screenshot(page, "admin-users")
     assert axe_violations(page) == []
 
-    page.get_by_role("link", name="Add a user").click()
+    page.get_by_role("button", name="Add a user").click()
     page.get_by_role("button", name="Add user").click()
     expect(page.locator(".govuk-error-summary")).to_be_focused()
     screenshot(page, "admin-user-new-errors")
