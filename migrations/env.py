@@ -107,6 +107,13 @@ def run_migrations_online():
     connectable = get_engine()
 
     with connectable.connect() as connection:
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            # Batch mode drops and re-creates a table; with foreign keys enforced, dropping
+            # a table other rows refer to fails (or cascades). Switch enforcement off for
+            # the migration (outside any transaction, where the pragma takes effect) and
+            # check every reference afterwards instead.
+            connection.connection.dbapi_connection.execute("PRAGMA foreign_keys=OFF")
         # SQLite cannot ALTER most things in place: batch mode copies the table.
         conf_args.setdefault(
             "render_as_batch", connection.dialect.name == "sqlite"
@@ -122,6 +129,12 @@ def run_migrations_online():
 
         with context.begin_transaction():
             context.run_migrations()
+        if sqlite:
+            raw = connection.connection.dbapi_connection
+            broken = raw.execute("PRAGMA foreign_key_check").fetchall()
+            raw.execute("PRAGMA foreign_keys=ON")
+            if broken:
+                raise RuntimeError(f"migration left broken foreign keys: {broken[:5]}")
 
 
 if context.is_offline_mode():

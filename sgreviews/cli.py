@@ -5,6 +5,8 @@ sgreviews db upgrade           apply the migrations
 sgreviews demo load            load the fictional demo partnership
 sgreviews users create ...     create a user
 sgreviews deadline TYPE DATE   the due dates of a review type's statutory clocks
+sgreviews backup / restore     copy the database to a file and back
+sgreviews users reset-two-factor / unlock --email ...   recover an account
 """
 
 from __future__ import annotations
@@ -15,9 +17,11 @@ import click
 from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
 
+from sgreviews.backup import backup_command, restore_command
 from sgreviews.cli_deadline import deadline_command
 from sgreviews.extensions import db
 from sgreviews.models import Role
+from sgreviews.security_cli import reset_two_factor_command, unlock_command
 from sgreviews.services import demo, organisations, users
 
 
@@ -31,6 +35,10 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(report_group)
 
     app.cli.add_command(import_group)
+    app.cli.add_command(backup_command)
+    app.cli.add_command(restore_command)
+    users_group.add_command(reset_two_factor_command)
+    users_group.add_command(unlock_command)
 
 
 @click.group("demo", help="Fictional demo data.")

@@ -57,6 +57,12 @@ class Settings:
     config_dir: Path
     base_url: str
     evidence_max_mb: int = 20
+    # Security settings (issue 8). Defaults keep other tests and the demo working.
+    two_factor_required: bool = True
+    ratelimit_storage_uri: str = "memory://"
+    sign_in_rate_limit: str = "20 per minute"
+    lockout_threshold: int = 10
+    lockout_minutes: int = 15
 
     @classmethod
     def from_env(cls, overrides: dict[str, str] | None = None) -> Settings:
@@ -92,6 +98,11 @@ class Settings:
             config_dir=Path(env.get("SGREVIEWS_CONFIG_DIR", PROJECT_ROOT / "config")),
             base_url=env.get("SGREVIEWS_BASE_URL", "http://127.0.0.1:5000"),
             evidence_max_mb=_int(env, "SGREVIEWS_EVIDENCE_MAX_MB", 20),
+            two_factor_required=_two_factor(env, environment),
+            ratelimit_storage_uri=env.get("SGREVIEWS_RATELIMIT_STORAGE_URI") or "memory://",
+            sign_in_rate_limit=_rate_limit(env, environment),
+            lockout_threshold=_int(env, "SGREVIEWS_LOCKOUT_THRESHOLD", 10),
+            lockout_minutes=_int(env, "SGREVIEWS_LOCKOUT_MINUTES", 15),
         )
 
 
@@ -103,3 +114,40 @@ def _development_secret(instance_path: Path) -> str:
     if not key_file.exists():
         key_file.write_text(secrets.token_hex(32))
     return key_file.read_text().strip()
+
+
+def _two_factor(env: dict[str, str], environment: str) -> bool:
+    """SGREVIEWS_TWO_FACTOR=required|off. Required by default in production, and production
+    refuses ``off``; development and testing default to ``off`` so the demo and tests can
+    sign in as administrators, secretariat and chairs with a password alone."""
+    raw = env.get("SGREVIEWS_TWO_FACTOR", "").strip().lower()
+    if raw == "":
+        return environment == "production"
+    if raw not in ("required", "off"):
+        raise ConfigurationError(f"SGREVIEWS_TWO_FACTOR must be required or off, not {raw!r}")
+    if raw == "off" and environment == "production":
+        raise ConfigurationError(
+            "SGREVIEWS_TWO_FACTOR=off is refused in production: administrators, secretariat "
+            "and chairs must use two-factor authentication."
+        )
+    return raw == "required"
+
+
+def _rate_limit(env: dict[str, str], environment: str) -> str:
+    """SGREVIEWS_SIGN_IN_RATE_LIMIT: sign-in attempts allowed per client address, in
+    Flask-Limiter's notation ("20 per minute", "20/minute;200/hour"), or ``off``. The test
+    suite signs in hundreds of times from one address, so testing defaults to off."""
+    from limits import parse_many
+
+    raw = env.get("SGREVIEWS_SIGN_IN_RATE_LIMIT", "").strip()
+    if raw == "":
+        return "" if environment == "testing" else "20 per minute"
+    if raw.lower() == "off":
+        return ""
+    try:
+        parse_many(raw)
+    except ValueError as error:
+        raise ConfigurationError(
+            f"SGREVIEWS_SIGN_IN_RATE_LIMIT must look like '20 per minute' or be off, not {raw!r}"
+        ) from error
+    return raw

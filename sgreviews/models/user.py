@@ -47,8 +47,21 @@ class User(Base):
     password_hash: Mapped[str] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     last_signed_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Two-factor authentication (TOTP). The secret is kept from enrolment start; it counts
+    # only once confirmed with a code. The last accepted time step stops a code being
+    # replayed within its window.
+    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    totp_confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    totp_last_step: Mapped[int | None]
 
     agency: Mapped[Agency | None] = relationship()
+    recovery_codes: Mapped[list[RecoveryCode]] = relationship(
+        back_populates="user", cascade="all, delete-orphan"
+    )
+
+    @property
+    def has_two_factor(self) -> bool:
+        return self.totp_secret is not None and self.totp_confirmed_at is not None
 
     @validates("email")
     def _normalise_email(self, _key: str, value: str) -> str:
@@ -65,3 +78,53 @@ class User(Base):
 
     def get_id(self) -> str:
         return str(self.id)
+
+
+class RecoveryCode(Base):
+    """A single-use code that signs in when the authenticator app is lost. Codes are long
+    random strings, so a SHA-256 digest (not a slow password hash) is enough to store."""
+
+    __tablename__ = "recovery_code"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("user_account.id", ondelete="CASCADE"), index=True
+    )
+    code_digest: Mapped[str] = mapped_column(String(64))
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    user: Mapped[User] = relationship(back_populates="recovery_codes")
+
+
+class SignInThrottle(Base):
+    """Failed sign-ins counted per email address (stored as a digest, so mistyped
+    addresses are not kept), whether or not an account has that address: a lockout then
+    looks the same for every address and reveals nothing about which accounts exist."""
+
+    __tablename__ = "sign_in_throttle"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email_digest: Mapped[str] = mapped_column(String(64), unique=True)
+    failed_count: Mapped[int] = mapped_column(default=0)
+    last_failed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class AccountToken(Base):
+    """A single-use, time-limited link to set a password: an invitation for a new user, or
+    a password reset. Only a SHA-256 digest of the token is stored; the token itself is
+    in the link alone."""
+
+    __tablename__ = "account_token"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("user_account.id", ondelete="CASCADE"), index=True
+    )
+    purpose: Mapped[str] = mapped_column(String(20))  # "invitation" | "password_reset"
+    token_digest: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    user: Mapped[User] = relationship()

@@ -7,6 +7,7 @@ from werkzeug.exceptions import HTTPException
 
 from sgreviews.web.actions.views import blueprint as actions_blueprint
 from sgreviews.web.admin.views import blueprint as admin_blueprint
+from sgreviews.web.audit_trail.views import blueprint as audit_trail_blueprint
 from sgreviews.web.auth.views import blueprint as auth_blueprint
 from sgreviews.web.briefings.views import blueprint as briefings_blueprint
 from sgreviews.web.calendar.views import blueprint as calendar_blueprint
@@ -36,6 +37,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(actions_blueprint)
     app.register_blueprint(findings_blueprint)
     app.register_blueprint(plan_blueprint)
+    app.register_blueprint(audit_trail_blueprint)
 
 
 def register_error_pages(app: Flask) -> None:

@@ -33,6 +33,7 @@ NAV_ENTRIES: list[NavEntry] = [
     NavEntry(
         "Closure days", "calendar.closure_days", Permission.MANAGE_CALENDAR, prefix="calendar."
     ),
+    NavEntry("Audit trail", "audit_trail.events", Permission.MANAGE_USERS),
 ]
 
 

@@ -28,6 +28,15 @@ def test_every_route_declares_an_access_rule(app: Flask) -> None:
 
 OK, FORBIDDEN, TO_SIGN_IN = 200, 403, 302
 
+ADMIN_ONLY: dict[Role | None, int] = {
+    None: TO_SIGN_IN,
+    Role.ADMINISTRATOR: OK,
+    Role.SECRETARIAT: FORBIDDEN,
+    Role.CHAIR: FORBIDDEN,
+    Role.AGENCY_LEAD: FORBIDDEN,
+    Role.PRACTITIONER: FORBIDDEN,
+}
+
 # Expected status of each page for each role; None is a visitor who has not signed in.
 MATRIX: dict[str, dict[Role | None, int]] = {
     "/overview": {
@@ -192,6 +201,15 @@ MATRIX: dict[str, dict[Role | None, int]] = {
     },
     "/sign-in": {role: OK for role in [None, *Role]},
     "/health": {role: OK for role in [None, *Role]},
+    # Issue 8: the two-factor steps send anyone without a half-finished sign-in back to the
+    # sign-in page; confirming identity needs a signed-in user.
+    "/sign-in/two-factor": {role: TO_SIGN_IN for role in [None, *Role]},
+    "/sign-in/two-factor/set-up": {role: TO_SIGN_IN for role in [None, *Role]},
+    "/confirm-identity": {None: TO_SIGN_IN, **{role: OK for role in Role}},
+    "/admin/users/new": ADMIN_ONLY,
+    "/admin/agencies/new": ADMIN_ONLY,
+    "/admin/audit": ADMIN_ONLY,
+    "/admin/audit/export.csv": ADMIN_ONLY,
 }
 
 

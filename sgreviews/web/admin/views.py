@@ -1,14 +1,62 @@
-"""Administration: users and agencies."""
+"""Administration: users and agencies. Every change needs a recent sign-in
+(``recent_authentication_required``) and goes to the audit trail with before and after."""
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_login import current_user
+from werkzeug.wrappers import Response
 
+from sgreviews.extensions import db
+from sgreviews.models import Agency, Role, Sector, User
 from sgreviews.policy import Permission
-from sgreviews.services import organisations, users
+from sgreviews.services import account_tokens, agency_admin, organisations, two_factor, users
 from sgreviews.web.access import requires
+from sgreviews.web.admin.forms import (
+    AgencyForm,
+    ConfirmForm,
+    EditUserForm,
+    NewUserForm,
+    SetPasswordForm,
+    settle_date_inputs,
+)
+from sgreviews.web.auth.session_security import recent_authentication_required
 
 blueprint = Blueprint("admin", __name__, url_prefix="/admin")
+
+
+def _actor() -> User:
+    assert isinstance(current_user, User)
+    return current_user
+
+
+def _user_or_404(user_id: int) -> User:
+    user = users.get_user(user_id)
+    if user is None:
+        abort(404)
+    return user
+
+
+def _agency_or_404(agency_id: int) -> Agency:
+    agency = agency_admin.get_agency(agency_id)
+    if agency is None:
+        abort(404)
+    return agency
+
+
+def _agency_from_form(value: str | None) -> Agency | None:
+    if not value:
+        return None
+    return agency_admin.get_agency(int(value)) if value.isdigit() else None
 
 
 @blueprint.route("/users", endpoint="users")
@@ -17,3 +65,224 @@ def users_list() -> str:
     return render_template(
         "admin/users.html", users=users.list_users(), agencies=organisations.list_agencies()
     )
+
+
+@blueprint.route("/users/new", methods=["GET", "POST"])
+@requires(Permission.MANAGE_USERS)
+@recent_authentication_required
+def new_user() -> Response | str:
+    form = NewUserForm()
+    form.set_agencies([a for a in organisations.list_agencies() if a.is_active])
+    if form.validate_on_submit():
+        role = Role(form.role.data)
+        try:
+            user = users.create_user(
+                email=form.email.data or "",
+                display_name=(form.display_name.data or "").strip(),
+                role=role,
+                password=form.password.data or "",
+                agency=_agency_from_form(form.agency.data) if role.needs_agency else None,
+                actor=_actor(),
+            )
+        except users.UserError as error:
+            form.email.errors = [str(error).rstrip(".")]
+        else:
+            db.session.commit()
+            flash(f"{user.display_name} can now sign in as {role.label.lower()}.", "success")
+            return redirect(url_for("admin.users"))
+    return render_template("admin/user_new.html", form=form)
+
+
+@blueprint.route("/users/<int:user_id>", methods=["GET", "POST"])
+@requires(Permission.MANAGE_USERS)
+@recent_authentication_required
+def edit_user(user_id: int) -> Response | str:
+    user = _user_or_404(user_id)
+    form = EditUserForm(
+        obj=None,
+        data=None
+        if request.method == "POST"
+        else {
+            "display_name": user.display_name,
+            "role": user.role.value,
+            "agency": str(user.agency_id or ""),
+        },
+    )
+    form.set_agencies(
+        [a for a in organisations.list_agencies() if a.is_active or a.id == user.agency_id]
+    )
+    if form.validate_on_submit():
+        role = Role(form.role.data)
+        try:
+            users.update_user(
+                user,
+                display_name=(form.display_name.data or "").strip(),
+                role=role,
+                agency=_agency_from_form(form.agency.data) if role.needs_agency else None,
+                actor=_actor(),
+            )
+        except users.UserError as error:
+            form.role.errors = [str(error).rstrip(".")]
+        else:
+            db.session.commit()
+            flash(f"Changes to {user.display_name} saved.", "success")
+            return redirect(url_for("admin.users"))
+    return render_template(
+        "admin/user_edit.html",
+        form=form,
+        user=user,
+        confirm=ConfirmForm(),
+        recovery_left=two_factor.remaining_recovery_codes(user),
+    )
+
+
+@blueprint.route("/users/<int:user_id>/active", methods=["POST"])
+@requires(Permission.MANAGE_USERS)
+@recent_authentication_required
+def set_user_active(user_id: int) -> Response:
+    user = _user_or_404(user_id)
+    if ConfirmForm().validate_on_submit():
+        active = request.form.get("active") == "1"
+        try:
+            users.set_active(user, active, actor=_actor())
+        except users.UserError as error:
+            flash(str(error), "info")
+        else:
+            db.session.commit()
+            state = "reactivated" if active else "deactivated"
+            flash(f"{user.display_name}'s account is {state}.", "success")
+    return redirect(url_for("admin.edit_user", user_id=user.id))
+
+
+@blueprint.route("/users/<int:user_id>/reset-two-factor", methods=["POST"])
+@requires(Permission.MANAGE_USERS)
+@recent_authentication_required
+def reset_two_factor(user_id: int) -> Response:
+    user = _user_or_404(user_id)
+    if ConfirmForm().validate_on_submit():
+        two_factor.reset(user, actor=_actor())
+        db.session.commit()
+        flash(
+            f"Two-factor authentication reset: {user.display_name} sets it up again at their "
+            "next sign-in.",
+            "success",
+        )
+    return redirect(url_for("admin.edit_user", user_id=user.id))
+
+
+@blueprint.route("/users/<int:user_id>/set-password-link", methods=["POST"])
+@requires(Permission.MANAGE_USERS)
+@recent_authentication_required
+def set_password_link(user_id: int) -> Response | str:
+    """A single-use link for the person to set their own password (an invitation if they
+    have never signed in, else a reset). Shown once, for the administrator to pass on until
+    the service can email it."""
+    user = _user_or_404(user_id)
+    if not ConfirmForm().validate_on_submit() or not user.is_active:
+        return redirect(url_for("admin.edit_user", user_id=user.id))
+    purpose = (
+        account_tokens.INVITATION
+        if user.last_signed_in_at is None
+        else account_tokens.PASSWORD_RESET
+    )
+    token = account_tokens.issue(user, purpose, actor=_actor())
+    db.session.commit()
+    base_url = current_app.extensions["sgreviews.settings"].base_url.rstrip("/")
+    link = base_url + url_for("auth.set_password_from_link", token=token)
+    return render_template(
+        "admin/user_link.html",
+        user=user,
+        link=link,
+        lifetime=account_tokens.LIFETIMES[purpose],
+        purpose=purpose,
+    )
+
+
+@blueprint.route("/users/<int:user_id>/password", methods=["GET", "POST"])
+@requires(Permission.MANAGE_USERS)
+@recent_authentication_required
+def set_password(user_id: int) -> Response | str:
+    user = _user_or_404(user_id)
+    form = SetPasswordForm()
+    if form.validate_on_submit():
+        try:
+            users.set_password(user, form.password.data or "", actor=_actor())
+        except users.UserError as error:
+            form.password.errors = [str(error).rstrip(".")]
+        else:
+            db.session.commit()
+            flash(f"New password set for {user.display_name}.", "success")
+            return redirect(url_for("admin.edit_user", user_id=user.id))
+    return render_template("admin/user_password.html", form=form, user=user)
+
+
+@blueprint.route("/agencies/new", methods=["GET", "POST"])
+@requires(Permission.MANAGE_USERS)
+@recent_authentication_required
+def new_agency() -> Response | str:
+    form = AgencyForm()
+    del form.renamed_on
+    if form.validate_on_submit():
+        try:
+            agency = agency_admin.create_agency(
+                name=form.name.data or "",
+                sector=Sector(form.sector.data),
+                is_statutory_partner=bool(form.is_statutory_partner.data),
+                actor=_actor(),
+            )
+        except agency_admin.AgencyError as error:
+            form.name.errors = [str(error)]
+        else:
+            db.session.commit()
+            flash(f"{agency.name} added.", "success")
+            return redirect(url_for("admin.users"))
+    return render_template("admin/agency_form.html", form=form, agency=None)
+
+
+@blueprint.route("/agencies/<int:agency_id>", methods=["GET", "POST"])
+@requires(Permission.MANAGE_USERS)
+@recent_authentication_required
+def edit_agency(agency_id: int) -> Response | str:
+    agency = _agency_or_404(agency_id)
+    form = AgencyForm(
+        data=None
+        if request.method == "POST"
+        else {
+            "name": agency.name,
+            "sector": agency.sector.value,
+            "is_statutory_partner": agency.is_statutory_partner,
+        }
+    )
+    if form.validate_on_submit():
+        try:
+            agency_admin.update_agency(
+                agency,
+                name=form.name.data or "",
+                sector=Sector(form.sector.data),
+                is_statutory_partner=bool(form.is_statutory_partner.data),
+                renamed_on=form.renamed_on.data,
+                actor=_actor(),
+            )
+        except agency_admin.AgencyError as error:
+            form.name.errors = [str(error)]
+        else:
+            db.session.commit()
+            flash(f"{agency.name} saved.", "success")
+            return redirect(url_for("admin.users"))
+    settle_date_inputs(form)
+    return render_template(
+        "admin/agency_form.html", form=form, agency=agency, confirm=ConfirmForm()
+    )
+
+
+@blueprint.route("/agencies/<int:agency_id>/active", methods=["POST"])
+@requires(Permission.MANAGE_USERS)
+@recent_authentication_required
+def set_agency_active(agency_id: int) -> Response:
+    agency = _agency_or_404(agency_id)
+    if ConfirmForm().validate_on_submit():
+        active = request.form.get("active") == "1"
+        agency_admin.set_agency_active(agency, active, actor=_actor())
+        db.session.commit()
+        flash(f"{agency.name} is {'active' if active else 'deactivated'}.", "success")
+    return redirect(url_for("admin.edit_agency", agency_id=agency.id))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovPasswordInput, GovSubmitInput, GovTextInput
 from wtforms import PasswordField, StringField, SubmitField
-from wtforms.validators import InputRequired, Length
+from wtforms.validators import EqualTo, InputRequired, Length
 
 
 class SignInForm(FlaskForm):
@@ -23,3 +23,63 @@ class SignInForm(FlaskForm):
         validators=[InputRequired(message="Enter your password")],
     )
     submit = SubmitField("Sign in", widget=GovSubmitInput())
+
+
+class TwoFactorCodeForm(FlaskForm):
+    code = StringField(
+        "Code",
+        widget=GovTextInput(),
+        description="The 6-digit code from your authenticator app, or one of your recovery codes.",
+        validators=[
+            InputRequired(message="Enter the code from your authenticator app"),
+            Length(max=40, message="Code must be 40 characters or fewer"),
+        ],
+    )
+    submit = SubmitField("Continue", widget=GovSubmitInput())
+
+
+class EnrolmentForm(FlaskForm):
+    code = StringField(
+        "Code from your authenticator app",
+        widget=GovTextInput(),
+        description="After adding the account, your app shows a 6-digit code.",
+        validators=[
+            InputRequired(message="Enter the 6-digit code from your authenticator app"),
+            Length(max=20, message="Code must be 20 characters or fewer"),
+        ],
+    )
+    submit = SubmitField("Turn on two-factor authentication", widget=GovSubmitInput())
+
+
+class ConfirmIdentityForm(FlaskForm):
+    password = PasswordField(
+        "Password",
+        widget=GovPasswordInput(),
+        validators=[InputRequired(message="Enter your password")],
+    )
+    code = StringField(
+        "Code",
+        widget=GovTextInput(),
+        description="The 6-digit code from your authenticator app, or one of your recovery codes.",
+        validators=[Length(max=40, message="Code must be 40 characters or fewer")],
+    )
+    submit = SubmitField("Continue", widget=GovSubmitInput())
+
+
+class ChoosePasswordForm(FlaskForm):
+    password = PasswordField(
+        "New password",
+        widget=GovPasswordInput(),
+        description="At least 12 characters. Three random words make a good password. Avoid "
+        "common passwords and your name.",
+        validators=[InputRequired(message="Enter a new password")],
+    )
+    confirm = PasswordField(
+        "Confirm new password",
+        widget=GovPasswordInput(),
+        validators=[
+            InputRequired(message="Enter the new password again"),
+            EqualTo("password", message="The passwords do not match"),
+        ],
+    )
+    submit = SubmitField("Set password", widget=GovSubmitInput())
