@@ -4,6 +4,8 @@ sgreviews run                  serve the app (Flask's development server)
 sgreviews db upgrade           apply the migrations
 sgreviews demo load            load the fictional demo partnership
 sgreviews users create ...     create a user
+sgreviews reminders run        run or preview the day's reminders
+sgreviews scheduler            the scheduler process (daily reminders, outbox delivery)
 """
 
 from __future__ import annotations
@@ -22,6 +24,10 @@ from sgreviews.services import demo, organisations, users
 def register_commands(app: Flask) -> None:
     app.cli.add_command(demo_group)
     app.cli.add_command(users_group)
+    from sgreviews.jobs.commands import reminders_group, scheduler_command
+
+    app.cli.add_command(reminders_group)
+    app.cli.add_command(scheduler_command)
 
 
 @click.group("demo", help="Fictional demo data.")
