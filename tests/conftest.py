@@ -13,6 +13,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
+from flask_sqlalchemy.session import Session as FlaskSession
 from sqlalchemy.engine import Connection
 from werkzeug.test import TestResponse
 
@@ -68,6 +69,17 @@ def app(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator
         db.engine.dispose()
 
 
+class _BoundSession(FlaskSession):
+    """Flask-SQLAlchemy's session picks the app's engine for every ORM statement, which
+    would check out a second connection outside the test's transaction (and commit for
+    real). Bound to the test's connection, every statement uses that connection."""
+
+    def get_bind(self, *args: Any, **kwargs: Any) -> Any:
+        if self.bind is not None:
+            return self.bind
+        return super().get_bind(*args, **kwargs)
+
+
 @pytest.fixture(autouse=True)
 def transaction(request: pytest.FixtureRequest) -> Iterator[Connection | None]:
     """Every non-browser test runs in a transaction that is rolled back afterwards. Each
@@ -82,7 +94,7 @@ def transaction(request: pytest.FixtureRequest) -> Iterator[Connection | None]:
     outer = connection.begin()
     original_session = db.session
     db.session = db._make_scoped_session(  # type: ignore[method-assign]
-        {"bind": connection, "join_transaction_mode": "create_savepoint"}
+        {"bind": connection, "join_transaction_mode": "create_savepoint", "class_": _BoundSession}
     )
     try:
         yield connection

@@ -202,7 +202,7 @@ class Directory:
             by_role[person.role].append(person.id)
             if person.role is Role.AGENCY_LEAD and person.agency_id is not None:
                 agency_leads[person.agency_id].append(person.id)
-        agency_names = dict(db.session.execute(select(Agency.id, Agency.name)).tuples().all())
+        agency_names = dict(db.session.execute(select(Agency.id, Agency.name)).all())
         return cls(people, agency_names, dict(agency_leads), dict(by_role))
 
     def audience(self, name: str, agency_id: int | None) -> list[int]:
@@ -299,7 +299,7 @@ def record_decisions(decisions: Sequence[Decision], today: date) -> list[Decisio
             ReminderLedgerEntry.threshold,
         )
     )
-    inserted = set(db.session.execute(statement).tuples().all())
+    inserted = {tuple(row) for row in db.session.execute(statement)}
     return [
         decision
         for decision in decisions
@@ -566,15 +566,14 @@ def _build_digest_batch(
         .values(digest_id=bindparam("b_mid")),
         [{"b_uid": uid, "b_mid": mid} for uid, mid in message_for.items()],
     )
-    counts = dict(
-        db.session.execute(
+    counts: dict[int, int] = {
+        row[0]: row[1]
+        for row in db.session.execute(
             select(Notification.digest_id, func.count())
             .where(Notification.digest_id.in_(message_for.values()))
             .group_by(Notification.digest_id)
         )
-        .tuples()
-        .all()
-    )
+    }
     empty = [mid for mid in message_for.values() if not counts.get(mid)]
     if empty:
         db.session.execute(delete(OUTBOX).where(OutboxMessage.id.in_(empty)))
