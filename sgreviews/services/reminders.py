@@ -566,7 +566,7 @@ def _build_digest_batch(
         .values(digest_id=bindparam("b_mid")),
         [{"b_uid": uid, "b_mid": mid} for uid, mid in message_for.items()],
     )
-    counts: dict[int, int] = {
+    counts: dict[int | None, int] = {
         row[0]: row[1]
         for row in db.session.execute(
             select(Notification.digest_id, func.count())
