@@ -20,6 +20,8 @@ class Permission(enum.Enum):
     VIEW_ACTION = "view_action"
     VIEW_LEARNING = "view_learning"
     MANAGE_USERS = "manage_users"
+    SNOOZE_REMINDERS = "snooze_reminders"  # pause one action's reminders, with a reason
+    VIEW_REMINDER_LOG = "view_reminder_log"  # the outbox of reminder messages and states
 
 
 class Actor(Protocol):
@@ -57,6 +59,10 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     ),
     Role.PRACTITIONER: frozenset({Permission.VIEW_LEARNING}),
 }
+
+# Reminders: the secretariat snoozes; the administrator reads the reminder log.
+ROLE_PERMISSIONS[Role.SECRETARIAT] |= {Permission.SNOOZE_REMINDERS}
+ROLE_PERMISSIONS[Role.ADMINISTRATOR] |= {Permission.VIEW_REMINDER_LOG}
 
 # Roles that see every partnership's material, not just their own agency's.
 PARTNERSHIP_WIDE_ROLES = frozenset({Role.SECRETARIAT, Role.CHAIR})

@@ -22,6 +22,9 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(auth_blueprint)
     app.register_blueprint(home_blueprint)
     app.register_blueprint(admin_blueprint)
+    from sgreviews.web.notifications.views import blueprint as notifications_blueprint
+
+    app.register_blueprint(notifications_blueprint)
 
 
 def register_error_pages(app: Flask) -> None:

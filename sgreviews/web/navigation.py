@@ -25,6 +25,8 @@ NAV_ENTRIES: list[NavEntry] = [
     NavEntry("Your agency's actions", "home.agency_actions", Permission.VIEW_AGENCY_ACTIONS),
     NavEntry("Learning library", "home.learning", Permission.VIEW_LEARNING),
     NavEntry("Users and agencies", "admin.users", Permission.MANAGE_USERS, prefix="admin."),
+    NavEntry("Reminder snoozes", "notifications.snoozes", Permission.SNOOZE_REMINDERS),
+    NavEntry("Reminder log", "notifications.reminder_log", Permission.VIEW_REMINDER_LOG),
 ]
 
 
