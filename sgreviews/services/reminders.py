@@ -336,21 +336,21 @@ class Item:
 
 def items_for(decisions: Sequence[Decision], today: date, directory: Directory) -> list[Item]:
     """Turn decisions into one item per (person, subject): a lead told of an overdue action
-    and of its escalation gets one line, not two."""
+    and of its escalation gets one line, not two. The person responsible for the action
+    sees it as overdue; only the people it is escalated to see "Escalated to you"."""
     items: dict[tuple[int, int], Item] = {}
     for decision in decisions:
         subject = decision.subject
         days_overdue = (today - subject.due_date).days
-        agency = directory.agency_names.get(subject.agency_id or -1, "an agency")
-        due_text = f"Due {subject.due_date.strftime('%-d %B %Y')}."
+        owners = _owners(subject, directory)
+        notes = [f"Due {subject.due_date.strftime('%-d %B %Y')}."]
         if decision.kind == REMINDER:
-            recipients = _owners(subject, directory)
+            recipients = owners
             severity = _severity(days_overdue)
-            note = due_text
             if decision.missed:
                 plural = "s" if decision.missed != 1 else ""
-                note += (
-                    f" Includes {decision.missed} earlier reminder{plural} not sent "
+                notes.append(
+                    f"Includes {decision.missed} earlier reminder{plural} not sent "
                     "while reminders were not running."
                 )
         else:
@@ -362,24 +362,24 @@ def items_for(decisions: Sequence[Decision], today: date, directory: Directory) 
                 }
             )
             severity = "escalation"
-            note = (
-                f"{due_text} Escalated to you: {decision.threshold} or more days overdue "
-                f"(owned by {agency})."
+            agency = directory.agency_names.get(subject.agency_id or -1, "an agency")
+            notes.append(
+                f"Escalated: {decision.threshold} or more days overdue (owned by {agency})."
             )
         for user_id in recipients:
+            own_severity = _severity(days_overdue) if user_id in owners else severity
             key = (user_id, subject.subject_id)
             item = items.get(key)
             if item is None:
                 item = items[key] = Item(
                     user_id,
                     subject,
-                    severity,
+                    own_severity,
                     f"{subject.reference} {_when(days_overdue)}",
                 )
-            elif SEVERITY_RANK[severity] > SEVERITY_RANK[item.severity]:
-                item.severity = severity
-            if note not in item.details:
-                item.details.append(note)
+            elif SEVERITY_RANK[own_severity] > SEVERITY_RANK[item.severity]:
+                item.severity = own_severity
+            item.details.extend(note for note in notes if note not in item.details)
     return list(items.values())
 
 

@@ -114,7 +114,7 @@ def test_escalation_mail_names_the_reason_and_has_both_parts(
     [message] = inbox.to("secretariat@test.example")
     text, html = message.part("plain"), message.part("html")
     assert "Escalated to you" in text and "Escalated to you" in html
-    assert "28 or more days overdue (owned by Testshire Constabulary)" in text
+    assert "Escalated: 28 or more days overdue (owned by Testshire Constabulary)" in text
     assert "http://127.0.0.1:5000/overview" in text
     assert 'href="http://127.0.0.1:5000/overview"' in html
     # The lead of the action gets one line combining the reminder and the escalation.

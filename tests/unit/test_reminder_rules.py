@@ -78,7 +78,7 @@ def test_a_bad_rule_stops_start_up_naming_the_key(tmp_path: Path) -> None:
     path.write_text(
         path.read_text().replace("before_due_days = [14, 7, 1]", 'before_due_days = "soon"')
     )
-    with pytest.raises(ReminderConfigError, match="actions.before_due_days"):
+    with pytest.raises(ReminderConfigError, match=r"actions\.before_due_days"):
         create_app(
             {
                 "SGREVIEWS_ENV": "testing",
