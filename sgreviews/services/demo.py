@@ -419,6 +419,9 @@ def load_demo(config_dir: Path, today: date | None = None) -> list[DemoSignIn]:
                     )
                 )
     db.session.flush()
+    from sgreviews.services.reminders_demo import load_reminder_demo
+
+    load_reminder_demo(today)
     return SIGN_INS
 
 

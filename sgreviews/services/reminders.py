@@ -419,7 +419,7 @@ def store_items(
                 "run_date": today,
                 "severity": item.severity,
                 "headline": item.headline[:300],
-                "detail": " ".join([item.subject.summary, *item.details]),
+                "detail": "\n".join([item.subject.summary, " ".join(item.details)]),
                 "link_path": link_path(item.subject, person, action_detail),
                 "wants_email": person.wants_email,
                 "created_at": now,
