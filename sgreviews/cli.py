@@ -4,6 +4,7 @@ sgreviews run                  serve the app (Flask's development server)
 sgreviews db upgrade           apply the migrations
 sgreviews demo load            load the fictional demo partnership
 sgreviews users create ...     create a user
+sgreviews demo generate        generated data at scale (s, l, xl) for benchmarks
 sgreviews reminders run        run or preview the day's reminders
 sgreviews scheduler            the scheduler process (daily reminders, outbox delivery)
 """
@@ -24,7 +25,9 @@ from sgreviews.services import demo, organisations, users
 def register_commands(app: Flask) -> None:
     app.cli.add_command(demo_group)
     app.cli.add_command(users_group)
-    from sgreviews.jobs.commands import reminders_group, scheduler_command
+    from sgreviews.jobs.commands import generate_command, reminders_group, scheduler_command
+
+    demo_group.add_command(generate_command)
 
     app.cli.add_command(reminders_group)
     app.cli.add_command(scheduler_command)

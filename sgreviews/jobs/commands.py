@@ -59,11 +59,12 @@ def reminders_run(today: date | None, dry_run: bool, no_send: bool) -> None:
             if index == PRINT_LIMIT:
                 click.echo(f"... and {len(report.preview) - PRINT_LIMIT} more people")
                 break
-            click.echo(f"{who}: {len(lines)} item(s)")
-            for line in lines[:10]:
+            count = report.preview_counts[who]
+            click.echo(f"{who}: {count} item(s)")
+            for line in lines:
                 click.echo(f"  - {line}")
-            if len(lines) > 10:
-                click.echo(f"  - ... and {len(lines) - 10} more")
+            if count > len(lines):
+                click.echo(f"  - ... and {count - len(lines)} more")
         problems = check_connection(mail)
         if problems:
             click.echo("Mail is misconfigured; digests would wait in the outbox:")
@@ -117,3 +118,30 @@ def scheduler_command() -> None:
         scheduler.start()
     except (KeyboardInterrupt, SystemExit):
         click.echo("Scheduler stopped.")
+
+
+@click.command("generate", help="Fill an empty database with generated data for benchmarks.")
+@click.option(
+    "--scale",
+    type=click.Choice(["s", "l", "xl"]),
+    default="s",
+    show_default=True,
+    help="s: one area; l: a region; xl: national (400,000 actions, 50,000 users).",
+)
+@with_appcontext
+def generate_command(scale: str) -> None:
+    import time
+
+    from sgreviews.services import demo, generate
+
+    if not demo.database_is_empty():
+        raise click.ClickException(
+            "The database already has users. Generated data only goes into an empty database."
+        )
+    prepare_job_database()
+    started = time.perf_counter()
+    settings = current_app.extensions["sgreviews.settings"]
+    report = generate.generate(scale, settings.config_dir, progress=click.echo)
+    elapsed = time.perf_counter() - started
+    total = sum(report.counts.values())
+    click.echo(f"Generated {total:,} rows at scale {scale} in {elapsed:.1f} s.")

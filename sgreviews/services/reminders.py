@@ -277,29 +277,25 @@ def record_decisions(decisions: Sequence[Decision], today: date) -> list[Decisio
     if not decisions:
         return []
     now = utcnow()
-    statement = (
-        _insert_or_skip(LEDGER)
-        .values(
-            [
-                {
-                    "subject_type": decision.subject.subject_type,
-                    "subject_id": decision.subject.subject_id,
-                    "kind": decision.kind,
-                    "threshold": decision.threshold,
-                    "due_date": decision.subject.due_date,
-                    "run_date": today,
-                    "created_at": now,
-                }
-                for decision in decisions
-            ]
-        )
-        .returning(
-            ReminderLedgerEntry.subject_id,
-            ReminderLedgerEntry.kind,
-            ReminderLedgerEntry.threshold,
-        )
+    statement = _insert_or_skip(LEDGER).returning(
+        ReminderLedgerEntry.subject_id,
+        ReminderLedgerEntry.kind,
+        ReminderLedgerEntry.threshold,
     )
-    inserted = {tuple(row) for row in db.session.execute(statement)}
+    rows = [
+        {
+            "subject_type": decision.subject.subject_type,
+            "subject_id": decision.subject.subject_id,
+            "kind": decision.kind,
+            "threshold": decision.threshold,
+            "due_date": decision.subject.due_date,
+            "run_date": today,
+            "created_at": now,
+        }
+        for decision in decisions
+    ]
+    # executemany with RETURNING ("insertmanyvalues"): one cached statement, batched.
+    inserted = {tuple(row) for row in db.session.execute(statement, rows)}
     return [
         decision
         for decision in decisions
@@ -701,8 +697,9 @@ class RunReport:
     in_app_only: int = 0
     skipped_locked: bool = False
     digest_summaries: list[DigestSummary] = field(default_factory=list)
-    # Dry run: what each person would get.
+    # Dry run: how many items each person would get, and the first few.
     preview: dict[str, list[str]] = field(default_factory=dict)
+    preview_counts: dict[str, int] = field(default_factory=dict)
 
 
 class RunInProgress(RuntimeError):
@@ -777,13 +774,19 @@ def run_reminders(
     return report
 
 
+PREVIEW_LINES = 10
+
+
 def _preview(report: RunReport, items: list[Item], directory: Directory) -> None:
+    """Count each person's items and keep the first few lines (memory stays flat)."""
     for item in items:
         person = directory.people[item.user_id]
         channel = "" if person.wants_email else " (in-app only)"
-        report.preview.setdefault(person.email + channel, []).append(
-            f"{SEVERITY_LABELS[item.severity]}: {item.headline}"
-        )
+        who = person.email + channel
+        report.preview_counts[who] = report.preview_counts.get(who, 0) + 1
+        lines = report.preview.setdefault(who, [])
+        if len(lines) < PREVIEW_LINES:
+            lines.append(f"{SEVERITY_LABELS[item.severity]}: {item.headline}")
         report.notifications += 1
 
 
