@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any, Protocol, cast
 
-from flask import render_template
+from flask import current_app
 from sqlalchemy import (
     Insert,
     Table,
@@ -357,6 +357,9 @@ def items_for(decisions: Sequence[Decision], today: date, directory: Directory) 
                     for user_id in directory.audience(audience, subject.agency_id)
                 }
             )
+            # An escalation with nobody to hear it (an agency without leads) goes to the
+            # secretariat rather than nowhere.
+            recipients = recipients or directory.by_role.get(Role.SECRETARIAT, [])
             severity = "escalation"
             agency = directory.agency_names.get(subject.agency_id or -1, "an agency")
             notes.append(
@@ -678,8 +681,11 @@ def render_digest(
         "base_url": base_url.rstrip("/"),
         "today": today,
     }
-    text = render_template("notifications/digest_email.txt", **context)
-    html = render_template("notifications/digest_email.html", **context)
+    # The templates straight from the environment: no request context processors (they
+    # would query per digest), and thousands of digests render in one run.
+    environment = current_app.jinja_env
+    text = environment.get_template("notifications/digest_email.txt").render(**context)
+    html = environment.get_template("notifications/digest_email.html").render(**context)
     return subject, text, html
 
 
@@ -707,7 +713,6 @@ class RunInProgress(RuntimeError):
 
 
 def _has_action_detail_route() -> bool:
-    from flask import current_app
     from werkzeug.exceptions import HTTPException
 
     try:
