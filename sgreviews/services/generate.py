@@ -349,7 +349,8 @@ def generate(
 
 
 def _reset_sequences() -> None:
-    """Explicit ids leave PostgreSQL's sequences behind: move them past the data."""
+    """Explicit ids leave PostgreSQL's sequences behind: move them past the data; then
+    gather planner statistics."""
     if db.session.get_bind().dialect.name != "postgresql":
         return
     from sqlalchemy import text
@@ -362,4 +363,7 @@ def _reset_sequences() -> None:
                 f"COALESCE((SELECT MAX(id) FROM {table}), 1))"
             )
         )
+    db.session.commit()
+    # Planner statistics for the bulk-loaded tables (autovacuum would get there later).
+    db.session.execute(text("ANALYZE"))
     db.session.commit()

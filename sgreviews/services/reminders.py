@@ -41,6 +41,7 @@ from sqlalchemy import (
     func,
     insert,
     select,
+    text,
     update,
 )
 from sqlalchemy.dialects import postgresql, sqlite
@@ -554,16 +555,18 @@ def _build_digest_batch(
         .returning(OutboxMessage.id, OutboxMessage.recipient_user_id)
     ).all()
     message_for = {row[1]: row[0] for row in message_rows}
+    # One set-based claim for the whole batch: each person's unsent items join their new
+    # message. Items another process claimed first no longer match "digest_id IS NULL".
     table = NOTIFICATIONS
     db.session.execute(
         update(table)
         .where(
-            table.c.user_id == bindparam("b_uid"),
+            table.c.user_id == OUTBOX.c.recipient_user_id,
+            OUTBOX.c.id.in_(list(message_for.values())),
             table.c.wants_email.is_(True),
             table.c.digest_id.is_(None),
         )
-        .values(digest_id=bindparam("b_mid")),
-        [{"b_uid": uid, "b_mid": mid} for uid, mid in message_for.items()],
+        .values(digest_id=OUTBOX.c.id)
     )
     counts: dict[int | None, int] = {
         row[0]: row[1]
@@ -708,6 +711,18 @@ class RunReport:
     preview_counts: dict[str, int] = field(default_factory=dict)
 
 
+ANALYZE_AFTER = 10_000
+
+
+def _refresh_statistics() -> None:
+    """After a large run, refresh PostgreSQL's planner statistics for the tables it grew,
+    so the next run's index lookups are planned on real sizes, not on "empty"."""
+    if db.session.get_bind().dialect.name != "postgresql":
+        return
+    db.session.execute(text("ANALYZE reminder_ledger, notification, outbox_message"))
+    db.session.commit()
+
+
 class RunInProgress(RuntimeError):
     """Another process holds the daily run lock and kept it past the wait."""
 
@@ -772,6 +787,8 @@ def run_reminders(
                 db.session.commit()
         if not dry_run:
             report.digests = build_digests(today, directory, base_url, report.digest_summaries)
+            if report.notifications > ANALYZE_AFTER:
+                _refresh_statistics()
     finally:
         db.session.rollback()
         if not dry_run:
