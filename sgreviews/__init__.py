@@ -50,6 +50,9 @@ def create_app(overrides: dict[str, str] | None = None) -> Flask:
     app.extensions["sgreviews.review_types"] = load_review_types(
         settings.config_dir / "review_types.toml"
     )
+    from sgreviews.services.reminders_app import init_reminders
+
+    init_reminders(app, settings.config_dir, overrides)
 
     app.jinja_loader = ChoiceLoader(
         [
@@ -101,7 +104,11 @@ def _sqlite_connection_setup(dbapi_connection: Any, _record: Any) -> None:
 @event.listens_for(Engine, "begin")
 def _sqlite_begin(connection: Any) -> None:
     if connection.dialect.name == "sqlite":
-        connection.exec_driver_sql("BEGIN")
+        # Job processes (reminders, outbox) set this option so a transaction takes the
+        # write lock at once: a read that later writes would otherwise fail immediately
+        # ("database is locked") when another process writes in between.
+        immediate = connection.get_execution_options().get("sqlite_begin_immediate", False)
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
 def _configure_login(app: Flask) -> None:

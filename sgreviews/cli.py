@@ -7,6 +7,9 @@ sgreviews users create ...     create a user
 sgreviews deadline TYPE DATE   the due dates of a review type's statutory clocks
 sgreviews backup / restore     copy the database to a file and back
 sgreviews users reset-two-factor / unlock --email ...   recover an account
+sgreviews demo generate        generated data at scale (s, l, xl) for benchmarks
+sgreviews reminders run        run or preview the day's reminders
+sgreviews scheduler            the scheduler process (daily reminders, outbox delivery)
 """
 
 from __future__ import annotations
@@ -39,6 +42,12 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(restore_command)
     users_group.add_command(reset_two_factor_command)
     users_group.add_command(unlock_command)
+    from sgreviews.jobs.commands import generate_command, reminders_group, scheduler_command
+
+    demo_group.add_command(generate_command)
+
+    app.cli.add_command(reminders_group)
+    app.cli.add_command(scheduler_command)
 
 
 @click.group("demo", help="Fictional demo data.")

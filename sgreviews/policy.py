@@ -34,6 +34,8 @@ class Permission(enum.Enum):
     ASSURE_ACTIONS = "assure_actions"  # sign off, send back, record impact
     VIEW_MASTER_ACTION_PLAN = "view_master_action_plan"
     IMPORT_ACTIONS = "import_actions"
+    SNOOZE_REMINDERS = "snooze_reminders"  # pause one action's reminders, with a reason
+    VIEW_REMINDER_LOG = "view_reminder_log"  # the outbox of reminder messages and states
 
 
 class Actor(Protocol):
@@ -85,6 +87,9 @@ ROLE_PERMISSIONS[Role.SECRETARIAT] = ROLE_PERMISSIONS[Role.SECRETARIAT] | {Permi
 ROLE_PERMISSIONS[Role.SECRETARIAT] |= {Permission.MANAGE_REVIEWS, Permission.VIEW_FAMILY_LOG}
 ROLE_PERMISSIONS[Role.CHAIR] |= {Permission.VIEW_FAMILY_LOG}
 ROLE_PERMISSIONS[Role.ADMINISTRATOR] |= {Permission.MANAGE_CALENDAR}
+# Reminders: the secretariat snoozes; the administrator reads the reminder log.
+ROLE_PERMISSIONS[Role.SECRETARIAT] |= {Permission.SNOOZE_REMINDERS}
+ROLE_PERMISSIONS[Role.ADMINISTRATOR] |= {Permission.VIEW_REMINDER_LOG}
 
 # Roles that see every partnership's material, not just their own agency's.
 PARTNERSHIP_WIDE_ROLES = frozenset({Role.SECRETARIAT, Role.CHAIR})

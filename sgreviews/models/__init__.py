@@ -22,11 +22,21 @@ from sgreviews.models.organisation import (
     PartnershipKind,
     Sector,
 )
+from sgreviews.models.reminders import (
+    ActionSnooze,
+    JobLock,
+    Notification,
+    NotificationSetting,
+    OutboxMessage,
+    OutboxState,
+    ReminderLedgerEntry,
+)
 from sgreviews.models.review import Review, SubjectKind
 from sgreviews.models.user import Role, User
 
 __all__ = [
     "Action",
+    "ActionSnooze",
     "ActionStatus",
     "ActionUpdate",
     "Agency",
@@ -42,8 +52,14 @@ __all__ = [
     "FindingKind",
     "ImpactMethod",
     "ImpactStatus",
+    "JobLock",
+    "Notification",
+    "NotificationSetting",
+    "OutboxMessage",
+    "OutboxState",
     "Partnership",
     "PartnershipKind",
+    "ReminderLedgerEntry",
     "Review",
     "ReviewBudget",
     "Role",

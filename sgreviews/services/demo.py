@@ -431,6 +431,9 @@ def load_demo(config_dir: Path, today: date | None = None) -> list[DemoSignIn]:
     load_lifecycle_demo(reviews, agencies, secretariat, today)
     actions_demo.add_action_detail(today)
     load_demo_briefings(today)
+    from sgreviews.services.reminders_demo import load_reminder_demo
+
+    load_reminder_demo(today)
     return SIGN_INS
 
 

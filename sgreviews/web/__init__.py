@@ -38,6 +38,9 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(findings_blueprint)
     app.register_blueprint(plan_blueprint)
     app.register_blueprint(audit_trail_blueprint)
+    from sgreviews.web.notifications.views import blueprint as notifications_blueprint
+
+    app.register_blueprint(notifications_blueprint)
 
 
 def register_error_pages(app: Flask) -> None:

@@ -1,0 +1,39 @@
+"""Background jobs: the scheduler process and the thin jobs it runs.
+
+The web application never starts a scheduler (one per gunicorn worker would run every job
+several times); ``sgreviews scheduler`` is its own process. Jobs are idempotent through
+the database, so two schedulers at once still send each reminder once.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import current_app
+
+from sgreviews.extensions import db
+from sgreviews.services import outbox, reminders
+from sgreviews.services.reminders_app import current_mail_settings, current_rules
+
+
+def prepare_job_database() -> None:
+    """On SQLite, job transactions take the write lock when they begin, so concurrent
+    processes queue for it instead of failing (no effect on PostgreSQL)."""
+    db.engine.update_execution_options(sqlite_begin_immediate=True)
+
+
+def reminder_run_job(today: date | None = None) -> reminders.RunReport:
+    """The daily job: decide and record reminders, build digests, then try to deliver."""
+    prepare_job_database()
+    settings = current_app.extensions["sgreviews.settings"]
+    report = reminders.run_reminders(
+        today or date.today(), current_rules(), settings.base_url, dry_run=False
+    )
+    outbox_job()
+    return report
+
+
+def outbox_job() -> outbox.DeliveryResult:
+    """The frequent job: deliver waiting messages and retry failed ones when due."""
+    prepare_job_database()
+    return outbox.deliver_due(current_mail_settings(), current_rules())

@@ -1,0 +1,192 @@
+"""Reminder rules read from ``config/reminders.toml``.
+
+A malformed file stops start-up with a :class:`ReminderConfigError` naming the key. The
+rules turn an action's due date and today's date into the thresholds it has reached:
+every threshold is a day offset from the due date (-14 = fourteen days before, 0 = the due
+date, 7 = seven days overdue), so "later" always means "more urgent".
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass
+from datetime import time
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+AUDIENCES = ("agency_leads", "secretariat", "chair", "administrator")
+
+
+class ReminderConfigError(ValueError):
+    """The reminders file is malformed; the message names the key."""
+
+
+@dataclass(frozen=True)
+class EscalationStep:
+    days_overdue: int
+    notify: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ReminderRules:
+    daily_run_time: time
+    timezone: str
+    outbox_interval_seconds: int
+    lock_wait_seconds: int
+    before_due_days: tuple[int, ...]
+    on_due_date: bool
+    overdue_days: tuple[int, ...]
+    overdue_repeat_every_days: int
+    escalation: tuple[EscalationStep, ...]
+    backoff_base_seconds: int
+    backoff_max_seconds: int
+    outbox_batch_size: int
+    review_clocks_enabled: bool
+
+    @property
+    def horizon_days(self) -> int:
+        """How far ahead of the due date the first reminder goes."""
+        return max(self.before_due_days, default=0)
+
+    def reminder_thresholds_reached(self, days_overdue: int) -> list[int]:
+        """Every reminder threshold (as a day offset) reached by ``days_overdue`` (negative
+        when the due date is still ahead), in order."""
+        reached = [-days for days in sorted(self.before_due_days, reverse=True)]
+        if self.on_due_date:
+            reached.append(0)
+        reached.extend(sorted(self.overdue_days))
+        if self.overdue_repeat_every_days > 0:
+            last = max([0, *self.overdue_days])
+            step = self.overdue_repeat_every_days
+            reached.extend(range(last + step, max(days_overdue, last) + 1, step))
+        return [offset for offset in reached if offset <= days_overdue]
+
+    def latest_reminder_threshold(self, days_overdue: int) -> int | None:
+        """The most urgent reminder threshold reached, computed without listing the weekly
+        repeats (an action years overdue would otherwise list hundreds)."""
+        candidates = [-days for days in self.before_due_days if -days <= days_overdue]
+        if self.on_due_date and days_overdue >= 0:
+            candidates.append(0)
+        candidates.extend(days for days in self.overdue_days if days <= days_overdue)
+        last = max([0, *self.overdue_days])
+        step = self.overdue_repeat_every_days
+        if step > 0 and days_overdue >= last + step:
+            candidates.append(last + ((days_overdue - last) // step) * step)
+        return max(candidates) if candidates else None
+
+    def escalations_reached(self, days_overdue: int) -> list[EscalationStep]:
+        return [step for step in self.escalation if step.days_overdue <= days_overdue]
+
+
+def _table(data: dict[str, Any], key: str, where: str) -> dict[str, Any]:
+    value = data.get(key, {})
+    if not isinstance(value, dict):
+        raise ReminderConfigError(f"{where}{key} must be a table")
+    return value
+
+
+def _int(table: dict[str, Any], key: str, where: str, default: int, minimum: int = 0) -> int:
+    value = table.get(key, default)
+    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+        raise ReminderConfigError(f"{where}{key} must be a whole number of at least {minimum}")
+    return value
+
+
+def _bool(table: dict[str, Any], key: str, where: str, default: bool) -> bool:
+    value = table.get(key, default)
+    if not isinstance(value, bool):
+        raise ReminderConfigError(f"{where}{key} must be true or false")
+    return value
+
+
+def _days(table: dict[str, Any], key: str, where: str, default: list[int]) -> tuple[int, ...]:
+    value = table.get(key, default)
+    if not isinstance(value, list) or not all(
+        isinstance(day, int) and not isinstance(day, bool) and day > 0 for day in value
+    ):
+        raise ReminderConfigError(f"{where}{key} must be a list of whole numbers above 0")
+    if len(set(value)) != len(value):
+        raise ReminderConfigError(f"{where}{key} lists a day twice")
+    return tuple(sorted(value))
+
+
+def parse_reminder_rules(data: dict[str, Any]) -> ReminderRules:
+    schedule = _table(data, "schedule", "")
+    run_time = schedule.get("daily_run_time", "07:00")
+    if not isinstance(run_time, str) or not re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d", run_time):
+        raise ReminderConfigError('schedule.daily_run_time must be a time such as "07:00"')
+    zone = schedule.get("timezone", "Europe/London")
+    try:
+        ZoneInfo(str(zone))
+    except (ZoneInfoNotFoundError, ValueError) as error:
+        raise ReminderConfigError(
+            f"schedule.timezone must be a time zone name such as Europe/London, not {zone!r}"
+        ) from error
+
+    actions = _table(data, "actions", "")
+    steps = actions.get("escalation", [])
+    if not isinstance(steps, list):
+        raise ReminderConfigError("actions.escalation must be a list of tables")
+    escalation = []
+    for index, step in enumerate(steps):
+        where = f"actions.escalation[{index}]."
+        if not isinstance(step, dict):
+            raise ReminderConfigError(f"actions.escalation[{index}] must be a table")
+        days = _int(step, "days_overdue", where, default=-1, minimum=1)
+        notify = step.get("notify")
+        if not isinstance(notify, list) or not notify:
+            raise ReminderConfigError(f"{where}notify must list at least one audience")
+        for audience in notify:
+            if audience not in AUDIENCES:
+                raise ReminderConfigError(
+                    f"{where}notify: unknown audience {audience!r}; "
+                    f"use one of {', '.join(AUDIENCES)}"
+                )
+        escalation.append(EscalationStep(days_overdue=days, notify=tuple(notify)))
+    if len({step.days_overdue for step in escalation}) != len(escalation):
+        raise ReminderConfigError("actions.escalation has two steps with the same days_overdue")
+
+    outbox = _table(data, "outbox", "")
+    clocks = _table(data, "review_clocks", "")
+    hour, minute = (int(part) for part in run_time.split(":"))
+    rules = ReminderRules(
+        daily_run_time=time(hour, minute),
+        timezone=str(zone),
+        outbox_interval_seconds=_int(
+            schedule, "outbox_interval_seconds", "schedule.", 60, minimum=1
+        ),
+        lock_wait_seconds=_int(schedule, "lock_wait_seconds", "schedule.", 120),
+        before_due_days=_days(actions, "before_due_days", "actions.", [14, 7, 1]),
+        on_due_date=_bool(actions, "on_due_date", "actions.", True),
+        overdue_days=_days(actions, "overdue_days", "actions.", [1, 7]),
+        overdue_repeat_every_days=_int(actions, "overdue_repeat_every_days", "actions.", 7),
+        escalation=tuple(sorted(escalation, key=lambda step: step.days_overdue)),
+        backoff_base_seconds=_int(outbox, "backoff_base_seconds", "outbox.", 60, minimum=1),
+        backoff_max_seconds=_int(outbox, "backoff_max_seconds", "outbox.", 3600, minimum=1),
+        outbox_batch_size=_int(outbox, "batch_size", "outbox.", 50, minimum=1),
+        review_clocks_enabled=_bool(clocks, "enabled", "review_clocks.", False),
+    )
+    if rules.backoff_max_seconds < rules.backoff_base_seconds:
+        raise ReminderConfigError(
+            "outbox.backoff_max_seconds must not be less than outbox.backoff_base_seconds"
+        )
+    if rules.review_clocks_enabled:
+        raise ReminderConfigError(
+            "review_clocks.enabled: review-clock reminders are not available yet; set false"
+        )
+    return rules
+
+
+def load_reminder_rules(path: Path) -> ReminderRules:
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError as error:
+        raise ReminderConfigError(f"{path}: file not found") from error
+    except tomllib.TOMLDecodeError as error:
+        raise ReminderConfigError(f"{path}: not valid TOML ({error})") from error
+    try:
+        return parse_reminder_rules(data)
+    except ReminderConfigError as error:
+        raise ReminderConfigError(f"{path}: {error}") from error

@@ -1,0 +1,817 @@
+"""The reminder run: decide who must be told what today, record each decision once in the
+ledger, and gather each person's items into one digest.
+
+The engine works on *reminder sources*: anything with dated subjects (``ActionSource`` is
+the one built; a review-clock source and a briefing review-by source are extension points
+that implement the same :class:`ReminderSource` protocol and are added to
+:func:`default_sources`). A run:
+
+1. takes the ``reminders-daily`` job lock, so a second scheduler waits rather than racing;
+2. streams each source's subjects page by page (keyset pages, short transactions: memory
+   stays flat however many actions there are);
+3. per page, compares the most urgent threshold reached today with the ledger for the
+   subject's *current* due date, and inserts the new decision with insert-or-skip on the
+   ledger's unique key. Only the rows this process inserted produce notifications, so a
+   decision is acted on once even if two processes race past the lock. Thresholds missed
+   while the service was down are not replayed one by one: the latest one is recorded and
+   the line says how many were missed (catch-up collapses into one line);
+4. gathers every person's unsent items into one outbox message (claimed with a
+   conditional UPDATE, so an item joins exactly one digest), in the same transaction.
+"""
+
+from __future__ import annotations
+
+import secrets
+import time
+from collections import defaultdict
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any, Protocol, cast
+
+from flask import current_app
+from sqlalchemy import (
+    Insert,
+    Table,
+    and_,
+    bindparam,
+    case,
+    delete,
+    exists,
+    func,
+    insert,
+    select,
+    text,
+    update,
+)
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import aliased
+
+from sgreviews.extensions import db
+from sgreviews.models import (
+    Action,
+    ActionSnooze,
+    ActionStatus,
+    Agency,
+    JobLock,
+    Notification,
+    NotificationSetting,
+    OutboxMessage,
+    OutboxState,
+    ReminderLedgerEntry,
+    Role,
+    User,
+)
+from sgreviews.models.base import utcnow
+from sgreviews.services.reminder_rules import ReminderRules
+
+PAGE_SIZE = 2000
+DIGEST_BATCH = 200
+# Items listed in the email itself; the rest are on the notifications page.
+DIGEST_ITEM_LIMIT = 100
+LOCK_NAME = "reminders-daily"
+LOCK_LEASE = timedelta(minutes=10)
+
+LEDGER = cast(Table, ReminderLedgerEntry.__table__)
+NOTIFICATIONS = cast(Table, Notification.__table__)
+OUTBOX = cast(Table, OutboxMessage.__table__)
+LOCKS = cast(Table, JobLock.__table__)
+
+SEVERITY_RANK = {"due_soon": 1, "due": 2, "overdue": 3, "escalation": 4}
+REMINDER = "reminder"
+ESCALATION = "escalation"
+
+
+# --- sources -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Subject:
+    """Something with a due date that people must be reminded about."""
+
+    subject_type: str
+    subject_id: int
+    reference: str
+    summary: str
+    due_date: date
+    agency_id: int | None
+    # The named person responsible, when they have an account.
+    owner_user_id: int | None
+
+
+class ReminderSource(Protocol):
+    """A kind of subject the engine reminds about. ``pages`` yields the subjects that may
+    need a reminder on ``today`` (due within ``horizon_days`` or past due), a page at a
+    time, each page read in its own short query."""
+
+    subject_type: str
+
+    def pages(self, today: date, horizon_days: int, page_size: int) -> Iterator[list[Subject]]:
+        """Yield pages of subjects."""
+        ...
+
+
+OPEN_STATUSES = [status for status in ActionStatus if status.is_open]
+
+
+class ActionSource:
+    """Open actions (not started or in progress), minus those the secretariat snoozed."""
+
+    subject_type = "action"
+
+    def pages(self, today: date, horizon_days: int, page_size: int) -> Iterator[list[Subject]]:
+        snoozed = exists().where(
+            ActionSnooze.action_id == Action.id,
+            ActionSnooze.ended_at.is_(None),
+            ActionSnooze.snoozed_until >= today,
+        )
+        last_id = 0
+        while True:
+            rows = db.session.execute(
+                select(
+                    Action.id,
+                    Action.reference,
+                    Action.action_text,
+                    Action.due_date,
+                    Action.owning_agency_id,
+                    Action.lead_user_id,
+                )
+                .where(
+                    Action.id > last_id,
+                    Action.status.in_(OPEN_STATUSES),
+                    Action.due_date <= today + timedelta(days=horizon_days),
+                    ~snoozed,
+                )
+                .order_by(Action.id)
+                .limit(page_size)
+            ).all()
+            if not rows:
+                return
+            last_id = rows[-1][0]
+            yield [
+                Subject("action", row[0], row[1], row[2], row[3], row[4], row[5]) for row in rows
+            ]
+
+
+def default_sources() -> list[ReminderSource]:
+    # Extension points, wired after the review-lifecycle and briefing work is merged:
+    # a ReviewClockSource (rapid review, decision, six-month and pre-publication clocks,
+    # to the secretariat) and a BriefingReviewBySource.
+    return [ActionSource()]
+
+
+# --- who is who ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Person:
+    id: int
+    email: str
+    role: Role
+    agency_id: int | None
+    wants_email: bool
+
+
+@dataclass
+class Directory:
+    """Active users and agencies, loaded once per run (it grows with users, not actions)."""
+
+    people: dict[int, Person]
+    agency_names: dict[int, str]
+    agency_leads: dict[int, list[int]]
+    by_role: dict[Role, list[int]]
+
+    @classmethod
+    def load(cls) -> Directory:
+        rows = db.session.execute(
+            select(
+                User.id,
+                User.email,
+                User.role,
+                User.agency_id,
+                NotificationSetting.email_digest,
+            )
+            .outerjoin(NotificationSetting, NotificationSetting.user_id == User.id)
+            .where(User.is_active.is_(True))
+        ).all()
+        people = {
+            row[0]: Person(row[0], row[1], row[2], row[3], row[4] is not False) for row in rows
+        }
+        agency_leads: dict[int, list[int]] = defaultdict(list)
+        by_role: dict[Role, list[int]] = defaultdict(list)
+        for person in people.values():
+            by_role[person.role].append(person.id)
+            if person.role is Role.AGENCY_LEAD and person.agency_id is not None:
+                agency_leads[person.agency_id].append(person.id)
+        agency_names = dict(db.session.execute(select(Agency.id, Agency.name)).all())
+        return cls(people, agency_names, dict(agency_leads), dict(by_role))
+
+    def audience(self, name: str, agency_id: int | None) -> list[int]:
+        if name == "agency_leads":
+            return self.agency_leads.get(agency_id or -1, [])
+        return self.by_role.get(Role(name), [])
+
+
+# --- decisions -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Decision:
+    subject: Subject
+    kind: str
+    threshold: int
+    # Thresholds reached since the last one sent, not sent separately (catch-up).
+    missed: int
+    audiences: tuple[str, ...] = ()
+
+
+def _ledger_state(subjects: Sequence[Subject]) -> dict[tuple[int, str, date], int]:
+    """The most urgent threshold already recorded per (subject, kind, due date)."""
+    if not subjects:
+        return {}
+    entry = ReminderLedgerEntry
+    rows = db.session.execute(
+        select(entry.subject_id, entry.kind, entry.due_date, func.max(entry.threshold))
+        .where(
+            entry.subject_type == subjects[0].subject_type,
+            entry.subject_id.in_([subject.subject_id for subject in subjects]),
+        )
+        .group_by(entry.subject_id, entry.kind, entry.due_date)
+    ).all()
+    return {(row[0], row[1], row[2]): row[3] for row in rows}
+
+
+def decide(subjects: Sequence[Subject], today: date, rules: ReminderRules) -> list[Decision]:
+    """The new reminder and escalation decisions for these subjects today."""
+    state = _ledger_state(subjects)
+    decisions: list[Decision] = []
+    for subject in subjects:
+        days_overdue = (today - subject.due_date).days
+        latest = rules.latest_reminder_threshold(days_overdue)
+        sent = state.get((subject.subject_id, REMINDER, subject.due_date))
+        if latest is not None and (sent is None or latest > sent):
+            missed = 0
+            if sent is not None:
+                missed = sum(
+                    1
+                    for offset in rules.reminder_thresholds_reached(days_overdue)
+                    if sent < offset < latest
+                )
+            decisions.append(Decision(subject, REMINDER, latest, missed))
+        escalated = state.get((subject.subject_id, ESCALATION, subject.due_date))
+        for step in rules.escalations_reached(days_overdue):
+            if escalated is None or step.days_overdue > escalated:
+                decisions.append(Decision(subject, ESCALATION, step.days_overdue, 0, step.notify))
+    return decisions
+
+
+def _insert_or_skip(table: Any) -> Insert:
+    """INSERT ... ON CONFLICT DO NOTHING on PostgreSQL and SQLite."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        return postgresql.insert(table).on_conflict_do_nothing()
+    return sqlite.insert(table).on_conflict_do_nothing()
+
+
+def record_decisions(decisions: Sequence[Decision], today: date) -> list[Decision]:
+    """Insert the decisions into the ledger; return those this process inserted (a row
+    another process inserted first is skipped, and so is its notification)."""
+    if not decisions:
+        return []
+    now = utcnow()
+    statement = _insert_or_skip(LEDGER).returning(
+        ReminderLedgerEntry.subject_id,
+        ReminderLedgerEntry.kind,
+        ReminderLedgerEntry.threshold,
+    )
+    rows = [
+        {
+            "subject_type": decision.subject.subject_type,
+            "subject_id": decision.subject.subject_id,
+            "kind": decision.kind,
+            "threshold": decision.threshold,
+            "due_date": decision.subject.due_date,
+            "run_date": today,
+            "created_at": now,
+        }
+        for decision in decisions
+    ]
+    # executemany with RETURNING ("insertmanyvalues"): one cached statement, batched.
+    inserted = {tuple(row) for row in db.session.execute(statement, rows)}
+    return [
+        decision
+        for decision in decisions
+        if (decision.subject.subject_id, decision.kind, decision.threshold) in inserted
+    ]
+
+
+def _when(days_overdue: int) -> str:
+    if days_overdue < -1:
+        return f"is due in {-days_overdue} days"
+    if days_overdue == -1:
+        return "is due tomorrow"
+    if days_overdue == 0:
+        return "is due today"
+    if days_overdue == 1:
+        return "is 1 day overdue"
+    return f"is {days_overdue} days overdue"
+
+
+def _severity(days_overdue: int) -> str:
+    return "due_soon" if days_overdue < 0 else "due" if days_overdue == 0 else "overdue"
+
+
+@dataclass
+class Item:
+    """One line for one person about one subject (several decisions merge into it)."""
+
+    user_id: int
+    subject: Subject
+    severity: str
+    headline: str
+    details: list[str] = field(default_factory=list)
+
+
+def items_for(decisions: Sequence[Decision], today: date, directory: Directory) -> list[Item]:
+    """Turn decisions into one item per (person, subject): a lead told of an overdue action
+    and of its escalation gets one line, not two. The person responsible for the action
+    sees it as overdue; only the people it is escalated to see "Escalated to you"."""
+    items: dict[tuple[int, int], Item] = {}
+    for decision in decisions:
+        subject = decision.subject
+        days_overdue = (today - subject.due_date).days
+        owners = _owners(subject, directory)
+        notes = [f"Due {subject.due_date.strftime('%-d %B %Y')}."]
+        if decision.kind == REMINDER:
+            recipients = owners
+            severity = _severity(days_overdue)
+            if decision.missed:
+                plural = "s" if decision.missed != 1 else ""
+                notes.append(
+                    f"Includes {decision.missed} earlier reminder{plural} not sent "
+                    "while reminders were not running."
+                )
+        else:
+            recipients = sorted(
+                {
+                    user_id
+                    for audience in decision.audiences
+                    for user_id in directory.audience(audience, subject.agency_id)
+                }
+            )
+            # An escalation with nobody to hear it (an agency without leads) goes to the
+            # secretariat rather than nowhere.
+            recipients = recipients or directory.by_role.get(Role.SECRETARIAT, [])
+            severity = "escalation"
+            agency = directory.agency_names.get(subject.agency_id or -1, "an agency")
+            notes.append(
+                f"Escalated: {decision.threshold} or more days overdue (owned by {agency})."
+            )
+        for user_id in recipients:
+            own_severity = _severity(days_overdue) if user_id in owners else severity
+            key = (user_id, subject.subject_id)
+            item = items.get(key)
+            if item is None:
+                item = items[key] = Item(
+                    user_id,
+                    subject,
+                    own_severity,
+                    f"{subject.reference} {_when(days_overdue)}",
+                )
+            elif SEVERITY_RANK[own_severity] > SEVERITY_RANK[item.severity]:
+                item.severity = own_severity
+            item.details.extend(note for note in notes if note not in item.details)
+    return list(items.values())
+
+
+def _owners(subject: Subject, directory: Directory) -> list[int]:
+    """The action's lead; when the lead has no (active) account, the agency's leads; when
+    the agency has none, the secretariat, so no reminder falls on nobody."""
+    if subject.owner_user_id in directory.people:
+        return [subject.owner_user_id]
+    leads = directory.agency_leads.get(subject.agency_id or -1, [])
+    return leads or directory.by_role.get(Role.SECRETARIAT, [])
+
+
+def link_path(subject: Subject, person: Person) -> str:
+    if subject.subject_type == "action":
+        return f"/actions/{subject.subject_id}"
+    if person.role is Role.AGENCY_LEAD:
+        return "/agency/actions"
+    if person.role in (Role.SECRETARIAT, Role.CHAIR):
+        return "/overview"
+    return "/notifications"
+
+
+def store_items(items: Sequence[Item], today: date, directory: Directory) -> int:
+    if not items:
+        return 0
+    now = utcnow()
+    rows = []
+    for item in items:
+        person = directory.people[item.user_id]
+        rows.append(
+            {
+                "user_id": item.user_id,
+                "subject_type": item.subject.subject_type,
+                "subject_id": item.subject.subject_id,
+                "run_date": today,
+                "severity": item.severity,
+                "headline": item.headline[:300],
+                "detail": "\n".join([item.subject.summary, " ".join(item.details)]),
+                "link_path": link_path(item.subject, person),
+                "wants_email": person.wants_email,
+                "created_at": now,
+            }
+        )
+    db.session.execute(insert(NOTIFICATIONS), rows)
+    return len(rows)
+
+
+# --- the job lock ----------------------------------------------------------------------
+
+
+def acquire_lock(name: str, holder: str, now: datetime | None = None) -> bool:
+    """Take the named lease if it is free or its holder stopped heartbeating."""
+    now = now or utcnow()
+    inserted = db.session.execute(
+        _insert_or_skip(LOCKS)
+        .values(name=name, holder=holder, heartbeat_at=now)
+        .returning(JobLock.name)
+    ).first()
+    if inserted is None:
+        result = db.session.execute(
+            update(JobLock)
+            .where(
+                JobLock.name == name,
+                (JobLock.holder.is_(None)) | (JobLock.heartbeat_at < now - LOCK_LEASE),
+            )
+            .values(holder=holder, heartbeat_at=now)
+            .execution_options(synchronize_session=False)
+        )
+        taken = bool(result.rowcount)  # type: ignore[attr-defined]
+    else:
+        taken = True
+    db.session.commit()
+    return taken
+
+
+def heartbeat(name: str, holder: str) -> None:
+    db.session.execute(
+        update(JobLock)
+        .where(JobLock.name == name, JobLock.holder == holder)
+        .values(heartbeat_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+
+
+def release_lock(name: str, holder: str) -> None:
+    db.session.execute(
+        update(JobLock)
+        .where(JobLock.name == name, JobLock.holder == holder)
+        .values(holder=None)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.commit()
+
+
+# --- digests ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DigestSummary:
+    to_address: str
+    item_count: int
+    headlines: tuple[str, ...]
+
+
+def _pending_recipients(after: int, limit: int) -> list[int]:
+    return list(
+        db.session.scalars(
+            select(Notification.user_id)
+            .where(
+                Notification.wants_email.is_(True),
+                Notification.digest_id.is_(None),
+                Notification.user_id > after,
+            )
+            .group_by(Notification.user_id)
+            .order_by(Notification.user_id)
+            .limit(limit)
+        )
+    )
+
+
+def build_digests(
+    today: date, directory: Directory, base_url: str, summaries: list[DigestSummary]
+) -> int:
+    """One outbox message per person with unsent items, whatever run made the items.
+    Each batch is one transaction: messages inserted, items claimed (an item already
+    claimed by another process is not claimed again), bodies rendered."""
+    made = 0
+    last_user = 0
+    while True:
+        user_ids = _pending_recipients(last_user, DIGEST_BATCH)
+        db.session.commit()
+        if not user_ids:
+            return made
+        last_user = user_ids[-1]
+        made += _build_digest_batch(
+            [directory.people[uid] for uid in user_ids if uid in directory.people],
+            today,
+            base_url,
+            summaries,
+        )
+        db.session.commit()
+
+
+def _build_digest_batch(
+    people: list[Person], today: date, base_url: str, summaries: list[DigestSummary]
+) -> int:
+    if not people:
+        return 0
+    now = utcnow()
+    message_rows = db.session.execute(
+        insert(OUTBOX)
+        .values(
+            [
+                {
+                    "recipient_user_id": person.id,
+                    "to_address": person.email,
+                    "subject": "",
+                    "body_text": "",
+                    "body_html": "",
+                    "kind": "digest",
+                    "run_date": today,
+                    "item_count": 0,
+                    "state": OutboxState.PENDING.value,
+                    "attempts": 0,
+                    "next_attempt_at": now,
+                    "created_at": now,
+                }
+                for person in people
+            ]
+        )
+        .returning(OutboxMessage.id, OutboxMessage.recipient_user_id)
+    ).all()
+    message_for = {row[1]: row[0] for row in message_rows}
+    # One set-based claim for the whole batch: each person's unsent items join their new
+    # message. Items another process claimed first no longer match "digest_id IS NULL".
+    table = NOTIFICATIONS
+    db.session.execute(
+        update(table)
+        .where(
+            table.c.user_id == OUTBOX.c.recipient_user_id,
+            OUTBOX.c.id.in_(list(message_for.values())),
+            table.c.wants_email.is_(True),
+            table.c.digest_id.is_(None),
+        )
+        .values(digest_id=OUTBOX.c.id)
+    )
+    counts: dict[int | None, int] = {
+        row[0]: row[1]
+        for row in db.session.execute(
+            select(Notification.digest_id, func.count())
+            .where(Notification.digest_id.in_(message_for.values()))
+            .group_by(Notification.digest_id)
+        )
+    }
+    empty = [mid for mid in message_for.values() if not counts.get(mid)]
+    if empty:
+        db.session.execute(delete(OUTBOX).where(OutboxMessage.id.in_(empty)))
+    items = _first_items([mid for mid in message_for.values() if counts.get(mid)])
+    updates = []
+    for person in people:
+        mid = message_for.get(person.id)
+        if mid is None or not counts.get(mid):
+            continue
+        subject, text, html = render_digest(items[mid], counts[mid], today, base_url)
+        updates.append(
+            {
+                "b_mid": mid,
+                "b_subject": subject,
+                "b_text": text,
+                "b_html": html,
+                "b_count": counts[mid],
+            }
+        )
+        if len(summaries) < 500:
+            summaries.append(
+                DigestSummary(
+                    person.email, counts[mid], tuple(row.headline for row in items[mid][:5])
+                )
+            )
+    if updates:
+        outbox = OUTBOX
+        db.session.execute(
+            update(outbox)
+            .where(outbox.c.id == bindparam("b_mid"))
+            .values(
+                subject=bindparam("b_subject"),
+                body_text=bindparam("b_text"),
+                body_html=bindparam("b_html"),
+                item_count=bindparam("b_count"),
+            ),
+            updates,
+        )
+    return len(updates)
+
+
+@dataclass(frozen=True)
+class DigestLine:
+    severity: str
+    headline: str
+    detail: str
+    link_path: str
+
+
+def _first_items(message_ids: list[int]) -> dict[int, list[DigestLine]]:
+    """The most urgent items of each digest, at most DIGEST_ITEM_LIMIT per digest."""
+    result: dict[int, list[DigestLine]] = {mid: [] for mid in message_ids}
+    if not message_ids:
+        return result
+    rank = func.row_number().over(
+        partition_by=Notification.digest_id,
+        order_by=(case(SEVERITY_RANK, value=Notification.severity).desc(), Notification.id),
+    )
+    numbered = (
+        select(
+            Notification.digest_id,
+            Notification.severity,
+            Notification.headline,
+            Notification.detail,
+            Notification.link_path,
+            rank.label("position"),
+        )
+        .where(Notification.digest_id.in_(message_ids))
+        .subquery()
+    )
+    alias = aliased(numbered)
+    rows = db.session.execute(select(alias).where(alias.c.position <= DIGEST_ITEM_LIMIT)).all()
+    for row in rows:
+        result[row[0]].append(DigestLine(row[1], row[2], row[3], row[4]))
+    for lines in result.values():
+        lines.sort(key=lambda line: -SEVERITY_RANK.get(line.severity, 0))
+    return result
+
+
+SEVERITY_LABELS = {
+    "escalation": "Escalated to you",
+    "overdue": "Overdue",
+    "due": "Due today",
+    "due_soon": "Due soon",
+}
+
+
+def render_digest(
+    lines: list[DigestLine], total: int, today: date, base_url: str
+) -> tuple[str, str, str]:
+    """Subject, plain text and HTML of one digest."""
+    plural = "s" if total != 1 else ""
+    subject = f"Safeguarding reviews: {total} action reminder{plural} for {today:%-d %B %Y}"
+    groups: dict[str, list[DigestLine]] = defaultdict(list)
+    for line in lines:
+        groups[line.severity].append(line)
+    context = {
+        "subject": subject,
+        "groups": [
+            (SEVERITY_LABELS[severity], groups[severity])
+            for severity in ("escalation", "overdue", "due", "due_soon")
+            if groups.get(severity)
+        ],
+        "total": total,
+        "shown": len(lines),
+        "base_url": base_url.rstrip("/"),
+        "today": today,
+    }
+    # The templates straight from the environment: no request context processors (they
+    # would query per digest), and thousands of digests render in one run.
+    environment = current_app.jinja_env
+    text = environment.get_template("notifications/digest_email.txt").render(**context)
+    html = environment.get_template("notifications/digest_email.html").render(**context)
+    return subject, text, html
+
+
+# --- the run ---------------------------------------------------------------------------
+
+
+@dataclass
+class RunReport:
+    run_date: date
+    dry_run: bool
+    subjects_checked: int = 0
+    decisions: int = 0
+    notifications: int = 0
+    digests: int = 0
+    in_app_only: int = 0
+    skipped_locked: bool = False
+    digest_summaries: list[DigestSummary] = field(default_factory=list)
+    # Dry run: how many items each person would get, and the first few.
+    preview: dict[str, list[str]] = field(default_factory=dict)
+    preview_counts: dict[str, int] = field(default_factory=dict)
+
+
+ANALYZE_AFTER = 10_000
+
+
+def _refresh_statistics() -> None:
+    """After a large run, refresh PostgreSQL's planner statistics for the tables it grew,
+    so the next run's index lookups are planned on real sizes, not on "empty"."""
+    if db.session.get_bind().dialect.name != "postgresql":
+        return
+    db.session.execute(text("ANALYZE reminder_ledger, notification, outbox_message"))
+    db.session.commit()
+
+
+class RunInProgress(RuntimeError):
+    """Another process holds the daily run lock and kept it past the wait."""
+
+
+def run_reminders(
+    today: date,
+    rules: ReminderRules,
+    base_url: str,
+    *,
+    dry_run: bool = False,
+    sources: Sequence[ReminderSource] | None = None,
+    lock_wait_seconds: float | None = None,
+    page_size: int = PAGE_SIZE,
+) -> RunReport:
+    """Run the reminders for ``today``. Safe to run any number of times, in any number of
+    processes: each decision is acted on once."""
+    report = RunReport(run_date=today, dry_run=dry_run)
+    sources = list(sources) if sources is not None else default_sources()
+    holder = secrets.token_hex(8)
+    if not dry_run:
+        wait = rules.lock_wait_seconds if lock_wait_seconds is None else lock_wait_seconds
+        deadline = time.monotonic() + wait
+        while not acquire_lock(LOCK_NAME, holder):
+            if time.monotonic() >= deadline:
+                raise RunInProgress(
+                    "another reminder run is in progress; its decisions are not repeated"
+                )
+            time.sleep(0.5)
+    try:
+        directory = Directory.load()
+        db.session.commit()
+        for source in sources:
+            for page in source.pages(today, rules.horizon_days, page_size):
+                report.subjects_checked += len(page)
+                decisions = decide(page, today, rules)
+                db.session.commit()  # end the read before writing (SQLite locking)
+                if dry_run:
+                    _preview(report, items_for(decisions, today, directory), directory)
+                    report.decisions += len(decisions)
+                    continue
+                if not decisions:
+                    continue
+                recorded = record_decisions(decisions, today)
+                items = items_for(recorded, today, directory)
+                report.decisions += len(recorded)
+                report.notifications += store_items(items, today, directory)
+                report.in_app_only += sum(
+                    1 for item in items if not directory.people[item.user_id].wants_email
+                )
+                heartbeat(LOCK_NAME, holder)
+                db.session.commit()
+        if not dry_run:
+            report.digests = build_digests(today, directory, base_url, report.digest_summaries)
+            if report.notifications > ANALYZE_AFTER:
+                _refresh_statistics()
+    finally:
+        db.session.rollback()
+        if not dry_run:
+            release_lock(LOCK_NAME, holder)
+    return report
+
+
+PREVIEW_LINES = 10
+
+
+def _preview(report: RunReport, items: list[Item], directory: Directory) -> None:
+    """Count each person's items and keep the first few lines (memory stays flat)."""
+    for item in items:
+        person = directory.people[item.user_id]
+        channel = "" if person.wants_email else " (in-app only)"
+        who = person.email + channel
+        report.preview_counts[who] = report.preview_counts.get(who, 0) + 1
+        lines = report.preview.setdefault(who, [])
+        if len(lines) < PREVIEW_LINES:
+            lines.append(f"{SEVERITY_LABELS[item.severity]}: {item.headline}")
+        report.notifications += 1
+
+
+# --- snoozes ---------------------------------------------------------------------------
+
+
+def active_snooze(action_id: int, today: date) -> ActionSnooze | None:
+    return db.session.scalar(
+        select(ActionSnooze)
+        .where(
+            and_(
+                ActionSnooze.action_id == action_id,
+                ActionSnooze.ended_at.is_(None),
+                ActionSnooze.snoozed_until >= today,
+            )
+        )
+        .order_by(ActionSnooze.created_at.desc())
+        .limit(1)
+    )

@@ -1,0 +1,1 @@
+"""Notifications, notification settings, the calendar feed, snoozes and the reminder log."""

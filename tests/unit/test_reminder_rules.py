@@ -1,0 +1,109 @@
+"""Reminder rules from config/reminders.toml: thresholds, and bad values named at start-up."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from sgreviews import create_app
+from sgreviews.services.reminder_rules import (
+    ReminderConfigError,
+    load_reminder_rules,
+    parse_reminder_rules,
+)
+from sgreviews.settings import PROJECT_ROOT
+
+RULES = load_reminder_rules(PROJECT_ROOT / "config" / "reminders.toml")
+
+
+def test_defaults_from_the_shipped_file() -> None:
+    assert RULES.before_due_days == (1, 7, 14)
+    assert RULES.overdue_days == (1, 7)
+    assert RULES.overdue_repeat_every_days == 7
+    assert [(step.days_overdue, step.notify) for step in RULES.escalation] == [
+        (7, ("agency_leads",)),
+        (28, ("secretariat", "chair")),
+    ]
+    assert RULES.timezone == "Europe/London"
+    assert RULES.daily_run_time.strftime("%H:%M") == "07:00"
+
+
+@pytest.mark.parametrize(
+    ("days_overdue", "latest"),
+    [(-20, None), (-14, -14), (-10, -14), (-7, -7), (-1, -1), (0, 0), (1, 1), (6, 1), (7, 7),
+     (13, 7), (14, 14), (20, 14), (21, 21), (400, 399)],
+)  # fmt: skip
+def test_latest_threshold(days_overdue: int, latest: int | None) -> None:
+    assert RULES.latest_reminder_threshold(days_overdue) == latest
+    reached = RULES.reminder_thresholds_reached(days_overdue)
+    assert (reached[-1] if reached else None) == latest
+
+
+def test_escalations_reached() -> None:
+    assert RULES.escalations_reached(6) == []
+    assert [step.days_overdue for step in RULES.escalations_reached(30)] == [7, 28]
+
+
+@pytest.mark.parametrize(
+    ("toml_data", "named"),
+    [
+        ({"schedule": {"daily_run_time": "7am"}}, "schedule.daily_run_time"),
+        ({"schedule": {"timezone": "Mars/Olympus"}}, "schedule.timezone"),
+        ({"actions": {"before_due_days": [14, -1]}}, "actions.before_due_days"),
+        ({"actions": {"overdue_days": "weekly"}}, "actions.overdue_days"),
+        ({"actions": {"on_due_date": "yes"}}, "actions.on_due_date"),
+        (
+            {"actions": {"escalation": [{"days_overdue": 7, "notify": ["mayor"]}]}},
+            "actions.escalation[0].notify",
+        ),
+        (
+            {"actions": {"escalation": [{"days_overdue": 0, "notify": ["chair"]}]}},
+            "actions.escalation[0].days_overdue",
+        ),
+        ({"outbox": {"backoff_base_seconds": 0}}, "outbox.backoff_base_seconds"),
+        ({"review_clocks": {"enabled": True}}, "review_clocks.enabled"),
+    ],
+)
+def test_a_bad_rule_is_named(toml_data: dict[str, object], named: str) -> None:
+    with pytest.raises(ReminderConfigError, match=named.replace("[", r"\[").replace("]", r"\]")):
+        parse_reminder_rules(toml_data)
+
+
+def test_a_bad_rule_stops_start_up_naming_the_key(tmp_path: Path) -> None:
+    config = tmp_path / "config"
+    shutil.copytree(PROJECT_ROOT / "config", config)
+    path = config / "reminders.toml"
+    path.write_text(
+        path.read_text().replace("before_due_days = [14, 7, 1]", 'before_due_days = "soon"')
+    )
+    with pytest.raises(ReminderConfigError, match=r"actions\.before_due_days"):
+        create_app(
+            {
+                "SGREVIEWS_ENV": "testing",
+                "SECRET_KEY": "x",
+                "SGREVIEWS_CONFIG_DIR": str(config),
+                "SGREVIEWS_INSTANCE_PATH": str(tmp_path / "instance"),
+            }
+        )
+
+
+def test_mail_misconfiguration_is_collected_not_raised() -> None:
+    from sgreviews.services.mail import MailSettings, check_connection
+
+    settings = MailSettings.from_env(
+        {
+            "SGREVIEWS_SMTP_HOST": "mail.test.example",
+            "SGREVIEWS_SMTP_PORT": "70000",
+            "SGREVIEWS_SMTP_STARTTLS": "maybe",
+            "SGREVIEWS_SMTP_USERNAME": "reminders",
+            "SGREVIEWS_SMTP_PASSWORD": "",
+        }
+    )
+    assert not settings.usable
+    problems = check_connection(settings)
+    assert any("SGREVIEWS_SMTP_PORT" in problem for problem in problems)
+    assert any("SGREVIEWS_SMTP_STARTTLS" in problem for problem in problems)
+    assert any("SGREVIEWS_SMTP_PASSWORD" in problem for problem in problems)
+    assert "password=" not in repr(settings)
