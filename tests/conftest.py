@@ -82,7 +82,7 @@ def transaction(request: pytest.FixtureRequest) -> Iterator[Connection | None]:
     """Every non-browser test runs in a transaction that is rolled back afterwards. Each
     request gets its own session on the same connection; a commit only releases a
     savepoint."""
-    if "e2e" in request.keywords:
+    if "e2e" in request.keywords or "own_database" in request.keywords:
         yield None
         return
     application: Flask = request.getfixturevalue("app")
