@@ -15,6 +15,7 @@ from sqlalchemy.orm import joinedload
 
 from sgreviews.extensions import db
 from sgreviews.models import AuditEvent, User
+from sgreviews.services.tabular import spreadsheet_safe
 
 PAGE_SIZE = 50
 
@@ -99,10 +100,8 @@ CSV_COLUMNS = [
 
 def _cell(value: object) -> str:
     """A CSV cell that a spreadsheet will not run as a formula."""
-    text = "" if value is None else str(value)
-    if text[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + text
-    return text
+    safe: str = spreadsheet_safe("" if value is None else str(value))
+    return safe
 
 
 def export_csv(filters: AuditFilter) -> Iterator[str]:

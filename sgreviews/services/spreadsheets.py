@@ -39,6 +39,7 @@ from sgreviews.services import actions as action_service
 from sgreviews.services import audit
 from sgreviews.services.editing import FieldError
 from sgreviews.services.rag import Rag, RagRules
+from sgreviews.services.tabular import spreadsheet_safe
 
 BOARD_COLUMNS = [
     "Ref",
@@ -99,10 +100,8 @@ def export_rows(actions: Sequence[Action], rag: dict[int, Rag], rules: RagRules)
 
 
 def _safe_cell(value: str) -> str:
-    """Stop a spreadsheet treating text as a formula (CSV/formula injection)."""
-    if value and value[0] in "=+-@\t\r":
-        return "'" + value
-    return value
+    safe: str = spreadsheet_safe(value)
+    return safe
 
 
 def to_csv(rows: list[list[str]]) -> bytes:

@@ -25,7 +25,8 @@ class Table:
     rows: Sequence[Sequence[Any]]
 
 
-def _safe(value: Any) -> Any:
+def spreadsheet_safe(value: Any) -> Any:
+    """Text a spreadsheet would run as a formula gets a leading quote (CSV injection)."""
     if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
         return "'" + value
     return value
@@ -36,7 +37,7 @@ def to_csv(table: Table) -> bytes:
     writer = csv.writer(buffer)
     writer.writerow(table.headers)
     for row in table.rows:
-        writer.writerow(["" if value is None else _safe(value) for value in row])
+        writer.writerow(["" if value is None else spreadsheet_safe(value) for value in row])
     # A byte-order mark so Excel opens the UTF-8 file with the right characters.
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
@@ -50,7 +51,7 @@ def to_xlsx(table: Table) -> bytes:
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for row in table.rows:
-        sheet.append([_safe(value) for value in row])
+        sheet.append([spreadsheet_safe(value) for value in row])
     for index, column in enumerate(sheet.columns, start=1):
         width = max((len(str(cell.value or "")) for cell in column), default=8)
         sheet.column_dimensions[get_column_letter(index)].width = min(max(width + 2, 8), 60)
