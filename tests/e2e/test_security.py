@@ -185,6 +185,6 @@ def test_keyboard_only_administrator_adds_a_user(page: Page) -> None:
     page.keyboard.type("kettle orbit marmalade")
     page.keyboard.press("Enter")
     expect(page.locator(".govuk-notification-banner")).to_contain_text(
-        "Kim Keyboard can now sign in as agency lead"
+        "Kim Keyboard has an account as agency lead"
     )
     screenshot(page, "admin-user-added")

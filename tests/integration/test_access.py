@@ -228,6 +228,9 @@ MATRIX: dict[str, dict[Role | None, int]] = {
     "/admin/agencies/new": ADMIN_ONLY,
     "/admin/audit": ADMIN_ONLY,
     "/admin/audit/export.csv": ADMIN_ONLY,
+    # Emailed password links: anyone may ask (signed in or not); the answer never says
+    # whether the account exists.
+    "/account/forgot-password": {role: OK for role in [None, *Role]},
 }
 
 
