@@ -191,8 +191,8 @@ def reset_two_factor(user_id: int) -> Response:
 @recent_authentication_required
 def set_password_link(user_id: int) -> Response | str:
     """A single-use link for the person to set their own password (an invitation if they
-    have never signed in, else a reset). Shown once, for the administrator to pass on until
-    the service can email it."""
+    have never signed in, else a reset), shown once for the administrator to pass on by
+    hand (when email does not reach the person, say)."""
     user = _user_or_404(user_id)
     if not ConfirmForm().validate_on_submit() or not user.is_active:
         return redirect(url_for("admin.edit_user", user_id=user.id))
