@@ -1,9 +1,10 @@
 """Single-use, time-limited links to set a password: invitations for new users and
 password resets.
 
-``issue`` makes a token (only its digest is stored) and returns the link. Sending it is
-left to wire to the mail outbox (issue 5): until then an administrator creates the link
-on the user's page and gives it to the person through a trusted channel. ``redeem`` sets
+``issue`` makes a token (only its digest is stored) and returns the link.
+:mod:`sgreviews.services.account_mail` emails it through the outbox (on creating a user,
+an administrator's "Email them a link", and the public "Forgot your password?" page); an
+administrator can still create a link on the user's page to pass on by hand. ``redeem`` sets
 the password (under the password policy), uses the token up and records it in the audit
 trail. Issuing a new token cancels the user's earlier unused ones of the same purpose.
 """

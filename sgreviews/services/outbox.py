@@ -24,6 +24,10 @@ from sgreviews.services.reminder_rules import ReminderRules
 
 STALE_CLAIM = timedelta(minutes=15)
 WAITING = (OutboxState.PENDING, OutboxState.RETRYING)
+# Kinds whose bodies carry a live single-use link (invitations and password resets): the
+# body is cleared once sent, so the outbox never keeps a usable link.
+CLEAR_BODY_AFTER_SENDING = ("invitation", "password_reset")
+CLEARED_BODY = "(Cleared after sending: the message held a single-use link.)"
 
 
 @dataclass(frozen=True)
@@ -126,6 +130,8 @@ def deliver_due(
                         message.sent_at = utcnow()
                         message.last_error = None
                         message.claimed_by = None
+                        if message.kind in CLEAR_BODY_AFTER_SENDING:
+                            message.body_text = message.body_html = CLEARED_BODY
                         sent += 1
                     db.session.commit()
         except MailError as error:

@@ -30,6 +30,62 @@ class EscalationStep:
 
 
 @dataclass(frozen=True)
+class Thresholds:
+    """A simple reminder schedule: before the due date, on it, after it. Offsets are in
+    the subject's own unit (working days for review clocks, calendar days otherwise)."""
+
+    before: tuple[int, ...] = ()
+    on_due_date: bool = True
+    after: tuple[int, ...] = ()
+
+    @property
+    def horizon(self) -> int:
+        return max(self.before, default=0)
+
+    def reminder_thresholds_reached(self, offset: int) -> list[int]:
+        reached = [-days for days in sorted(self.before, reverse=True)]
+        if self.on_due_date:
+            reached.append(0)
+        reached.extend(sorted(self.after))
+        return [value for value in reached if value <= offset]
+
+    def latest_reminder_threshold(self, offset: int) -> int | None:
+        reached = self.reminder_thresholds_reached(offset)
+        return reached[-1] if reached else None
+
+    def escalations_reached(self, offset: int) -> list[EscalationStep]:
+        return []
+
+
+# The review clocks reminded about by default (issue 5): the rapid review, decision
+# deadlines, the six-month completion of an LCSPR, SAR or DHR, and the notifications.
+DEFAULT_REVIEW_CLOCKS = (
+    "*.notification",
+    "rapid_review.rapid_review",
+    "*.decision",
+    "lcspr.completion",
+    "sar.completion",
+    "dhr.completion",
+)
+
+
+@dataclass(frozen=True)
+class ReviewClockRules:
+    """Reminders to the secretariat about statutory review clocks, in working days."""
+
+    enabled: bool = False
+    thresholds: Thresholds = Thresholds(before=(3,), on_due_date=True, after=(1,))
+    # "type.clock" patterns ("*" for any type) of the clocks reminded about.
+    clocks: tuple[str, ...] = DEFAULT_REVIEW_CLOCKS
+    # A reminder when an LCSPR (or any type with a final report lead time) reaches its
+    # final report stage and the report has not yet gone to the Panel.
+    pre_publication_notice: bool = True
+
+    def covers(self, review_type: str, clock_key: str) -> bool:
+        return f"{review_type}.{clock_key}" in self.clocks or f"*.{clock_key}" in self.clocks
+
+
+@dataclass(frozen=True)
 class ReminderRules:
     daily_run_time: time
     timezone: str
@@ -44,6 +100,9 @@ class ReminderRules:
     backoff_max_seconds: int
     outbox_batch_size: int
     review_clocks_enabled: bool
+    review_clocks: ReviewClockRules = ReviewClockRules()
+    # Reminders to a briefing's author before and on its review-by date (calendar days).
+    briefing_review: Thresholds = Thresholds(before=(14,), on_due_date=True)
 
     @property
     def horizon_days(self) -> int:
@@ -150,6 +209,30 @@ def parse_reminder_rules(data: dict[str, Any]) -> ReminderRules:
 
     outbox = _table(data, "outbox", "")
     clocks = _table(data, "review_clocks", "")
+    patterns = clocks.get("clocks", list(DEFAULT_REVIEW_CLOCKS))
+    if not isinstance(patterns, list) or not all(
+        isinstance(item, str) and re.fullmatch(r"(\*|[a-z0-9_]+)\.[a-z0-9_]+", item)
+        for item in patterns
+    ):
+        raise ReminderConfigError(
+            'review_clocks.clocks must list "review_type.clock_key" entries '
+            '(such as "rapid_review.rapid_review" or "*.decision")'
+        )
+    review_clocks = ReviewClockRules(
+        enabled=_bool(clocks, "enabled", "review_clocks.", False),
+        thresholds=Thresholds(
+            before=_days(clocks, "warn_working_days_before", "review_clocks.", [3]),
+            on_due_date=_bool(clocks, "on_due_date", "review_clocks.", True),
+            after=_days(clocks, "overdue_working_days", "review_clocks.", [1]),
+        ),
+        clocks=tuple(patterns),
+        pre_publication_notice=_bool(clocks, "pre_publication_notice", "review_clocks.", True),
+    )
+    briefings = _table(data, "briefing_review", "")
+    briefing_review = Thresholds(
+        before=_days(briefings, "before_days", "briefing_review.", [14]),
+        on_due_date=_bool(briefings, "on_review_by_date", "briefing_review.", True),
+    )
     hour, minute = (int(part) for part in run_time.split(":"))
     rules = ReminderRules(
         daily_run_time=time(hour, minute),
@@ -166,15 +249,13 @@ def parse_reminder_rules(data: dict[str, Any]) -> ReminderRules:
         backoff_base_seconds=_int(outbox, "backoff_base_seconds", "outbox.", 60, minimum=1),
         backoff_max_seconds=_int(outbox, "backoff_max_seconds", "outbox.", 3600, minimum=1),
         outbox_batch_size=_int(outbox, "batch_size", "outbox.", 50, minimum=1),
-        review_clocks_enabled=_bool(clocks, "enabled", "review_clocks.", False),
+        review_clocks_enabled=review_clocks.enabled,
+        review_clocks=review_clocks,
+        briefing_review=briefing_review,
     )
     if rules.backoff_max_seconds < rules.backoff_base_seconds:
         raise ReminderConfigError(
             "outbox.backoff_max_seconds must not be less than outbox.backoff_base_seconds"
-        )
-    if rules.review_clocks_enabled:
-        raise ReminderConfigError(
-            "review_clocks.enabled: review-clock reminders are not available yet; set false"
         )
     return rules
 

@@ -1,10 +1,10 @@
 """The reminder run: decide who must be told what today, record each decision once in the
 ledger, and gather each person's items into one digest.
 
-The engine works on *reminder sources*: anything with dated subjects (``ActionSource`` is
-the one built; a review-clock source and a briefing review-by source are extension points
-that implement the same :class:`ReminderSource` protocol and are added to
-:func:`default_sources`). A run:
+The engine works on *reminder sources*: anything with dated subjects (``ActionSource``
+here; the review-clock and briefing review-by sources in
+:mod:`sgreviews.services.reminder_sources`), each implementing :class:`ReminderSource` and
+listed by :func:`default_sources`. A run:
 
 1. takes the ``reminders-daily`` job lock, so a second scheduler waits rather than racing;
 2. streams each source's subjects page by page (keyset pages, short transactions: memory
@@ -63,7 +63,7 @@ from sgreviews.models import (
     User,
 )
 from sgreviews.models.base import utcnow
-from sgreviews.services.reminder_rules import ReminderRules
+from sgreviews.services.reminder_rules import EscalationStep, ReminderRules
 
 PAGE_SIZE = 2000
 DIGEST_BATCH = 200
@@ -97,6 +97,14 @@ class Subject:
     agency_id: int | None
     # The named person responsible, when they have an account.
     owner_user_id: int | None
+    # Where the digest line links to (an action's page when None).
+    link: str | None = None
+    # How far past the due date today is, in the source's unit (working days for review
+    # clocks); None: calendar days, computed from the due date.
+    offset: int | None = None
+    unit: str = "days"
+    # A line of its own instead of "<reference> is due in ...".
+    headline: str | None = None
 
 
 class ReminderSource(Protocol):
@@ -109,6 +117,17 @@ class ReminderSource(Protocol):
     def pages(self, today: date, horizon_days: int, page_size: int) -> Iterator[list[Subject]]:
         """Yield pages of subjects."""
         ...
+
+
+class Schedule(Protocol):
+    """The thresholds of a kind of subject (actions use the ``[actions]`` rules; other
+    sources carry their own as a ``thresholds`` attribute)."""
+
+    def reminder_thresholds_reached(self, days_overdue: int) -> list[int]: ...
+
+    def latest_reminder_threshold(self, days_overdue: int) -> int | None: ...
+
+    def escalations_reached(self, days_overdue: int) -> list[EscalationStep]: ...
 
 
 OPEN_STATUSES = [status for status in ActionStatus if status.is_open]
@@ -153,11 +172,27 @@ class ActionSource:
             ]
 
 
-def default_sources() -> list[ReminderSource]:
-    # Extension points, wired after the review-lifecycle and briefing work is merged:
-    # a ReviewClockSource (rapid review, decision, six-month and pre-publication clocks,
-    # to the secretariat) and a BriefingReviewBySource.
-    return [ActionSource()]
+def default_sources(rules: ReminderRules | None = None) -> list[ReminderSource]:
+    """Actions, and (with the rules that enable them) review clocks and briefings."""
+    from sgreviews.services.reminder_sources import (
+        BriefingReviewBySource,
+        PrePublicationSource,
+        ReviewClockSource,
+    )
+
+    sources: list[ReminderSource] = [ActionSource()]
+    if rules is None:
+        return sources
+    if rules.review_clocks.enabled:
+        sources.append(ReviewClockSource(rules.review_clocks))
+        if rules.review_clocks.pre_publication_notice:
+            sources.append(PrePublicationSource())
+    sources.append(BriefingReviewBySource(rules.briefing_review))
+    return sources
+
+
+def days_overdue_of(subject: Subject, today: date) -> int:
+    return subject.offset if subject.offset is not None else (today - subject.due_date).days
 
 
 # --- who is who ------------------------------------------------------------------------
@@ -241,25 +276,32 @@ def _ledger_state(subjects: Sequence[Subject]) -> dict[tuple[int, str, date], in
     return {(row[0], row[1], row[2]): row[3] for row in rows}
 
 
-def decide(subjects: Sequence[Subject], today: date, rules: ReminderRules) -> list[Decision]:
-    """The new reminder and escalation decisions for these subjects today."""
+def decide(
+    subjects: Sequence[Subject],
+    today: date,
+    rules: ReminderRules,
+    schedule: Schedule | None = None,
+) -> list[Decision]:
+    """The new reminder and escalation decisions for these subjects today (``schedule``:
+    the source's own thresholds; the action rules when None)."""
     state = _ledger_state(subjects)
     decisions: list[Decision] = []
+    thresholds: Schedule = schedule if schedule is not None else rules
     for subject in subjects:
-        days_overdue = (today - subject.due_date).days
-        latest = rules.latest_reminder_threshold(days_overdue)
+        days_overdue = days_overdue_of(subject, today)
+        latest = thresholds.latest_reminder_threshold(days_overdue)
         sent = state.get((subject.subject_id, REMINDER, subject.due_date))
         if latest is not None and (sent is None or latest > sent):
             missed = 0
             if sent is not None:
                 missed = sum(
                     1
-                    for offset in rules.reminder_thresholds_reached(days_overdue)
+                    for offset in thresholds.reminder_thresholds_reached(days_overdue)
                     if sent < offset < latest
                 )
             decisions.append(Decision(subject, REMINDER, latest, missed))
         escalated = state.get((subject.subject_id, ESCALATION, subject.due_date))
-        for step in rules.escalations_reached(days_overdue):
+        for step in thresholds.escalations_reached(days_overdue):
             if escalated is None or step.days_overdue > escalated:
                 decisions.append(Decision(subject, ESCALATION, step.days_overdue, 0, step.notify))
     return decisions
@@ -304,7 +346,16 @@ def record_decisions(decisions: Sequence[Decision], today: date) -> list[Decisio
     ]
 
 
-def _when(days_overdue: int) -> str:
+def _when(days_overdue: int, unit: str = "days") -> str:
+    if unit != "days":
+        # Working days: "tomorrow" would be wrong on a Friday.
+        single = unit.removesuffix("s")
+        if days_overdue < 0:
+            count = -days_overdue
+            return f"is due in {count} {single if count == 1 else unit}"
+        if days_overdue == 0:
+            return "is due today"
+        return f"is {days_overdue} {single if days_overdue == 1 else unit} overdue"
     if days_overdue < -1:
         return f"is due in {-days_overdue} days"
     if days_overdue == -1:
@@ -335,12 +386,12 @@ def items_for(decisions: Sequence[Decision], today: date, directory: Directory) 
     """Turn decisions into one item per (person, subject): a lead told of an overdue action
     and of its escalation gets one line, not two. The person responsible for the action
     sees it as overdue; only the people it is escalated to see "Escalated to you"."""
-    items: dict[tuple[int, int], Item] = {}
+    items: dict[tuple[int, str, int], Item] = {}
     for decision in decisions:
         subject = decision.subject
-        days_overdue = (today - subject.due_date).days
+        days_overdue = days_overdue_of(subject, today)
         owners = _owners(subject, directory)
-        notes = [f"Due {subject.due_date.strftime('%-d %B %Y')}."]
+        notes = [] if subject.headline else [f"Due {subject.due_date.strftime('%-d %B %Y')}."]
         if decision.kind == REMINDER:
             recipients = owners
             severity = _severity(days_overdue)
@@ -368,14 +419,14 @@ def items_for(decisions: Sequence[Decision], today: date, directory: Directory) 
             )
         for user_id in recipients:
             own_severity = _severity(days_overdue) if user_id in owners else severity
-            key = (user_id, subject.subject_id)
+            key = (user_id, subject.subject_type, subject.subject_id)
             item = items.get(key)
             if item is None:
                 item = items[key] = Item(
                     user_id,
                     subject,
                     own_severity,
-                    f"{subject.reference} {_when(days_overdue)}",
+                    subject.headline or f"{subject.reference} {_when(days_overdue, subject.unit)}",
                 )
             elif SEVERITY_RANK[own_severity] > SEVERITY_RANK[item.severity]:
                 item.severity = own_severity
@@ -393,6 +444,8 @@ def _owners(subject: Subject, directory: Directory) -> list[int]:
 
 
 def link_path(subject: Subject, person: Person) -> str:
+    if subject.link is not None:
+        return subject.link
     if subject.subject_type == "action":
         return f"/actions/{subject.subject_id}"
     if person.role is Role.AGENCY_LEAD:
@@ -666,7 +719,7 @@ def render_digest(
 ) -> tuple[str, str, str]:
     """Subject, plain text and HTML of one digest."""
     plural = "s" if total != 1 else ""
-    subject = f"Safeguarding reviews: {total} action reminder{plural} for {today:%-d %B %Y}"
+    subject = f"Safeguarding reviews: {total} reminder{plural} for {today:%-d %B %Y}"
     groups: dict[str, list[DigestLine]] = defaultdict(list)
     for line in lines:
         groups[line.severity].append(line)
@@ -738,7 +791,7 @@ def run_reminders(
     """Run the reminders for ``today``. Safe to run any number of times, in any number of
     processes: each decision is acted on once."""
     report = RunReport(run_date=today, dry_run=dry_run)
-    sources = list(sources) if sources is not None else default_sources()
+    sources = list(sources) if sources is not None else default_sources(rules)
     holder = secrets.token_hex(8)
     if not dry_run:
         wait = rules.lock_wait_seconds if lock_wait_seconds is None else lock_wait_seconds
@@ -755,7 +808,7 @@ def run_reminders(
         for source in sources:
             for page in source.pages(today, rules.horizon_days, page_size):
                 report.subjects_checked += len(page)
-                decisions = decide(page, today, rules)
+                decisions = decide(page, today, rules, getattr(source, "thresholds", None))
                 db.session.commit()  # end the read before writing (SQLite locking)
                 if dry_run:
                     _preview(report, items_for(decisions, today, directory), directory)

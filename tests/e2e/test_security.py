@@ -173,7 +173,7 @@ def test_keyboard_only_administrator_adds_a_user(page: Page) -> None:
     expect(page.get_by_label("Agency", exact=True)).to_be_focused()
     page.keyboard.press("ArrowDown")
     page.keyboard.press("Tab")
-    expect(page.get_by_label("First password")).to_be_focused()
+    expect(page.get_by_label("First password (optional)")).to_be_focused()
     page.keyboard.type("password12345")
     page.keyboard.press("Enter")
     summary = page.locator(".govuk-error-summary")
@@ -181,10 +181,10 @@ def test_keyboard_only_administrator_adds_a_user(page: Page) -> None:
     expect(summary).to_contain_text("Password is too easy to guess")
     # What was typed survives the error.
     expect(page.get_by_label("Full name")).to_have_value("Kim Keyboard")
-    _tab_to(page, "First password")
+    _tab_to(page, "First password (optional)")
     page.keyboard.type("kettle orbit marmalade")
     page.keyboard.press("Enter")
     expect(page.locator(".govuk-notification-banner")).to_contain_text(
-        "Kim Keyboard can now sign in as agency lead"
+        "Kim Keyboard has an account as agency lead"
     )
     screenshot(page, "admin-user-added")

@@ -218,6 +218,9 @@ MATRIX: dict[str, dict[Role | None, int]] = {
         Role.PRACTITIONER: FORBIDDEN,
     },
     "/sign-in": {role: OK for role in [None, *Role]},
+    # Emailed password links: anyone may ask (signed in or not); the answer never says
+    # whether the account exists.
+    "/account/forgot-password": {role: OK for role in [None, *Role]},
     "/health": {role: OK for role in [None, *Role]},
     # Issue 8: the two-factor steps send anyone without a half-finished sign-in back to the
     # sign-in page; confirming identity needs a signed-in user.

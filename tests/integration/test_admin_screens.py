@@ -72,7 +72,9 @@ def test_create_user_with_role_and_agency(app: Flask, admin: FlaskClient) -> Non
         user = db.session.scalar(select(User).where(User.email == "avery.testperson@test.example"))
         assert user is not None and user.role == Role.AGENCY_LEAD and user.agency_id == agency_id
         user_id = user.id
-    [created] = _events(app, "user", user_id)
+    created, *invitation = _events(app, "user", user_id)
+    # The invitation email (its link issued, then queued) is recorded too.
+    assert [event.event for event in invitation] == ["invitation_issued", "invitation_emailed"]
     assert created.event == "create" and created.after is not None
     assert created.after["role"] == "agency_lead"
     assert sign_in(app.test_client(), "avery.testperson@test.example", "lantern meadow pickle")

@@ -122,7 +122,7 @@ def test_escalation_mail_names_the_reason_and_has_both_parts(
     # The lead of the action gets one line combining the reminder and the escalation.
     [lead_mail] = inbox.to("lead@test.example")
     assert lead_mail.part("plain").count("LCSPR-2025-07/1.1 is 30 days overdue") == 1
-    assert "1 action reminder for 19 April 2026" in lead_mail.subject
+    assert "1 reminder for 19 April 2026" in lead_mail.subject
 
 
 def test_catch_up_after_downtime_collapses_missed_reminders_into_one_line(

@@ -63,7 +63,12 @@ def test_escalations_reached() -> None:
             "actions.escalation[0].days_overdue",
         ),
         ({"outbox": {"backoff_base_seconds": 0}}, "outbox.backoff_base_seconds"),
-        ({"review_clocks": {"enabled": True}}, "review_clocks.enabled"),
+        ({"review_clocks": {"enabled": "yes"}}, "review_clocks.enabled"),
+        ({"review_clocks": {"warn_working_days_before": [0]}}, "review_clocks.warn_working_days"),
+        ({"review_clocks": {"clocks": ["rapid review"]}}, "review_clocks.clocks"),
+        ({"review_clocks": {"overdue_working_days": "often"}}, "review_clocks.overdue_working"),
+        ({"briefing_review": {"before_days": [-1]}}, "briefing_review.before_days"),
+        ({"briefing_review": {"on_review_by_date": 1}}, "briefing_review.on_review_by_date"),
     ],
 )
 def test_a_bad_rule_is_named(toml_data: dict[str, object], named: str) -> None:
@@ -107,3 +112,17 @@ def test_mail_misconfiguration_is_collected_not_raised() -> None:
     assert any("SGREVIEWS_SMTP_STARTTLS" in problem for problem in problems)
     assert any("SGREVIEWS_SMTP_PASSWORD" in problem for problem in problems)
     assert "password=" not in repr(settings)
+
+
+def test_review_clock_and_briefing_rules_default_to_issue_5() -> None:
+    rules = parse_reminder_rules({"review_clocks": {"enabled": True}})
+    clocks = rules.review_clocks
+    assert clocks.enabled and clocks.thresholds.before == (3,)
+    assert clocks.covers("rapid_review", "rapid_review")
+    assert clocks.covers("dhr", "decision") and clocks.covers("lcspr", "completion")
+    assert not clocks.covers("silp", "completion")
+    # Working-day offsets: three before, on the day, one after.
+    assert clocks.thresholds.latest_reminder_threshold(-4) is None
+    assert clocks.thresholds.latest_reminder_threshold(-2) == -3
+    assert clocks.thresholds.latest_reminder_threshold(5) == 1
+    assert rules.briefing_review.reminder_thresholds_reached(0) == [-14, 0]

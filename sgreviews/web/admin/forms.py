@@ -97,11 +97,12 @@ class _PasswordCheck:
 class NewUserForm(_UserDetails):
     email = _EMAIL_FIELD
     password = PasswordField(
-        "First password",
+        "First password (optional)",
         widget=GovPasswordInput(),
-        description="At least 12 characters. Three random words make a good password. Give it "
-        "to the person securely; they can sign in with it straight away.",
-        validators=[InputRequired(message="Enter a first password"), _PasswordCheck()],
+        description="The person is emailed an invitation to choose their own password. Only "
+        "if they need to sign in before it arrives, set a first password here (at least 12 "
+        "characters) and give it to them securely.",
+        validators=[Optional(), _PasswordCheck()],
     )
     submit = SubmitField("Add user", widget=GovSubmitInput())
 

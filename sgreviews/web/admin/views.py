@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import secrets
+
 from flask import (
     Blueprint,
     abort,
@@ -19,7 +21,14 @@ from werkzeug.wrappers import Response
 from sgreviews.extensions import db
 from sgreviews.models import Agency, Role, Sector, User
 from sgreviews.policy import Permission
-from sgreviews.services import account_tokens, agency_admin, organisations, two_factor, users
+from sgreviews.services import (
+    account_mail,
+    account_tokens,
+    agency_admin,
+    organisations,
+    two_factor,
+    users,
+)
 from sgreviews.web.access import requires
 from sgreviews.web.admin.forms import (
     AgencyForm,
@@ -80,15 +89,22 @@ def new_user() -> Response | str:
                 email=form.email.data or "",
                 display_name=(form.display_name.data or "").strip(),
                 role=role,
-                password=form.password.data or "",
+                # No first password: an unguessable one nobody knows, until the person
+                # chooses theirs through the invitation link.
+                password=form.password.data or secrets.token_urlsafe(32),
                 agency=_agency_from_form(form.agency.data) if role.needs_agency else None,
                 actor=_actor(),
             )
         except users.UserError as error:
             form.email.errors = [str(error).rstrip(".")]
         else:
+            account_mail.send_link(user, account_tokens.INVITATION, actor=_actor())
             db.session.commit()
-            flash(f"{user.display_name} can now sign in as {role.label.lower()}.", "success")
+            flash(
+                f"{user.display_name} has an account as {role.label.lower()}. An invitation "
+                f"with a link to choose their password is on its way to {user.email}.",
+                "success",
+            )
             return redirect(url_for("admin.users"))
     return render_template("admin/user_new.html", form=form)
 
@@ -175,8 +191,8 @@ def reset_two_factor(user_id: int) -> Response:
 @recent_authentication_required
 def set_password_link(user_id: int) -> Response | str:
     """A single-use link for the person to set their own password (an invitation if they
-    have never signed in, else a reset). Shown once, for the administrator to pass on until
-    the service can email it."""
+    have never signed in, else a reset), shown once for the administrator to pass on by
+    hand (when email does not reach the person, say)."""
     user = _user_or_404(user_id)
     if not ConfirmForm().validate_on_submit() or not user.is_active:
         return redirect(url_for("admin.edit_user", user_id=user.id))
@@ -196,6 +212,22 @@ def set_password_link(user_id: int) -> Response | str:
         lifetime=account_tokens.LIFETIMES[purpose],
         purpose=purpose,
     )
+
+
+@blueprint.route("/users/<int:user_id>/email-password-link", methods=["POST"])
+@requires(Permission.MANAGE_USERS)
+@recent_authentication_required
+def email_password_link(user_id: int) -> Response:
+    """Email the person a single-use link to set their password (an invitation if they have
+    never signed in, else a password reset), through the outbox."""
+    user = _user_or_404(user_id)
+    if ConfirmForm().validate_on_submit() and user.is_active:
+        purpose = account_mail.purpose_for(user)
+        account_mail.send_link(user, purpose, actor=_actor())
+        db.session.commit()
+        what = "An invitation" if purpose == account_tokens.INVITATION else "A password reset"
+        flash(f"{what} link is on its way to {user.email}.", "success")
+    return redirect(url_for("admin.edit_user", user_id=user.id))
 
 
 @blueprint.route("/users/<int:user_id>/password", methods=["GET", "POST"])

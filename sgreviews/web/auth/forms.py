@@ -83,3 +83,16 @@ class ChoosePasswordForm(FlaskForm):
         ],
     )
     submit = SubmitField("Set password", widget=GovSubmitInput())
+
+
+class ForgotPasswordForm(FlaskForm):
+    email = StringField(
+        "Email address",
+        widget=GovTextInput(),
+        description="The address you sign in with.",
+        validators=[
+            InputRequired(message="Enter your email address"),
+            Length(max=320, message="Email address must be 320 characters or fewer"),
+        ],
+    )
+    submit = SubmitField("Send me a link", widget=GovSubmitInput())

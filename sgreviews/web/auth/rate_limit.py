@@ -34,8 +34,9 @@ def init_app(app: Flask) -> None:
     app.extensions[EXTENSION_KEY] = limiter
 
 
-def allow_sign_in_attempt() -> bool:
+def allow_sign_in_attempt(scope: str = SCOPE) -> bool:
     """Count one sign-in attempt from this client; False once it is over the limit.
+    ``scope`` keeps separate counts (the "Forgot your password?" page has its own).
 
     If the shared store cannot be reached the attempt is allowed (and logged): the
     database lockout still stops guessing at one account, and people can still sign in.
@@ -47,7 +48,7 @@ def allow_sign_in_attempt() -> bool:
     address = get_remote_address() or request.remote_addr or "unknown"
     try:
         return all(
-            limiter.limiter.hit(item, SCOPE, address)
+            limiter.limiter.hit(item, scope, address)
             for item in parse_many(settings.sign_in_rate_limit)
         )
     except Exception:  # the storage backend is down; see the docstring

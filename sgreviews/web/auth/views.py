@@ -26,7 +26,7 @@ from sgreviews.extensions import db
 from sgreviews.models import User
 from sgreviews.models.base import utcnow
 from sgreviews.policy import home_endpoint
-from sgreviews.services import account_tokens, audit, users
+from sgreviews.services import account_mail, account_tokens, audit, users
 from sgreviews.services import two_factor as two_factor_service
 from sgreviews.services.passwords import password_problem
 from sgreviews.settings import Settings
@@ -36,6 +36,7 @@ from sgreviews.web.auth.forms import (
     ChoosePasswordForm,
     ConfirmIdentityForm,
     EnrolmentForm,
+    ForgotPasswordForm,
     SignInForm,
     TwoFactorCodeForm,
 )
@@ -271,6 +272,30 @@ def set_password_from_link(token: str) -> Response | str | tuple[str, int]:
             flash("Your password is set. Sign in with it now.", "success")
             return redirect(url_for("auth.sign_in"))
     return render_template("auth/choose_password.html", form=form, user=user, token=token)
+
+
+TOO_MANY_RESET_REQUESTS = (
+    "There have been too many requests from your network. Wait a minute, then try again"
+)
+
+
+@blueprint.route("/account/forgot-password", methods=["GET", "POST"])
+@public
+def forgot_password() -> Response | str | tuple[str, int]:
+    """Ask for a password reset link. Whatever address is typed, the answer is the same
+    page (it never says whether an account exists); a link is emailed only when an active
+    account has that address. Counted by the sign-in rate limiter, in a scope of its own,
+    so the page cannot be used to flood someone's inbox or to probe at speed."""
+    form = ForgotPasswordForm()
+    if request.method == "POST" and not rate_limit.allow_sign_in_attempt("forgot-password"):
+        form.validate()
+        form.email.errors = [TOO_MANY_RESET_REQUESTS]
+        return render_template("auth/forgot_password.html", form=form), 429
+    if form.validate_on_submit():
+        account_mail.request_password_reset(form.email.data or "")
+        db.session.commit()
+        return render_template("auth/forgot_password_sent.html")
+    return render_template("auth/forgot_password.html", form=form)
 
 
 @blueprint.route("/sign-out", methods=["POST"])
