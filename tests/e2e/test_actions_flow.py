@@ -131,7 +131,9 @@ def test_import_dry_run_shows_row_errors_then_imports(page: Page, tmp_path: Path
 
 def test_master_action_plan_and_finding_form(page: Page) -> None:
     sign_in(page, "chair@sgreviews.example")
-    page.get_by_role("link", name="Master Action Plan").click()
+    page.get_by_role("navigation", name="Main").get_by_role(
+        "link", name="Master Action Plan"
+    ).click()
     expect(page.get_by_role("heading", level=1, name="Master Action Plan")).to_be_visible()
     screenshot(page, "master-action-plan")
     page.screenshot(path=str(ARTIFACTS / "master-action-plan-top.png"))

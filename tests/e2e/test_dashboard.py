@@ -13,7 +13,7 @@ from tests.e2e.helpers import axe_violations, sign_in
 
 def test_chair_filters_the_dashboard_and_downloads_a_table(page: Page) -> None:
     sign_in(page, "chair@sgreviews.example")
-    page.get_by_role("link", name="Dashboard").click()
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Dashboard").click()
     expect(page.get_by_role("heading", level=1, name="Progress dashboard")).to_be_visible()
     page.get_by_label("Partnership").select_option(
         label="Northshire Safeguarding Children Partnership"
