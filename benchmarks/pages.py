@@ -151,7 +151,7 @@ class PageResult:
 
     def summary(self) -> dict[str, Any]:
         ordered = sorted(self.timings_ms)
-        p95 = ordered[min(len(ordered) - 1, int(round(0.95 * len(ordered))) - 1)]
+        p95 = ordered[min(len(ordered) - 1, round(0.95 * len(ordered)) - 1)]
         return {
             "page": self.page,
             "path": self.path,
@@ -304,7 +304,7 @@ def main() -> None:
         queries = (
             str(s["queries_min"])
             if s["queries_min"] == s["queries_max"]
-            else f"{s['queries_min']}–{s['queries_max']}"
+            else f"{s['queries_min']}-{s['queries_max']}"
         )
         print(f"| {options.scale} | {backend} | {s['page']} (`{s['path']}`) | {s['role']} | "
               f"{s['requests']} | {s['p50_ms']} ms | {s['p95_ms']} ms | {queries} | "
