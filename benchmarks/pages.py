@@ -180,6 +180,92 @@ def sign_in(client: Any, email: str, password: str) -> None:
     assert response.status_code == 302, f"sign-in as {email} failed: {response.status_code}"
 
 
+class HttpClient:
+    """A signed-in browser stand-in for the gunicorn run: urllib with a cookie jar."""
+
+    def __init__(self, base: str) -> None:
+        import http.cookiejar
+        import urllib.request
+
+        self.base = base
+        self.opener = urllib.request.build_opener(
+            urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar())
+        )
+
+    def get(self, path: str) -> tuple[int, bytes]:
+        with self.opener.open(self.base + path, timeout=300) as response:
+            return int(response.status), response.read()
+
+    def sign_in(self, email: str, password: str) -> None:
+        import urllib.parse
+
+        _status, page = self.get("/sign-in")
+        match = CSRF.search(page.decode())
+        assert match, "no CSRF token on the sign-in page"
+        data = urllib.parse.urlencode(
+            {"csrf_token": match.group(1), "email": email, "password": password}
+        ).encode()
+        with self.opener.open(self.base + "/sign-in", data=data, timeout=60) as response:
+            assert "/sign-in" not in response.url, f"sign-in as {email} failed"
+
+
+def start_gunicorn(env: dict[str, str], port: int, workers: int) -> subprocess.Popen[bytes]:
+    import urllib.request
+
+    server_env = {
+        **env,
+        "GUNICORN_BIND": f"127.0.0.1:{port}",
+        "GUNICORN_WORKERS": str(workers),
+    }
+    server = subprocess.Popen(
+        [str(Path(sys.executable).parent / "gunicorn"), "-c", "config/gunicorn.conf.py"],
+        cwd=ROOT,
+        env=server_env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    for _ in range(300):
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=2):
+                return server
+        except OSError:
+            time.sleep(0.2)
+    server.terminate()
+    raise SystemExit("gunicorn did not answer /health")
+
+
+def worker_rss_mib(master: int) -> list[float]:
+    children = Path(f"/proc/{master}/task/{master}/children").read_text().split()
+    sizes = []
+    for child in children:
+        for line in Path(f"/proc/{child}/status").read_text().splitlines():
+            if line.startswith("VmRSS"):
+                sizes.append(int(line.split()[1]) / 1024)
+    return sizes
+
+
+def throughput(client: HttpClient, path: str, seconds: float, threads: int) -> float:
+    """Requests per second completed by ``threads`` clients in a closed loop."""
+    import threading
+
+    done = [0] * threads
+    deadline = time.perf_counter() + seconds
+
+    def loop(index: int) -> None:
+        while time.perf_counter() < deadline:
+            status, _body = client.get(path)
+            assert status == 200
+            done[index] += 1
+
+    workers = [threading.Thread(target=loop, args=(n,)) for n in range(threads)]
+    started = time.perf_counter()
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    return sum(done) / (time.perf_counter() - started)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scale", choices=["s", "l", "xl"], default="l")
@@ -194,6 +280,16 @@ def main() -> None:
     )
     parser.add_argument("--reuse", action="store_true", help="keep an already filled database")
     parser.add_argument("--only", default="", help="comma-separated page names to measure")
+    parser.add_argument(
+        "--gunicorn",
+        action="store_true",
+        help="time the pages through gunicorn (config/gunicorn.conf.py) on a loopback port; "
+        "queries are still counted in this process through the test client",
+    )
+    parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--throughput-seconds", type=float, default=15.0)
+    parser.add_argument("--throughput-clients", type=int, default=4)
     options = parser.parse_args()
 
     if options.reuse:
@@ -260,6 +356,10 @@ def main() -> None:
     ]
     only = {name.strip() for name in options.only.split(",") if name.strip()}
     clients: dict[Role, Any] = {}
+    http_clients: dict[Role, HttpClient] = {}
+    server = None
+    if options.gunicorn:
+        server = start_gunicorn(env, options.port, options.workers)
     results: list[PageResult] = []
     for name, path, role in pages:
         if only and name not in only:
@@ -275,6 +375,29 @@ def main() -> None:
         for _ in range(options.warm_up):
             response = client.get(path)
             assert response.status_code == 200, f"{path}: {response.status_code}"
+        if server is not None:
+            if role not in http_clients:
+                http_clients[role] = HttpClient(f"http://127.0.0.1:{options.port}")
+                http_clients[role].sign_in(emails[role] or "", GENERATED_PASSWORD)
+            http = http_clients[role]
+            for _ in range(options.warm_up):
+                http.get(path)
+            page_started = time.perf_counter()
+            for number in range(options.requests):
+                if number >= 5 and time.perf_counter() - page_started > options.page_seconds:
+                    break
+                started = time.perf_counter()
+                status, body = http.get(path)
+                result.timings_ms.append((time.perf_counter() - started) * 1000)
+                assert status == 200, f"{path}: {status}"
+                result.bytes = len(body)
+            statements[0] = 0
+            client.get(path)
+            result.queries.append(statements[0])
+            result.load_after = load()
+            results.append(result)
+            print(json.dumps(result.summary()), flush=True)
+            continue
         page_started = time.perf_counter()
         for number in range(options.requests):
             if number >= 5 and time.perf_counter() - page_started > options.page_seconds:
@@ -292,9 +415,30 @@ def main() -> None:
         results.append(result)
         print(json.dumps(result.summary()), flush=True)
 
+    extra = ""
+    if server is not None:
+        floor = next(r for r in pages if r[0] == "floor")
+        briefing = next(r for r in pages if r[0] == "briefing")
+        rates = {}
+        for name, path, role in (floor, briefing):
+            rates[name] = throughput(
+                http_clients[role], path, options.throughput_seconds, options.throughput_clients
+            )
+        rss = worker_rss_mib(server.pid)
+        server.terminate()
+        server.wait()
+        extra = (
+            f"gunicorn {options.workers} workers; throughput with "
+            f"{options.throughput_clients} clients for {options.throughput_seconds:.0f} s each: "
+            f"floor {rates['floor']:.1f} req/s, briefing {rates['briefing']:.1f} req/s "
+            f"(ratio {rates['briefing'] / rates['floor']:.2f}); load {load()}; "
+            f"worker RSS {', '.join(f'{size:.0f}' for size in rss)} MiB"
+        )
     backend = url.split(":", 1)[0].split("+")[0]
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print()
+    if extra:
+        print(extra)
     print(f"Machine: {machine()}")
     print(f"Setup: {json.dumps(setup)}; peak RSS of this process {peak:.0f} MiB")
     print("| Scale | Database | Page | As | Requests | p50 | p95 | Queries | KiB | Load |")
