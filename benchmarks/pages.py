@@ -4,6 +4,7 @@
     .venv/bin/python benchmarks/pages.py --scale l \
         --database-url postgresql+psycopg://postgres@127.0.0.1:5432/sgreviews_bench_l
     .venv/bin/python benchmarks/pages.py --scale l --reuse --requests 100           # no rebuild
+    .venv/bin/python benchmarks/pages.py --scale l --reuse --gunicorn               # via gunicorn
 
 Builds a fresh database (an SQLite file under /tmp unless --database-url is given; that
 database is emptied) with ``sgreviews db upgrade`` and ``sgreviews demo generate --scale S``
@@ -16,7 +17,11 @@ authentication: ``SGREVIEWS_ENV=development`` with ``SGREVIEWS_TWO_FACTOR=off`` 
 refuses two-factor off, and the generated users have no second factor), a SECRET_KEY set,
 debug off, TESTING off, CSRF on (the sign-in form's token is read from the page). Requests
 go through Flask's test client: the full WSGI stack, templates and database, without a
-socket or a gunicorn worker in front.
+socket or a gunicorn worker in front. With ``--gunicorn`` the pages are timed through gunicorn
+(``config/gunicorn.conf.py``, ``--workers`` workers) on a loopback port with urllib (queries
+still counted through the test client), then the briefing page's throughput is compared
+with the floor's (``--throughput-clients`` closed-loop clients, ``--throughput-seconds``
+each) and each worker's resident memory is read from /proc.
 
 For each page, as the user who would open it, the script makes a few untimed warm-up
 requests, then N timed requests one after another (a single user), and reports p50 and p95
