@@ -108,7 +108,11 @@ action_finding = Table(
     "action_finding",
     Base.metadata,
     Column("action_id", ForeignKey("action.id", ondelete="CASCADE"), primary_key=True),
-    Column("finding_id", ForeignKey("finding.id", ondelete="CASCADE"), primary_key=True),
+    # Indexed on its own: the primary key serves lookups by action, not by finding
+    # ("which reviews have this agency's actions" scanned the table per finding without it).
+    Column(
+        "finding_id", ForeignKey("finding.id", ondelete="CASCADE"), primary_key=True, index=True
+    ),
 )
 
 
