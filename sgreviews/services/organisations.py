@@ -17,6 +17,15 @@ def list_agencies() -> list[Agency]:
     )
 
 
+def agency_choices(active_only: bool = False) -> list[tuple[int, str]]:
+    """(id, name) of agencies by name, in one query whatever their number (for drop-downs;
+    list_agencies() also loads former names, in batches that grow with the agencies)."""
+    query = select(Agency.id, Agency.name).order_by(Agency.name)
+    if active_only:
+        query = query.where(Agency.is_active)
+    return [(agency_id, name) for agency_id, name in db.session.execute(query).all()]
+
+
 def find_agency(name: str) -> Agency | None:
     """By current name, case-insensitively."""
     return db.session.scalar(select(Agency).where(Agency.name.ilike(name.strip())))

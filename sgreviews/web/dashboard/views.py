@@ -70,7 +70,7 @@ def _filters_from_request() -> tuple[DashboardFilterForm, dashboard.Filters]:
     form = DashboardFilterForm(request.args)
     form.set_choices(
         [(p.id, p.name) for p in organisations.list_partnerships()],
-        [(a.id, a.name) for a in organisations.list_agencies()],
+        organisations.agency_choices(),
         today,
     )
     valid_years = {value for value, _label in form.year.choices}
@@ -183,7 +183,7 @@ def export(key: str, file_type: str) -> Response:
 def _challenge_choices(form: ChallengeForm) -> None:
     form.partnership.choices = [(str(p.id), p.name) for p in organisations.list_partnerships()]
     form.agency.choices = [("", "No agency (a person or other body)")] + [
-        (str(a.id), a.name) for a in organisations.list_agencies()
+        (str(agency_id), name) for agency_id, name in organisations.agency_choices()
     ]
 
 
@@ -211,7 +211,7 @@ def challenge_list() -> str:
         (str(p.id), p.name) for p in organisations.list_partnerships()
     ]
     form.agency.choices = [("", "All agencies")] + [
-        (str(a.id), a.name) for a in organisations.list_agencies()
+        (str(agency_id), name) for agency_id, name in organisations.agency_choices()
     ]
     status = form.status.data if form.status.data in {s.value for s in ChallengeStatus} else None
     items = challenges.list_challenges(

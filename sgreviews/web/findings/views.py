@@ -85,7 +85,7 @@ def list_findings(review_id: int) -> str:
 
 def _prepare(form: FindingForm) -> list[tuple[str, list[tuple[str, str]]]]:
     form.agencies.choices = [
-        (agency.id, agency.name) for agency in organisations.list_agencies() if agency.is_active
+        (agency_id, name) for agency_id, name in organisations.agency_choices(active_only=True)
     ]
     return theme_choices(_themes_path())
 
