@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from decimal import Decimal
+from typing import Protocol
 
 from sgreviews.models import Action, ActionStatus
 from sgreviews.review_types import ReviewType
@@ -112,37 +113,37 @@ def _action_rows(actions: list[Action]) -> list[tuple[object, ...]]:
 ACTION_HEADERS = ["Ref", "Action", "Due", "Status", "Impact"]
 
 
-def completed_not_assured(
-    filters: dashboard.Filters, types: Mapping[str, ReviewType], limit: int | None = None
-) -> Table:
-    return Table(
-        "completed-not-assured",
-        "Completed but not yet assured",
-        ACTION_HEADERS,
-        _action_rows(dashboard.assurance_gap(filters, dashboard.Gap.COMPLETED_NOT_ASSURED, limit)),
-    )
+class LimitedTableBuilder(Protocol):
+    def __call__(
+        self, filters: dashboard.Filters, types: Mapping[str, ReviewType], limit: int | None = None
+    ) -> Table: ...
 
 
-def assured_without_impact(
-    filters: dashboard.Filters, types: Mapping[str, ReviewType], limit: int | None = None
-) -> Table:
-    return Table(
-        "assured-without-impact",
-        "Assured without evidence of impact",
-        ACTION_HEADERS,
-        _action_rows(dashboard.assurance_gap(filters, dashboard.Gap.ASSURED_WITHOUT_IMPACT, limit)),
-    )
+def _gap_table(gap: dashboard.Gap, key: str, title: str) -> LimitedTableBuilder:
+    """A table of the actions in one assurance gap, cut to ``limit`` rows on the page."""
+
+    def build(
+        filters: dashboard.Filters, types: Mapping[str, ReviewType], limit: int | None = None
+    ) -> Table:
+        rows = _action_rows(dashboard.assurance_gap(filters, gap, limit))
+        return Table(key, title, ACTION_HEADERS, rows)
+
+    return build
 
 
-def closed_not_implemented(
-    filters: dashboard.Filters, types: Mapping[str, ReviewType], limit: int | None = None
-) -> Table:
-    return Table(
-        "closed-not-implemented",
-        "Closed without being implemented",
-        ACTION_HEADERS,
-        _action_rows(dashboard.assurance_gap(filters, dashboard.Gap.CLOSED_NOT_IMPLEMENTED, limit)),
-    )
+completed_not_assured = _gap_table(
+    dashboard.Gap.COMPLETED_NOT_ASSURED, "completed-not-assured", "Completed but not yet assured"
+)
+assured_without_impact = _gap_table(
+    dashboard.Gap.ASSURED_WITHOUT_IMPACT,
+    "assured-without-impact",
+    "Assured without evidence of impact",
+)
+closed_not_implemented = _gap_table(
+    dashboard.Gap.CLOSED_NOT_IMPLEMENTED,
+    "closed-not-implemented",
+    "Closed without being implemented",
+)
 
 
 def monthly_trend(filters: dashboard.Filters, types: Mapping[str, ReviewType]) -> Table:
