@@ -8,6 +8,8 @@ from typing import Any
 
 from wtforms import DateField, Field
 
+from sgreviews.web.widgets import DateInput
+
 # GOV.UK date inputs send day, month and year as three values with the same name.
 DATE_FORMAT = "%d %m %Y"
 
@@ -28,9 +30,11 @@ def optional_int(value: Any) -> int | None:
 
 
 class GovDateField(DateField):
-    """A date from the three GOV.UK inputs, with a clear message for a bad date."""
+    """A date from the three GOV.UK inputs, with a clear message for a bad date. Without a
+    widget given, it uses the date input that survives a request with missing parts."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("widget", DateInput())
         kwargs.setdefault("format", DATE_FORMAT)
         super().__init__(*args, **kwargs)
 

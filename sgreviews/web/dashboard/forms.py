@@ -16,7 +16,7 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional, Val
 
 from sgreviews.models import ChallengeStatus
 from sgreviews.services.periods import BusinessYear
-from sgreviews.web.widgets import GovDateField
+from sgreviews.web.forms_common import GovDateField
 
 
 class DashboardFilterForm(FlaskForm):
