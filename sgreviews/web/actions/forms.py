@@ -6,7 +6,6 @@ from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxesInput,
     GovCheckboxInput,
-    GovDateInput,
     GovFileInput,
     GovRadioInput,
     GovSelect,
@@ -89,7 +88,6 @@ class ActionForm(FlaskForm):
     )
     due_date = GovDateField(
         "Due date",
-        widget=GovDateInput(),
         description="For example, 27 3 2027",
         validators=[InputRequired("Enter the due date")],
     )
@@ -125,7 +123,7 @@ class ProgressForm(FlaskForm):
 
 class ExtensionForm(FlaskForm):
     new_due_date = GovDateField(
-        "New due date", widget=GovDateInput(), validators=[InputRequired("Enter the new due date")]
+        "New due date", validators=[InputRequired("Enter the new due date")]
     )
     reason = TextAreaField(
         "Why the action needs more time",
@@ -180,9 +178,7 @@ class ImpactForm(FlaskForm):
         choices=[("", "Not chosen"), *((method.value, method.label) for method in ImpactMethod)],
         widget=GovSelect(),
     )
-    assessment_on = GovDateField(
-        "Date of assessment", widget=GovDateInput(), validators=[Optional()]
-    )
+    assessment_on = GovDateField("Date of assessment", validators=[Optional()])
     note = TextAreaField("What the assessment found or will test", widget=GovTextArea())
     submit = SubmitField("Save impact", widget=GovSubmitInput())
 

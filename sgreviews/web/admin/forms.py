@@ -7,7 +7,6 @@ from typing import Any
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxInput,
-    GovDateInput,
     GovPasswordInput,
     GovRadioInput,
     GovSelect,
@@ -27,6 +26,7 @@ from wtforms.validators import Email, InputRequired, Length, Optional, Validatio
 
 from sgreviews.models import Role, Sector
 from sgreviews.services.passwords import password_problem
+from sgreviews.web.forms_common import GovDateField
 
 ROLE_CHOICES = [(role.value, role.label) for role in Role]
 SECTOR_CHOICES = [(sector.value, sector.label) for sector in Sector]
@@ -144,10 +144,8 @@ class AgencyForm(FlaskForm):
         "Statutory safeguarding partner (local authority, police or NHS)",
         widget=GovCheckboxInput(),
     )
-    renamed_on = DateField(
+    renamed_on = GovDateField(
         "Date of the new name",
-        widget=GovDateInput(),
-        format="%d %m %Y",
         description="Only when you change the name: the former name is kept as used until "
         "this date. For example, 1 7 2022. Leave empty for today.",
         validators=[Optional()],
@@ -169,14 +167,14 @@ class AuditFilterForm(FlaskForm):
         widget=GovTextInput(),
         validators=[Optional(), Length(max=320, message="Email address is too long")],
     )
-    date_from = DateField("From", widget=GovDateInput(), format="%d %m %Y", validators=[Optional()])
-    date_to = DateField("To", widget=GovDateInput(), format="%d %m %Y", validators=[Optional()])
+    date_from = GovDateField("From", validators=[Optional()])
+    date_to = GovDateField("To", validators=[Optional()])
     submit = SubmitField("Filter", widget=GovSubmitInput())
 
 
 def settle_date_inputs(form: FlaskForm) -> None:
-    """GovDateInput expects day, month and year values, or none at all: a date left out of
-    the submitted data (an optional date, a search form) would otherwise fail to render."""
+    """A date left empty in a search form redisplays as empty, and one sent with fewer than
+    three parts redisplays the parts it had."""
     for field in form:
         if isinstance(field, DateField) and field.raw_data is not None:
             if not any(value.strip() for value in field.raw_data):

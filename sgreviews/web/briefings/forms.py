@@ -7,7 +7,6 @@ from typing import Any
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxesInput,
-    GovDateInput,
     GovRadioInput,
     GovSelect,
     GovSubmitInput,
@@ -15,7 +14,6 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovTextInput,
 )
 from wtforms import (
-    DateField,
     HiddenField,
     IntegerField,
     RadioField,
@@ -29,15 +27,14 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from sgreviews.models import BriefingKind
 from sgreviews.services.briefing_types import sections_for
+from sgreviews.web.forms_common import GovDateField
 
 KIND_CHOICES = [(kind.value, kind.label) for kind in BriefingKind]
 
 
-def _date_field(label: str) -> DateField:
-    return DateField(
+def _date_field(label: str) -> GovDateField:
+    return GovDateField(
         label,
-        widget=GovDateInput(),
-        format="%d %m %Y",
         validators=[InputRequired(message=f"Enter the {label.lower()} as a real date")],
     )
 

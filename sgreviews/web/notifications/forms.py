@@ -4,14 +4,12 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
-    GovDateInput,
     GovRadioInput,
     GovSubmitInput,
     GovTextArea,
     GovTextInput,
 )
 from wtforms import (
-    DateField,
     RadioField,
     SelectChoice,
     StringField,
@@ -19,6 +17,8 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.validators import InputRequired, Length
+
+from sgreviews.web.forms_common import GovDateField
 
 EMAIL_CHOICES = [
     SelectChoice(
@@ -52,10 +52,8 @@ class SnoozeForm(FlaskForm):
             Length(max=40, message="An action reference is 40 characters or fewer"),
         ],
     )
-    until = DateField(
+    until = GovDateField(
         "Snooze reminders until",
-        format="%d %m %Y",
-        widget=GovDateInput(),
         description="Reminders start again the day after. For example, 27 3 2027",
         validators=[InputRequired(message="Enter the date to snooze until")],
     )

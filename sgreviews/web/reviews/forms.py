@@ -9,7 +9,6 @@ from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxesInput,
     GovCheckboxInput,
-    GovDateInput,
     GovRadioInput,
     GovSelect,
     GovSubmitInput,
@@ -18,7 +17,6 @@ from govuk_frontend_wtf.wtforms_widgets import (
 )
 from wtforms import (
     BooleanField,
-    DateField,
     Field,
     HiddenField,
     RadioField,
@@ -33,15 +31,16 @@ from wtforms.validators import InputRequired, Length, Optional, StopValidation
 from sgreviews.models import SubjectKind
 from sgreviews.models.review import Consent, HoldReason, LinkKind, Methodology, MonitoringKind
 from sgreviews.review_types import JURISDICTIONS
+from sgreviews.web import forms_common
 
 
-class GovDateField(DateField):
-    """A day/month/year date. Blank is allowed unless ``required`` is given; a partly
-    filled or impossible date gets a message beside the field."""
+class GovDateField(forms_common.GovDateField):
+    """A day/month/year date on the shared field (and its date input that survives missing
+    parts). Blank is allowed unless ``required`` is given; a partly filled or impossible
+    date gets a message beside the field."""
 
     def __init__(self, label: str, required: str | None = None, **kwargs: Any) -> None:
-        kwargs.setdefault("widget", GovDateInput())
-        super().__init__(label, format="%d %m %Y", **kwargs)
+        super().__init__(label, **kwargs)
         self.required_message = required
 
     def process_formdata(self, valuelist: list[str]) -> None:
