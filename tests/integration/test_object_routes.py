@@ -1,0 +1,441 @@
+"""Every route that takes an object id, for a user of the owning agency (or partnership)
+and of another: briefings (their versions, reads, PDF and public pages), evidence
+downloads, extension requests, the challenge log, snoozes, calendar feed tokens, import
+previews, password links, users, agencies and closure days. Routes that take only a
+review, finding or action are covered by ``test_object_access.py``.
+
+The routes are read from the URL map: a route that takes an id and has no entry in
+``CASES`` (or in ``test_object_access``) fails ``test_every_object_route_is_covered``, so
+a new route cannot slip past. Budgets, notifications and audit entries have no route
+that takes an id (they are found by year, by user and by filter), so nothing here names
+them; the day one gets such a route, this test asks for its case."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import pytest
+from flask import Flask, url_for
+from flask.testing import FlaskClient
+from werkzeug.test import TestResponse
+
+from sgreviews.extensions import db
+from sgreviews.models import (
+    ActionSnooze,
+    Challenge,
+    ExtensionRequest,
+    PartnershipBriefingSettings,
+    Role,
+    User,
+)
+from sgreviews.models.review import ExtraClosureDay
+from sgreviews.services import account_tokens, evidence, notifications
+from tests import factories
+from tests.briefing_helpers import draft_briefing, published_briefing
+from tests.integration.test_object_access import OBJECT_ARGUMENTS
+
+# URL arguments that name a kind of file or report, not an object.
+NOT_OBJECT_ARGUMENTS = {"filename", "file_type", "format", "key"}
+
+# Who asks. "lead" and "practitioner" belong to the agency that owns the "own" objects.
+LEAD, PRACTITIONER, SECRETARIAT, CHAIR, ADMIN, VISITOR = (
+    "lead",
+    "practitioner",
+    "secretariat",
+    "chair",
+    "administrator",
+    "visitor",
+)
+EVERYONE_SIGNED_IN = (LEAD, PRACTITIONER, SECRETARIAT, CHAIR, ADMIN)
+
+
+@dataclass(frozen=True)
+class Check:
+    """``who`` asks for the object set ``whose`` ("own", "other", or "mixed": an own
+    parent with another's child) by ``method``; ``reach`` says whether they get it."""
+
+    who: str
+    whose: str
+    reach: bool
+    method: str = "GET"
+
+
+@dataclass(frozen=True)
+class Case:
+    arguments: Callable[[dict[str, object]], dict[str, object]]
+    checks: tuple[Check, ...]
+    # For token routes: text that must be on the owner's page and never on another's.
+    marker: str | None = None
+
+
+def refused(
+    *who: str, whose: tuple[str, ...] = ("own", "other"), method: str = "GET"
+) -> list[Check]:
+    return [Check(person, side, False, method) for person in who for side in whose]
+
+
+def reached(
+    *who: str, whose: tuple[str, ...] = ("own", "other"), method: str = "GET"
+) -> list[Check]:
+    return [Check(person, side, True, method) for person in who for side in whose]
+
+
+def _action_child(child: str) -> Callable[[dict[str, object]], dict[str, object]]:
+    return lambda ids: {"action_id": ids["action_id"], child: ids[child]}
+
+
+def _one(name: str, key: str | None = None) -> Callable[[dict[str, object]], dict[str, object]]:
+    return lambda ids: {name: ids[key or name]}
+
+
+NOT_STAFF = (LEAD, PRACTITIONER, ADMIN)
+# Published briefings are a shared library: every signed-in role reads every partnership's.
+READ_PUBLISHED = (
+    reached(*EVERYONE_SIGNED_IN)
+    + refused(LEAD, PRACTITIONER, ADMIN, CHAIR, whose=("draft",))
+    + reached(SECRETARIAT, whose=("draft",))
+)
+SECRETARIAT_ONLY_BRIEFING = refused(
+    LEAD, PRACTITIONER, ADMIN, CHAIR, whose=("own", "draft")
+) + reached(SECRETARIAT, whose=("own", "draft"))
+ADMIN_ONLY_USER = refused(LEAD, PRACTITIONER, SECRETARIAT, CHAIR) + reached(ADMIN)
+
+CASES: dict[str, Case] = {
+    # Agency-owned children of an action: the owning agency's lead reaches them, another
+    # agency's lead does not, and a child never answers under another action's address.
+    "actions.download_evidence": Case(
+        _action_child("evidence_id"),
+        (
+            *reached(LEAD, whose=("own",)),
+            *refused(LEAD, whose=("other", "mixed")),
+            *refused(PRACTITIONER, ADMIN),
+            *reached(SECRETARIAT, CHAIR),
+            *refused(SECRETARIAT, whose=("mixed",)),
+        ),
+    ),
+    "actions.decide_extension": Case(
+        _action_child("request_id"),
+        (
+            *refused(LEAD, PRACTITIONER, CHAIR, ADMIN),
+            *refused(LEAD, SECRETARIAT, whose=("mixed",), method="POST"),
+            *refused(SECRETARIAT, whose=("mixed",)),
+            *reached(SECRETARIAT),
+        ),
+    ),
+    # The chair's log of challenge: the chair and secretariat (partnership-wide roles);
+    # never the agency the challenge was put to.
+    "dashboard.challenge_edit": Case(
+        _one("challenge_id"),
+        (*refused(*NOT_STAFF), *refused(*NOT_STAFF, method="POST"), *reached(CHAIR, SECRETARIAT)),
+    ),
+    # Snoozes of an action's reminders: the secretariat only, never the owning agency.
+    "notifications.end_snooze": Case(
+        _one("snooze_id"),
+        (
+            *refused(LEAD, PRACTITIONER, CHAIR, ADMIN, method="POST"),
+            *reached(SECRETARIAT, method="POST"),
+        ),
+    ),
+    # Briefings: published ones are read by everyone; drafts and management by the secretariat.
+    "briefings.read": Case(_one("briefing_id"), tuple(READ_PUBLISHED)),
+    "briefings.pdf": Case(_one("briefing_id"), tuple(READ_PUBLISHED)),
+    "briefings.version": Case(
+        lambda ids: {"briefing_id": ids["briefing_id"], "number": 1},
+        tuple(SECRETARIAT_ONLY_BRIEFING),
+    ),
+    "briefings.history": Case(_one("briefing_id"), tuple(SECRETARIAT_ONLY_BRIEFING)),
+    "briefings.edit": Case(_one("briefing_id"), tuple(SECRETARIAT_ONLY_BRIEFING)),
+    # The personal-data check is of the version being written: a draft.
+    "briefings.check": Case(
+        _one("briefing_id"),
+        (
+            *refused(LEAD, PRACTITIONER, ADMIN, CHAIR, whose=("own", "draft")),
+            *reached(SECRETARIAT, whose=("draft",)),
+        ),
+    ),
+    "briefings.links": Case(_one("briefing_id"), tuple(SECRETARIAT_ONLY_BRIEFING)),
+    "briefings.start_new_version": Case(
+        _one("briefing_id"),
+        tuple(refused(LEAD, PRACTITIONER, ADMIN, CHAIR, whose=("own", "draft"), method="POST")),
+    ),
+    "briefings.archive": Case(
+        _one("briefing_id"),
+        tuple(refused(LEAD, PRACTITIONER, ADMIN, CHAIR, whose=("own", "draft"), method="POST")),
+    ),
+    "briefings.reach": Case(
+        _one("briefing_id"),
+        (*refused(LEAD, PRACTITIONER, ADMIN), *reached(SECRETARIAT, CHAIR)),
+    ),
+    "briefings.team_use": Case(
+        _one("briefing_id"),
+        (
+            *reached(LEAD, PRACTITIONER),
+            *refused(LEAD, PRACTITIONER, whose=("draft",)),
+            *refused(ADMIN),
+        ),
+    ),
+    # Without signing in: only a partnership that publishes its briefings ("own" does,
+    # "other" does not), and never a draft.
+    "briefings.public_read": Case(
+        _one("briefing_id"),
+        (*reached(VISITOR, whose=("own",)), *refused(VISITOR, whose=("other", "draft"))),
+    ),
+    "briefings.public_pdf": Case(
+        _one("briefing_id"),
+        (*reached(VISITOR, whose=("own",)), *refused(VISITOR, whose=("other", "draft"))),
+    ),
+    "briefings.public_library": Case(
+        _one("short_name"),
+        (*reached(VISITOR, whose=("own",)), *refused(VISITOR, whose=("other",))),
+    ),
+    # Secrets in the address: the owner's secret shows the owner's actions only; an
+    # unknown secret is refused without a hint.
+    "notifications.calendar_feed": Case(
+        _one("token", "calendar_token"),
+        (*reached(VISITOR), *refused(VISITOR, whose=("unknown",))),
+        marker="action_reference",
+    ),
+    "auth.set_password_from_link": Case(
+        _one("token", "password_token"),
+        (*reached(VISITOR), *refused(VISITOR, whose=("unknown",))),
+        marker="user_email",
+    ),
+    "plan.import_preview": Case(
+        _one("token", "import_token"),
+        (*refused(LEAD, PRACTITIONER, CHAIR, ADMIN, whose=("own",)),),
+    ),
+    # Administrators' screens: never another role, whoever owns the record.
+    "admin.edit_user": Case(_one("user_id"), tuple(ADMIN_ONLY_USER)),
+    "admin.set_password": Case(_one("user_id"), tuple(ADMIN_ONLY_USER)),
+    **{
+        endpoint: Case(
+            _one("user_id"),
+            tuple(refused(LEAD, PRACTITIONER, SECRETARIAT, CHAIR, method="POST")),
+        )
+        for endpoint in (
+            "admin.set_user_active",
+            "admin.reset_two_factor",
+            "admin.set_password_link",
+            "admin.email_password_link",
+        )
+    },
+    "admin.edit_agency": Case(_one("agency_id"), tuple(ADMIN_ONLY_USER)),
+    "admin.set_agency_active": Case(
+        _one("agency_id"), tuple(refused(LEAD, PRACTITIONER, SECRETARIAT, CHAIR, method="POST"))
+    ),
+    "calendar.delete": Case(
+        _one("closure_id"),
+        tuple(refused(LEAD, PRACTITIONER, SECRETARIAT, CHAIR, whose=("own",), method="POST")),
+    ),
+}
+
+
+def id_rules(app: Flask) -> dict[str, frozenset[str]]:
+    """Every endpoint whose address takes something that names an object."""
+    rules = {}
+    for rule in app.url_map.iter_rules():
+        arguments = frozenset(rule.arguments) - NOT_OBJECT_ARGUMENTS
+        if arguments:
+            rules[rule.endpoint] = arguments
+    return rules
+
+
+def test_every_object_route_is_covered(app: Flask) -> None:
+    uncovered = [
+        f"{endpoint} ({', '.join(sorted(arguments))})"
+        for endpoint, arguments in sorted(id_rules(app).items())
+        if endpoint not in CASES and not arguments <= OBJECT_ARGUMENTS
+    ]
+    assert not uncovered, (
+        "routes that take an id with no isolation case in test_object_routes.CASES: "
+        + "; ".join(uncovered)
+    )
+    stale = sorted(set(CASES) - set(id_rules(app)))
+    assert not stale, f"cases for routes that no longer take an id: {stale}"
+
+
+def _store_evidence(app: Flask, user: User, action_id: int, name: str) -> int:
+    from sgreviews.models import Action
+
+    action = db.session.get(Action, action_id)
+    assert action is not None
+    record = evidence.store(
+        actor=user,
+        action=action,
+        update=None,
+        upload=evidence.Upload(filename=f"{name}.txt", data=f"Evidence of {name}\n".encode()),
+        evidence_dir=Path(app.extensions["sgreviews.settings"].evidence_dir),
+        max_bytes=1_000_000,
+    )
+    return record.id
+
+
+@pytest.fixture
+def world(app: Flask) -> dict[str, dict[str, object]]:
+    """Two agencies, each in its own partnership, each with a review, finding, action,
+    evidence, extension request, challenge, snooze and briefings; the "own" partnership
+    publishes its briefings, the "other" does not."""
+    result: dict[str, dict[str, object]] = {}
+    with app.app_context():
+        secretariat = factories.user(Role.SECRETARIAT)
+        for side in ("own", "other"):
+            partnership = factories.partnership()
+            agency = factories.agency(name=f"Route isolation agency {side}")
+            review = factories.review(partnership)
+            finding = factories.finding(review)
+            action = factories.action(agency, finding)
+            lead = factories.user(Role.AGENCY_LEAD, agency)
+            practitioner = factories.user(Role.PRACTITIONER, agency)
+            request = ExtensionRequest(
+                action=action,
+                requested_by_id=lead.id,
+                due_date_at_request=action.due_date,
+                requested_due_date=date(2031, 1, 1),
+                reason="More time for the audit",
+            )
+            challenge = Challenge(
+                partnership_id=partnership.id,
+                raised_on=date(2025, 6, 1),
+                agency_id=agency.id,
+                raised_with="Designated lead",
+                issue="Why was the strategy discussion late?",
+            )
+            snooze = ActionSnooze(
+                action_id=action.id,
+                snoozed_until=date(2031, 1, 1),
+                reason="Agency restructure",
+                created_by_id=secretariat.id,
+            )
+            db.session.add_all([request, challenge, snooze])
+            db.session.add(
+                PartnershipBriefingSettings(
+                    partnership_id=partnership.id, public_briefings=side == "own"
+                )
+            )
+            briefing = published_briefing(secretariat, partnership)
+            db.session.flush()
+            result[side] = {
+                "agency_id": agency.id,
+                "agency": agency,
+                "short_name": partnership.short_name,
+                "review_id": review.id,
+                "finding_id": finding.id,
+                "action_id": action.id,
+                "action_reference": action.reference,
+                "evidence_id": _store_evidence(app, lead, action.id, side),
+                "request_id": request.id,
+                "challenge_id": challenge.id,
+                "snooze_id": snooze.id,
+                "briefing_id": briefing.id,
+                "user_id": lead.id,
+                "user_email": lead.email,
+                "calendar_token": notifications.enable_calendar(lead),
+                "password_token": account_tokens.issue(lead, "password_reset", actor=None),
+                "lead_email": lead.email,
+                "practitioner_email": practitioner.email,
+            }
+        draft = draft_briefing(secretariat)
+        closure = ExtraClosureDay(day=date(2030, 12, 27), jurisdiction=None, reason="Closure")
+        db.session.add(closure)
+        db.session.flush()
+        result["own"]["closure_id"] = closure.id
+        result["own"]["import_token"] = "0" * 32 + ".csv"
+        result["draft"] = {"briefing_id": draft.id}
+        result["unknown"] = {
+            "calendar_token": "not-a-token",
+            "password_token": "not-a-token",
+        }
+        # Mixed: the own action's address with the other action's child.
+        result["mixed"] = {
+            **result["own"],
+            "evidence_id": result["other"]["evidence_id"],
+            "request_id": result["other"]["request_id"],
+        }
+        result["secretariat"] = {"email": secretariat.email}
+        db.session.commit()
+    for side in ("own", "other"):
+        result[side].pop("agency")
+    return result
+
+
+@pytest.fixture
+def clients(
+    app: Flask, world: dict[str, dict[str, object]], client_for: Callable[..., FlaskClient]
+) -> dict[str, FlaskClient]:
+    from tests.conftest import sign_in
+
+    made = {}
+    for who, email in (
+        (LEAD, world["own"]["lead_email"]),
+        (PRACTITIONER, world["own"]["practitioner_email"]),
+        (SECRETARIAT, world["secretariat"]["email"]),
+    ):
+        client = app.test_client()
+        assert sign_in(client, str(email)).status_code == 302
+        made[who] = client
+    made[CHAIR] = client_for(Role.CHAIR)
+    made[ADMIN] = client_for(Role.ADMINISTRATOR)
+    made[VISITOR] = app.test_client()
+    return made
+
+
+def _reached(response: TestResponse) -> bool:
+    if response.status_code in (401, 403, 404) or response.status_code >= 500:
+        return False
+    return not (
+        response.status_code in (302, 303) and "/sign-in" in response.headers.get("Location", "")
+    )
+
+
+def test_object_routes_reach_only_whom_they_should(
+    app: Flask,
+    world: dict[str, dict[str, object]],
+    clients: dict[str, FlaskClient],
+) -> None:
+    """One world for every route (signing in is slow): every refusal of every route
+    first, then every reach, so a reach that changes something (ending a snooze) cannot
+    turn a later refusal into a 404 for the wrong reason."""
+    planned: list[tuple[str, Check]] = []
+    for endpoint, case in sorted(CASES.items()):
+        checks = list(case.checks)
+        assert checks, endpoint
+        if not any(check.who == VISITOR for check in checks):
+            # Not public: a visitor is sent to sign in, whatever the method.
+            methods = {check.method for check in checks}
+            checks += [Check(VISITOR, "own", False, method) for method in sorted(methods)]
+        planned += [(endpoint, check) for check in checks]
+    planned.sort(key=lambda item: (item[1].reach, item[1].method == "POST"))
+    wrong = []
+    for endpoint, check in planned:
+        case = CASES[endpoint]
+        with app.test_request_context():
+            path = url_for(endpoint, **case.arguments(world[check.whose]))
+        response = clients[check.who].open(path, method=check.method, data={})
+        label = f"{endpoint}: {check.who} {check.method} {check.whose} {path}"
+        assert response.status_code < 500, f"{label}: {response.status_code}"
+        if _reached(response) != check.reach:
+            wrong.append(f"{label}: {response.status_code}")
+        elif case.marker and check.reach and check.whose in ("own", "other"):
+            body = response.get_data(as_text=True)
+            theirs = "other" if check.whose == "own" else "own"
+            assert str(world[check.whose][case.marker]) in body, label
+            assert str(world[theirs][case.marker]) not in body, f"{label} shows another's"
+    assert not wrong, "\n".join(["reached when it should not be, or the reverse:", *wrong])
+
+
+def test_lead_reads_their_own_evidence_and_not_anothers(
+    world: dict[str, dict[str, object]], clients: dict[str, FlaskClient]
+) -> None:
+    own, other = world["own"], world["other"]
+    lead = clients[LEAD]
+    response = lead.get(f"/actions/{own['action_id']}/evidence/{own['evidence_id']}")
+    assert response.status_code == 200
+    assert response.get_data(as_text=True) == "Evidence of own\n"
+    for path in (
+        f"/actions/{other['action_id']}/evidence/{other['evidence_id']}",
+        f"/actions/{own['action_id']}/evidence/{other['evidence_id']}",
+    ):
+        assert lead.get(path).status_code in (403, 404), path
