@@ -66,6 +66,41 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         db.engine.dispose()
 
 
+@pytest.fixture(scope="module")
+def module_server(
+    tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest
+) -> Iterator[str]:
+    """The demo on a database of its own for one test module, for tests that change what
+    other modules read (submitting every form, say)."""
+    name = request.module.__name__.rsplit(".", 1)[-1].removeprefix("test_")[:20]
+    instance = tmp_path_factory.mktemp(f"e2e-{name}-instance")
+    url = fresh_database(tmp_path_factory.mktemp(f"e2e-{name}-db"), suffix=f"_e2e_{name}")
+    app = make_test_app(url, instance, WTF_CSRF_ENABLED="1")
+    with app.app_context():
+        upgrade()
+        demo.load_demo(app.extensions["sgreviews.settings"].config_dir)
+        db.session.commit()
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    with app.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture
+def module_page(browser: object, module_server: str) -> Iterator[object]:
+    """A fresh browser context on the module's own server."""
+    from playwright.sync_api import Browser
+
+    assert isinstance(browser, Browser)
+    context = browser.new_context(base_url=module_server, viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    yield page
+    context.close()
+
+
 @pytest.fixture(scope="session")
 def browser(browser_path: str) -> Iterator[object]:
     from playwright.sync_api import sync_playwright
