@@ -68,6 +68,10 @@ def create_app(overrides: dict[str, str] | None = None) -> Flask:
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
     WTFormsHelpers(app)
+    from sgreviews.web import forms_common
+
+    # The same error summary list, with date links that move focus to the Day box.
+    app.add_template_global(forms_common.wtforms_errors)
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))

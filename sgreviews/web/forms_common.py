@@ -6,6 +6,8 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any
 
+from govuk_frontend_wtf.main import wtforms_errors as library_wtforms_errors
+from govuk_frontend_wtf.wtforms_widgets import GovDateInput
 from wtforms import DateField, Field
 
 from sgreviews.web.widgets import DateInput
@@ -21,6 +23,21 @@ def add_error(form: Any, field_name: str, message: str) -> None:
     if field is None:
         field = form.submit
     field.errors = [*field.errors, message]
+
+
+def wtforms_errors(form: Any, params: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The error summary's list (govuk-frontend-wtf's), with each date's link pointing at
+    its Day box: the library links to the date's wrapper, which cannot take focus, so the
+    link would not move focus to the field."""
+    result: dict[str, Any] = library_wtforms_errors(form, params or {})
+    dates = {
+        f"#{field.id}": f"#{field.name}-day"
+        for field in form
+        if isinstance(getattr(field, "widget", None), GovDateInput)
+    }
+    for item in result.get("errorList", []):
+        item["href"] = dates.get(item.get("href"), item.get("href"))
+    return result
 
 
 def optional_int(value: Any) -> int | None:

@@ -222,6 +222,8 @@ def partial_date_problems(client: FlaskClient, form: dict[str, object]) -> list[
                 problems.append(f"{action} {date_name}={parts}: {response.status_code}")
             elif f'id="{date_name}-error"' not in html:
                 problems.append(f"{action} {date_name}={parts}: no message beside the field")
+            elif f'href="#{date_name}-day"' not in html:
+                problems.append(f"{action} {date_name}={parts}: summary link not to the Day box")
     return problems
 
 
