@@ -13,6 +13,7 @@ from govuk_frontend_wtf.main import WTFormsHelpers
 from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.wrappers import Response
 
 from sgreviews.extensions import csrf, db, login_manager, migrate
@@ -78,6 +79,7 @@ def create_app(overrides: dict[str, str] | None = None) -> Flask:
     csrf.init_app(app)
     _configure_login(app)
     _configure_security_headers(app)
+    _configure_proxies(app, settings)
     _configure_templates(app)
 
     from sgreviews.web import register_blueprints, register_error_pages
@@ -89,6 +91,17 @@ def create_app(overrides: dict[str, str] | None = None) -> Flask:
 
     register_commands(app)
     return app
+
+
+def _configure_proxies(app: Flask, settings: Settings) -> None:
+    """Behind SGREVIEWS_TRUSTED_PROXIES reverse proxies, take the client's address (which
+    the sign-in rate limit counts by), scheme and host from their X-Forwarded-* headers.
+    With 0 (the default) the headers are ignored: anyone could send them."""
+    hops = settings.trusted_proxies
+    if hops:
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops
+        )
 
 
 @event.listens_for(Engine, "connect")

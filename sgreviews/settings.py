@@ -63,6 +63,9 @@ class Settings:
     sign_in_rate_limit: str = "20 per minute"
     lockout_threshold: int = 10
     lockout_minutes: int = 15
+    # Reverse proxies in front of the app whose X-Forwarded-For (and -Proto, -Host) are
+    # trusted; 0 trusts none and the client address is the connection's.
+    trusted_proxies: int = 0
 
     @classmethod
     def from_env(cls, overrides: dict[str, str] | None = None) -> Settings:
@@ -103,7 +106,16 @@ class Settings:
             sign_in_rate_limit=_rate_limit(env, environment),
             lockout_threshold=_int(env, "SGREVIEWS_LOCKOUT_THRESHOLD", 10),
             lockout_minutes=_int(env, "SGREVIEWS_LOCKOUT_MINUTES", 15),
+            trusted_proxies=_trusted_proxies(env),
         )
+
+
+def _trusted_proxies(env: dict[str, str]) -> int:
+    name = "SGREVIEWS_TRUSTED_PROXIES"
+    hops = _int(env, name, 0)
+    if not 0 <= hops <= 5:
+        raise ConfigurationError(f"{name} must be the number of proxies, 0 to 5, not {hops}")
+    return hops
 
 
 def _development_secret(instance_path: Path) -> str:

@@ -92,12 +92,13 @@ def test_audit_export_needs_recent_authentication(
     assert response.headers["Location"].startswith("/confirm-identity?next=")
 
 
-def _limited_app(database_url: str, tmp_path: Path, storage: str) -> Flask:
+def _limited_app(database_url: str, tmp_path: Path, storage: str, proxies: int = 0) -> Flask:
     return make_test_app(
         database_url,
         tmp_path / uuid.uuid4().hex,
         SGREVIEWS_SIGN_IN_RATE_LIMIT="3 per minute",
         SGREVIEWS_RATELIMIT_STORAGE_URI=storage,
+        SGREVIEWS_TRUSTED_PROXIES=str(proxies),
     )
 
 
@@ -126,6 +127,51 @@ def test_sign_in_attempts_are_rate_limited_per_address(
     # Another address is not affected.
     other = _client_from(limited, _random_address())
     assert sign_in(other, "someone@test.example", "wrong password here").status_code == 200
+
+
+def _behind_proxy(app: Flask, proxy: str, client_address: str, sent: str = "") -> FlaskClient:
+    """A client whose requests reach the app through one reverse proxy at ``proxy``, which
+    appends the address it saw to whatever X-Forwarded-For the client sent."""
+    client = _client_from(app, proxy)
+    forwarded = f"{sent}, {client_address}" if sent else client_address
+    client.environ_base["HTTP_X_FORWARDED_FOR"] = forwarded
+    return client
+
+
+@pytest.mark.parametrize("proxies", [0, 1])
+def test_clients_behind_one_proxy_are_limited_apart_only_when_it_is_trusted(
+    app: Flask, database_url: str, tmp_path: Path, proxies: int
+) -> None:
+    limited = _limited_app(database_url, tmp_path, "memory://", proxies=proxies)
+    proxy = _random_address()
+    first = _behind_proxy(limited, proxy, _random_address())
+    for _attempt in range(3):
+        assert sign_in(first, "someone@test.example", "wrong password here").status_code == 200
+    assert sign_in(first, "someone@test.example", "wrong password here").status_code == 429
+    second = _behind_proxy(limited, proxy, _random_address())
+    status = sign_in(second, "someone@test.example", "wrong password here").status_code
+    if proxies:
+        assert status == 200, "the second client is counted on its own address"
+    else:
+        assert status == 429, "without a trusted proxy, everyone behind it shares its address"
+
+
+def test_a_forged_forwarded_address_does_not_escape_the_limit(
+    app: Flask, database_url: str, tmp_path: Path
+) -> None:
+    """With one trusted proxy only the address the proxy appended counts: a client that
+    sends its own X-Forwarded-For cannot pick a fresh address for each attempt."""
+    limited = _limited_app(database_url, tmp_path, "memory://", proxies=1)
+    proxy, real = _random_address(), _random_address()
+    statuses = [
+        sign_in(
+            _behind_proxy(limited, proxy, real, sent=_random_address()),
+            "someone@test.example",
+            "wrong password here",
+        ).status_code
+        for _attempt in range(4)
+    ]
+    assert statuses == [200, 200, 200, 429]
 
 
 def test_memory_storage_counts_per_process(app: Flask, database_url: str, tmp_path: Path) -> None:
