@@ -37,6 +37,9 @@ def test_development_may_require_two_factor(tmp_path: Path) -> None:
         ("SGREVIEWS_TWO_FACTOR", "sometimes", "SGREVIEWS_TWO_FACTOR must be required or off"),
         ("SGREVIEWS_SIGN_IN_RATE_LIMIT", "lots", "SGREVIEWS_SIGN_IN_RATE_LIMIT must look like"),
         ("SGREVIEWS_LOCKOUT_THRESHOLD", "many", "SGREVIEWS_LOCKOUT_THRESHOLD must be a whole"),
+        ("SGREVIEWS_TRUSTED_PROXIES", "yes", "SGREVIEWS_TRUSTED_PROXIES must be a whole"),
+        ("SGREVIEWS_TRUSTED_PROXIES", "-1", "SGREVIEWS_TRUSTED_PROXIES must be the number"),
+        ("SGREVIEWS_TRUSTED_PROXIES", "9", "SGREVIEWS_TRUSTED_PROXIES must be the number"),
     ],
 )
 def test_bad_security_settings_are_named(
@@ -52,3 +55,8 @@ def test_rate_limit_defaults(tmp_path: Path) -> None:
     off = _settings(tmp_path, SGREVIEWS_ENV="production", SGREVIEWS_SIGN_IN_RATE_LIMIT="off")
     assert off.sign_in_rate_limit == ""
     assert _settings(tmp_path, SGREVIEWS_ENV="production").ratelimit_storage_uri == "memory://"
+
+
+def test_no_proxy_is_trusted_by_default(tmp_path: Path) -> None:
+    assert _settings(tmp_path, SGREVIEWS_ENV="production").trusted_proxies == 0
+    assert _settings(tmp_path, SGREVIEWS_TRUSTED_PROXIES="2").trusted_proxies == 2
