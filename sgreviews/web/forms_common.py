@@ -50,6 +50,8 @@ class GovDateField(DateField):
     """A date from the three GOV.UK inputs, with a clear message for a bad date. Without a
     widget given, it uses the date input that survives a request with missing parts."""
 
+    data: date | None
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("widget", DateInput())
         kwargs.setdefault("format", DATE_FORMAT)

@@ -146,6 +146,7 @@ def new() -> Response | str:
     if request.method == "GET":
         form.review_by.data = service.default_review_by()
     if form.validate_on_submit():
+        assert form.review_by.data is not None  # required: validation has checked it
         kind = BriefingKind(form.kind.data)
         if review is not None:
             briefing = service.create_from_review(
@@ -470,6 +471,7 @@ def team_use(briefing_id: int) -> Response | str:
     if request.method == "GET":
         form.used_on.data = date.today()
     if form.validate_on_submit():
+        assert form.used_on.data is not None  # required: validation has checked it
         agency = next((a for a in agencies if a.id == form.agency.data), None)
         if agency is None:
             form.agency.errors = ["Choose your agency"]
