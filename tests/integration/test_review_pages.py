@@ -188,7 +188,7 @@ def test_decision_before_notification_is_refused_at_the_field(
     html = response.get_data(as_text=True)
     assert response.status_code == 200
     assert "The decision date must be on or after the notification on 6 January 2025" in html
-    assert 'href="#decided_on"' in html
+    assert 'href="#decided_on-day"' in html  # the summary link moves focus to the Day box
     assert "Criteria met for a local review" in html  # the rationale typed is kept
 
 
@@ -203,7 +203,7 @@ def test_publication_without_a_date_is_refused_at_the_field(
     )
     html = response.get_data(as_text=True)
     assert "Enter the date the report was published" in html
-    assert 'href="#published_on"' in html
+    assert 'href="#published_on-day"' in html
     assert 'value="https://example.org/report"' in html
 
 
