@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import date
 from typing import Any
 
 from govuk_frontend_wtf.main import wtforms_errors as library_wtforms_errors
 from govuk_frontend_wtf.wtforms_widgets import GovDateInput
-from wtforms import DateField, Field
+from wtforms import DateField, Field, SelectChoice
 
 from sgreviews.web.widgets import DateInput
 
@@ -38,6 +38,12 @@ def wtforms_errors(form: Any, params: dict[str, Any] | None = None) -> dict[str,
     for item in result.get("errorList", []):
         item["href"] = dates.get(item.get("href"), item.get("href"))
     return result
+
+
+def choices_of(pairs: Iterable[tuple[Any, Any]]) -> list[SelectChoice]:
+    """A select's or radio group's options from (value, label) pairs: WTForms 3.3
+    deprecates the pairs themselves."""
+    return [SelectChoice(value, label) for value, label in pairs]
 
 
 def optional_int(value: Any) -> int | None:

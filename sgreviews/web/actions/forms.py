@@ -28,7 +28,7 @@ from wtforms.validators import InputRequired, Length, Optional
 
 from sgreviews.models import ActionStatus, ImpactMethod, ImpactStatus
 from sgreviews.services.actions import PROGRESS_STATUSES
-from sgreviews.web.forms_common import GovDateField, optional_int
+from sgreviews.web.forms_common import GovDateField, choices_of, optional_int
 
 
 class ActionForm(FlaskForm):
@@ -102,7 +102,7 @@ STATUS_CHOICES = [(status.value, status.label) for status in PROGRESS_STATUSES]
 class ProgressForm(FlaskForm):
     status = RadioField(
         "Status",
-        choices=STATUS_CHOICES,
+        choices=choices_of(STATUS_CHOICES),
         widget=GovRadioInput(),
         validators=[InputRequired("Choose the status")],
     )
@@ -136,7 +136,7 @@ class ExtensionForm(FlaskForm):
 class ExtensionDecisionForm(FlaskForm):
     decision = RadioField(
         "Decision",
-        choices=[("approve", "Approve the new due date"), ("decline", "Decline")],
+        choices=choices_of([("approve", "Approve the new due date"), ("decline", "Decline")]),
         widget=GovRadioInput(),
         validators=[InputRequired("Choose approve or decline")],
     )
@@ -149,12 +149,14 @@ class ExtensionDecisionForm(FlaskForm):
 class AssuranceForm(FlaskForm):
     decision = RadioField(
         "Decision",
-        choices=[
-            ("assure", "Assure: the evidence shows the action is done"),
-            ("send_back", "Send back to the agency"),
-            ("close", "Close, not implemented"),
-            ("supersede", "Superseded by another action"),
-        ],
+        choices=choices_of(
+            [
+                ("assure", "Assure: the evidence shows the action is done"),
+                ("send_back", "Send back to the agency"),
+                ("close", "Close, not implemented"),
+                ("supersede", "Superseded by another action"),
+            ]
+        ),
         widget=GovRadioInput(),
         validators=[InputRequired("Choose a decision")],
     )
@@ -169,13 +171,15 @@ class AssuranceForm(FlaskForm):
 class ImpactForm(FlaskForm):
     impact_status = RadioField(
         "Impact",
-        choices=[(status.value, status.label) for status in ImpactStatus],
+        choices=choices_of([(status.value, status.label) for status in ImpactStatus]),
         widget=GovRadioInput(),
         validators=[InputRequired("Choose the impact")],
     )
     method = SelectField(
         "Method of assessment",
-        choices=[("", "Not chosen"), *((method.value, method.label) for method in ImpactMethod)],
+        choices=choices_of(
+            [("", "Not chosen"), *((method.value, method.label) for method in ImpactMethod)]
+        ),
         widget=GovSelect(),
     )
     assessment_on = GovDateField("Date of assessment", validators=[Optional()])

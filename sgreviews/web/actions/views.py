@@ -56,7 +56,7 @@ from sgreviews.web.actions.forms import (
     ImpactForm,
     ProgressForm,
 )
-from sgreviews.web.forms_common import add_error, comparison
+from sgreviews.web.forms_common import add_error, choices_of, comparison
 
 blueprint = Blueprint("actions", __name__)
 
@@ -135,18 +135,22 @@ def show(action_id: int) -> str:
 
 
 def _fill_choices(form: ActionForm, findings: list[Finding]) -> None:
-    form.findings.choices = [
-        (finding.id, f"{finding.label}: {finding.text[:120]}") for finding in findings
-    ]
+    form.findings.choices = choices_of(
+        [(finding.id, f"{finding.label}: {finding.text[:120]}") for finding in findings]
+    )
     agencies = organisations.list_agencies()
-    form.owning_agency_id.choices = [("", "Choose an agency")] + [
-        (agency.id, agency.name) for agency in agencies if agency.is_active
-    ]
+    form.owning_agency_id.choices = choices_of(
+        [("", "Choose an agency")]
+        + [(agency.id, agency.name) for agency in agencies if agency.is_active]
+    )
     leads = action_service.users_with_agencies()
-    form.lead_user_id.choices = [("", "No account: name below")] + [
-        (user.id, f"{user.display_name} ({user.agency.name if user.agency else ''})")
-        for user in leads
-    ]
+    form.lead_user_id.choices = choices_of(
+        [("", "No account: name below")]
+        + [
+            (user.id, f"{user.display_name} ({user.agency.name if user.agency else ''})")
+            for user in leads
+        ]
+    )
 
 
 def _fields_from(form: ActionForm) -> action_service.ActionFields:
@@ -298,7 +302,7 @@ def progress(action_id: int) -> Response | str:
     if request.method == "GET":
         form.status.data = (
             action.status.value
-            if action.status.value in dict(form.status.choices)
+            if action.status.value in {choice.value for choice in form.status.choices}
             else ActionStatus.IN_PROGRESS.value
         )
         form.off_track.data = action.off_track

@@ -26,7 +26,7 @@ from wtforms.validators import Email, InputRequired, Length, Optional, Validatio
 
 from sgreviews.models import Role, Sector
 from sgreviews.services.passwords import password_problem
-from sgreviews.web.forms_common import GovDateField
+from sgreviews.web.forms_common import GovDateField, choices_of
 
 ROLE_CHOICES = [(role.value, role.label) for role in Role]
 SECTOR_CHOICES = [(sector.value, sector.label) for sector in Sector]
@@ -61,7 +61,7 @@ class _UserDetails(FlaskForm):
     role = RadioField(
         "Role",
         widget=GovRadioInput(),
-        choices=ROLE_CHOICES,
+        choices=choices_of(ROLE_CHOICES),
         validators=[InputRequired(message="Select a role")],
     )
     agency = SelectField(
@@ -73,9 +73,9 @@ class _UserDetails(FlaskForm):
     )
 
     def set_agencies(self, agencies: list[Any]) -> None:
-        self.agency.choices = [("", "No agency")] + [
-            (str(agency.id), agency.name) for agency in agencies
-        ]
+        self.agency.choices = choices_of(
+            [("", "No agency")] + [(str(agency.id), agency.name) for agency in agencies]
+        )
 
     def validate_agency(self, field: Any) -> None:
         role = Role(self.role.data) if self.role.data in Role._value2member_map_ else None
@@ -137,7 +137,7 @@ class AgencyForm(FlaskForm):
     sector = RadioField(
         "Sector",
         widget=GovRadioInput(),
-        choices=SECTOR_CHOICES,
+        choices=choices_of(SECTOR_CHOICES),
         validators=[InputRequired(message="Select a sector")],
     )
     is_statutory_partner = BooleanField(

@@ -13,6 +13,7 @@ from sgreviews.services import audit_trail
 from sgreviews.web.access import requires
 from sgreviews.web.admin.forms import AuditFilterForm, settle_date_inputs
 from sgreviews.web.auth.session_security import recent_authentication_required
+from sgreviews.web.forms_common import choices_of
 
 blueprint = Blueprint("audit_trail", __name__, url_prefix="/admin/audit")
 
@@ -20,8 +21,8 @@ blueprint = Blueprint("audit_trail", __name__, url_prefix="/admin/audit")
 def _form() -> tuple[AuditFilterForm, audit_trail.AuditFilter]:
     form = AuditFilterForm(formdata=request.args if request.args else None)
     types, events = audit_trail.filter_choices()
-    form.entity_type.choices = [("", "Any")] + [(value, value) for value in types]
-    form.event.choices = [("", "Any")] + [(value, value) for value in events]
+    form.entity_type.choices = choices_of([("", "Any")] + [(value, value) for value in types])
+    form.event.choices = choices_of([("", "Any")] + [(value, value) for value in events])
     valid = not request.args or form.validate()
     settle_date_inputs(form)
     if not valid:

@@ -47,6 +47,7 @@ from sgreviews.services.briefing_types import sections_for
 from sgreviews.web.access import public, requires
 from sgreviews.web.briefings import forms
 from sgreviews.web.briefings.pdf import briefing_pdf_response
+from sgreviews.web.forms_common import choices_of
 
 blueprint = Blueprint("briefings", __name__)
 
@@ -85,13 +86,14 @@ def _readable(briefing_id: int) -> Briefing:
 def library() -> str:
     form = forms.LibraryFilterForm(request.args)
     themes = list(db.session.scalars(db.select(Theme).order_by(Theme.name)))
-    form.kind.choices = [("", "Any type"), *forms.KIND_CHOICES]
-    form.theme.choices = [("", "Any theme")] + [(str(t.id), t.name) for t in themes]
-    form.review_type.choices = [("", "Any review type")] + [
-        (key, rtype.display_name) for key, rtype in _review_types().items()
-    ]
+    form.kind.choices = choices_of([("", "Any type"), *forms.KIND_CHOICES])
+    form.theme.choices = choices_of([("", "Any theme")] + [(str(t.id), t.name) for t in themes])
+    form.review_type.choices = choices_of(
+        [("", "Any review type")]
+        + [(key, rtype.display_name) for key, rtype in _review_types().items()]
+    )
     years = service.publication_years()
-    form.year.choices = [("", "Any year")] + [(str(year), str(year)) for year in years]
+    form.year.choices = choices_of([("", "Any year")] + [(str(year), str(year)) for year in years])
     filters = service.LibraryFilters(
         query=(form.q.data or "")[:200],
         theme_id=_int_or_none(form.theme.data),
@@ -140,9 +142,9 @@ def new() -> Response | str:
         if review is None:
             abort(404)
     form = forms.NewBriefingForm()
-    form.kind.choices = forms.KIND_CHOICES
+    form.kind.choices = choices_of(forms.KIND_CHOICES)
     partnerships = list(db.session.scalars(db.select(Partnership).order_by(Partnership.name)))
-    form.partnership.choices = [(p.id, p.name) for p in partnerships]
+    form.partnership.choices = choices_of([(p.id, p.name) for p in partnerships])
     if request.method == "GET":
         form.review_by.data = service.default_review_by()
     if form.validate_on_submit():
@@ -354,7 +356,7 @@ def version(briefing_id: int, number: int) -> str:
 def settings() -> Response | str:
     rows = service.public_settings()
     form = forms.PublicSettingsForm()
-    form.public.choices = [(p.id, p.name) for p, _ in rows]
+    form.public.choices = choices_of([(p.id, p.name) for p, _ in rows])
     if request.method == "GET":
         form.public.data = [p.id for p, public in rows if public]
     if form.validate_on_submit():
@@ -467,7 +469,7 @@ def team_use(briefing_id: int) -> Response | str:
     agencies: list[Agency] = (
         [current_user.agency] if current_user.agency else organisations.list_agencies()
     )
-    form.agency.choices = [(a.id, a.name) for a in agencies]
+    form.agency.choices = choices_of([(a.id, a.name) for a in agencies])
     if request.method == "GET":
         form.used_on.data = date.today()
     if form.validate_on_submit():
@@ -535,11 +537,13 @@ def links(briefing_id: int) -> Response | str:
         )
     )
     form = forms.LinksForm()
-    form.reviews.choices = [(r.id, f"{r.reference} ({r.subject_label})") for r in all_reviews]
-    form.findings.choices = [
-        (f.id, f"{f.review.reference}: {f.kind.label}: {f.text[:120]}") for f in findings
-    ]
-    form.themes.choices = [(t.id, t.name) for t in themes]
+    form.reviews.choices = choices_of(
+        [(r.id, f"{r.reference} ({r.subject_label})") for r in all_reviews]
+    )
+    form.findings.choices = choices_of(
+        [(f.id, f"{f.review.reference}: {f.kind.label}: {f.text[:120]}") for f in findings]
+    )
+    form.themes.choices = choices_of([(t.id, t.name) for t in themes])
     if request.method == "GET":
         form.reviews.data = [r.id for r in briefing.reviews]
         form.findings.data = [f.id for f in briefing.findings]

@@ -16,6 +16,7 @@ from sgreviews.review_types import JURISDICTIONS
 from sgreviews.services import closure_days
 from sgreviews.services.reviews import ReviewError
 from sgreviews.web.access import requires
+from sgreviews.web.forms_common import choices_of
 from sgreviews.web.reviews.forms import GovDateField, add_error
 
 blueprint = Blueprint("calendar", __name__, url_prefix="/calendar")
@@ -25,7 +26,7 @@ class ClosureDayForm(FlaskForm):
     day = GovDateField("Date", description="For example, 27 12 2025", required="Enter the date")
     jurisdiction = SelectField(
         "Where",
-        choices=[("", "Everywhere"), *JURISDICTIONS.items()],
+        choices=choices_of([("", "Everywhere"), *JURISDICTIONS.items()]),
         widget=GovSelect(),
         validate_choice=False,
     )

@@ -13,12 +13,13 @@ from wtforms import HiddenField, RadioField, SelectMultipleField, SubmitField, T
 from wtforms.validators import InputRequired
 
 from sgreviews.models import FindingKind
+from sgreviews.web.forms_common import choices_of
 
 
 class FindingForm(FlaskForm):
     kind = RadioField(
         "Kind of finding",
-        choices=[(kind.value, kind.label) for kind in FindingKind],
+        choices=choices_of([(kind.value, kind.label) for kind in FindingKind]),
         widget=GovRadioInput(),
         validators=[InputRequired("Choose the kind of finding")],
     )

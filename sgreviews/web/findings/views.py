@@ -27,7 +27,7 @@ from sgreviews.services.rag import current_rules
 from sgreviews.services.themes import read_taxonomy, theme_choices
 from sgreviews.web.access import requires
 from sgreviews.web.findings.forms import FindingForm
-from sgreviews.web.forms_common import add_error, comparison
+from sgreviews.web.forms_common import add_error, choices_of, comparison
 
 blueprint = Blueprint("findings", __name__)
 
@@ -84,9 +84,9 @@ def list_findings(review_id: int) -> str:
 
 
 def _prepare(form: FindingForm) -> list[tuple[str, list[tuple[str, str]]]]:
-    form.agencies.choices = [
-        (agency_id, name) for agency_id, name in organisations.agency_choices(active_only=True)
-    ]
+    form.agencies.choices = choices_of(
+        [(agency_id, name) for agency_id, name in organisations.agency_choices(active_only=True)]
+    )
     return theme_choices(_themes_path())
 
 
@@ -176,7 +176,7 @@ def edit(review_id: int, finding_id: int) -> Response | str:
             )
     rows = []
     if stale is not None:
-        names = dict(form.agencies.choices)
+        names = {choice.value: choice.label for choice in form.agencies.choices}
         rows = comparison(
             stale.current,
             form,

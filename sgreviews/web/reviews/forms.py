@@ -32,6 +32,7 @@ from sgreviews.models import SubjectKind
 from sgreviews.models.review import Consent, HoldReason, LinkKind, Methodology, MonitoringKind
 from sgreviews.review_types import JURISDICTIONS
 from sgreviews.web import forms_common
+from sgreviews.web.forms_common import choices_of
 
 
 class GovDateField(forms_common.GovDateField):
@@ -88,7 +89,7 @@ class VersionedForm(FlaskForm):
 def _subject_kind_field() -> RadioField:
     return RadioField(
         "The subject is",
-        choices=[(kind.value, kind.label) for kind in SubjectKind],
+        choices=choices_of([(kind.value, kind.label) for kind in SubjectKind]),
         default=SubjectKind.CHILD.value,
         widget=GovRadioInput(),
         validators=[InputRequired(message="Choose child, adult or family")],
@@ -216,7 +217,7 @@ class CommissioningForm(VersionedForm):
     )
     methodology = RadioField(
         "Methodology",
-        choices=[(item.value, item.label) for item in Methodology],
+        choices=choices_of([(item.value, item.label) for item in Methodology]),
         widget=GovRadioInput(),
         validators=[InputRequired(message="Choose the methodology")],
     )
@@ -255,7 +256,7 @@ class StageForm(VersionedForm):
 class HoldForm(VersionedForm):
     reason = RadioField(
         "Reason for the hold",
-        choices=[(item.value, item.label) for item in HoldReason],
+        choices=choices_of([(item.value, item.label) for item in HoldReason]),
         widget=GovRadioInput(),
         validators=[InputRequired(message="Choose the reason for the hold")],
     )
@@ -273,7 +274,7 @@ class MonitoringForm(FlaskForm):
     checked_on = GovDateField("Date", required="Enter the date of the check")
     kind = RadioField(
         "Kind of entry",
-        choices=[(item.value, item.label) for item in MonitoringKind],
+        choices=choices_of([(item.value, item.label) for item in MonitoringKind]),
         widget=GovRadioInput(),
         validators=[InputRequired(message="Choose the kind of entry")],
     )
@@ -323,7 +324,9 @@ class LinkForm(FlaskForm):
     )
     kind = RadioField(
         "How they are linked",
-        choices=[(item.value, f"This review {item.label.lower()} it") for item in LinkKind],
+        choices=choices_of(
+            [(item.value, f"This review {item.label.lower()} it") for item in LinkKind]
+        ),
         widget=GovRadioInput(),
         validators=[InputRequired(message="Choose how the reviews are linked")],
     )
@@ -353,7 +356,7 @@ class FamilyInvolvementForm(FlaskForm):
     invited_on = GovDateField("Date invited")
     consent = RadioField(
         "Consent",
-        choices=[(item.value, item.label) for item in Consent],
+        choices=choices_of([(item.value, item.label) for item in Consent]),
         widget=GovRadioInput(),
         validators=[InputRequired(message="Choose whether consent was given")],
     )
@@ -386,7 +389,7 @@ class DetailsForm(VersionedForm):
     )
     jurisdiction = SelectField(
         "Calendar for working days",
-        choices=[("", "The review type's default"), *JURISDICTIONS.items()],
+        choices=choices_of([("", "The review type's default"), *JURISDICTIONS.items()]),
         widget=GovSelect(),
         validate_choice=False,
     )

@@ -26,6 +26,7 @@ from sgreviews.policy import (
 from sgreviews.services import organisations, review_queries, reviews
 from sgreviews.services.clocks import london_today
 from sgreviews.web.access import requires
+from sgreviews.web.forms_common import choices_of
 from sgreviews.web.reviews import forms
 
 blueprint = Blueprint("reviews", __name__, url_prefix="/reviews")
@@ -172,7 +173,7 @@ def new_notification() -> Page:
         for p in organisations.list_partnerships()
         if p.kind is PartnershipKind.CHILDREN
     ]
-    form.partnership_id.choices = children or _partnership_choices()
+    form.partnership_id.choices = choices_of(children or _partnership_choices())
     if form.validate_on_submit():
         partnership = reviews.get_partnership(form.partnership_id.data)
         if partnership is None:
@@ -207,12 +208,12 @@ def new_notification() -> Page:
 def new_review() -> Page:
     form = forms.NewReviewForm()
     types = reviews.review_types()
-    form.review_type.choices = [("", "Choose a type")] + [
-        (key, rtype.display_name) for key, rtype in types.items()
-    ]
-    form.partnership_id.choices = _partnership_choices()
+    form.review_type.choices = choices_of(
+        [("", "Choose a type")] + [(key, rtype.display_name) for key, rtype in types.items()]
+    )
+    form.partnership_id.choices = choices_of(_partnership_choices())
     variants = {key: label for rtype in types.values() for key, label in rtype.variants}
-    form.variant.choices = [("", "Not applicable"), *variants.items()]
+    form.variant.choices = choices_of([("", "Not applicable"), *variants.items()])
     if form.validate_on_submit():
         partnership = reviews.get_partnership(form.partnership_id.data)
         if partnership is None:
@@ -268,7 +269,7 @@ def decision(review_id: int) -> Page:
     if not rtype.outcomes:
         abort(404)
     form = forms.DecisionForm()
-    form.outcome.choices = [(outcome.key, outcome.label) for outcome in rtype.outcomes]
+    form.outcome.choices = choices_of([(outcome.key, outcome.label) for outcome in rtype.outcomes])
     if request.method == "GET":
         form.version.data = str(review.version)
     if form.validate_on_submit():
@@ -357,9 +358,9 @@ def stage(review_id: int) -> Page:
     review = _review_or_404(review_id)
     rtype = reviews.type_of(review)
     form = forms.StageForm()
-    form.to_stage.choices = [
-        (key, rtype.stage_label(key)) for key in rtype.allowed_next(review.stage)
-    ]
+    form.to_stage.choices = choices_of(
+        [(key, rtype.stage_label(key)) for key in rtype.allowed_next(review.stage)]
+    )
     if request.method == "GET":
         form.version.data = str(review.version)
         form.moved_on.data = london_today()
@@ -538,10 +539,12 @@ def home_office(review_id: int) -> Page:
 def links(review_id: int) -> Page:
     review = _review_or_404(review_id)
     form = forms.LinkForm()
-    form.other_review_id.choices = [
-        (other.id, f"{other.reference}: {other.subject_label}")
-        for other in review_queries.reviews_for_linking(review.id)
-    ]
+    form.other_review_id.choices = choices_of(
+        [
+            (other.id, f"{other.reference}: {other.subject_label}")
+            for other in review_queries.reviews_for_linking(review.id)
+        ]
+    )
     if form.validate_on_submit():
         other = review_queries.get_review(form.other_review_id.data)
         if other is None:
@@ -564,7 +567,7 @@ def agencies(review_id: int) -> Page:
     review = _review_or_404(review_id)
     all_agencies = organisations.list_agencies()
     form = forms.AgenciesForm()
-    form.agency_ids.choices = [(agency.id, agency.name) for agency in all_agencies]
+    form.agency_ids.choices = choices_of([(agency.id, agency.name) for agency in all_agencies])
     if request.method == "GET":
         form.version.data = str(review.version)
         form.agency_ids.data = [agency.id for agency in review.agencies_involved]
@@ -589,7 +592,7 @@ def details(review_id: int) -> Page:
     review = _review_or_404(review_id)
     rtype = reviews.type_of(review)
     form = forms.DetailsForm()
-    form.variant.choices = [("", "Not applicable"), *rtype.variants]
+    form.variant.choices = choices_of([("", "Not applicable"), *rtype.variants])
     if request.method == "GET":
         form.version.data = str(review.version)
         form.reference.data = review.reference
