@@ -65,8 +65,8 @@ from sgreviews.models import (
     User,
 )
 from sgreviews.models.action import action_finding
-from sgreviews.models.user import user_partnership
 from sgreviews.models.base import utcnow
+from sgreviews.models.user import user_partnership
 from sgreviews.services.reminder_rules import EscalationStep, ReminderRules
 
 PAGE_SIZE = 2000
@@ -293,10 +293,10 @@ class Directory:
             )
         ).all()
         for user_id, partnership_id in links:
-            person = people.get(user_id)
-            if person is None or person.role not in PARTNERSHIP_ROLES:
+            linked_person = people.get(user_id)
+            if linked_person is None or linked_person.role not in PARTNERSHIP_ROLES:
                 continue
-            serving[(partnership_id, person.role)].append(user_id)
+            serving[(partnership_id, linked_person.role)].append(user_id)
             linked.add(user_id)
         national = {
             role: [uid for uid in by_role.get(role, []) if uid not in linked]

@@ -388,7 +388,9 @@ def test_partnerships_for_another_role_are_refused_beside_the_field(
     )
     assert 'href="#partnerships"' in html
     with app.app_context():
-        assert db.session.scalar(select(User).where(User.email == "robin.lead@test.example")) is None
+        assert (
+            db.session.scalar(select(User).where(User.email == "robin.lead@test.example")) is None
+        )
 
 
 def test_edit_links_and_unlinks_partnerships_with_an_audit_record(
