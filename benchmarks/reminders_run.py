@@ -13,7 +13,13 @@ in a process of its own so the peak resident memory belongs to that step alone:
 2. the next day's run: the steady state of a daily scheduler.
 
 Runs use ``--no-send`` (delivery is SMTP-bound, not part of the run). Prints a Markdown
-table row per step, with the machine, for docs/performance.md.
+table row per step, with the machine, for docs/performance.md: wall time, the step's own
+CPU time (user + system of that process: on a shared machine it moves far less with the
+load than the wall time; a PostgreSQL server's work is not in it) and peak memory.
+
+``--reuse`` keeps the generated data of an earlier run and empties the reminder tables
+(ledger, notifications, outbox) instead, so the first run can be measured again without
+generating anew.
 """
 
 from __future__ import annotations
@@ -79,7 +85,22 @@ def step(env: dict[str, str], *args: str) -> dict[str, float]:
         raise SystemExit(f"{' '.join(args)} failed:\n{output}")
     lines = output.strip().splitlines()
     print(lines[0] if lines else "", flush=True)
-    return {"seconds": elapsed, "peak_mib": usage.ru_maxrss / 1024}
+    return {
+        "seconds": elapsed,
+        "cpu_seconds": usage.ru_utime + usage.ru_stime,
+        "peak_mib": usage.ru_maxrss / 1024,
+    }
+
+
+def empty_reminder_tables(url: str) -> None:
+    """Back to the state before any reminder run (the generated data kept)."""
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(url)
+    with engine.begin() as connection:
+        for table in ("notification", "outbox_message", "reminder_ledger", "job_lock"):
+            connection.execute(text(f"DELETE FROM {table}"))
+    engine.dispose()
 
 
 def main() -> None:
@@ -87,8 +108,15 @@ def main() -> None:
     parser.add_argument("--scale", choices=["s", "l", "xl"], default="xl")
     parser.add_argument("--database-url", default=None)
     parser.add_argument("--today", default=date.today().isoformat())
+    parser.add_argument(
+        "--reuse", action="store_true", help="keep the generated data; empty the reminder tables"
+    )
     options = parser.parse_args()
-    url = fresh(options.database_url, options.scale)
+    if options.reuse:
+        url = options.database_url or f"sqlite:////tmp/sgreviews-bench-{options.scale}.db"
+        empty_reminder_tables(url)
+    else:
+        url = fresh(options.database_url, options.scale)
     env = dict(os.environ)
     env.update(
         {
@@ -99,9 +127,10 @@ def main() -> None:
         }
     )
     today = date.fromisoformat(options.today)
-    results = {
-        "upgrade": step(env, "db", "upgrade"),
-        "generate": step(env, "demo", "generate", "--scale", options.scale),
+    results = {"upgrade": step(env, "db", "upgrade")}
+    if not options.reuse:
+        results["generate"] = step(env, "demo", "generate", "--scale", options.scale)
+    results |= {
         "first_run": step(env, "reminders", "run", "--no-send", "--today", today.isoformat()),
         "next_day_run": step(
             env,
@@ -116,9 +145,10 @@ def main() -> None:
     print(json.dumps({"scale": options.scale, "backend": backend, **results}, indent=2))
     print()
     print(f"Machine: {machine()}")
+    print(f"Load average after: {Path('/proc/loadavg').read_text().split()[:3]}")
     for name, values in results.items():
         print(f"| {options.scale} | {backend} | {name} | {values['seconds']:.1f} s | "
-              f"{values['peak_mib']:.0f} MiB |")  # fmt: skip
+              f"{values['cpu_seconds']:.1f} s | {values['peak_mib']:.0f} MiB |")  # fmt: skip
 
 
 if __name__ == "__main__":

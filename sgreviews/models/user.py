@@ -5,11 +5,11 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import Column, ForeignKey, String, Table
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from sgreviews.models.base import Base, UTCDateTime, str_enum, utcnow
-from sgreviews.models.organisation import Agency
+from sgreviews.models.organisation import Agency, Partnership
 
 
 class Role(enum.Enum):
@@ -33,6 +33,28 @@ class Role(enum.Enum):
     def needs_agency(self) -> bool:
         return self in (Role.AGENCY_LEAD, Role.PRACTITIONER)
 
+    @property
+    def serves_partnerships(self) -> bool:
+        """Secretariat and chair users may be linked to the partnerships they serve."""
+        return self in (Role.SECRETARIAT, Role.CHAIR)
+
+
+# The partnerships a secretariat or chair user serves. A secretariat or chair user with no
+# row here is a national (business-office) user: reminders and escalations for a
+# partnership nobody serves go to them. Other roles have no rows.
+user_partnership = Table(
+    "user_partnership",
+    Base.metadata,
+    Column("user_id", ForeignKey("user_account.id", ondelete="CASCADE"), primary_key=True),
+    # Indexed on its own: "who serves this partnership" reads by partnership.
+    Column(
+        "partnership_id",
+        ForeignKey("partnership.id", ondelete="CASCADE"),
+        primary_key=True,
+        index=True,
+    ),
+)
+
 
 class User(Base):
     __tablename__ = "user_account"
@@ -55,6 +77,9 @@ class User(Base):
     totp_last_step: Mapped[int | None]
 
     agency: Mapped[Agency | None] = relationship()
+    partnerships: Mapped[list[Partnership]] = relationship(
+        secondary=user_partnership, order_by=Partnership.name
+    )
     recovery_codes: Mapped[list[RecoveryCode]] = relationship(
         back_populates="user", cascade="all, delete-orphan"
     )

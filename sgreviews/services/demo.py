@@ -347,6 +347,10 @@ def load_demo(config_dir: Path, today: date | None = None) -> list[DemoSignIn]:
     leads_by_agency = {
         user.agency_id: user for user in created_users.values() if user.role is Role.AGENCY_LEAD
     }
+    # The demo business office serves all three Northshire partnerships: its secretariat and
+    # chair are linked to each, so every escalation and review clock reaches them.
+    for email in ("secretariat@sgreviews.example", "chair@sgreviews.example"):
+        created_users[email].partnerships = list(partnerships.values())
 
     reviews: dict[str, Review] = {}
     for reference, review_type, subject, subject_kind, partnership, stage, days_ago in REVIEWS:

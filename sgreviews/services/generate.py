@@ -6,9 +6,12 @@ users). Rows go in with bulk Core inserts (executemany in batches) of the core c
 with ids assigned here so nothing has to be read back; every generated user shares one
 precomputed argon2 hash. Names are invented ("Area 17"), subjects pseudonymous.
 
-The current model has no link from a user to a partnership (secretariat and chair see
-everything), so even the national scale has a handful of secretariat and chair users, as
-one business office would: reminders escalate to them.
+Users: two administrators and a handful of national secretariat and chair users (linked
+to no partnership: a national business office, told about partnerships nobody serves),
+then one secretariat and one chair user linked to each partnership (three partnerships
+per area), all within the scale's user total; the rest are agency leads (up to three per
+agency) and practitioners. Escalations and review-clock reminders go to the secretariat
+and chair of the subject's partnership, as they would in a real deployment.
 """
 
 from __future__ import annotations
@@ -41,6 +44,7 @@ from sgreviews.models import (
 )
 from sgreviews.models.action import action_finding
 from sgreviews.models.finding import finding_theme
+from sgreviews.models.user import user_partnership
 from sgreviews.services import users
 from sgreviews.services.themes import sync_themes
 
@@ -191,10 +195,18 @@ def generate(
     db.session.commit()
     say(f"{len(partnership_rows)} partnerships, {len(agency_rows)} agencies")
 
-    # Users: a small business office, then agency leads and practitioners.
+    # Users: administrators and a small national office (unlinked), one secretariat and
+    # one chair per partnership (linked), then agency leads and practitioners.
     password_hash = users.hash_password(GENERATED_PASSWORD)
     all_agencies = [agency for area in agencies_by_area for agency in area]
-    office = [Role.ADMINISTRATOR] * 2 + [Role.SECRETARIAT] * 3 + [Role.CHAIR] * 3
+    national = [Role.ADMINISTRATOR] * 2 + [Role.SECRETARIAT] * 2 + [Role.CHAIR] * 2
+    office = national + [Role.SECRETARIAT, Role.CHAIR] * len(partnership_ids)
+    if len(office) >= scale.users:
+        raise ValueError(f"scale {scale_name}: {scale.users} users cannot staff the office")
+    link_rows = [
+        {"user_id": number, "partnership_id": partnership_ids[(number - len(national) - 1) // 2]}
+        for number in range(len(national) + 1, len(office) + 1)
+    ]
     leads_by_agency: dict[int, list[int]] = {agency: [] for agency in all_agencies}
 
     def user_rows() -> Iterator[dict[str, Any]]:
@@ -219,6 +231,7 @@ def generate(
             }
 
     _insert_batches(_table(User), user_rows(), counts)
+    _insert_batches(user_partnership, iter(link_rows), counts)
     db.session.commit()
     say(f"{scale.users} users")
 

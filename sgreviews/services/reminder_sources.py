@@ -38,7 +38,8 @@ def working_day_offset(due_on: date, today: date, calendar: Calendar) -> int:
 class ReviewClockSource:
     """Unmet statutory deadlines of reviews not on hold (a hold pauses the clocks), and the
     pre-publication notice for reviews whose final report must reach the Panel a number
-    of working days before publication. Everything goes to the secretariat (no owner)."""
+    of working days before publication. Everything goes to the secretariat (no owner):
+    those serving the review's partnership, or the national ones when nobody does."""
 
     subject_type = "review_deadline"
 
@@ -67,6 +68,7 @@ class ReviewClockSource:
                     Review.reference,
                     Review.review_type,
                     Review.jurisdiction,
+                    Review.partnership_id,
                 )
                 .join(Review, Review.id == ReviewDeadline.review_id)
                 .where(
@@ -82,7 +84,8 @@ class ReviewClockSource:
                 return
             last_id = rows[-1][0]
             page = []
-            for deadline_id, clock_key, name, due_on, review_id, reference, kind, place in rows:
+            for row in rows:
+                deadline_id, clock_key, name, due_on, review_id, reference, kind, place = row[:8]
                 if not self.rules.covers(kind, clock_key):
                     continue
                 review_type = types.get(kind)
@@ -102,6 +105,7 @@ class ReviewClockSource:
                         link=f"/reviews/{review_id}",
                         offset=offset,
                         unit="working days",
+                        partnership_ids=(row[8],),
                     )
                 )
             if page:
@@ -143,7 +147,13 @@ class PrePublicationSource:
         last_id = 0
         while True:
             rows = db.session.execute(
-                select(Review.id, Review.reference, Review.review_type, reached.c.moved_on)
+                select(
+                    Review.id,
+                    Review.reference,
+                    Review.review_type,
+                    reached.c.moved_on,
+                    Review.partnership_id,
+                )
                 .join(reached, reached.c.review_id == Review.id)
                 .where(
                     Review.id > last_id,
@@ -172,8 +182,9 @@ class PrePublicationSource:
                     None,
                     link=f"/reviews/{review_id}",
                     headline=f"{reference}: pre-publication notice to the Panel",
+                    partnership_ids=(partnership_id,),
                 )
-                for review_id, reference, kind, moved_on in rows
+                for review_id, reference, kind, moved_on, partnership_id in rows
             ]
 
 
@@ -206,6 +217,7 @@ class BriefingReviewBySource:
                     author.id if author is not None and author.is_active else None,
                     link=f"/briefings/{briefing.id}",
                     headline=None,
+                    partnership_ids=(briefing.partnership_id,),
                 )
             )
         for start in range(0, len(subjects), page_size):

@@ -53,16 +53,20 @@ from sgreviews.models import (
     ActionSnooze,
     ActionStatus,
     Agency,
+    Finding,
     JobLock,
     Notification,
     NotificationSetting,
     OutboxMessage,
     OutboxState,
     ReminderLedgerEntry,
+    Review,
     Role,
     User,
 )
+from sgreviews.models.action import action_finding
 from sgreviews.models.base import utcnow
+from sgreviews.models.user import user_partnership
 from sgreviews.services.reminder_rules import EscalationStep, ReminderRules
 
 PAGE_SIZE = 2000
@@ -105,6 +109,10 @@ class Subject:
     unit: str = "days"
     # A line of its own instead of "<reference> is due in ...".
     headline: str | None = None
+    # The partnerships the subject belongs to (an action: those of the reviews whose
+    # findings it answers). The secretariat and chair users linked to them are the ones
+    # told; with nobody linked, the national (unlinked) ones.
+    partnership_ids: tuple[int, ...] = ()
 
 
 class ReminderSource(Protocol):
@@ -166,10 +174,37 @@ class ActionSource:
             ).all()
             if not rows:
                 return
+            partnerships = _action_partnerships(rows[0][0], rows[-1][0])
             last_id = rows[-1][0]
             yield [
-                Subject("action", row[0], row[1], row[2], row[3], row[4], row[5]) for row in rows
+                Subject(
+                    "action",
+                    row[0],
+                    row[1],
+                    row[2],
+                    row[3],
+                    row[4],
+                    row[5],
+                    partnership_ids=partnerships.get(row[0], ()),
+                )
+                for row in rows
             ]
+
+
+def _action_partnerships(first_id: int, last_id: int) -> dict[int, tuple[int, ...]]:
+    """The partnerships of the actions with ids in [first_id, last_id], through the
+    findings they answer (one query per page, a range scan of action_finding's key)."""
+    rows = db.session.execute(
+        select(action_finding.c.action_id, Review.partnership_id)
+        .join(Finding, Finding.id == action_finding.c.finding_id)
+        .join(Review, Review.id == Finding.review_id)
+        .where(action_finding.c.action_id.between(first_id, last_id))
+        .distinct()
+    ).all()
+    found: dict[int, list[int]] = defaultdict(list)
+    for action_id, partnership_id in rows:
+        found[action_id].append(partnership_id)
+    return {action_id: tuple(sorted(ids)) for action_id, ids in found.items()}
 
 
 def default_sources(rules: ReminderRules | None = None) -> list[ReminderSource]:
@@ -207,14 +242,25 @@ class Person:
     wants_email: bool
 
 
+PARTNERSHIP_ROLES = (Role.SECRETARIAT, Role.CHAIR)
+
+
 @dataclass
 class Directory:
-    """Active users and agencies, loaded once per run (it grows with users, not actions)."""
+    """Active users and agencies, loaded once per run (it grows with users, not actions).
+
+    Secretariat and chair users linked to partnerships serve those partnerships
+    (``serving``); the unlinked ones are national (``national``)."""
 
     people: dict[int, Person]
     agency_names: dict[int, str]
     agency_leads: dict[int, list[int]]
     by_role: dict[Role, list[int]]
+    serving: dict[tuple[int, Role], list[int]] = field(default_factory=dict)
+    national: dict[Role, list[int]] = field(default_factory=dict)
+    _staff_cache: dict[tuple[Role, tuple[int, ...]], list[int]] = field(
+        default_factory=dict, repr=False
+    )
 
     @classmethod
     def load(cls) -> Directory:
@@ -239,12 +285,44 @@ class Directory:
             if person.role is Role.AGENCY_LEAD and person.agency_id is not None:
                 agency_leads[person.agency_id].append(person.id)
         agency_names = dict(db.session.execute(select(Agency.id, Agency.name)).all())
-        return cls(people, agency_names, dict(agency_leads), dict(by_role))
+        serving: dict[tuple[int, Role], list[int]] = defaultdict(list)
+        linked: set[int] = set()
+        links = db.session.execute(
+            select(user_partnership.c.user_id, user_partnership.c.partnership_id).order_by(
+                user_partnership.c.partnership_id, user_partnership.c.user_id
+            )
+        ).all()
+        for user_id, partnership_id in links:
+            linked_person = people.get(user_id)
+            if linked_person is None or linked_person.role not in PARTNERSHIP_ROLES:
+                continue
+            serving[(partnership_id, linked_person.role)].append(user_id)
+            linked.add(user_id)
+        national = {
+            role: [uid for uid in by_role.get(role, []) if uid not in linked]
+            for role in PARTNERSHIP_ROLES
+        }
+        return cls(people, agency_names, dict(agency_leads), dict(by_role), dict(serving), national)
 
-    def audience(self, name: str, agency_id: int | None) -> list[int]:
+    def staff(self, role: Role, partnership_ids: Sequence[int]) -> list[int]:
+        """The secretariat (or chair) users to tell about a subject of these partnerships:
+        those linked to them; when none is, the national (unlinked) ones; when there are
+        none of those either, every user of the role, so nothing falls on nobody."""
+        if role not in PARTNERSHIP_ROLES:
+            return self.by_role.get(role, [])
+        key = (role, tuple(partnership_ids))
+        cached = self._staff_cache.get(key)
+        if cached is not None:
+            return cached
+        found = sorted({uid for pid in key[1] for uid in self.serving.get((pid, role), [])})
+        result = found or self.national.get(role) or self.by_role.get(role, [])
+        self._staff_cache[key] = result
+        return result
+
+    def audience(self, name: str, subject: Subject) -> list[int]:
         if name == "agency_leads":
-            return self.agency_leads.get(agency_id or -1, [])
-        return self.by_role.get(Role(name), [])
+            return self.agency_leads.get(subject.agency_id or -1, [])
+        return self.staff(Role(name), subject.partnership_ids)
 
 
 # --- decisions -------------------------------------------------------------------------
@@ -406,12 +484,12 @@ def items_for(decisions: Sequence[Decision], today: date, directory: Directory) 
                 {
                     user_id
                     for audience in decision.audiences
-                    for user_id in directory.audience(audience, subject.agency_id)
+                    for user_id in directory.audience(audience, subject)
                 }
             )
             # An escalation with nobody to hear it (an agency without leads) goes to the
             # secretariat rather than nowhere.
-            recipients = recipients or directory.by_role.get(Role.SECRETARIAT, [])
+            recipients = recipients or directory.staff(Role.SECRETARIAT, subject.partnership_ids)
             severity = "escalation"
             agency = directory.agency_names.get(subject.agency_id or -1, "an agency")
             notes.append(
@@ -436,11 +514,12 @@ def items_for(decisions: Sequence[Decision], today: date, directory: Directory) 
 
 def _owners(subject: Subject, directory: Directory) -> list[int]:
     """The action's lead; when the lead has no (active) account, the agency's leads; when
-    the agency has none, the secretariat, so no reminder falls on nobody."""
+    the agency has none (and for review clocks, which have no owner), the secretariat
+    serving the subject's partnership, so no reminder falls on nobody."""
     if subject.owner_user_id in directory.people:
         return [subject.owner_user_id]
     leads = directory.agency_leads.get(subject.agency_id or -1, [])
-    return leads or directory.by_role.get(Role.SECRETARIAT, [])
+    return leads or directory.staff(Role.SECRETARIAT, subject.partnership_ids)
 
 
 def link_path(subject: Subject, person: Person) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -10,10 +11,10 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, selectinload
 
 from sgreviews.extensions import db
-from sgreviews.models import Agency, Role, User
+from sgreviews.models import Agency, Partnership, Role, User
 from sgreviews.models.base import utcnow
 from sgreviews.models.user import SignInThrottle
 from sgreviews.services import audit, two_factor
@@ -38,6 +39,16 @@ def find_by_email(email: str) -> User | None:
     return db.session.scalar(select(User).where(User.email == email.strip().lower()))
 
 
+def partnerships_problem(role: Role, partnerships: Sequence[Partnership]) -> str | None:
+    """Why these partnership links do not fit the role (None: they do)."""
+    if partnerships and not role.serves_partnerships:
+        return (
+            "Only secretariat and chair users serve partnerships: untick the partnerships "
+            f"for a user with the role {role.label.lower()}"
+        )
+    return None
+
+
 def create_user(
     *,
     email: str,
@@ -46,12 +57,18 @@ def create_user(
     password: str,
     agency: Agency | None = None,
     actor: User | None = None,
+    partnerships: Sequence[Partnership] = (),
 ) -> User:
+    """Create an account. ``partnerships``: for a secretariat or chair user, the
+    partnerships they serve (none: a national user)."""
     problem = password_problem(password, email=email, display_name=display_name)
     if problem is not None:
         raise UserError(f"{problem}.")
     if role.needs_agency and agency is None:
         raise UserError(f"A user with the role {role.label.lower()} must belong to an agency.")
+    problem = partnerships_problem(role, partnerships)
+    if problem is not None:
+        raise UserError(f"{problem}.")
     if find_by_email(email) is not None:
         raise UserError(f"A user with the email address {email.strip().lower()} already exists.")
     user = User(
@@ -60,16 +77,14 @@ def create_user(
         role=role,
         agency=agency,
         password_hash=hash_password(password),
+        partnerships=list(partnerships),
     )
     db.session.add(user)
     db.session.flush()
-    audit.record(
-        actor,
-        "user",
-        user.id,
-        "create",
-        after={"email": user.email, "role": role, "agency_id": user.agency_id},
-    )
+    after: dict[str, object] = {"email": user.email, "role": role, "agency_id": user.agency_id}
+    if partnerships:
+        after["partnership_ids"] = _partnership_ids(user)
+    audit.record(actor, "user", user.id, "create", after=after)
     return user
 
 
@@ -197,6 +212,10 @@ def set_password(user: User, password: str, *, actor: User | None) -> None:
     audit.record(actor, "user", user.id, "password_set")
 
 
+def _partnership_ids(user: User) -> list[int]:
+    return sorted(partnership.id for partnership in user.partnerships)
+
+
 def _snapshot(user: User) -> dict[str, object]:
     return {
         "email": user.email,
@@ -204,21 +223,37 @@ def _snapshot(user: User) -> dict[str, object]:
         "role": user.role,
         "agency_id": user.agency_id,
         "is_active": user.is_active,
+        "partnership_ids": _partnership_ids(user),
     }
 
 
 def update_user(
-    user: User, *, display_name: str, role: Role, agency: Agency | None, actor: User
+    user: User,
+    *,
+    display_name: str,
+    role: Role,
+    agency: Agency | None,
+    actor: User,
+    partnerships: Sequence[Partnership] | None = None,
 ) -> None:
-    """Change a user's name, role or agency, recording before and after."""
+    """Change a user's name, role, agency or the partnerships they serve, recording before
+    and after. ``partnerships`` None keeps the links (dropped when the new role serves
+    none)."""
     if role.needs_agency and agency is None:
         raise UserError(f"A user with the role {role.label.lower()} must belong to an agency.")
     if user.id == actor.id and role != user.role:
         raise UserError("You cannot change your own role: ask another administrator.")
+    problem = partnerships_problem(role, partnerships or [])
+    if problem is not None:
+        raise UserError(f"{problem}.")
     before = _snapshot(user)
     user.display_name = display_name
     user.role = role
     user.agency = agency
+    if partnerships is not None:
+        user.partnerships = list(partnerships)
+    elif not role.serves_partnerships:
+        user.partnerships = []
     db.session.flush()
     after = _snapshot(user)
     if after != before:
@@ -248,7 +283,9 @@ def get_user(user_id: int) -> User | None:
 def list_users() -> list[User]:
     return list(
         db.session.scalars(
-            select(User).options(joinedload(User.agency)).order_by(User.role, User.display_name)
+            select(User)
+            .options(joinedload(User.agency), selectinload(User.partnerships))
+            .order_by(User.role, User.display_name)
         )
     )
 

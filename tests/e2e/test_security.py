@@ -119,6 +119,14 @@ def test_admin_screens_have_no_axe_violations(page: Page) -> None:
     expect(page.get_by_text("Change user")).to_be_visible()
     screenshot(page, "admin-user-edit")
     assert axe_violations(page) == []
+    # The partnerships served are shown only for the secretariat and chair roles.
+    served = page.get_by_label("Northshire Safeguarding Adults Board")
+    expect(served).to_be_checked()
+    page.get_by_label("Agency lead").check()
+    expect(served).to_be_hidden()
+    page.get_by_label("Chair", exact=True).check()
+    expect(served).to_be_visible()
+    page.get_by_label("Secretariat", exact=True).check()
 
     page.get_by_role("button", name="Create a link for them to set their own password").click()
     link = page.locator("#set-password-link").inner_text()

@@ -320,3 +320,102 @@ def test_audit_csv_export_is_complete_and_safe_in_spreadsheets(
     assert rows[1][3:6] == ["csvtest", "1", "update"]
     assert rows[1][6] == '{"title": "=HYPERLINK(1)"}'  # JSON text starts with "{": harmless
     assert rows[2][5] == "create"
+
+
+def _partnership(app: Flask, name: str) -> int:
+    with app.app_context():
+        partnership = factories.partnership(
+            name=f"{name} Safeguarding Children Partnership", short_name=name
+        )
+        db.session.commit()
+        return partnership.id
+
+
+def _linked(app: Flask, user_id: int) -> list[int]:
+    with app.app_context():
+        user = db.session.get(User, user_id)
+        assert user is not None
+        return sorted(partnership.id for partnership in user.partnerships)
+
+
+def test_a_chair_is_created_serving_chosen_partnerships(app: Flask, admin: FlaskClient) -> None:
+    north, south = _partnership(app, "NTH"), _partnership(app, "STH")
+    page = admin.get("/admin/users/new")
+    assert "Partnerships served (secretariat and chair only)" in page_text(page)
+    response = admin.post(
+        "/admin/users/new",
+        data={
+            "display_name": "Casey Chairperson",
+            "email": "casey.chair@test.example",
+            "role": "chair",
+            "agency": "",
+            "partnerships": [str(north), str(south)],
+        },
+    )
+    assert response.status_code == 302
+    with app.app_context():
+        user_id = db.session.scalar(select(User.id).where(User.email == "casey.chair@test.example"))
+    assert user_id is not None and _linked(app, user_id) == sorted([north, south])
+    created, *_ = _events(app, "user", user_id)
+    assert created.after is not None
+    assert created.after["partnership_ids"] == sorted([north, south])
+    # The users list shows whom each secretariat and chair user serves.
+    listing = page_text(admin.get("/admin/users"))
+    assert "Partnerships served" in listing
+    assert "NTH , STH" in listing
+
+
+def test_partnerships_for_another_role_are_refused_beside_the_field(
+    app: Flask, admin: FlaskClient
+) -> None:
+    north = _partnership(app, "NTH")
+    agency_id = _agency(app)
+    response = admin.post(
+        "/admin/users/new",
+        data={
+            "display_name": "Robin Lead",
+            "email": "robin.lead@test.example",
+            "role": "agency_lead",
+            "agency": str(agency_id),
+            "partnerships": [str(north)],
+        },
+    )
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert (
+        "Only secretariat and chair users serve partnerships: untick the partnerships for a "
+        "user with the role agency lead" in page_text(response)
+    )
+    assert 'href="#partnerships"' in html
+    with app.app_context():
+        assert (
+            db.session.scalar(select(User).where(User.email == "robin.lead@test.example")) is None
+        )
+
+
+def test_edit_links_and_unlinks_partnerships_with_an_audit_record(
+    app: Flask, admin: FlaskClient
+) -> None:
+    north, south = _partnership(app, "NTH"), _partnership(app, "STH")
+    user_id = _user(app, Role.SECRETARIAT)
+    assert "National (every partnership nobody serves)" in page_text(admin.get("/admin/users"))
+    details = {"display_name": "Sol Secretariat", "role": "secretariat", "agency": ""}
+    response = admin.post(f"/admin/users/{user_id}", data={**details, "partnerships": [north]})
+    assert response.status_code == 302
+    assert _linked(app, user_id) == [north]
+    [*_, linked] = _events(app, "user", user_id)
+    assert linked.before is not None and linked.after is not None
+    assert linked.before["partnership_ids"] == [] and linked.after["partnership_ids"] == [north]
+    # The edit page shows the box ticked.
+    page = admin.get(f"/admin/users/{user_id}").get_data(as_text=True)
+    assert f'value="{north}" checked' in page and f'value="{south}" checked' not in page
+    # Unticking every box makes them a national user again.
+    admin.post(f"/admin/users/{user_id}", data=details)
+    assert _linked(app, user_id) == []
+    [*_, unlinked] = _events(app, "user", user_id)
+    assert unlinked.after is not None and unlinked.after["partnership_ids"] == []
+    # A role that serves no partnership drops the links.
+    admin.post(f"/admin/users/{user_id}", data={**details, "partnerships": [south]})
+    assert _linked(app, user_id) == [south]
+    admin.post(f"/admin/users/{user_id}", data={**details, "role": "administrator"})
+    assert _linked(app, user_id) == []

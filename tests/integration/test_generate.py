@@ -6,8 +6,18 @@ from flask import Flask
 from sqlalchemy import func, select
 
 from sgreviews.extensions import db
-from sgreviews.models import Action, ActionUpdate, Agency, Finding, Review, Role, User
+from sgreviews.models import (
+    Action,
+    ActionUpdate,
+    Agency,
+    Finding,
+    Partnership,
+    Review,
+    Role,
+    User,
+)
 from sgreviews.models.action import action_finding
+from sgreviews.models.user import user_partnership
 from sgreviews.services import users
 from sgreviews.services.generate import GENERATED_PASSWORD, SCALES
 
@@ -27,6 +37,26 @@ def test_generate_small_scale(app: Flask, ctx: None) -> None:
     assert _count(User) == scale.users
     assert _count(action_finding) == scale.actions
     assert _count(Finding) > 0 and _count(Agency) > 0
+    # Each partnership has one secretariat and one chair user linked to it; a few are
+    # national (linked to none).
+    linked = db.session.execute(
+        select(user_partnership.c.partnership_id, User.role, func.count())
+        .join(User, User.id == user_partnership.c.user_id)
+        .group_by(user_partnership.c.partnership_id, User.role)
+    ).all()
+    partnerships = _count(Partnership)
+    assert sorted((row[1].value, row[2]) for row in linked) == sorted(
+        [("secretariat", 1), ("chair", 1)] * partnerships
+    )
+    national = db.session.scalar(
+        select(func.count())
+        .select_from(User)
+        .where(
+            User.role.in_([Role.SECRETARIAT, Role.CHAIR]),
+            ~User.id.in_(select(user_partnership.c.user_id)),
+        )
+    )
+    assert national == 4
     # Every action's lead belongs to the owning agency; every agency has leads.
     mismatched = db.session.scalar(
         select(func.count())

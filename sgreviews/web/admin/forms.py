@@ -6,6 +6,7 @@ from typing import Any
 
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
+    GovCheckboxesInput,
     GovCheckboxInput,
     GovPasswordInput,
     GovRadioInput,
@@ -19,6 +20,7 @@ from wtforms import (
     PasswordField,
     RadioField,
     SelectField,
+    SelectMultipleField,
     StringField,
     SubmitField,
 )
@@ -72,15 +74,42 @@ class _UserDetails(FlaskForm):
         choices=[],
     )
 
+    partnerships = SelectMultipleField(
+        "Partnerships served (secretariat and chair only)",
+        widget=GovCheckboxesInput(),
+        description="Reminders and escalations about a partnership's reviews and actions go "
+        "to the secretariat and chair who serve it. Leave every box unticked for a national "
+        "business-office user: they hear about partnerships nobody serves.",
+        coerce=int,
+        choices=[],
+        validators=[Optional()],
+    )
+
     def set_agencies(self, agencies: list[Any]) -> None:
         self.agency.choices = choices_of(
             [("", "No agency")] + [(str(agency.id), agency.name) for agency in agencies]
         )
 
+    def set_partnerships(self, partnerships: list[Any]) -> None:
+        self.partnerships.choices = [
+            (partnership.id, partnership.name) for partnership in partnerships
+        ]
+
+    def _role(self) -> Role | None:
+        return Role(self.role.data) if self.role.data in Role._value2member_map_ else None
+
     def validate_agency(self, field: Any) -> None:
-        role = Role(self.role.data) if self.role.data in Role._value2member_map_ else None
+        role = self._role()
         if role is not None and role.needs_agency and not field.data:
             raise ValidationError(f"Select the agency of this {role.label.lower()}")
+
+    def validate_partnerships(self, field: Any) -> None:
+        role = self._role()
+        if role is not None and field.data and not role.serves_partnerships:
+            raise ValidationError(
+                "Only secretariat and chair users serve partnerships: untick the "
+                f"partnerships for a user with the role {role.label.lower()}"
+            )
 
 
 class _PasswordCheck:

@@ -19,7 +19,7 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from sgreviews.extensions import db
-from sgreviews.models import Agency, Role, Sector, User
+from sgreviews.models import Agency, Partnership, Role, Sector, User
 from sgreviews.policy import Permission
 from sgreviews.services import (
     account_mail,
@@ -68,6 +68,11 @@ def _agency_from_form(value: str | None) -> Agency | None:
     return agency_admin.get_agency(int(value)) if value.isdigit() else None
 
 
+def _chosen(partnerships: list[Partnership], ids: list[int] | None) -> list[Partnership]:
+    wanted = set(ids or [])
+    return [partnership for partnership in partnerships if partnership.id in wanted]
+
+
 @blueprint.route("/users", endpoint="users")
 @requires(Permission.MANAGE_USERS)
 def users_list() -> str:
@@ -82,6 +87,8 @@ def users_list() -> str:
 def new_user() -> Response | str:
     form = NewUserForm()
     form.set_agencies([a for a in organisations.list_agencies() if a.is_active])
+    partnerships = organisations.list_partnerships()
+    form.set_partnerships(partnerships)
     if form.validate_on_submit():
         role = Role(form.role.data)
         try:
@@ -94,6 +101,7 @@ def new_user() -> Response | str:
                 password=form.password.data or secrets.token_urlsafe(32),
                 agency=_agency_from_form(form.agency.data) if role.needs_agency else None,
                 actor=_actor(),
+                partnerships=_chosen(partnerships, form.partnerships.data),
             )
         except users.UserError as error:
             form.email.errors = [str(error).rstrip(".")]
@@ -122,11 +130,14 @@ def edit_user(user_id: int) -> Response | str:
             "display_name": user.display_name,
             "role": user.role.value,
             "agency": str(user.agency_id or ""),
+            "partnerships": [partnership.id for partnership in user.partnerships],
         },
     )
     form.set_agencies(
         [a for a in organisations.list_agencies() if a.is_active or a.id == user.agency_id]
     )
+    partnerships = organisations.list_partnerships()
+    form.set_partnerships(partnerships)
     if form.validate_on_submit():
         role = Role(form.role.data)
         try:
@@ -136,6 +147,7 @@ def edit_user(user_id: int) -> Response | str:
                 role=role,
                 agency=_agency_from_form(form.agency.data) if role.needs_agency else None,
                 actor=_actor(),
+                partnerships=_chosen(partnerships, form.partnerships.data),
             )
         except users.UserError as error:
             form.role.errors = [str(error).rstrip(".")]
