@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import enum
 from datetime import date, datetime
+from typing import Any
 
-from sqlalchemy import Column, ForeignKey, String, Table, Text, false
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import Column, Connection, ForeignKey, Index, String, Table, Text, event, false, or_
+from sqlalchemy import update as sql_update
+from sqlalchemy.orm import Mapped, Mapper, mapped_column, relationship
+from sqlalchemy.orm.attributes import set_committed_value
 
 from sgreviews.models.base import Base, UTCDateTime, str_enum, utcnow
 from sgreviews.models.finding import Finding
@@ -118,6 +121,14 @@ action_finding = Table(
 
 class Action(Base):
     __tablename__ = "action"
+    # For the dashboard's aggregates (docs/performance.md): counts by agency and status,
+    # overdue ranges, the assurance gaps by due date and the monthly trend read these
+    # narrow indexes instead of the wide rows.
+    __table_args__ = (
+        Index("ix_action_agency_status_due", "owning_agency_id", "status", "due_date"),
+        Index("ix_action_status_due", "status", "due_date"),
+        Index("ix_action_trend", "created_at", "finished_at", "due_date"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     reference: Mapped[str] = mapped_column(String(40), unique=True)
@@ -155,6 +166,11 @@ class Action(Base):
     assured_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     assured_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     assurance_note: Mapped[str | None] = mapped_column(Text)
+    # When the action first moved to a finished status: the earliest of its updates whose
+    # status is in FINISHED_STATUSES. Kept by ``_keep_finished_at`` below, in the same
+    # flush as the update, so the dashboard's monthly trend reads one column instead of
+    # grouping every update in the country.
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     owning_agency: Mapped[Agency] = relationship()
     lead_user: Mapped[User | None] = relationship(foreign_keys=[lead_user_id])
@@ -203,6 +219,36 @@ class ActionUpdate(Base):
     evidence_files: Mapped[list[EvidenceFile]] = relationship(
         back_populates="update", order_by="EvidenceFile.uploaded_at"
     )
+
+
+FINISHED_STATUSES = (
+    ActionStatus.COMPLETED,
+    ActionStatus.ASSURED,
+    ActionStatus.CLOSED_NOT_IMPLEMENTED,
+    ActionStatus.SUPERSEDED,
+)
+
+
+@event.listens_for(ActionUpdate, "after_insert")
+def _keep_finished_at(_mapper: Mapper[Any], connection: Connection, update: ActionUpdate) -> None:
+    """An update to a finished status sets its action's ``finished_at`` if it is the
+    earliest such update (history entries are never edited or deleted, only added). Runs in
+    the flush that inserts the update, on its connection, so in the same transaction."""
+    if update.status not in FINISHED_STATUSES:
+        return
+    connection.execute(
+        sql_update(Action)
+        .where(Action.id == update.action_id)
+        .where(or_(Action.finished_at.is_(None), Action.finished_at > update.created_at))
+        .values(finished_at=update.created_at)
+        .execution_options(synchronize_session=False)
+    )
+    # Keep a loaded action in step with the row without marking it changed.
+    action = update.__dict__.get("action")
+    if action is not None and (
+        action.finished_at is None or action.finished_at > update.created_at
+    ):
+        set_committed_value(action, "finished_at", update.created_at)
 
 
 class ExtensionRequest(Base):

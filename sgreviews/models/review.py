@@ -131,7 +131,7 @@ class Review(Base):
     stage: Mapped[str] = mapped_column(String(40))
     # Key dates; the lifecycle (statutory clocks, holds, transitions) refines these.
     notified_on: Mapped[date | None]
-    started_on: Mapped[date]
+    started_on: Mapped[date] = mapped_column(index=True)
     completed_on: Mapped[date | None]
     published_on: Mapped[date | None]
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
@@ -144,7 +144,7 @@ class Review(Base):
     aware_on: Mapped[date | None]
     # The decision to hold this review (or, for a rapid review, the decision it made).
     decision_on: Mapped[date | None]
-    commissioned_on: Mapped[date | None]
+    commissioned_on: Mapped[date | None] = mapped_column(index=True)
     sent_to_panel_on: Mapped[date | None]
     # The national Panel's or the Home Office's reference, where there is one.
     national_reference: Mapped[str | None] = mapped_column(String(60))
