@@ -32,12 +32,15 @@ from sgreviews.models.reminders import (
     ReminderLedgerEntry,
 )
 from sgreviews.models.review import Review, SubjectKind
+from sgreviews.models.tally import ActionMonthTally, ActionStatusTally
 from sgreviews.models.user import Role, User
 
 __all__ = [
     "Action",
+    "ActionMonthTally",
     "ActionSnooze",
     "ActionStatus",
+    "ActionStatusTally",
     "ActionUpdate",
     "Agency",
     "AgencyFormerName",

@@ -4,12 +4,9 @@ from __future__ import annotations
 
 import enum
 from datetime import date, datetime
-from typing import Any
 
-from sqlalchemy import Column, Connection, ForeignKey, Index, String, Table, Text, event, false, or_
-from sqlalchemy import update as sql_update
-from sqlalchemy.orm import Mapped, Mapper, mapped_column, relationship
-from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy import Column, ForeignKey, Index, String, Table, Text, false
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from sgreviews.models.base import Base, UTCDateTime, str_enum, utcnow
 from sgreviews.models.finding import Finding
@@ -121,6 +118,9 @@ action_finding = Table(
 
 class Action(Base):
     __tablename__ = "action"
+    # active_history on the columns the dashboard's tallies count by (sgreviews/models/
+    # tally.py): setting one on an expired instance loads the old value first, so the
+    # after_update hook always sees what changed.
     # For the dashboard's aggregates (docs/performance.md): counts by agency and status,
     # overdue ranges, the assurance gaps by due date and the monthly trend read these
     # narrow indexes instead of the wide rows.
@@ -135,20 +135,22 @@ class Action(Base):
     outcome_sought: Mapped[str] = mapped_column(Text)
     action_text: Mapped[str] = mapped_column(Text)
     measure_of_success: Mapped[str] = mapped_column(Text)
-    owning_agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"), index=True)
+    owning_agency_id: Mapped[int] = mapped_column(
+        ForeignKey("agency.id"), index=True, active_history=True
+    )
     # A user of the owning agency, or a named person without an account.
     lead_user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), index=True)
     lead_name: Mapped[str | None] = mapped_column(String(200))
-    due_date: Mapped[date] = mapped_column(index=True)
+    due_date: Mapped[date] = mapped_column(index=True, active_history=True)
     # Kept when the due date is extended.
     original_due_date: Mapped[date]
     status: Mapped[ActionStatus] = mapped_column(
-        str_enum(ActionStatus), default=ActionStatus.NOT_STARTED, index=True
+        str_enum(ActionStatus), default=ActionStatus.NOT_STARTED, index=True, active_history=True
     )
     impact_status: Mapped[ImpactStatus] = mapped_column(
         str_enum(ImpactStatus), default=ImpactStatus.NOT_ASSESSED
     )
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, active_history=True)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
     # Optimistic concurrency: a save with a stale version is refused.
     version: Mapped[int] = mapped_column(default=1)
@@ -167,7 +169,7 @@ class Action(Base):
     assured_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     assurance_note: Mapped[str | None] = mapped_column(Text)
     # When the action first moved to a finished status: the earliest of its updates whose
-    # status is in FINISHED_STATUSES. Kept by ``_keep_finished_at`` below, in the same
+    # status is in FINISHED_STATUSES. Kept by a hook in sgreviews/models/tally.py, in the same
     # flush as the update, so the dashboard's monthly trend reads one column instead of
     # grouping every update in the country.
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
@@ -227,28 +229,6 @@ FINISHED_STATUSES = (
     ActionStatus.CLOSED_NOT_IMPLEMENTED,
     ActionStatus.SUPERSEDED,
 )
-
-
-@event.listens_for(ActionUpdate, "after_insert")
-def _keep_finished_at(_mapper: Mapper[Any], connection: Connection, update: ActionUpdate) -> None:
-    """An update to a finished status sets its action's ``finished_at`` if it is the
-    earliest such update (history entries are never edited or deleted, only added). Runs in
-    the flush that inserts the update, on its connection, so in the same transaction."""
-    if update.status not in FINISHED_STATUSES:
-        return
-    connection.execute(
-        sql_update(Action)
-        .where(Action.id == update.action_id)
-        .where(or_(Action.finished_at.is_(None), Action.finished_at > update.created_at))
-        .values(finished_at=update.created_at)
-        .execution_options(synchronize_session=False)
-    )
-    # Keep a loaded action in step with the row without marking it changed.
-    action = update.__dict__.get("action")
-    if action is not None and (
-        action.finished_at is None or action.finished_at > update.created_at
-    ):
-        set_committed_value(action, "finished_at", update.created_at)
 
 
 class ExtensionRequest(Base):

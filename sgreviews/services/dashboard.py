@@ -35,6 +35,7 @@ from sgreviews.models.action import FINISHED_STATUSES, action_finding
 from sgreviews.models.briefing import Briefing, BriefingRead, BriefingTeamUse, BriefingVersion
 from sgreviews.models.finding import finding_theme
 from sgreviews.models.review import ReviewDeadline, ReviewDecision
+from sgreviews.models.tally import NOT_FINISHED, ActionMonthTally, ActionStatusTally
 from sgreviews.services.periods import BusinessYear, Period
 from sgreviews.services.review_queries import active_hold
 from sgreviews.services.sqlparts import days_between
@@ -155,13 +156,25 @@ def action_overview(filters: Filters) -> ActionOverview:
     actions past their due date (a range of the same index per agency)."""
     today = filters.today
     scope = _action_scope(filters)
-    counts = db.session.execute(
-        select(Agency.id, Agency.name, Action.status, func.count())
-        .select_from(Agency)
-        .join(Action, Action.owning_agency_id == Agency.id)
-        .where(*scope)
-        .group_by(Agency.id, Agency.name, Action.status)
-    ).all()
+    if filters.partnership_id is None:
+        # Nationally, the running tally (kept in the same transaction as every change to an
+        # action) instead of counting every action in the country.
+        tally_scope = []
+        if filters.agency_id is not None:
+            tally_scope.append(ActionStatusTally.owning_agency_id == filters.agency_id)
+        counts = db.session.execute(
+            select(Agency.id, Agency.name, ActionStatusTally.status, ActionStatusTally.actions)
+            .join(Agency, Agency.id == ActionStatusTally.owning_agency_id)
+            .where(ActionStatusTally.actions > 0, *tally_scope)
+        ).all()
+    else:
+        counts = db.session.execute(
+            select(Agency.id, Agency.name, Action.status, func.count())
+            .select_from(Agency)
+            .join(Action, Action.owning_agency_id == Agency.id)
+            .where(*scope)
+            .group_by(Agency.id, Agency.name, Action.status)
+        ).all()
     bands = [
         and_(
             Action.due_date >= today - timedelta(days=high),
@@ -260,14 +273,55 @@ class TrendPoint:
     completed: int
 
 
+def _month_ends(filters: Filters) -> list[date]:
+    return [end for end in filters.year.month_ends() if end <= filters.today] or [
+        filters.year.month_ends()[0]
+    ]
+
+
 def monthly_trend(filters: Filters) -> list[TrendPoint]:
     """Open, overdue and completed actions at each month end of the business year (up to
     today), in one query. An action counts from the day it was created; it stops being open
     on its first update to a finished status (``Action.finished_at``, kept as updates are
-    added)."""
-    month_ends = [end for end in filters.year.month_ends() if end <= filters.today] or [
-        filters.year.month_ends()[0]
-    ]
+    added). Nationally from the month tally, otherwise from the actions in scope."""
+    if filters.partnership_id is None and filters.agency_id is None:
+        return monthly_trend_from_tally(filters)
+    return monthly_trend_live(filters)
+
+
+def monthly_trend_from_tally(filters: Filters) -> list[TrendPoint]:
+    """The national trend from ``ActionMonthTally`` (a few hundred rows): at a month end
+    an action exists if created in or before that month, is done if first finished in or
+    before it, and is overdue if the day after its due date is in or before it."""
+    month_ends = _month_ends(filters)
+    rows = db.session.execute(
+        select(
+            ActionMonthTally.created_month,
+            ActionMonthTally.finished_month,
+            ActionMonthTally.due_month,
+            ActionMonthTally.actions,
+        ).where(ActionMonthTally.actions > 0)
+    ).all()
+    points = []
+    for month_end in month_ends:
+        month = month_end.strftime("%Y-%m")
+        still_open = overdue = done = 0
+        for created, finished, due, count in rows:
+            if created > month:
+                continue
+            if finished != NOT_FINISHED and finished <= month:
+                done += count
+            else:
+                still_open += count
+                if due <= month:
+                    overdue += count
+        points.append(TrendPoint(month_end, still_open, overdue, done))
+    return points
+
+
+def monthly_trend_live(filters: Filters) -> list[TrendPoint]:
+    """The trend over the actions in scope (conditional aggregation, one query)."""
+    month_ends = _month_ends(filters)
     columns: list[Any] = []
     for index, month_end in enumerate(month_ends):
         moment = datetime.combine(month_end, time.max, tzinfo=UTC)

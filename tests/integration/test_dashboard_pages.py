@@ -316,7 +316,7 @@ def test_long_agency_table_is_paged_and_downloads_keep_every_agency(
         for number in range(PAGE_ROWS + 5):
             agency = factories.agency(name=f"Agency {number:02d}")
             # Agency 24 has the most overdue actions, then 23, ...; agency 00 has none.
-            for overdue in range(number):
+            for _overdue in range(number):
                 factories.action(agency, finding, due_date=date.today() - timedelta(days=3))
             factories.action(agency, finding, due_date=date.today() + timedelta(days=30))
         db.session.commit()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import date
+from typing import Any
 
 from flask import (
     Blueprint,
@@ -151,7 +152,8 @@ def index() -> str:
     def agency_page_url(number: int) -> str | None:
         if not 1 <= number <= pages or number == agency_page:
             return None
-        return url_for("dashboard.index", **query, agency_page=number, _anchor="actions")
+        params: dict[str, Any] = {**query, "agency_page": number}
+        return url_for("dashboard.index", _anchor="actions", **params)
 
     return render_template(
         "dashboard/index.html",
