@@ -199,8 +199,10 @@ def action_overview(filters: Filters) -> ActionOverview:
     by_status: dict[int, dict[ActionStatus, int]] = {}
     names: dict[int, str] = {}
     for agency_id, name, status, count in counts:
-        names[agency_id] = name
-        by_status.setdefault(agency_id, dict.fromkeys(ActionStatus, 0))[status] = int(count)
+        if agency_id not in names:
+            names[agency_id] = name
+            by_status[agency_id] = dict.fromkeys(ActionStatus, 0)
+        by_status[agency_id][status] = int(count)
     overdue: dict[int, tuple[int, float]] = {}
     ageing = [0] * len(AGEING_BANDS)
     for agency_id, count, total_days, *band_counts in overdue_rows:
