@@ -2,7 +2,10 @@
 
 The chair's dashboard at national scale (docs/performance.md, "Dashboard at national
 scale"): ``action.finished_at`` (when the action first moved to a finished status, kept
-by an ORM hook on every new update, backfilled here from the updates), and indexes on
+by an ORM hook on every new update, backfilled here from the updates), running tallies
+for the national figures (actions per agency and status, actions per month created /
+finished / due, findings per theme, partnership and business year; kept by ORM hooks in
+sgreviews/models/tally.py, backfilled here), and indexes on
 the columns the dashboard filters, groups and sorts by, so its aggregates read narrow
 indexes instead of the wide tables.
 
@@ -53,6 +56,15 @@ def upgrade():
     sa.Column('due_month', sa.String(length=7), nullable=False),
     sa.Column('actions', sa.Integer(), nullable=False),
     sa.PrimaryKeyConstraint('created_month', 'finished_month', 'due_month', name=op.f('pk_action_month_tally'))
+    )
+    op.create_table('theme_year_tally',
+    sa.Column('theme_id', sa.Integer(), nullable=False),
+    sa.Column('partnership_id', sa.Integer(), nullable=False),
+    sa.Column('business_year', sa.Integer(), nullable=False),
+    sa.Column('findings', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['partnership_id'], ['partnership.id'], name=op.f('fk_theme_year_tally_partnership_id_partnership')),
+    sa.ForeignKeyConstraint(['theme_id'], ['theme.id'], name=op.f('fk_theme_year_tally_theme_id_theme')),
+    sa.PrimaryKeyConstraint('theme_id', 'partnership_id', 'business_year', name=op.f('pk_theme_year_tally'))
     )
     _backfill_tallies(op.get_bind())
     with op.batch_alter_table('action', schema=None) as batch_op:
@@ -106,9 +118,29 @@ def _backfill_tallies(connection):
             ),
             [{'c': c, 'f': f, 'd': d, 'n': n} for (c, f, d), n in months.items()],
         )
+    themes = Counter()
+    rows = connection.execute(sa.text(
+        "SELECT finding_theme.theme_id, review.partnership_id, review.started_on"
+        " FROM finding_theme JOIN finding ON finding.id = finding_theme.finding_id"
+        " JOIN review ON review.id = finding.review_id"
+    ))
+    for theme_id, partnership_id, started_on in rows:
+        if isinstance(started_on, str):
+            started_on = date.fromisoformat(started_on[:10])
+        year = started_on.year - (1 if started_on.month < 4 else 0)
+        themes[(theme_id, partnership_id, year)] += 1
+    if themes:
+        connection.execute(
+            sa.text(
+                "INSERT INTO theme_year_tally (theme_id, partnership_id, business_year, findings)"
+                " VALUES (:t, :p, :y, :n)"
+            ),
+            [{'t': t, 'p': p, 'y': y, 'n': n} for (t, p, y), n in themes.items()],
+        )
 
 
 def downgrade():
+    op.drop_table('theme_year_tally')
     op.drop_table('action_month_tally')
     op.drop_table('action_status_tally')
     with op.batch_alter_table('review', schema=None) as batch_op:

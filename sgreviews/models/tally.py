@@ -11,8 +11,11 @@ insert rebuilds them with ``rebuild_action_tallies``).
   finished in or before it, and is overdue if due before M, that is if the day after its
   due date falls in or before M's month.
 
-Only the national view (no partnership filter) reads them; filtered views read the
-actions through their indexes. docs/performance.md says why.
+- ``ThemeYearTally``: findings per theme, partnership and business year the review
+  started in, for "findings by theme and business year" (national or one partnership).
+
+Only the national view (no partnership filter) reads the action tallies; filtered views
+read the actions through their indexes. docs/performance.md says why.
 """
 
 from __future__ import annotations
@@ -34,10 +37,12 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import Mapped, Mapper, attributes, mapped_column
+from sqlalchemy.orm import Mapped, Mapper, Session, UOWTransaction, attributes, mapped_column
 
 from sgreviews.models.action import FINISHED_STATUSES, Action, ActionStatus, ActionUpdate
 from sgreviews.models.base import Base, str_enum
+from sgreviews.models.finding import Finding, finding_theme
+from sgreviews.models.review import Review
 
 NOT_FINISHED = ""
 
@@ -60,6 +65,20 @@ class ActionMonthTally(Base):
     actions: Mapped[int]
 
 
+class ThemeYearTally(Base):
+    __tablename__ = "theme_year_tally"
+
+    theme_id: Mapped[int] = mapped_column(ForeignKey("theme.id"), primary_key=True)
+    partnership_id: Mapped[int] = mapped_column(ForeignKey("partnership.id"), primary_key=True)
+    # The start year of the business year (1 April) the review started in.
+    business_year: Mapped[int] = mapped_column(primary_key=True)
+    findings: Mapped[int]
+
+
+def business_year_of(day: date) -> int:
+    return day.year - (1 if day.month < 4 else 0)
+
+
 def month_of(moment: datetime | None) -> str:
     if moment is None:
         return NOT_FINISHED
@@ -76,14 +95,22 @@ def month_key(created_at: datetime, finished_at: datetime | None, due_date: date
     }
 
 
-def _bump(connection: Connection, model: type[Base], key: dict[str, Any], delta: int) -> None:
+def _bump(
+    connection: Connection,
+    model: type[Base],
+    key: dict[str, Any],
+    delta: int,
+    column: str = "actions",
+) -> None:
     """Add ``delta`` to the tally row ``key`` (an insert-or-update on both databases)."""
+    if not delta:
+        return
     table = cast(Table, model.__table__)
     dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
-    statement = dialect.insert(table).values(**key, actions=delta)
+    statement = dialect.insert(table).values(**key, **{column: delta})
     connection.execute(
         statement.on_conflict_do_update(
-            index_elements=list(key), set_={"actions": table.c.actions + delta}
+            index_elements=list(key), set_={column: table.c[column] + delta}
         )
     )
 
@@ -117,7 +144,7 @@ def _aware(moment: datetime) -> datetime:
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
-def _before(target: Action, name: str) -> Any:
+def _before(target: Base, name: str) -> Any:
     """An attribute's value before this flush's change (its current value if unchanged)."""
     history = attributes.get_history(target, name)
     if history.deleted:
@@ -179,9 +206,86 @@ def _uncount_deleted_action(_mapper: Mapper[Any], connection: Connection, action
     _bump(connection, ActionMonthTally, month_key(created, finished, due), -1)
 
 
+def _review_key(connection: Connection, review_id: int) -> tuple[int, int]:
+    partnership_id, started_on = connection.execute(
+        select(Review.partnership_id, Review.started_on).where(Review.id == review_id)
+    ).one()
+    return partnership_id, business_year_of(started_on)
+
+
+def _bump_theme(
+    connection: Connection, theme_id: int, review_key: tuple[int, int], delta: int
+) -> None:
+    key = {"theme_id": theme_id, "partnership_id": review_key[0], "business_year": review_key[1]}
+    _bump(connection, ThemeYearTally, key, delta, column="findings")
+
+
+@event.listens_for(Session, "before_flush")
+def _uncount_deleted_findings(session: Session, _context: UOWTransaction, _instances: Any) -> None:
+    """A finding about to be deleted leaves the theme tally, from its stored tags."""
+    deleted = [obj for obj in session.deleted if isinstance(obj, Finding) and obj.id is not None]
+    if not deleted:
+        return
+    connection = session.connection()
+    for finding in deleted:
+        review_key = _review_key(connection, finding.review_id)
+        for (theme_id,) in connection.execute(
+            select(finding_theme.c.theme_id).where(finding_theme.c.finding_id == finding.id)
+        ):
+            _bump_theme(connection, theme_id, review_key, -1)
+
+
+@event.listens_for(Session, "after_flush")
+def _count_finding_themes(session: Session, _context: UOWTransaction) -> None:
+    """New findings' tags, tags added or removed, and reviews whose start date or
+    partnership changed, in the flush that wrote them (the session still shows what it
+    flushed, with each attribute's history)."""
+    findings = [obj for obj in session.new if isinstance(obj, Finding)]
+    changed = [obj for obj in session.dirty if isinstance(obj, Finding)]
+    reviews = [obj for obj in session.dirty if isinstance(obj, Review)]
+    if not (findings or changed or reviews):
+        return
+    connection = session.connection()
+    for finding in findings:
+        review_key = _review_key(connection, finding.review_id)
+        for theme in finding.themes:
+            _bump_theme(connection, theme.id, review_key, 1)
+    for finding in changed:
+        history = attributes.get_history(finding, "themes")
+        old_review = _before(finding, "review_id")
+        if old_review != finding.review_id:
+            before = [*history.unchanged, *history.deleted]
+            after = [*history.unchanged, *history.added]
+            for theme in before:
+                _bump_theme(connection, theme.id, _review_key(connection, old_review), -1)
+            for theme in after:
+                _bump_theme(connection, theme.id, _review_key(connection, finding.review_id), 1)
+            continue
+        if history.added or history.deleted:
+            review_key = _review_key(connection, finding.review_id)
+            for theme in history.added:
+                _bump_theme(connection, theme.id, review_key, 1)
+            for theme in history.deleted:
+                _bump_theme(connection, theme.id, review_key, -1)
+    for review in reviews:
+        old = (_before(review, "partnership_id"), _before(review, "started_on"))
+        if old == (review.partnership_id, review.started_on):
+            continue
+        old_key = (old[0], business_year_of(old[1]))
+        new_key = (review.partnership_id, business_year_of(review.started_on))
+        for theme_id, count in connection.execute(
+            select(finding_theme.c.theme_id, func.count())
+            .join(Finding, Finding.id == finding_theme.c.finding_id)
+            .where(Finding.review_id == review.id)
+            .group_by(finding_theme.c.theme_id)
+        ):
+            _bump_theme(connection, theme_id, old_key, -count)
+            _bump_theme(connection, theme_id, new_key, count)
+
+
 def rebuild_action_tallies(connection: Connection) -> None:
-    """Recount both tallies from the actions (after a bulk insert that bypassed the hooks,
-    and in the migration that introduced them)."""
+    """Recount every tally from the actions and findings (after a bulk insert that bypassed
+    the hooks; migration 0011 does the same)."""
     connection.execute(delete(ActionStatusTally))
     connection.execute(delete(ActionMonthTally))
     connection.execute(
@@ -203,5 +307,22 @@ def rebuild_action_tallies(connection: Connection) -> None:
             [
                 {"created_month": c, "finished_month": f, "due_month": d, "actions": n}
                 for (c, f, d), n in months.items()
+            ],
+        )
+    themes: Counter[tuple[int, int, int]] = Counter()
+    theme_rows = connection.execute(
+        select(finding_theme.c.theme_id, Review.partnership_id, Review.started_on)
+        .join(Finding, Finding.id == finding_theme.c.finding_id)
+        .join(Review, Review.id == Finding.review_id)
+    )
+    for theme_id, partnership_id, started_on in theme_rows:
+        themes[(theme_id, partnership_id, business_year_of(started_on))] += 1
+    connection.execute(delete(ThemeYearTally))
+    if themes:
+        connection.execute(
+            insert(ThemeYearTally),
+            [
+                {"theme_id": t, "partnership_id": p, "business_year": y, "findings": n}
+                for (t, p, y), n in themes.items()
             ],
         )

@@ -35,7 +35,12 @@ from sgreviews.models.action import FINISHED_STATUSES, action_finding
 from sgreviews.models.briefing import Briefing, BriefingRead, BriefingTeamUse, BriefingVersion
 from sgreviews.models.finding import finding_theme
 from sgreviews.models.review import ReviewDeadline, ReviewDecision
-from sgreviews.models.tally import NOT_FINISHED, ActionMonthTally, ActionStatusTally
+from sgreviews.models.tally import (
+    NOT_FINISHED,
+    ActionMonthTally,
+    ActionStatusTally,
+    ThemeYearTally,
+)
 from sgreviews.services.periods import BusinessYear, Period
 from sgreviews.services.review_queries import active_hold
 from sgreviews.services.sqlparts import days_between
@@ -363,27 +368,20 @@ def themes_by_year(filters: Filters, years: int = 5) -> HeatMap:
     """Findings per theme in the reviews started in each of the last ``years`` business
     years up to the selected one."""
     first = filters.year.start_year - years + 1
-    # A range on started_on (indexed) and the year as a chain of date comparisons, rather
-    # than a year computed from every review's date.
-    starts = [BusinessYear(first + offset).start for offset in range(1, years)]
-    year_column = case(
-        *((Review.started_on < start, first + index) for index, start in enumerate(starts)),
-        else_=first + years - 1,
-    )
+    # From the tally of findings per theme, partnership and business year (kept as findings
+    # are tagged and reviews change), not a join over every finding in the country.
     clauses = [
-        Review.started_on >= BusinessYear(first).start,
-        Review.started_on <= filters.year.end,
+        ThemeYearTally.business_year >= first,
+        ThemeYearTally.business_year <= filters.year.start_year,
+        ThemeYearTally.findings > 0,
     ]
     if filters.partnership_id is not None:
-        clauses.append(Review.partnership_id == filters.partnership_id)
+        clauses.append(ThemeYearTally.partnership_id == filters.partnership_id)
     rows = db.session.execute(
-        select(Theme.name, year_column.label("year"), func.count(Finding.id))
-        .select_from(Review)
-        .join(Finding, Finding.review_id == Review.id)
-        .join(finding_theme, finding_theme.c.finding_id == Finding.id)
-        .join(Theme, Theme.id == finding_theme.c.theme_id)
+        select(Theme.name, ThemeYearTally.business_year, func.sum(ThemeYearTally.findings))
+        .join(Theme, Theme.id == ThemeYearTally.theme_id)
         .where(*clauses)
-        .group_by(Theme.name, year_column)
+        .group_by(Theme.name, ThemeYearTally.business_year)
     ).all()
     year_labels = [BusinessYear(first + offset).label for offset in range(years)]
     counts: dict[str, list[int]] = {}

@@ -8,8 +8,15 @@ from datetime import UTC, date, datetime, timedelta
 from sqlalchemy import select
 
 from sgreviews.extensions import db
-from sgreviews.models import Action, ActionStatus, ActionUpdate
-from sgreviews.models.tally import ActionMonthTally, ActionStatusTally, rebuild_action_tallies
+from sgreviews.models import Action, ActionStatus, ActionUpdate, Finding, Review, Theme
+from sgreviews.models.finding import finding_theme
+from sgreviews.models.tally import (
+    ActionMonthTally,
+    ActionStatusTally,
+    ThemeYearTally,
+    business_year_of,
+    rebuild_action_tallies,
+)
 from sgreviews.services import dashboard
 from sgreviews.services.periods import BusinessYear
 from tests import factories
@@ -131,3 +138,68 @@ def test_national_figures_from_tallies_equal_the_live_ones(ctx: None) -> None:
         for status in ActionStatus:
             expected = sum(1 for action in actions if action.status is status)
             assert rows[agency.name].by_status[status] == expected
+
+
+def theme_tally() -> dict[tuple[int, int, int], int]:
+    db.session.flush()
+    return {
+        (theme_id, partnership_id, year): count
+        for theme_id, partnership_id, year, count in db.session.execute(
+            select(
+                ThemeYearTally.theme_id,
+                ThemeYearTally.partnership_id,
+                ThemeYearTally.business_year,
+                ThemeYearTally.findings,
+            )
+        )
+        if count
+    }
+
+
+def theme_recount() -> dict[tuple[int, int, int], int]:
+    """The same figures straight from the tags, to compare with the running tally."""
+    counts: dict[tuple[int, int, int], int] = {}
+    for theme_id, partnership_id, started_on in db.session.execute(
+        select(finding_theme.c.theme_id, Review.partnership_id, Review.started_on)
+        .join(Finding, Finding.id == finding_theme.c.finding_id)
+        .join(Review, Review.id == Finding.review_id)
+    ):
+        key = (theme_id, partnership_id, business_year_of(started_on))
+        counts[key] = counts.get(key, 0) + 1
+    return counts
+
+
+def test_theme_tally_follows_tags_reviews_and_deletions(ctx: None) -> None:
+    home, away = factories.partnership(), factories.partnership()
+    neglect, curiosity = Theme(key="neglect_x", name="Neglect"), Theme(key="cur_x", name="Cur")
+    review = factories.review(home, started_on=date(2025, 3, 31))  # business year 2024
+    first = factories.finding(review, themes=[neglect, curiosity])
+    second = factories.finding(review, themes=[neglect])
+    assert theme_tally() == theme_recount()
+    assert theme_tally()[(neglect.id, home.id, 2024)] == 2
+
+    second.themes.append(curiosity)  # tag added
+    first.themes.remove(neglect)  # tag removed
+    db.session.flush()
+    assert theme_tally() == theme_recount()
+
+    db.session.expire_all()
+    review.started_on = date(2025, 4, 1)  # into business year 2025
+    db.session.flush()
+    assert theme_tally() == theme_recount()
+    review.partnership = away  # to another partnership
+    db.session.flush()
+    assert theme_tally() == theme_recount()
+    assert theme_tally()[(curiosity.id, away.id, 2025)] == 2
+
+    second.themes = [neglect]  # tags replaced
+    db.session.flush()
+    assert theme_tally() == theme_recount()
+    db.session.delete(first)
+    db.session.flush()
+    assert theme_tally() == theme_recount() == {(neglect.id, away.id, 2025): 1}
+
+    rebuild_action_tallies(db.session.connection())
+    assert theme_tally() == theme_recount()
+    grid = dashboard.themes_by_year(national(year=BusinessYear(2025)), years=2)
+    assert grid.rows == ["Neglect"] and grid.values == [[0, 1]]
