@@ -155,30 +155,41 @@ def action_overview(filters: Filters) -> ActionOverview:
     """Per agency: actions by status, open actions overdue and their average days overdue
     (the agency scorecard); and open overdue actions by how long overdue.
 
-    Two queries, each driven from the agency table into the index on ``(owning_agency_id,
-    status, due_date)`` so the database groups in index order without sorting: the first
-    counts every action in scope by agency and status; the second reads only the open
-    actions past their due date (a range of the same index per agency)."""
+    Two queries. The first gives one row per agency with its actions by status: nationally
+    from ``ActionStatusTally``, otherwise over the actions in scope. The second reads only
+    the open actions past their due date, driven from the agency table into the index on
+    ``(owning_agency_id, status, due_date)`` (a range per agency, in index order, no sort);
+    it depends on today, so it cannot be kept as a tally."""
     today = filters.today
     scope = _action_scope(filters)
+    status_sums = [
+        func.sum(case((ActionStatusTally.status == status, ActionStatusTally.actions), else_=0))
+        for status in ActionStatus
+    ]
     if filters.partnership_id is None:
         # Nationally, the running tally (kept in the same transaction as every change to an
-        # action) instead of counting every action in the country.
+        # action) instead of counting every action in the country; one row per agency.
         tally_scope = []
         if filters.agency_id is not None:
             tally_scope.append(ActionStatusTally.owning_agency_id == filters.agency_id)
         counts = db.session.execute(
-            select(Agency.id, Agency.name, ActionStatusTally.status, ActionStatusTally.actions)
+            select(Agency.id, Agency.name, *status_sums)
             .join(Agency, Agency.id == ActionStatusTally.owning_agency_id)
-            .where(ActionStatusTally.actions > 0, *tally_scope)
+            .where(*tally_scope)
+            .group_by(Agency.id, Agency.name)
+            .having(func.sum(ActionStatusTally.actions) > 0)
         ).all()
     else:
         counts = db.session.execute(
-            select(Agency.id, Agency.name, Action.status, func.count())
+            select(
+                Agency.id,
+                Agency.name,
+                *(func.sum(case((Action.status == status, 1), else_=0)) for status in ActionStatus),
+            )
             .select_from(Agency)
             .join(Action, Action.owning_agency_id == Agency.id)
             .where(*scope)
-            .group_by(Agency.id, Agency.name, Action.status)
+            .group_by(Agency.id, Agency.name)
         ).all()
     bands = [
         and_(
@@ -203,11 +214,12 @@ def action_overview(filters: Filters) -> ActionOverview:
     ).all()
     by_status: dict[int, dict[ActionStatus, int]] = {}
     names: dict[int, str] = {}
-    for agency_id, name, status, count in counts:
-        if agency_id not in names:
-            names[agency_id] = name
-            by_status[agency_id] = dict.fromkeys(ActionStatus, 0)
-        by_status[agency_id][status] = int(count)
+    for agency_id, name, *status_counts in counts:
+        names[agency_id] = name
+        by_status[agency_id] = {
+            status: int(count or 0)
+            for status, count in zip(ActionStatus, status_counts, strict=True)
+        }
     overdue: dict[int, tuple[int, float]] = {}
     ageing = [0] * len(AGEING_BANDS)
     for agency_id, count, total_days, *band_counts in overdue_rows:
