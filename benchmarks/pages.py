@@ -356,6 +356,7 @@ def main() -> None:
         ("agency workspace", "/agency/actions", Role.AGENCY_LEAD),
         ("Master Action Plan", "/master-action-plan", Role.SECRETARIAT),
         ("dashboard", "/dashboard", Role.CHAIR),
+        ("dashboard (one partnership)", "/dashboard?partnership=1", Role.CHAIR),
         ("library search", f"/learning?q={SEARCH}", Role.CHAIR),
         ("briefing", f"/briefings/{briefing_id}", Role.AGENCY_LEAD),
     ]

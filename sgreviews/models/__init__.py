@@ -32,12 +32,15 @@ from sgreviews.models.reminders import (
     ReminderLedgerEntry,
 )
 from sgreviews.models.review import Review, SubjectKind
+from sgreviews.models.tally import ActionMonthTally, ActionStatusTally, ThemeYearTally
 from sgreviews.models.user import Role, User
 
 __all__ = [
     "Action",
+    "ActionMonthTally",
     "ActionSnooze",
     "ActionStatus",
+    "ActionStatusTally",
     "ActionUpdate",
     "Agency",
     "AgencyFormerName",
@@ -66,6 +69,7 @@ __all__ = [
     "Sector",
     "SubjectKind",
     "Theme",
+    "ThemeYearTally",
     "UpdateKind",
     "User",
 ]

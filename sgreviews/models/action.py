@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import Column, ForeignKey, String, Table, Text, false
+from sqlalchemy import Column, ForeignKey, Index, String, Table, Text, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from sgreviews.models.base import Base, UTCDateTime, str_enum, utcnow
@@ -118,26 +118,39 @@ action_finding = Table(
 
 class Action(Base):
     __tablename__ = "action"
+    # active_history on the columns the dashboard's tallies count by (sgreviews/models/
+    # tally.py): setting one on an expired instance loads the old value first, so the
+    # after_update hook always sees what changed.
+    # For the dashboard's aggregates (docs/performance.md): counts by agency and status,
+    # overdue ranges, the assurance gaps by due date and the monthly trend read these
+    # narrow indexes instead of the wide rows.
+    __table_args__ = (
+        Index("ix_action_agency_status_due", "owning_agency_id", "status", "due_date"),
+        Index("ix_action_status_due", "status", "due_date"),
+        Index("ix_action_trend", "created_at", "finished_at", "due_date"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     reference: Mapped[str] = mapped_column(String(40), unique=True)
     outcome_sought: Mapped[str] = mapped_column(Text)
     action_text: Mapped[str] = mapped_column(Text)
     measure_of_success: Mapped[str] = mapped_column(Text)
-    owning_agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"), index=True)
+    owning_agency_id: Mapped[int] = mapped_column(
+        ForeignKey("agency.id"), index=True, active_history=True
+    )
     # A user of the owning agency, or a named person without an account.
     lead_user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), index=True)
     lead_name: Mapped[str | None] = mapped_column(String(200))
-    due_date: Mapped[date] = mapped_column(index=True)
+    due_date: Mapped[date] = mapped_column(index=True, active_history=True)
     # Kept when the due date is extended.
     original_due_date: Mapped[date]
     status: Mapped[ActionStatus] = mapped_column(
-        str_enum(ActionStatus), default=ActionStatus.NOT_STARTED, index=True
+        str_enum(ActionStatus), default=ActionStatus.NOT_STARTED, index=True, active_history=True
     )
     impact_status: Mapped[ImpactStatus] = mapped_column(
         str_enum(ImpactStatus), default=ImpactStatus.NOT_ASSESSED
     )
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, active_history=True)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
     # Optimistic concurrency: a save with a stale version is refused.
     version: Mapped[int] = mapped_column(default=1)
@@ -155,6 +168,11 @@ class Action(Base):
     assured_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     assured_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     assurance_note: Mapped[str | None] = mapped_column(Text)
+    # When the action first moved to a finished status: the earliest of its updates whose
+    # status is in FINISHED_STATUSES. Kept by a hook in sgreviews/models/tally.py, in the same
+    # flush as the update, so the dashboard's monthly trend reads one column instead of
+    # grouping every update in the country.
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     owning_agency: Mapped[Agency] = relationship()
     lead_user: Mapped[User | None] = relationship(foreign_keys=[lead_user_id])
@@ -203,6 +221,14 @@ class ActionUpdate(Base):
     evidence_files: Mapped[list[EvidenceFile]] = relationship(
         back_populates="update", order_by="EvidenceFile.uploaded_at"
     )
+
+
+FINISHED_STATUSES = (
+    ActionStatus.COMPLETED,
+    ActionStatus.ASSURED,
+    ActionStatus.CLOSED_NOT_IMPLEMENTED,
+    ActionStatus.SUPERSEDED,
+)
 
 
 class ExtensionRequest(Base):

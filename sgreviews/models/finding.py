@@ -68,7 +68,7 @@ class Finding(Base):
     __tablename__ = "finding"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    review_id: Mapped[int] = mapped_column(ForeignKey("review.id"), index=True)
+    review_id: Mapped[int] = mapped_column(ForeignKey("review.id"), index=True, active_history=True)
     position: Mapped[int] = mapped_column(default=1)
     kind: Mapped[FindingKind] = mapped_column(str_enum(FindingKind))
     # Markdown, rendered through the one sanitising filter.

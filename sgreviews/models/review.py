@@ -119,7 +119,11 @@ class Review(Base):
     __table_args__ = (UniqueConstraint("partnership_id", "reference"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    partnership_id: Mapped[int] = mapped_column(ForeignKey("partnership.id"), index=True)
+    # active_history on partnership_id and started_on: the theme tally (models/tally.py)
+    # moves a review's findings when either changes, even on an expired object.
+    partnership_id: Mapped[int] = mapped_column(
+        ForeignKey("partnership.id"), index=True, active_history=True
+    )
     # Unique within the partnership, such as LCSPR-2025-02.
     reference: Mapped[str] = mapped_column(String(40))
     # A key of a review type defined in config/review_types.toml.
@@ -131,7 +135,7 @@ class Review(Base):
     stage: Mapped[str] = mapped_column(String(40))
     # Key dates; the lifecycle (statutory clocks, holds, transitions) refines these.
     notified_on: Mapped[date | None]
-    started_on: Mapped[date]
+    started_on: Mapped[date] = mapped_column(index=True, active_history=True)
     completed_on: Mapped[date | None]
     published_on: Mapped[date | None]
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
@@ -144,7 +148,7 @@ class Review(Base):
     aware_on: Mapped[date | None]
     # The decision to hold this review (or, for a rapid review, the decision it made).
     decision_on: Mapped[date | None]
-    commissioned_on: Mapped[date | None]
+    commissioned_on: Mapped[date | None] = mapped_column(index=True)
     sent_to_panel_on: Mapped[date | None]
     # The national Panel's or the Home Office's reference, where there is one.
     national_reference: Mapped[str | None] = mapped_column(String(60))

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -24,7 +24,6 @@ from sgreviews.extensions import db
 from sgreviews.models import (
     Action,
     ActionStatus,
-    ActionUpdate,
     Agency,
     Finding,
     ImpactStatus,
@@ -32,21 +31,22 @@ from sgreviews.models import (
     ReviewBudget,
     Theme,
 )
-from sgreviews.models.action import action_finding
+from sgreviews.models.action import FINISHED_STATUSES, action_finding
 from sgreviews.models.briefing import Briefing, BriefingRead, BriefingTeamUse, BriefingVersion
 from sgreviews.models.finding import finding_theme
 from sgreviews.models.review import ReviewDeadline, ReviewDecision
+from sgreviews.models.tally import (
+    NOT_FINISHED,
+    ActionMonthTally,
+    ActionStatusTally,
+    ThemeYearTally,
+)
 from sgreviews.services.periods import BusinessYear, Period
 from sgreviews.services.review_queries import active_hold
-from sgreviews.services.sqlparts import business_year_of, days_between
+from sgreviews.services.sqlparts import days_between
 
 OPEN_STATUSES = [status for status in ActionStatus if status.is_open]
-DONE_STATUSES = [
-    ActionStatus.COMPLETED,
-    ActionStatus.ASSURED,
-    ActionStatus.CLOSED_NOT_IMPLEMENTED,
-    ActionStatus.SUPERSEDED,
-]
+DONE_STATUSES = list(FINISHED_STATUSES)
 AGEING_BANDS = [("1 to 30 days", 1, 30), ("31 to 90 days", 31, 90), ("Over 90 days", 91, None)]
 
 
@@ -66,12 +66,16 @@ class Filters:
 def _action_scope(filters: Filters) -> list[ColumnElement[bool]]:
     clauses: list[ColumnElement[bool]] = []
     if filters.partnership_id is not None:
+        # An uncorrelated IN, driven from the partnership's reviews through the indexes on
+        # review.partnership_id, finding.review_id and action_finding.finding_id. (A
+        # correlated EXISTS per action read every action in the country.)
         clauses.append(
-            exists()
-            .where(action_finding.c.action_id == Action.id)
-            .where(action_finding.c.finding_id == Finding.id)
-            .where(Finding.review_id == Review.id)
-            .where(Review.partnership_id == filters.partnership_id)
+            Action.id.in_(
+                select(action_finding.c.action_id)
+                .join(Finding, Finding.id == action_finding.c.finding_id)
+                .join(Review, Review.id == Finding.review_id)
+                .where(Review.partnership_id == filters.partnership_id)
+            )
         )
     if filters.agency_id is not None:
         clauses.append(Action.owning_agency_id == filters.agency_id)
@@ -139,62 +143,116 @@ class AgencyRow:
         return sum(self.by_status.values())
 
 
-def actions_by_agency(filters: Filters) -> list[AgencyRow]:
-    """Per agency: actions by status, open actions overdue, and their average days
-    overdue (the agency scorecard)."""
+@dataclass(frozen=True)
+class ActionOverview:
+    """Per agency rows (by name) and the overdue ageing bands, from two queries."""
+
+    by_agency: list[AgencyRow]
+    ageing: list[tuple[str, int]]
+
+
+def action_overview(filters: Filters) -> ActionOverview:
+    """Per agency: actions by status, open actions overdue and their average days overdue
+    (the agency scorecard); and open overdue actions by how long overdue.
+
+    Two queries. The first gives one row per agency with its actions by status: nationally
+    from ``ActionStatusTally``, otherwise over the actions in scope. The second reads only
+    the open actions past their due date, driven from the agency table into the index on
+    ``(owning_agency_id, status, due_date)`` (a range per agency, in index order, no sort);
+    it depends on today, so it cannot be kept as a tally."""
     today = filters.today
-    overdue = and_(Action.status.in_(OPEN_STATUSES), Action.due_date < today)
-    days_overdue = days_between(Action.due_date, today)
-    status_columns = [
-        func.sum(case((Action.status == status, 1), else_=0)).label(status.value)
+    scope = _action_scope(filters)
+    status_sums = [
+        func.sum(case((ActionStatusTally.status == status, ActionStatusTally.actions), else_=0))
         for status in ActionStatus
     ]
-    rows = db.session.execute(
+    if filters.partnership_id is None:
+        # Nationally, the running tally (kept in the same transaction as every change to an
+        # action) instead of counting every action in the country; one row per agency.
+        tally_scope = []
+        if filters.agency_id is not None:
+            tally_scope.append(ActionStatusTally.owning_agency_id == filters.agency_id)
+        counts = db.session.execute(
+            select(Agency.id, Agency.name, *status_sums)
+            .join(Agency, Agency.id == ActionStatusTally.owning_agency_id)
+            .where(*tally_scope)
+            .group_by(Agency.id, Agency.name)
+            .having(func.sum(ActionStatusTally.actions) > 0)
+        ).all()
+    else:
+        counts = db.session.execute(
+            select(
+                Agency.id,
+                Agency.name,
+                *(func.sum(case((Action.status == status, 1), else_=0)) for status in ActionStatus),
+            )
+            .select_from(Agency)
+            .join(Action, Action.owning_agency_id == Agency.id)
+            .where(*scope)
+            .group_by(Agency.id, Agency.name)
+        ).all()
+    bands = [
+        and_(
+            Action.due_date >= today - timedelta(days=high),
+            Action.due_date <= today - timedelta(days=low),
+        )
+        if high
+        else Action.due_date <= today - timedelta(days=low)
+        for _label, low, high in AGEING_BANDS
+    ]
+    overdue_rows = db.session.execute(
         select(
             Agency.id,
-            Agency.name,
-            *status_columns,
-            func.sum(case((overdue, 1), else_=0)).label("overdue"),
-            func.avg(case((overdue, days_overdue), else_=None)).label("average_days"),
+            func.count(),
+            func.sum(days_between(Action.due_date, today)),
+            *(func.sum(case((band, 1), else_=0)) for band in bands),
         )
-        .join(Agency, Agency.id == Action.owning_agency_id)
-        .where(*_action_scope(filters))
-        .group_by(Agency.id, Agency.name)
-        .order_by(Agency.name)
+        .select_from(Agency)
+        .join(Action, Action.owning_agency_id == Agency.id)
+        .where(Action.status.in_(OPEN_STATUSES), Action.due_date < today, *scope)
+        .group_by(Agency.id)
     ).all()
-    result = []
-    for row in rows:
-        mapping = row._mapping
-        average = mapping["average_days"]
-        result.append(
+    by_status: dict[int, dict[ActionStatus, int]] = {}
+    names: dict[int, str] = {}
+    for agency_id, name, *status_counts in counts:
+        names[agency_id] = name
+        by_status[agency_id] = {
+            status: int(count or 0)
+            for status, count in zip(ActionStatus, status_counts, strict=True)
+        }
+    overdue: dict[int, tuple[int, float]] = {}
+    ageing = [0] * len(AGEING_BANDS)
+    for agency_id, count, total_days, *band_counts in overdue_rows:
+        overdue[agency_id] = (int(count), float(total_days or 0))
+        for index, band_count in enumerate(band_counts):
+            ageing[index] += int(band_count or 0)
+    rows = []
+    for agency_id in sorted(names, key=lambda key: (names[key], key)):
+        late, total_days = overdue.get(agency_id, (0, 0.0))
+        rows.append(
             AgencyRow(
-                agency_id=mapping["id"],
-                agency=mapping["name"],
-                by_status={status: int(mapping[status.value] or 0) for status in ActionStatus},
-                overdue=int(mapping["overdue"] or 0),
-                average_days_overdue=round(float(average), 1) if average is not None else None,
+                agency_id=agency_id,
+                agency=names[agency_id],
+                by_status=by_status[agency_id],
+                overdue=late,
+                average_days_overdue=round(total_days / late, 1) if late else None,
             )
         )
-    return result
+    return ActionOverview(
+        by_agency=rows,
+        ageing=[(label, ageing[index]) for index, (label, _low, _high) in enumerate(AGEING_BANDS)],
+    )
+
+
+def actions_by_agency(filters: Filters) -> list[AgencyRow]:
+    """Per agency, by name: actions by status, open actions overdue, and their average
+    days overdue (the agency scorecard)."""
+    return action_overview(filters).by_agency
 
 
 def overdue_ageing(filters: Filters) -> list[tuple[str, int]]:
-    today = filters.today
-    days = days_between(Action.due_date, today)
-    band_columns = [
-        func.sum(
-            case((and_(days >= low, days <= high) if high else days >= low, 1), else_=0)
-        ).label(f"band{index}")
-        for index, (_label, low, high) in enumerate(AGEING_BANDS)
-    ]
-    row = db.session.execute(
-        select(*band_columns).where(
-            Action.status.in_(OPEN_STATUSES), Action.due_date < today, *_action_scope(filters)
-        )
-    ).one()
-    return [
-        (label, int(row[index] or 0)) for index, (label, _low, _high) in enumerate(AGEING_BANDS)
-    ]
+    """Open actions past their due date, by how many days."""
+    return action_overview(filters).ageing
 
 
 class Gap(enum.Enum):
@@ -234,27 +292,60 @@ class TrendPoint:
     completed: int
 
 
+def _month_ends(filters: Filters) -> list[date]:
+    return [end for end in filters.year.month_ends() if end <= filters.today] or [
+        filters.year.month_ends()[0]
+    ]
+
+
 def monthly_trend(filters: Filters) -> list[TrendPoint]:
     """Open, overdue and completed actions at each month end of the business year (up to
     today), in one query. An action counts from the day it was created; it stops being open
-    on its first update to a finished status."""
-    month_ends = [end for end in filters.year.month_ends() if end <= filters.today] or [
-        filters.year.month_ends()[0]
-    ]
-    finished = (
+    on its first update to a finished status (``Action.finished_at``, kept as updates are
+    added). Nationally from the month tally, otherwise from the actions in scope."""
+    if filters.partnership_id is None and filters.agency_id is None:
+        return monthly_trend_from_tally(filters)
+    return monthly_trend_live(filters)
+
+
+def monthly_trend_from_tally(filters: Filters) -> list[TrendPoint]:
+    """The national trend from ``ActionMonthTally`` (a few hundred rows): at a month end
+    an action exists if created in or before that month, is done if first finished in or
+    before it, and is overdue if the day after its due date is in or before it."""
+    month_ends = _month_ends(filters)
+    rows = db.session.execute(
         select(
-            ActionUpdate.action_id.label("action_id"),
-            func.min(ActionUpdate.created_at).label("finished_at"),
-        )
-        .where(ActionUpdate.status.in_(DONE_STATUSES))
-        .group_by(ActionUpdate.action_id)
-        .subquery()
-    )
+            ActionMonthTally.created_month,
+            ActionMonthTally.finished_month,
+            ActionMonthTally.due_month,
+            ActionMonthTally.actions,
+        ).where(ActionMonthTally.actions > 0)
+    ).all()
+    points = []
+    for month_end in month_ends:
+        month = month_end.strftime("%Y-%m")
+        still_open = overdue = done = 0
+        for created, finished, due, count in rows:
+            if created > month:
+                continue
+            if finished != NOT_FINISHED and finished <= month:
+                done += count
+            else:
+                still_open += count
+                if due <= month:
+                    overdue += count
+        points.append(TrendPoint(month_end, still_open, overdue, done))
+    return points
+
+
+def monthly_trend_live(filters: Filters) -> list[TrendPoint]:
+    """The trend over the actions in scope (conditional aggregation, one query)."""
+    month_ends = _month_ends(filters)
     columns: list[Any] = []
     for index, month_end in enumerate(month_ends):
         moment = datetime.combine(month_end, time.max, tzinfo=UTC)
         existed = Action.created_at <= moment
-        done = and_(finished.c.finished_at.is_not(None), finished.c.finished_at <= moment)
+        done = and_(Action.finished_at.is_not(None), Action.finished_at <= moment)
         is_open = and_(existed, ~done)
         columns += [
             func.sum(case((is_open, 1), else_=0)).label(f"open{index}"),
@@ -264,10 +355,7 @@ def monthly_trend(filters: Filters) -> list[TrendPoint]:
             func.sum(case((and_(existed, done), 1), else_=0)).label(f"done{index}"),
         ]
     row = db.session.execute(
-        select(*columns)
-        .select_from(Action)
-        .outerjoin(finished, finished.c.action_id == Action.id)
-        .where(*_action_scope(filters))
+        select(*columns).select_from(Action).where(*_action_scope(filters))
     ).one()
     mapping = row._mapping
     return [
@@ -292,17 +380,20 @@ def themes_by_year(filters: Filters, years: int = 5) -> HeatMap:
     """Findings per theme in the reviews started in each of the last ``years`` business
     years up to the selected one."""
     first = filters.year.start_year - years + 1
-    year_column = business_year_of(Review.started_on)
-    clauses = [year_column >= first, year_column <= filters.year.start_year]
+    # From the tally of findings per theme, partnership and business year (kept as findings
+    # are tagged and reviews change), not a join over every finding in the country.
+    clauses = [
+        ThemeYearTally.business_year >= first,
+        ThemeYearTally.business_year <= filters.year.start_year,
+        ThemeYearTally.findings > 0,
+    ]
     if filters.partnership_id is not None:
-        clauses.append(Review.partnership_id == filters.partnership_id)
+        clauses.append(ThemeYearTally.partnership_id == filters.partnership_id)
     rows = db.session.execute(
-        select(Theme.name, year_column.label("year"), func.count(Finding.id))
-        .join(finding_theme, finding_theme.c.theme_id == Theme.id)
-        .join(Finding, Finding.id == finding_theme.c.finding_id)
-        .join(Review, Review.id == Finding.review_id)
+        select(Theme.name, ThemeYearTally.business_year, func.sum(ThemeYearTally.findings))
+        .join(Theme, Theme.id == ThemeYearTally.theme_id)
         .where(*clauses)
-        .group_by(Theme.name, year_column)
+        .group_by(Theme.name, ThemeYearTally.business_year)
     ).all()
     year_labels = [BusinessYear(first + offset).label for offset in range(years)]
     counts: dict[str, list[int]] = {}

@@ -52,7 +52,7 @@ def reviews_started(filters: dashboard.Filters, types: Mapping[str, ReviewType])
     )
 
 
-def actions_by_agency(filters: dashboard.Filters, types: Mapping[str, ReviewType]) -> Table:
+def _by_agency_table(rows: list[dashboard.AgencyRow]) -> Table:
     return Table(
         "actions-by-agency",
         "Actions by agency and status",
@@ -64,9 +64,13 @@ def actions_by_agency(filters: dashboard.Filters, types: Mapping[str, ReviewType
                 row.overdue,
                 row.total,
             )
-            for row in dashboard.actions_by_agency(filters)
+            for row in rows
         ],
     )
+
+
+def actions_by_agency(filters: dashboard.Filters, types: Mapping[str, ReviewType]) -> Table:
+    return _by_agency_table(dashboard.actions_by_agency(filters))
 
 
 def scorecard(filters: dashboard.Filters, types: Mapping[str, ReviewType]) -> Table:
@@ -88,13 +92,17 @@ def scorecard(filters: dashboard.Filters, types: Mapping[str, ReviewType]) -> Ta
     )
 
 
-def overdue_ageing(filters: dashboard.Filters, types: Mapping[str, ReviewType]) -> Table:
+def _ageing_table(ageing: list[tuple[str, int]]) -> Table:
     return Table(
         "overdue-ageing",
         "Open actions past their due date, by how long",
         ["Days overdue", "Actions"],
-        dashboard.overdue_ageing(filters),
+        ageing,
     )
+
+
+def overdue_ageing(filters: dashboard.Filters, types: Mapping[str, ReviewType]) -> Table:
+    return _ageing_table(dashboard.overdue_ageing(filters))
 
 
 def _action_rows(actions: list[Action]) -> list[tuple[object, ...]]:
@@ -178,12 +186,30 @@ def themes_by_review(filters: dashboard.Filters, types: Mapping[str, ReviewType]
     )
 
 
+def by_agency_rows_that_matter(rows: list[dashboard.AgencyRow]) -> list[dashboard.AgencyRow]:
+    """The page's order for the per-agency table and chart: most overdue first, then most
+    open, then by name; agencies with nothing open come last."""
+    return sorted(rows, key=lambda row: (-row.overdue, -row.open, row.agency))
+
+
+# Built from one call to dashboard.action_overview on the page, not each on its own.
+FROM_OVERVIEW = {"actions-by-agency", "agency-scorecard", "overdue-ageing"}
+
+
 def page_tables(filters: dashboard.Filters, types: Mapping[str, ReviewType]) -> dict[str, Table]:
-    """Every dashboard table for the page, long lists cut to PAGE_ROWS + 1 rows."""
-    tables = {key: build(filters, types) for key, build in TABLES.items() if key not in CUT_ON_PAGE}
+    """Every dashboard table for the page, long lists cut to PAGE_ROWS + 1 rows. The
+    per-agency table comes in the page's order (``by_agency_rows_that_matter``), whole:
+    the view shows one page of it."""
+    tables = {
+        key: build(filters, types)
+        for key, build in TABLES.items()
+        if key not in CUT_ON_PAGE and key not in FROM_OVERVIEW
+    }
     for key in CUT_ON_PAGE:
         tables[key] = CUT_ON_PAGE[key](filters, types, PAGE_ROWS + 1)
-    del tables["agency-scorecard"]
+    overview = dashboard.action_overview(filters)
+    tables["actions-by-agency"] = _by_agency_table(by_agency_rows_that_matter(overview.by_agency))
+    tables["overdue-ageing"] = _ageing_table(overview.ageing)
     return tables
 
 

@@ -44,6 +44,7 @@ from sgreviews.models import (
 )
 from sgreviews.models.action import action_finding
 from sgreviews.models.finding import finding_theme
+from sgreviews.models.tally import rebuild_action_tallies
 from sgreviews.models.user import user_partnership
 from sgreviews.services import users
 from sgreviews.services.themes import sync_themes
@@ -357,6 +358,9 @@ def generate(
     _insert_batches(_table(ActionUpdate), update_rows(), counts)
     db.session.commit()
     say(f"{counts.get('action_update', 0)} action updates")
+    # The bulk inserts bypassed the ORM hooks that keep the dashboard's tallies.
+    rebuild_action_tallies(db.session.connection())
+    db.session.commit()
     _reset_sequences()
     return GenerateReport(counts)
 

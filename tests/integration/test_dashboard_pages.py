@@ -299,3 +299,57 @@ def test_secretariat_sets_budgets_and_bad_amounts_are_refused(
     assert cleared.status_code == 302
     with app.app_context():
         assert budgets.budgets_for(data["partnership"], 2025) == {"lcspr": Decimal("45000.00")}
+
+
+def test_long_agency_table_is_paged_and_downloads_keep_every_agency(
+    app: Flask, client_for: Callable[..., FlaskClient]
+) -> None:
+    """More agencies than a page: the page shows PAGE_ROWS, most overdue first, with GOV.UK
+    pagination; the CSV has them all; the query count does not grow with the agencies."""
+    from sqlalchemy import event
+
+    from sgreviews.services.dashboard_tables import PAGE_ROWS
+
+    with app.app_context():
+        partnership = factories.partnership(short_name="MANY")
+        finding = factories.finding(factories.review(partnership, started_on=THIS_YEAR.start))
+        for number in range(PAGE_ROWS + 5):
+            agency = factories.agency(name=f"Agency {number:02d}")
+            # Agency 24 has the most overdue actions, then 23, ...; agency 00 has none.
+            for _overdue in range(number):
+                factories.action(agency, finding, due_date=date.today() - timedelta(days=3))
+            factories.action(agency, finding, due_date=date.today() + timedelta(days=30))
+        db.session.commit()
+    client = client_for(Role.CHAIR)
+    statements: list[str] = []
+
+    def listener(*args: object) -> None:
+        statements.append(str(args[2]))
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", listener)
+    try:
+        first = client.get("/dashboard")
+        first_count = len(statements)
+        statements.clear()
+        second = client.get("/dashboard?agency_page=2")
+        second_count = len(statements)
+    finally:
+        event.remove(engine, "before_cursor_execute", listener)
+    assert first.status_code == second.status_code == 200
+    assert first_count == second_count
+    text = page_text(first)
+    assert f"Agencies 1 to {PAGE_ROWS} of {PAGE_ROWS + 5}" in text
+    table = text[text.index("Agencies 1 to") :]  # past the agency filter's options
+    assert table.index("Agency 24") < table.index("Agency 23")
+    assert "Agency 04" not in table  # on the second page
+    html = first.get_data(as_text=True)
+    assert 'class="govuk-pagination' in html and "agency_page=2#actions" in html
+    second_text = page_text(second)
+    second_table = second_text[second_text.index(f"Agencies {PAGE_ROWS + 1} to {PAGE_ROWS + 5}") :]
+    assert "Agency 04" in second_table and "Agency 24" not in second_table
+    csv_rows = list(
+        csv.reader(io.StringIO(client.get("/dashboard/export/actions-by-agency.csv").text))
+    )
+    assert len(csv_rows) == 1 + PAGE_ROWS + 5

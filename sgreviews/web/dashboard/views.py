@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import date
+from typing import Any
 
 from flask import (
     Blueprint,
@@ -136,14 +137,39 @@ def index() -> str:
     form, filters = _filters_from_request()
     types = _review_types()
     tables = page_tables(filters, types)
+    # The per-agency table and chart show PAGE_ROWS agencies at a time, most overdue first
+    # (1,950 agencies nationally made a 4 MB page); the downloads keep every agency.
+    by_agency = tables["actions-by-agency"]
+    agency_count = len(by_agency.rows)
+    pages = max((agency_count + PAGE_ROWS - 1) // PAGE_ROWS, 1)
+    agency_page = min(max(_int_or_none(request.args.get("agency_page")) or 1, 1), pages)
+    first = (agency_page - 1) * PAGE_ROWS
+    tables["actions-by-agency"] = Table(
+        by_agency.key, by_agency.title, by_agency.headers, by_agency.rows[first : first + PAGE_ROWS]
+    )
+    query = {key: value for key, value in request.args.items() if key != "agency_page"}
+
+    def agency_page_url(number: int) -> str | None:
+        if not 1 <= number <= pages or number == agency_page:
+            return None
+        params: dict[str, Any] = {**query, "agency_page": number}
+        return url_for("dashboard.index", _anchor="actions", **params)
+
     return render_template(
         "dashboard/index.html",
         filter_form=form,
         filters=filters,
         tables=tables,
         charts=_charts(tables),
-        query=request.args.to_dict(),
+        query=query,
         page_rows=PAGE_ROWS,
+        agencies={
+            "first": first + 1,
+            "last": first + len(tables["actions-by-agency"].rows),
+            "count": agency_count,
+            "previous_url": agency_page_url(agency_page - 1),
+            "next_url": agency_page_url(agency_page + 1),
+        },
         can_set_budgets=has_permission(current_user, Permission.SET_BUDGETS),
     )
 

@@ -1,0 +1,205 @@
+"""The dashboard's running tallies equal a recount from the actions after every kind of
+write, and the national figures read from them equal the live computation."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+
+from sqlalchemy import select
+
+from sgreviews.extensions import db
+from sgreviews.models import Action, ActionStatus, ActionUpdate, Finding, Review, Theme
+from sgreviews.models.finding import finding_theme
+from sgreviews.models.tally import (
+    ActionMonthTally,
+    ActionStatusTally,
+    ThemeYearTally,
+    business_year_of,
+    rebuild_action_tallies,
+)
+from sgreviews.services import dashboard
+from sgreviews.services.periods import BusinessYear
+from tests import factories
+
+TODAY = date(2025, 11, 15)
+
+
+def tallies() -> tuple[dict[tuple[object, ...], int], dict[tuple[object, ...], int]]:
+    """The rows as stored (columns, not entities: the hooks write past the session)."""
+    db.session.flush()
+    status = {
+        (agency_id, status): count
+        for agency_id, status, count in db.session.execute(
+            select(
+                ActionStatusTally.owning_agency_id,
+                ActionStatusTally.status,
+                ActionStatusTally.actions,
+            )
+        )
+        if count
+    }
+    months = {
+        (created, finished, due): count
+        for created, finished, due, count in db.session.execute(
+            select(
+                ActionMonthTally.created_month,
+                ActionMonthTally.finished_month,
+                ActionMonthTally.due_month,
+                ActionMonthTally.actions,
+            )
+        )
+        if count
+    }
+    return status, months
+
+
+def recounted() -> tuple[dict[tuple[object, ...], int], dict[tuple[object, ...], int]]:
+    kept = tallies()
+    rebuild_action_tallies(db.session.connection())
+    db.session.expire_all()
+    fresh = tallies()
+    assert kept == fresh
+    return fresh
+
+
+def national(**overrides: object) -> dashboard.Filters:
+    values: dict[str, object] = {"year": BusinessYear(2025), "today": TODAY, **overrides}
+    return dashboard.Filters(**values)  # type: ignore[arg-type]
+
+
+def test_tallies_follow_every_write(ctx: None) -> None:
+    police, health = factories.agency(name="Police"), factories.agency(name="Health")
+    created = datetime(2025, 4, 10, tzinfo=UTC)
+    one = factories.action(police, due_date=date(2025, 6, 30), created_at=created)
+    two = factories.action(police, due_date=date(2025, 9, 1), created_at=created)
+    three = factories.action(health, due_date=date(2026, 1, 31))
+    recounted()
+
+    one.status = ActionStatus.COMPLETED  # status change
+    two.owning_agency = health  # moved to another agency
+    three.due_date = date(2026, 3, 31)  # extension moves its due month
+    db.session.flush()
+    recounted()
+
+    db.session.add(
+        ActionUpdate(
+            action=one,
+            status=ActionStatus.COMPLETED,
+            note="done",
+            created_at=datetime(2025, 7, 2, tzinfo=UTC),
+        )
+    )
+    db.session.flush()
+    status, months = recounted()
+    assert months[("2025-04", "2025-07", "2025-07")] == 1  # due 30 June: overdue from July
+
+    # Finished and then extended: the tally moves with the due date, finished month kept.
+    one.due_date = date(2025, 10, 31)
+    db.session.flush()
+    recounted()
+
+    db.session.delete(two)
+    db.session.flush()
+    status, _months = recounted()
+    assert status == {
+        (police.id, ActionStatus.COMPLETED): 1,
+        (health.id, ActionStatus.NOT_STARTED): 1,
+    }
+
+
+def test_national_figures_from_tallies_equal_the_live_ones(ctx: None) -> None:
+    police, health = factories.agency(name="Police"), factories.agency(name="Health")
+    created = datetime(2025, 4, 10, tzinfo=UTC)
+    for index in range(12):
+        action = factories.action(
+            police if index % 3 else health,
+            due_date=date(2025, 4, 1) + timedelta(days=29 * index),
+            created_at=created + timedelta(days=17 * index),
+            status=list(ActionStatus)[index % len(ActionStatus)],
+        )
+        if index % 4 == 0:
+            db.session.add(
+                ActionUpdate(
+                    action=action,
+                    status=ActionStatus.COMPLETED,
+                    note="done",
+                    created_at=created + timedelta(days=40 * index + 5),
+                )
+            )
+    db.session.flush()
+    for filters in (national(), national(quarter=2), national(today=date(2025, 5, 31))):
+        assert dashboard.monthly_trend_from_tally(filters) == dashboard.monthly_trend_live(filters)
+    # By agency: the tally's counts equal a count over the actions.
+    rows = {row.agency: row for row in dashboard.actions_by_agency(national())}
+    for agency in (police, health):
+        actions = db.session.scalars(
+            select(Action).where(Action.owning_agency_id == agency.id)
+        ).all()
+        for status in ActionStatus:
+            expected = sum(1 for action in actions if action.status is status)
+            assert rows[agency.name].by_status[status] == expected
+
+
+def theme_tally() -> dict[tuple[int, int, int], int]:
+    db.session.flush()
+    return {
+        (theme_id, partnership_id, year): count
+        for theme_id, partnership_id, year, count in db.session.execute(
+            select(
+                ThemeYearTally.theme_id,
+                ThemeYearTally.partnership_id,
+                ThemeYearTally.business_year,
+                ThemeYearTally.findings,
+            )
+        )
+        if count
+    }
+
+
+def theme_recount() -> dict[tuple[int, int, int], int]:
+    """The same figures straight from the tags, to compare with the running tally."""
+    counts: dict[tuple[int, int, int], int] = {}
+    for theme_id, partnership_id, started_on in db.session.execute(
+        select(finding_theme.c.theme_id, Review.partnership_id, Review.started_on)
+        .join(Finding, Finding.id == finding_theme.c.finding_id)
+        .join(Review, Review.id == Finding.review_id)
+    ):
+        key = (theme_id, partnership_id, business_year_of(started_on))
+        counts[key] = counts.get(key, 0) + 1
+    return counts
+
+
+def test_theme_tally_follows_tags_reviews_and_deletions(ctx: None) -> None:
+    home, away = factories.partnership(), factories.partnership()
+    neglect, curiosity = Theme(key="neglect_x", name="Neglect"), Theme(key="cur_x", name="Cur")
+    review = factories.review(home, started_on=date(2025, 3, 31))  # business year 2024
+    first = factories.finding(review, themes=[neglect, curiosity])
+    second = factories.finding(review, themes=[neglect])
+    assert theme_tally() == theme_recount()
+    assert theme_tally()[(neglect.id, home.id, 2024)] == 2
+
+    second.themes.append(curiosity)  # tag added
+    first.themes.remove(neglect)  # tag removed
+    db.session.flush()
+    assert theme_tally() == theme_recount()
+
+    db.session.expire_all()
+    review.started_on = date(2025, 4, 1)  # into business year 2025
+    db.session.flush()
+    assert theme_tally() == theme_recount()
+    review.partnership = away  # to another partnership
+    db.session.flush()
+    assert theme_tally() == theme_recount()
+    assert theme_tally()[(curiosity.id, away.id, 2025)] == 2
+
+    second.themes = [neglect]  # tags replaced
+    db.session.flush()
+    assert theme_tally() == theme_recount()
+    db.session.delete(first)
+    db.session.flush()
+    assert theme_tally() == theme_recount() == {(neglect.id, away.id, 2025): 1}
+
+    rebuild_action_tallies(db.session.connection())
+    assert theme_tally() == theme_recount()
+    grid = dashboard.themes_by_year(national(year=BusinessYear(2025)), years=2)
+    assert grid.rows == ["Neglect"] and grid.values == [[0, 1]]
