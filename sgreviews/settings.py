@@ -63,6 +63,9 @@ class Settings:
     sign_in_rate_limit: str = "20 per minute"
     lockout_threshold: int = 10
     lockout_minutes: int = 15
+    # Benchmarks only (benchmarks/pages.py): the size of the bare "floor" page at
+    # /benchmark/floor; 0 (the default) leaves the route out. Refused in production.
+    benchmark_floor_bytes: int = 0
 
     @classmethod
     def from_env(cls, overrides: dict[str, str] | None = None) -> Settings:
@@ -103,7 +106,19 @@ class Settings:
             sign_in_rate_limit=_rate_limit(env, environment),
             lockout_threshold=_int(env, "SGREVIEWS_LOCKOUT_THRESHOLD", 10),
             lockout_minutes=_int(env, "SGREVIEWS_LOCKOUT_MINUTES", 15),
+            benchmark_floor_bytes=_floor_bytes(env, environment),
         )
+
+
+def _floor_bytes(env: dict[str, str], environment: str) -> int:
+    size = _int(env, "SGREVIEWS_BENCHMARK_FLOOR_BYTES", 0)
+    if size < 0 or size > 10 * 1024 * 1024:
+        raise ConfigurationError("SGREVIEWS_BENCHMARK_FLOOR_BYTES must be from 0 to 10485760")
+    if size and environment == "production":
+        raise ConfigurationError(
+            "SGREVIEWS_BENCHMARK_FLOOR_BYTES is for benchmarks and is refused in production"
+        )
+    return size
 
 
 def _development_secret(instance_path: Path) -> str:

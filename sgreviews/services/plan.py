@@ -1,0 +1,210 @@
+"""The Master Action Plan, one page at a time.
+
+The plan lists every open action under a heading: its review (an action answering findings
+of two reviews appears under each, as on paper) or its owning agency. It is read in pages
+of *entries* (a heading and an action), with a fixed number of queries whatever the size of
+the plan: the RAG counts of the whole filtered plan in one aggregate (the rating is computed
+in SQL, with the same rules as ``rag.rate``), the number of entries, one page of entries,
+the actions on it, and how many actions each heading on the page has in all.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+
+from sqlalchemy import ColumnElement, case, exists, func, literal, select
+from sqlalchemy.orm import joinedload
+
+from sgreviews.extensions import db
+from sgreviews.models import Action, ActionStatus, ActionUpdate, Agency, Finding, Review, UpdateKind
+from sgreviews.models.action import action_finding
+from sgreviews.services.actions import ActionFilter, filter_conditions
+from sgreviews.services.clocks import Calendar, add_working_days, calendar_for
+from sgreviews.services.rag import Rag, RagRules
+
+PAGE_SIZE = 50
+# The print layout prints the filtered plan from the start, up to this many entries; the
+# XLSX and CSV downloads always hold the whole filtered plan.
+PRINT_LIMIT = 2000
+
+
+@dataclass
+class Group:
+    key: str
+    title: str
+    actions: list[Action] = field(default_factory=list)
+    # Open actions under this heading in the whole filtered plan (it may run over pages).
+    total: int = 0
+
+
+@dataclass
+class PlanPage:
+    groups: list[Group]
+    rag: dict[int, Rag]
+    counts: dict[Rag, int]
+    actions_total: int
+    entries_total: int
+    page: int
+    pages: int
+    per_page: int
+
+    @property
+    def first(self) -> int:
+        return 0 if not self.entries_total else (self.page - 1) * self.per_page + 1
+
+    @property
+    def last(self) -> int:
+        return min(self.page * self.per_page, self.entries_total)
+
+
+def amber_due_until(today: date, rules: RagRules, calendar: Calendar) -> date:
+    """The last due date that is "due soon": ``working_days_between(today, due)`` is at most
+    the amber window (it grows with the due date, so one date bounds it)."""
+    return add_working_days(today, rules.amber_due_within_working_days + 1, calendar) - timedelta(
+        days=1
+    )
+
+
+def rag_expression(today: date, rules: RagRules, calendar: Calendar) -> ColumnElement[str]:
+    """``rag.rate`` as SQL over ``action``, giving the Rag value."""
+    open_statuses = [status for status in ActionStatus if status.is_open]
+    recent_from = datetime.combine(
+        today - timedelta(days=rules.amber_no_update_within_days) + timedelta(days=1),
+        datetime.min.time(),
+    ).replace(tzinfo=UTC)
+    updated_recently = exists().where(
+        ActionUpdate.action_id == Action.id,
+        ActionUpdate.kind == UpdateKind.PROGRESS,
+        ActionUpdate.created_at >= recent_from,
+    )
+    whens: list[tuple[ColumnElement[bool], str]] = []
+    if rules.blue_statuses:
+        whens.append((Action.status.in_(sorted(rules.blue_statuses, key=str)), Rag.BLUE.value))
+    closed = [status for status in ActionStatus if status not in open_statuses]
+    if closed:
+        whens.append((Action.status.in_(closed), Rag.NONE.value))
+    if rules.red_when_overdue:
+        whens.append((Action.due_date < today, Rag.RED.value))
+    if rules.red_when_off_track:
+        whens.append((Action.off_track.is_(True), Rag.RED.value))
+    whens.append(
+        (
+            (Action.due_date <= amber_due_until(today, rules, calendar)) & ~updated_recently,
+            Rag.AMBER.value,
+        )
+    )
+    return case(*whens, else_=literal(Rag.GREEN.value))
+
+
+def plan_page(
+    filters: ActionFilter,
+    by: str,
+    today: date,
+    rules: RagRules,
+    page: int = 1,
+    per_page: int = PAGE_SIZE,
+) -> PlanPage:
+    conditions = filter_conditions(filters, today)
+    rating = rag_expression(today, rules, calendar_for("ENG")).label("rag")
+
+    counts = dict.fromkeys(Rag, 0)
+    for value, number in db.session.execute(
+        select(rating, func.count()).where(*conditions).group_by(rating)
+    ):
+        counts[Rag(value)] = number
+    actions_total = sum(counts.values())
+
+    if by == "agency":
+        entries_total = actions_total
+        entries = (
+            select(Agency.id, Agency.name, Action.id, rating)
+            .select_from(Action)
+            .join(Agency, Agency.id == Action.owning_agency_id)
+            .where(*conditions)
+            .order_by(Agency.name, Agency.id, Action.due_date, Action.reference)
+        )
+    else:
+        pairs = (
+            select(Finding.review_id, action_finding.c.action_id)
+            .select_from(Action)
+            .join(action_finding, action_finding.c.action_id == Action.id)
+            .join(Finding, Finding.id == action_finding.c.finding_id)
+            .where(*conditions)
+            .distinct()
+            .subquery()
+        )
+        entries_total = db.session.scalar(select(func.count()).select_from(pairs)) or 0
+        entries = (
+            select(Review.id, Review.reference, Review.subject_label, Action.id, rating)
+            .select_from(pairs)
+            .join(Review, Review.id == pairs.c.review_id)
+            .join(Action, Action.id == pairs.c.action_id)
+            .order_by(
+                Review.reference, Review.subject_label, Review.id, Action.due_date, Action.reference
+            )
+        )
+    pages = max(1, -(-entries_total // per_page))
+    page = min(max(page, 1), pages)
+    rows = db.session.execute(entries.limit(per_page).offset((page - 1) * per_page)).all()
+
+    action_ids = [row[-2] for row in rows]
+    rag = {row[-2]: Rag(row[-1]) for row in rows}
+    loaded = _actions(action_ids)
+    groups: dict[int, Group] = {}
+    for row in rows:
+        key = row[0]
+        if key not in groups:
+            if by == "agency":
+                groups[key] = Group(f"agency-{key}", row[1])
+            else:
+                groups[key] = Group(f"review-{key}", f"{row[1]}: {row[2]}")
+        groups[key].actions.append(loaded[row[-2]])
+    for key, total in _group_totals(by, list(groups), conditions).items():
+        groups[key].total = total
+    return PlanPage(
+        groups=list(groups.values()),
+        rag=rag,
+        counts=counts,
+        actions_total=actions_total,
+        entries_total=entries_total,
+        page=page,
+        pages=pages,
+        per_page=per_page,
+    )
+
+
+def _actions(ids: Sequence[int]) -> dict[int, Action]:
+    if not ids:
+        return {}
+    query = (
+        select(Action)
+        .where(Action.id.in_(ids))
+        .options(joinedload(Action.owning_agency), joinedload(Action.lead_user))
+    )
+    return {action.id: action for action in db.session.scalars(query)}
+
+
+def _group_totals(
+    by: str, keys: list[int], conditions: list[ColumnElement[bool]]
+) -> dict[int, int]:
+    """How many open actions each heading on the page has in the whole filtered plan."""
+    if not keys:
+        return {}
+    if by == "agency":
+        query = (
+            select(Action.owning_agency_id, func.count())
+            .where(Action.owning_agency_id.in_(keys), *conditions)
+            .group_by(Action.owning_agency_id)
+        )
+    else:
+        query = (
+            select(Finding.review_id, func.count(func.distinct(Action.id)))
+            .select_from(Action)
+            .join(action_finding, action_finding.c.action_id == Action.id)
+            .join(Finding, Finding.id == action_finding.c.finding_id)
+            .where(Finding.review_id.in_(keys), *conditions)
+            .group_by(Finding.review_id)
+        )
+    return {key: number for key, number in db.session.execute(query)}
