@@ -6,7 +6,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from sgreviews.extensions import db
-from sgreviews.models import Agency, Partnership
+from sgreviews.models import Agency, AgencyFormerName, Partnership
 
 
 def list_agencies() -> list[Agency]:
@@ -15,6 +15,18 @@ def list_agencies() -> list[Agency]:
             select(Agency).options(selectinload(Agency.former_names)).order_by(Agency.name)
         )
     )
+
+
+def agencies_with_former_names() -> list[tuple[Agency, list[AgencyFormerName]]]:
+    """Every agency by name with its former names, in two queries whatever the number of
+    agencies (``selectinload`` would add one query per 500 agencies)."""
+    former: dict[int, list[AgencyFormerName]] = {}
+    for name in db.session.scalars(
+        select(AgencyFormerName).order_by(AgencyFormerName.agency_id, AgencyFormerName.used_until)
+    ):
+        former.setdefault(name.agency_id, []).append(name)
+    agencies = db.session.scalars(select(Agency).order_by(Agency.name))
+    return [(agency, former.get(agency.id, [])) for agency in agencies]
 
 
 def agency_choices(active_only: bool = False) -> list[tuple[int, str]]:

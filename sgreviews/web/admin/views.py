@@ -39,6 +39,7 @@ from sgreviews.web.admin.forms import (
     settle_date_inputs,
 )
 from sgreviews.web.auth.session_security import recent_authentication_required
+from sgreviews.web.paging import govuk_pagination
 
 blueprint = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -71,8 +72,24 @@ def _agency_from_form(value: str | None) -> Agency | None:
 @blueprint.route("/users", endpoint="users")
 @requires(Permission.MANAGE_USERS)
 def users_list() -> str:
+    """Users a page at a time (50,000 in a national deployment), searchable by name or
+    email address; then every agency with its former names. A fixed number of queries."""
+    search = request.args.get("q", "").strip()[:200]
+    result = users.list_users(search, request.args.get("page", 1, type=int) or 1)
+    kept = {"q": search} if search else {}
+    pagination = govuk_pagination(
+        result.page,
+        result.pages,
+        lambda number: url_for("admin.users", **kept, page=number),
+        "Pages of users",
+    )
     return render_template(
-        "admin/users.html", users=users.list_users(), agencies=organisations.list_agencies()
+        "admin/users.html",
+        result=result,
+        users=result.users,
+        search=search,
+        pagination=pagination,
+        agencies=organisations.agencies_with_former_names(),
     )
 
 
