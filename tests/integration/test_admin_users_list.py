@@ -4,6 +4,7 @@ fixed number of queries however many users and agencies there are (issue 8)."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 from typing import Any
 
 from flask import Flask
@@ -29,7 +30,11 @@ def _bulk(app: Flask, label: str, users: int, agencies: int) -> None:
             db.session.execute(
                 insert(AgencyFormerName),
                 [
-                    {"agency_id": agency_id, "name": f"Old {agency_id}", "used_until": "2022-06-30"}
+                    {
+                        "agency_id": agency_id,
+                        "name": f"Old {agency_id}",
+                        "used_until": date(2022, 6, 30),
+                    }
                     for agency_id in ids
                 ],
             )
