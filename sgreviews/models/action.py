@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import Column, ForeignKey, String, Table, Text, false
+from sqlalchemy import Column, ForeignKey, Index, String, Table, Text, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from sgreviews.models.base import Base, UTCDateTime, str_enum, utcnow
@@ -173,6 +173,12 @@ class Action(Base):
     )
 
     __mapper_args__ = {"version_id_col": version}
+    # Migration 0012: the plan's RAG count reads the first index alone; the second gives
+    # an agency's actions in due-date order.
+    __table_args__ = (
+        Index("ix_action_status_due", "status", "due_date", "off_track", "id"),
+        Index("ix_action_agency_due", "owning_agency_id", "due_date", "reference"),
+    )
 
     @property
     def lead_display(self) -> str:
@@ -197,6 +203,11 @@ class ActionUpdate(Base):
     )
     # The status before this entry, so the history shows each status change.
     previous_status: Mapped[ActionStatus | None] = mapped_column(str_enum(ActionStatus))
+
+    # Migration 0012: an action's latest progress update from the index alone.
+    __table_args__ = (
+        Index("ix_action_update_action_kind_created", "action_id", "kind", "created_at"),
+    )
 
     action: Mapped[Action] = relationship(back_populates="updates")
     author: Mapped[User | None] = relationship()

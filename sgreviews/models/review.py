@@ -131,7 +131,7 @@ class Review(Base):
     stage: Mapped[str] = mapped_column(String(40))
     # Key dates; the lifecycle (statutory clocks, holds, transitions) refines these.
     notified_on: Mapped[date | None]
-    started_on: Mapped[date]
+    started_on: Mapped[date] = mapped_column(index=True)
     completed_on: Mapped[date | None]
     published_on: Mapped[date | None]
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
