@@ -26,6 +26,7 @@ from sgreviews.policy import (
 from sgreviews.services import organisations, review_queries, reviews
 from sgreviews.services.clocks import london_today
 from sgreviews.web.access import requires
+from sgreviews.web.paging import govuk_pagination
 from sgreviews.web.reviews import forms
 
 blueprint = Blueprint("reviews", __name__, url_prefix="/reviews")
@@ -121,9 +122,16 @@ def review_list() -> str:
     types = reviews.review_types()
     stages = sorted({stage for rtype in types.values() for stage in rtype.stages})
     query = {key: value for key, value in request.args.items() if key != "page"}
+    pagination = govuk_pagination(
+        result.page,
+        result.pages,
+        lambda number: url_for("reviews.index", **query, page=number),
+        "Pages of reviews",
+    )
     return render_template(
         "reviews/list.html",
         result=result,
+        pagination=pagination,
         filters=filters,
         review_types=types,
         stages=stages,
