@@ -10,6 +10,8 @@ Indexes for the key pages at national scale (issue 8; measured in docs/performan
 - action_update (action_id, kind, created_at): the latest progress update of an action
   (RAG amber) without reading each update row.
 - review (started_on): the review list's business years (min and max start date).
+- review (reference): the plan grouped by review reads reviews in reference order and
+  stops after the page.
 
 Revision ID: 0012
 Revises: 0009
@@ -42,10 +44,12 @@ def upgrade():
         )
     with op.batch_alter_table('review', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_review_started_on'), ['started_on'], unique=False)
+        batch_op.create_index('ix_review_reference', ['reference'], unique=False)
 
 
 def downgrade():
     with op.batch_alter_table('review', schema=None) as batch_op:
+        batch_op.drop_index('ix_review_reference')
         batch_op.drop_index(batch_op.f('ix_review_started_on'))
     with op.batch_alter_table('action_update', schema=None) as batch_op:
         batch_op.drop_index('ix_action_update_action_kind_created')

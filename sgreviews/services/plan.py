@@ -13,9 +13,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
-from sqlalchemy import ColumnElement, case, exists, func, literal, select
-from sqlalchemy.orm import joinedload
+from sqlalchemy import ColumnElement, and_, case, exists, func, literal, not_, select
+from sqlalchemy.orm import aliased, joinedload
 
 from sgreviews.extensions import db
 from sgreviews.models import Action, ActionStatus, ActionUpdate, Agency, Finding, Review, UpdateKind
@@ -67,8 +68,11 @@ def amber_due_until(today: date, rules: RagRules, calendar: Calendar) -> date:
     )
 
 
-def rag_expression(today: date, rules: RagRules, calendar: Calendar) -> ColumnElement[str]:
-    """``rag.rate`` as SQL over ``action``, giving the Rag value."""
+def _rating_conditions(
+    today: date, rules: RagRules, calendar: Calendar
+) -> list[tuple[ColumnElement[bool], Rag]]:
+    """``rag.rate``'s tests in order, as SQL over ``action``; the first that holds gives
+    the rating, green when none does."""
     open_statuses = [status for status in ActionStatus if status.is_open]
     recent_from = datetime.combine(
         today - timedelta(days=rules.amber_no_update_within_days) + timedelta(days=1),
@@ -79,23 +83,45 @@ def rag_expression(today: date, rules: RagRules, calendar: Calendar) -> ColumnEl
         ActionUpdate.kind == UpdateKind.PROGRESS,
         ActionUpdate.created_at >= recent_from,
     )
-    whens: list[tuple[ColumnElement[bool], str]] = []
+    tests: list[tuple[ColumnElement[bool], Rag]] = []
     if rules.blue_statuses:
-        whens.append((Action.status.in_(sorted(rules.blue_statuses, key=str)), Rag.BLUE.value))
+        tests.append((Action.status.in_(sorted(rules.blue_statuses, key=str)), Rag.BLUE))
     closed = [status for status in ActionStatus if status not in open_statuses]
     if closed:
-        whens.append((Action.status.in_(closed), Rag.NONE.value))
+        tests.append((Action.status.in_(closed), Rag.NONE))
     if rules.red_when_overdue:
-        whens.append((Action.due_date < today, Rag.RED.value))
+        tests.append((Action.due_date < today, Rag.RED))
     if rules.red_when_off_track:
-        whens.append((Action.off_track.is_(True), Rag.RED.value))
-    whens.append(
-        (
-            (Action.due_date <= amber_due_until(today, rules, calendar)) & ~updated_recently,
-            Rag.AMBER.value,
-        )
-    )
+        tests.append((Action.off_track.is_(True), Rag.RED))
+    # The subquery last: it runs only for the few actions due soon and not yet rated.
+    soon = Action.due_date <= amber_due_until(today, rules, calendar)
+    tests.append((and_(soon, ~updated_recently), Rag.AMBER))
+    return tests
+
+
+def rag_expression(today: date, rules: RagRules, calendar: Calendar) -> ColumnElement[str]:
+    """``rag.rate`` as SQL over ``action``, giving the Rag value (for one page of rows)."""
+    whens = [(test, rag.value) for test, rag in _rating_conditions(today, rules, calendar)]
     return case(*whens, else_=literal(Rag.GREEN.value))
+
+
+def rag_counts(
+    conditions: list[ColumnElement[bool]], today: date, rules: RagRules, calendar: Calendar
+) -> dict[Rag, int]:
+    """How many actions matching ``conditions`` have each rating: one pass over the
+    actions (``count(*) FILTER``), each test excluding the earlier ones."""
+    tests = _rating_conditions(today, rules, calendar)
+    columns: list[ColumnElement[int]] = [func.count()]
+    earlier: list[ColumnElement[bool]] = []
+    for test, _rag in tests:
+        columns.append(func.count().filter(and_(*[not_(e) for e in earlier], test)))
+        earlier.append(test)
+    row = db.session.execute(select(*columns).where(*conditions)).one()
+    counts = dict.fromkeys(Rag, 0)
+    for (_test, rag), number in zip(tests, row[1:], strict=True):
+        counts[rag] += number
+    counts[Rag.GREEN] = row[0] - sum(counts.values())
+    return counts
 
 
 def plan_page(
@@ -107,15 +133,12 @@ def plan_page(
     per_page: int = PAGE_SIZE,
 ) -> PlanPage:
     conditions = filter_conditions(filters, today)
-    rating = rag_expression(today, rules, calendar_for("ENG")).label("rag")
-
-    counts = dict.fromkeys(Rag, 0)
-    for value, number in db.session.execute(
-        select(rating, func.count()).where(*conditions).group_by(rating)
-    ):
-        counts[Rag(value)] = number
+    calendar = calendar_for("ENG")
+    rating = rag_expression(today, rules, calendar).label("rag")
+    counts = rag_counts(conditions, today, rules, calendar)
     actions_total = sum(counts.values())
 
+    entries: Any
     if by == "agency":
         entries_total = actions_total
         entries = (
@@ -126,24 +149,24 @@ def plan_page(
             .order_by(Agency.name, Agency.id, Action.due_date, Action.reference)
         )
     else:
-        pairs = (
-            select(Finding.review_id, action_finding.c.action_id)
-            .select_from(Action)
-            .join(action_finding, action_finding.c.action_id == Action.id)
-            .join(Finding, Finding.id == action_finding.c.finding_id)
-            .where(*conditions)
-            .distinct()
-            .subquery()
+        entries_total = actions_total + _extra_review_entries(conditions)
+        # One entry per review and action, however many of the review's findings the
+        # action answers: the row of its first such finding.
+        first_link = (
+            select(func.min(link.c.finding_id))
+            .join(other_finding, other_finding.id == link.c.finding_id)
+            .where(link.c.action_id == Action.id, other_finding.review_id == Review.id)
+            .scalar_subquery()
         )
-        entries_total = db.session.scalar(select(func.count()).select_from(pairs)) or 0
+        # Driven by the index on review.reference: the first pages read only their rows.
         entries = (
             select(Review.id, Review.reference, Review.subject_label, Action.id, rating)
-            .select_from(pairs)
-            .join(Review, Review.id == pairs.c.review_id)
-            .join(Action, Action.id == pairs.c.action_id)
-            .order_by(
-                Review.reference, Review.subject_label, Review.id, Action.due_date, Action.reference
-            )
+            .select_from(Review)
+            .join(Finding, Finding.review_id == Review.id)
+            .join(action_finding, action_finding.c.finding_id == Finding.id)
+            .join(Action, Action.id == action_finding.c.action_id)
+            .where(*conditions, action_finding.c.finding_id == first_link)
+            .order_by(Review.reference, Review.id, Action.due_date, Action.reference)
         )
     pages = max(1, -(-entries_total // per_page))
     page = min(max(page, 1), pages)
@@ -173,6 +196,37 @@ def plan_page(
         pages=pages,
         per_page=per_page,
     )
+
+
+link = action_finding.alias("link")
+other_finding = aliased(Finding)
+
+
+def _extra_review_entries(conditions: list[ColumnElement[bool]]) -> int:
+    """Entries beyond one per action when grouped by review: an action answering findings
+    of n reviews is listed n times. Only actions with more than one finding are joined."""
+    several = (
+        select(action_finding.c.action_id)
+        .group_by(action_finding.c.action_id)
+        .having(func.count() > 1)
+    )
+    per_action = (
+        select(
+            action_finding.c.action_id.label("action_id"),
+            func.count(func.distinct(Finding.review_id)).label("reviews"),
+        )
+        .join(Finding, Finding.id == action_finding.c.finding_id)
+        .where(action_finding.c.action_id.in_(several))
+        .group_by(action_finding.c.action_id)
+        .subquery()
+    )
+    extra = db.session.scalar(
+        select(func.coalesce(func.sum(per_action.c.reviews - 1), 0))
+        .select_from(per_action)
+        .join(Action, Action.id == per_action.c.action_id)
+        .where(*conditions)
+    )
+    return int(extra or 0)
 
 
 def _actions(ids: Sequence[int]) -> dict[int, Action]:

@@ -39,3 +39,8 @@ def govuk_pagination(
         "next": {"href": href(page + 1)} if page < pages else None,
         "landmarkLabel": label,
     }
+
+
+def with_page(args: dict[str, str], number: int) -> dict[str, Any]:
+    """Query arguments for ``url_for`` with the page number set."""
+    return {**args, "page": number}

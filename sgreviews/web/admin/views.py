@@ -40,6 +40,7 @@ from sgreviews.web.admin.forms import (
 )
 from sgreviews.web.auth.session_security import recent_authentication_required
 from sgreviews.web.paging import govuk_pagination
+from sgreviews.web.paging import with_page as _with_page
 
 blueprint = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -80,7 +81,7 @@ def users_list() -> str:
     pagination = govuk_pagination(
         result.page,
         result.pages,
-        lambda number: url_for("admin.users", **kept, page=number),
+        lambda number: url_for("admin.users", **_with_page(kept, number)),
         "Pages of users",
     )
     return render_template(

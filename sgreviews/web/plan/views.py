@@ -23,6 +23,7 @@ from sgreviews.services.editing import FieldError
 from sgreviews.services.rag import current_rules
 from sgreviews.web.access import requires
 from sgreviews.web.paging import govuk_pagination
+from sgreviews.web.paging import with_page as _with_page
 
 blueprint = Blueprint("plan", __name__)
 
@@ -80,7 +81,7 @@ def master_action_plan() -> str:
     pagination = govuk_pagination(
         result.page,
         result.pages,
-        lambda number: url_for("plan.master_action_plan", **kept, page=number),
+        lambda number: url_for("plan.master_action_plan", **_with_page(kept, number)),
         "Pages of the Master Action Plan",
     )
     return render_template(

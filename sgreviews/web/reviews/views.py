@@ -27,6 +27,7 @@ from sgreviews.services import organisations, review_queries, reviews
 from sgreviews.services.clocks import london_today
 from sgreviews.web.access import requires
 from sgreviews.web.paging import govuk_pagination
+from sgreviews.web.paging import with_page as _with_page
 from sgreviews.web.reviews import forms
 
 blueprint = Blueprint("reviews", __name__, url_prefix="/reviews")
@@ -125,7 +126,7 @@ def review_list() -> str:
     pagination = govuk_pagination(
         result.page,
         result.pages,
-        lambda number: url_for("reviews.index", **query, page=number),
+        lambda number: url_for("reviews.index", **_with_page(query, number)),
         "Pages of reviews",
     )
     return render_template(
