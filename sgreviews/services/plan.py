@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, case, exists, func, literal, not_, select
+from sqlalchemy import ColumnElement, and_, case, exists, func, literal, or_, select
 from sqlalchemy.orm import aliased, joinedload
 
 from sgreviews.extensions import db
@@ -68,21 +68,26 @@ def amber_due_until(today: date, rules: RagRules, calendar: Calendar) -> date:
     )
 
 
+def _updated_recently(today: date, rules: RagRules) -> ColumnElement[bool]:
+    """A progress update on a day after the amber window's cut-off (``rag.rate``)."""
+    recent_from = datetime.combine(
+        today - timedelta(days=rules.amber_no_update_within_days) + timedelta(days=1),
+        datetime.min.time(),
+    ).replace(tzinfo=UTC)
+    return exists().where(
+        ActionUpdate.action_id == Action.id,
+        ActionUpdate.kind == UpdateKind.PROGRESS,
+        ActionUpdate.created_at >= recent_from,
+    )
+
+
 def _rating_conditions(
     today: date, rules: RagRules, calendar: Calendar
 ) -> list[tuple[ColumnElement[bool], Rag]]:
     """``rag.rate``'s tests in order, as SQL over ``action``; the first that holds gives
     the rating, green when none does."""
     open_statuses = [status for status in ActionStatus if status.is_open]
-    recent_from = datetime.combine(
-        today - timedelta(days=rules.amber_no_update_within_days) + timedelta(days=1),
-        datetime.min.time(),
-    ).replace(tzinfo=UTC)
-    updated_recently = exists().where(
-        ActionUpdate.action_id == Action.id,
-        ActionUpdate.kind == UpdateKind.PROGRESS,
-        ActionUpdate.created_at >= recent_from,
-    )
+    updated_recently = _updated_recently(today, rules)
     tests: list[tuple[ColumnElement[bool], Rag]] = []
     if rules.blue_statuses:
         tests.append((Action.status.in_(sorted(rules.blue_statuses, key=str)), Rag.BLUE))
@@ -108,20 +113,44 @@ def rag_expression(today: date, rules: RagRules, calendar: Calendar) -> ColumnEl
 def rag_counts(
     conditions: list[ColumnElement[bool]], today: date, rules: RagRules, calendar: Calendar
 ) -> dict[Rag, int]:
-    """How many actions matching ``conditions`` have each rating: one pass over the
-    actions (``count(*) FILTER``), each test excluding the earlier ones."""
-    tests = _rating_conditions(today, rules, calendar)
-    columns: list[ColumnElement[int]] = [func.count()]
-    earlier: list[ColumnElement[bool]] = []
-    for test, _rag in tests:
-        columns.append(func.count().filter(and_(*[not_(e) for e in earlier], test)))
-        earlier.append(test)
-    row = db.session.execute(select(*columns).where(*conditions)).one()
-    counts = dict.fromkeys(Rag, 0)
-    for (_test, rag), number in zip(tests, row[1:], strict=True):
-        counts[rag] += number
-    counts[Rag.GREEN] = row[0] - sum(counts.values())
-    return counts
+    """How many actions matching ``conditions`` have each rating, in one pass over the
+    actions (``count(*) FILTER``). The same rules as ``rag.rate``, written so that each
+    count tests only what decides it (a CASE per row cost three times as much)."""
+    blue = set(rules.blue_statuses)
+    none = {status for status in ActionStatus if not status.is_open} - blue
+    rated = [status for status in ActionStatus if status.is_open and status not in blue]
+    red_tests: list[ColumnElement[bool]] = []
+    not_red: list[ColumnElement[bool]] = []
+    if rules.red_when_overdue:
+        red_tests.append(Action.due_date < today)
+        not_red.append(Action.due_date >= today)
+    if rules.red_when_off_track:
+        red_tests.append(Action.off_track.is_(True))
+        not_red.append(Action.off_track.is_(False))
+    amber = and_(
+        Action.status.in_(rated),
+        *not_red,
+        Action.due_date <= amber_due_until(today, rules, calendar),
+        ~_updated_recently(today, rules),
+    )
+    columns: list[ColumnElement[int]] = [
+        func.count(),
+        func.count().filter(Action.status.in_(sorted(blue, key=str))),
+        func.count().filter(Action.status.in_(sorted(none, key=str))),
+        func.count().filter(and_(Action.status.in_(rated), or_(*red_tests)))
+        if red_tests
+        else literal(0),
+        func.count().filter(amber),
+    ]
+    row: Any = db.session.execute(select(*columns).where(*conditions)).one()
+    total, blues, nones, reds, ambers = row
+    return {
+        Rag.RED: reds,
+        Rag.AMBER: ambers,
+        Rag.GREEN: total - blues - nones - reds - ambers,
+        Rag.BLUE: blues,
+        Rag.NONE: nones,
+    }
 
 
 def plan_page(
