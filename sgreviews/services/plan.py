@@ -180,12 +180,17 @@ def plan_page(
     else:
         entries_total = actions_total + _extra_review_entries(conditions)
         # One entry per review and action, however many of the review's findings the
-        # action answers: the row of its first such finding.
-        first_link = (
-            select(func.min(link.c.finding_id))
+        # action answers: the row of its first such finding. (NOT EXISTS keeps both
+        # planners reading reviews in order; a correlated min() made PostgreSQL sort all.)
+        earlier_link = (
+            select(link.c.action_id)
             .join(other_finding, other_finding.id == link.c.finding_id)
-            .where(link.c.action_id == Action.id, other_finding.review_id == Review.id)
-            .scalar_subquery()
+            .where(
+                link.c.action_id == Action.id,
+                other_finding.review_id == Review.id,
+                link.c.finding_id < action_finding.c.finding_id,
+            )
+            .exists()
         )
         # Driven by the index on review.reference: the first pages read only their rows.
         entries = (
@@ -194,7 +199,7 @@ def plan_page(
             .join(Finding, Finding.review_id == Review.id)
             .join(action_finding, action_finding.c.finding_id == Finding.id)
             .join(Action, Action.id == action_finding.c.action_id)
-            .where(*conditions, action_finding.c.finding_id == first_link)
+            .where(*conditions, ~earlier_link)
             .order_by(Review.reference, Review.id, Action.due_date, Action.reference)
         )
     pages = max(1, -(-entries_total // per_page))

@@ -220,3 +220,14 @@ def test_queries_per_plan_page_do_not_grow_with_the_plan(
             measured.append(len(count_queries))
         counts.append(measured)
     assert counts[0] == counts[1], counts
+
+
+def test_an_action_answering_two_findings_of_a_review_is_listed_once(ctx: None) -> None:
+    review = factories.review()
+    first, second = factories.finding(review), factories.finding(review)
+    action = factories.action(factories.agency(), first, action_text="Answers both")
+    action.findings.append(second)
+    db.session.flush()
+    result = plan.plan_page(action_service.ActionFilter(), "review", date.today(), current_rules())
+    assert result.entries_total == 1 and result.actions_total == 1
+    assert [len(group.actions) for group in result.groups] == [1]
