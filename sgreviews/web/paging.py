@@ -41,6 +41,6 @@ def govuk_pagination(
     }
 
 
-def with_page(args: dict[str, str], number: int) -> dict[str, Any]:
-    """Query arguments for ``url_for`` with the page number set."""
-    return {**args, "page": number}
+def with_page(args: dict[str, str], number: int, key: str = "page") -> dict[str, Any]:
+    """Query arguments for ``url_for`` with the page number (``key``) set."""
+    return {**args, key: number}

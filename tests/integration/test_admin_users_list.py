@@ -3,6 +3,7 @@ fixed number of queries however many users and agencies there are (issue 8)."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from datetime import date
 from typing import Any
@@ -92,10 +93,16 @@ def test_users_page_runs_the_same_queries_with_many_more_users_and_agencies(
     app: Flask, client_for: Callable[..., FlaskClient]
 ) -> None:
     admin = client_for(Role.ADMINISTRATOR)
-    urls = ["/admin/users", "/admin/users?page=2", "/admin/users?q=person"]
+    urls = ["/admin/users", "/admin/users?page=2", "/admin/users?q=person&agency_page=2"]
     _bulk(app, "First", USERS_PER_PAGE + 5, 3)
     before = [_count(app, admin, url) for url in urls]
     # Past SQLAlchemy's selectin batch of 500 agencies, and many more users.
     _bulk(app, "Second", 1500, 1100)
     after = [_count(app, admin, url) for url in urls]
     assert before == after
+    # The agencies are paged too: one page of them, with the users' search kept.
+    page = admin.get("/admin/users?q=person&agency_page=3")
+    html = page.get_data(as_text=True)
+    assert len(re.findall(r"/admin/agencies/\d+", html)) == 50
+    assert "q=person&amp;agency_page=4" in html
+    assert "Second agency" in page_text(page) or "Old " in page_text(page)

@@ -77,12 +77,24 @@ def users_list() -> str:
     email address; then every agency with its former names. A fixed number of queries."""
     search = request.args.get("q", "").strip()[:200]
     result = users.list_users(search, request.args.get("page", 1, type=int) or 1)
-    kept = {"q": search} if search else {}
+    agencies, agency_total, agency_page, agency_pages = organisations.agencies_with_former_names(
+        request.args.get("agency_page", 1, type=int) or 1
+    )
+    kept = {key: value for key, value in request.args.items() if key in ("q", "agency_page")}
+    if search:
+        kept["q"] = search
     pagination = govuk_pagination(
         result.page,
         result.pages,
         lambda number: url_for("admin.users", **_with_page(kept, number)),
         "Pages of users",
+    )
+    users_kept = {key: value for key, value in request.args.items() if key in ("q", "page")}
+    agency_pagination = govuk_pagination(
+        agency_page,
+        agency_pages,
+        lambda number: url_for("admin.users", **_with_page(users_kept, number, "agency_page")),
+        "Pages of agencies",
     )
     return render_template(
         "admin/users.html",
@@ -90,7 +102,9 @@ def users_list() -> str:
         users=result.users,
         search=search,
         pagination=pagination,
-        agencies=organisations.agencies_with_former_names(),
+        agencies=agencies,
+        agency_total=agency_total,
+        agency_pagination=agency_pagination,
     )
 
 
