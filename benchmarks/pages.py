@@ -23,6 +23,11 @@ still counted through the test client), then the briefing page's throughput is c
 with the floor's (``--throughput-clients`` closed-loop clients, ``--throughput-seconds``
 each) and each worker's resident memory is read from /proc.
 
+The floor is ``/benchmark/floor``: a bare page served by the same stack (session, sign-in
+check, security headers; no template, no query of its own), switched on for this run only
+with ``SGREVIEWS_BENCHMARK_FLOOR_BYTES`` set to the size of the briefing page (measured
+first; ``--floor-bytes`` overrides). ``/health`` is timed as well, as before.
+
 For each page, as the user who would open it, the script makes a few untimed warm-up
 requests, then N timed requests one after another (a single user), and reports p50 and p95
 latency (fewer than N requests when a page takes longer than ``--page-seconds`` in all, at
@@ -295,6 +300,12 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--throughput-seconds", type=float, default=15.0)
     parser.add_argument("--throughput-clients", type=int, default=4)
+    parser.add_argument(
+        "--floor-bytes",
+        type=int,
+        default=0,
+        help="size of the floor page (default: the size of the briefing page)",
+    )
     options = parser.parse_args()
 
     if options.reuse:
@@ -339,8 +350,20 @@ def main() -> None:
             role: db.session.scalars(
                 select(User.email).where(User.role == role).order_by(User.id)
             ).first()
-            for role in (Role.CHAIR, Role.SECRETARIAT, Role.AGENCY_LEAD)
+            for role in (Role.CHAIR, Role.SECRETARIAT, Role.AGENCY_LEAD, Role.ADMINISTRATOR)
         }
+    # The floor page, sized to the briefing page as the agency lead sees it.
+    floor_bytes = options.floor_bytes
+    if not floor_bytes:
+        probe = app.test_client()
+        sign_in(probe, emails[Role.AGENCY_LEAD] or "", GENERATED_PASSWORD)
+        floor_bytes = len(probe.get(f"/briefings/{briefing_id}").get_data())
+    env["SGREVIEWS_BENCHMARK_FLOOR_BYTES"] = str(floor_bytes)
+    os.environ["SGREVIEWS_BENCHMARK_FLOOR_BYTES"] = str(floor_bytes)
+    with app.app_context():
+        db.engine.dispose()
+    app = create_app()
+    with app.app_context():
         engine = db.engine
 
     statements = [0]
@@ -350,11 +373,16 @@ def main() -> None:
         statements[0] += 1
 
     pages = [
-        ("floor", "/health", Role.CHAIR),
+        ("health", "/health", Role.CHAIR),
+        ("floor", "/benchmark/floor", Role.AGENCY_LEAD),
         ("review list", "/reviews", Role.CHAIR),
         ("review page", f"/reviews/{review_id}", Role.CHAIR),
         ("agency workspace", "/agency/actions", Role.AGENCY_LEAD),
         ("Master Action Plan", "/master-action-plan", Role.SECRETARIAT),
+        ("plan page 100", "/master-action-plan?page=100", Role.SECRETARIAT),
+        ("plan by agency", "/master-action-plan?group=agency&overdue=1&page=30", Role.SECRETARIAT),
+        ("users list", "/admin/users", Role.ADMINISTRATOR),
+        ("users search", "/admin/users?q=lead&page=2", Role.ADMINISTRATOR),
         ("dashboard", "/dashboard", Role.CHAIR),
         ("dashboard (one partnership)", "/dashboard?partnership=1", Role.CHAIR),
         ("library search", f"/learning?q={SEARCH}", Role.CHAIR),
@@ -437,7 +465,8 @@ def main() -> None:
             f"gunicorn {options.workers} workers; throughput with "
             f"{options.throughput_clients} clients for {options.throughput_seconds:.0f} s each: "
             f"floor {rates['floor']:.1f} req/s, briefing {rates['briefing']:.1f} req/s "
-            f"(ratio {rates['briefing'] / rates['floor']:.2f}); load {load()}; "
+            f"(ratio {rates['briefing'] / rates['floor']:.2f}; floor page {floor_bytes} bytes); "
+            f"load {load()}; "
             f"worker RSS {', '.join(f'{size:.0f}' for size in rss)} MiB"
         )
     backend = url.split(":", 1)[0].split("+")[0]

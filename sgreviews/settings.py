@@ -66,6 +66,9 @@ class Settings:
     # Reverse proxies in front of the app whose X-Forwarded-For (and -Proto, -Host) are
     # trusted; 0 trusts none and the client address is the connection's.
     trusted_proxies: int = 0
+    # Benchmarks only (benchmarks/pages.py): the size of the bare "floor" page at
+    # /benchmark/floor; 0 (the default) leaves the route out. Refused in production.
+    benchmark_floor_bytes: int = 0
 
     @classmethod
     def from_env(cls, overrides: dict[str, str] | None = None) -> Settings:
@@ -107,6 +110,7 @@ class Settings:
             lockout_threshold=_int(env, "SGREVIEWS_LOCKOUT_THRESHOLD", 10),
             lockout_minutes=_int(env, "SGREVIEWS_LOCKOUT_MINUTES", 15),
             trusted_proxies=_trusted_proxies(env),
+            benchmark_floor_bytes=_floor_bytes(env, environment),
         )
 
 
@@ -116,6 +120,17 @@ def _trusted_proxies(env: dict[str, str]) -> int:
     if not 0 <= hops <= 5:
         raise ConfigurationError(f"{name} must be the number of proxies, 0 to 5, not {hops}")
     return hops
+
+
+def _floor_bytes(env: dict[str, str], environment: str) -> int:
+    size = _int(env, "SGREVIEWS_BENCHMARK_FLOOR_BYTES", 0)
+    if size < 0 or size > 10 * 1024 * 1024:
+        raise ConfigurationError("SGREVIEWS_BENCHMARK_FLOOR_BYTES must be from 0 to 10485760")
+    if size and environment == "production":
+        raise ConfigurationError(
+            "SGREVIEWS_BENCHMARK_FLOOR_BYTES is for benchmarks and is refused in production"
+        )
+    return size
 
 
 def _development_secret(instance_path: Path) -> str:

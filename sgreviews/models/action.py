@@ -124,10 +124,13 @@ class Action(Base):
     # For the dashboard's aggregates (docs/performance.md): counts by agency and status,
     # overdue ranges, the assurance gaps by due date and the monthly trend read these
     # narrow indexes instead of the wide rows.
+    # Migration 0012 widens ix_action_status_due so the plan's RAG count reads it alone,
+    # and adds ix_action_agency_due: an agency's actions in due-date order.
     __table_args__ = (
         Index("ix_action_agency_status_due", "owning_agency_id", "status", "due_date"),
-        Index("ix_action_status_due", "status", "due_date"),
+        Index("ix_action_status_due", "status", "due_date", "off_track", "id"),
         Index("ix_action_trend", "created_at", "finished_at", "due_date"),
+        Index("ix_action_agency_due", "owning_agency_id", "due_date", "reference"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -215,6 +218,11 @@ class ActionUpdate(Base):
     )
     # The status before this entry, so the history shows each status change.
     previous_status: Mapped[ActionStatus | None] = mapped_column(str_enum(ActionStatus))
+
+    # Migration 0012: an action's latest progress update from the index alone.
+    __table_args__ = (
+        Index("ix_action_update_action_kind_created", "action_id", "kind", "created_at"),
+    )
 
     action: Mapped[Action] = relationship(back_populates="updates")
     author: Mapped[User | None] = relationship()

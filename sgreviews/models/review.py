@@ -9,7 +9,7 @@ import enum
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Column, ForeignKey, String, Table, Text, UniqueConstraint, false
+from sqlalchemy import Column, ForeignKey, Index, String, Table, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from sgreviews.models.base import Base, UTCDateTime, str_enum, utcnow
@@ -116,7 +116,11 @@ review_agency = Table(
 
 class Review(Base):
     __tablename__ = "review"
-    __table_args__ = (UniqueConstraint("partnership_id", "reference"),)
+    __table_args__ = (
+        UniqueConstraint("partnership_id", "reference"),
+        # Migration 0012: the Master Action Plan reads reviews in reference order.
+        Index("ix_review_reference", "reference"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     # active_history on partnership_id and started_on: the theme tally (models/tally.py)

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import ColumnElement, Select, func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from sgreviews.extensions import db
@@ -599,33 +599,40 @@ class ActionFilter:
 
 
 def _filtered(query: Select[Action], filters: ActionFilter, today: date) -> Select[Action]:
+    return query.where(*filter_conditions(filters, today))
+
+
+def filter_conditions(filters: ActionFilter, today: date) -> list[ColumnElement[bool]]:
+    """The filters as WHERE conditions on ``action`` (the RAG filter is not among them:
+    see list_actions)."""
+    conditions: list[ColumnElement[bool]] = []
     if filters.statuses:
-        query = query.where(Action.status.in_(filters.statuses))
+        conditions.append(Action.status.in_(filters.statuses))
     if filters.open_only:
-        query = query.where(Action.status.in_(PLAN_STATUSES))
+        conditions.append(Action.status.in_(PLAN_STATUSES))
     if filters.due_before is not None:
-        query = query.where(Action.due_date <= filters.due_before)
+        conditions.append(Action.due_date <= filters.due_before)
     if filters.due_after is not None:
-        query = query.where(Action.due_date >= filters.due_after)
+        conditions.append(Action.due_date >= filters.due_after)
     if filters.overdue:
         open_statuses = [status for status in ActionStatus if status.is_open]
-        query = query.where(Action.status.in_(open_statuses), Action.due_date < today)
+        conditions += [Action.status.in_(open_statuses), Action.due_date < today]
     if filters.agency_id is not None:
-        query = query.where(Action.owning_agency_id == filters.agency_id)
+        conditions.append(Action.owning_agency_id == filters.agency_id)
     if filters.review_id is not None:
-        query = query.where(Action.findings.any(Finding.review_id == filters.review_id))
+        conditions.append(Action.findings.any(Finding.review_id == filters.review_id))
     if filters.changed_since is not None:
         since = datetime.combine(filters.changed_since, datetime.min.time()).replace(
             tzinfo=utcnow().tzinfo
         )
-        query = query.where(
+        conditions.append(
             or_(
                 Action.updated_at >= since,
                 Action.updates.any(ActionUpdate.created_at >= since),
                 Action.extension_requests.any(ExtensionRequest.requested_at >= since),
             )
         )
-    return query
+    return conditions
 
 
 def list_actions(

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from sgreviews.extensions import db
-from sgreviews.models import Agency, Partnership
+from sgreviews.models import Agency, AgencyFormerName, Partnership
 
 
 def list_agencies() -> list[Agency]:
@@ -15,6 +15,33 @@ def list_agencies() -> list[Agency]:
             select(Agency).options(selectinload(Agency.former_names)).order_by(Agency.name)
         )
     )
+
+
+AGENCIES_PER_PAGE = 50
+
+
+def agencies_with_former_names(
+    page: int = 1, per_page: int = AGENCIES_PER_PAGE
+) -> tuple[list[tuple[Agency, list[AgencyFormerName]]], int, int, int]:
+    """One page of agencies by name with their former names, the number of agencies, the
+    page and the number of pages: three queries whatever the number of agencies."""
+    total = db.session.scalar(select(func.count()).select_from(Agency)) or 0
+    pages = max(1, -(-total // per_page))
+    page = min(max(page, 1), pages)
+    agencies = list(
+        db.session.scalars(
+            select(Agency).order_by(Agency.name).limit(per_page).offset((page - 1) * per_page)
+        )
+    )
+    former: dict[int, list[AgencyFormerName]] = {}
+    if agencies:
+        for name in db.session.scalars(
+            select(AgencyFormerName)
+            .where(AgencyFormerName.agency_id.in_([agency.id for agency in agencies]))
+            .order_by(AgencyFormerName.agency_id, AgencyFormerName.used_until)
+        ):
+            former.setdefault(name.agency_id, []).append(name)
+    return [(agency, former.get(agency.id, [])) for agency in agencies], total, page, pages
 
 
 def agency_choices(active_only: bool = False) -> list[tuple[int, str]]:

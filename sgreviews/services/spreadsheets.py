@@ -37,6 +37,7 @@ from sgreviews.models import (
 )
 from sgreviews.services import actions as action_service
 from sgreviews.services import audit
+from sgreviews.services.actions import ActionFilter, filter_conditions
 from sgreviews.services.editing import FieldError
 from sgreviews.services.rag import Rag, RagRules
 from sgreviews.services.tabular import spreadsheet_safe
@@ -135,7 +136,11 @@ def to_xlsx(rows: list[list[str]], title: str) -> bytes:
     return buffer.getvalue()
 
 
-def actions_for_export(review_id: int | None, agency_id: int | None) -> list[Action]:
+def actions_for_export(
+    review_id: int | None, agency_id: int | None, filters: ActionFilter | None = None
+) -> list[Action]:
+    """Actions for a download: one review's, one agency's, or those matching the Master
+    Action Plan's filters (ordered as the plan's actions are, by due date), or all."""
     query = select(Action).options(
         joinedload(Action.owning_agency),
         joinedload(Action.lead_user),
@@ -147,7 +152,13 @@ def actions_for_export(review_id: int | None, agency_id: int | None) -> list[Act
         query = query.where(Action.findings.any(Finding.review_id == review_id))
     if agency_id is not None:
         query = query.where(Action.owning_agency_id == agency_id)
-    return list(db.session.scalars(query.order_by(Action.reference)).unique())
+    if filters is not None:
+        query = query.where(*filter_conditions(filters, date.today())).order_by(
+            Action.due_date, Action.reference
+        )
+    else:
+        query = query.order_by(Action.reference)
+    return list(db.session.scalars(query).unique())
 
 
 # --- import --------------------------------------------------------------------------------

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -280,14 +280,55 @@ def get_user(user_id: int) -> User | None:
     return db.session.get(User, user_id)
 
 
-def list_users() -> list[User]:
-    return list(
-        db.session.scalars(
-            select(User)
-            .options(joinedload(User.agency), selectinload(User.partnerships))
-            .order_by(User.role, User.display_name)
+USERS_PER_PAGE = 50
+
+
+@dataclass
+class UserPage:
+    users: list[User]
+    total: int
+    page: int
+    pages: int
+    per_page: int
+
+    @property
+    def first(self) -> int:
+        return 0 if not self.total else (self.page - 1) * self.per_page + 1
+
+    @property
+    def last(self) -> int:
+        return min(self.page * self.per_page, self.total)
+
+
+def _like_pattern(words: str) -> str:
+    """``%words%`` for LIKE with ESCAPE '\\': wildcards typed in a search are literal."""
+    escaped = words.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def list_users(search: str = "", page: int = 1, per_page: int = USERS_PER_PAGE) -> UserPage:
+    """One page of users by role and name, optionally those whose name or email address
+    contains ``search`` (any case): two queries whatever the number of users."""
+    query = select(User)
+    words = search.strip().lower()
+    if words:
+        pattern = _like_pattern(words)
+        query = query.where(
+            or_(
+                func.lower(User.display_name).like(pattern, escape="\\"),
+                func.lower(User.email).like(pattern, escape="\\"),
+            )
         )
+    total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    pages = max(1, -(-total // per_page))
+    page = min(max(page, 1), pages)
+    found = db.session.scalars(
+        query.options(joinedload(User.agency), selectinload(User.partnerships))
+        .order_by(User.role, User.display_name, User.id)
+        .limit(per_page)
+        .offset((page - 1) * per_page)
     )
+    return UserPage(list(found), total, page, pages, per_page)
 
 
 def check_password(user: User, password: str) -> bool:

@@ -41,6 +41,10 @@ def register_blueprints(app: Flask) -> None:
     from sgreviews.web.notifications.views import blueprint as notifications_blueprint
 
     app.register_blueprint(notifications_blueprint)
+    if app.extensions["sgreviews.settings"].benchmark_floor_bytes:
+        from sgreviews.web.benchmark import blueprint as benchmark_blueprint
+
+        app.register_blueprint(benchmark_blueprint)
 
 
 def register_error_pages(app: Flask) -> None:

@@ -39,6 +39,8 @@ from sgreviews.web.admin.forms import (
     settle_date_inputs,
 )
 from sgreviews.web.auth.session_security import recent_authentication_required
+from sgreviews.web.paging import govuk_pagination
+from sgreviews.web.paging import with_page as _with_page
 
 blueprint = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -76,8 +78,38 @@ def _chosen(partnerships: list[Partnership], ids: list[int] | None) -> list[Part
 @blueprint.route("/users", endpoint="users")
 @requires(Permission.MANAGE_USERS)
 def users_list() -> str:
+    """Users a page at a time (50,000 in a national deployment), searchable by name or
+    email address; then every agency with its former names. A fixed number of queries."""
+    search = request.args.get("q", "").strip()[:200]
+    result = users.list_users(search, request.args.get("page", 1, type=int) or 1)
+    agencies, agency_total, agency_page, agency_pages = organisations.agencies_with_former_names(
+        request.args.get("agency_page", 1, type=int) or 1
+    )
+    kept = {key: value for key, value in request.args.items() if key in ("q", "agency_page")}
+    if search:
+        kept["q"] = search
+    pagination = govuk_pagination(
+        result.page,
+        result.pages,
+        lambda number: url_for("admin.users", **_with_page(kept, number)),
+        "Pages of users",
+    )
+    users_kept = {key: value for key, value in request.args.items() if key in ("q", "page")}
+    agency_pagination = govuk_pagination(
+        agency_page,
+        agency_pages,
+        lambda number: url_for("admin.users", **_with_page(users_kept, number, "agency_page")),
+        "Pages of agencies",
+    )
     return render_template(
-        "admin/users.html", users=users.list_users(), agencies=organisations.list_agencies()
+        "admin/users.html",
+        result=result,
+        users=result.users,
+        search=search,
+        pagination=pagination,
+        agencies=agencies,
+        agency_total=agency_total,
+        agency_pagination=agency_pagination,
     )
 
 

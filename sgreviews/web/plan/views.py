@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 import secrets
-from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
@@ -14,14 +13,17 @@ from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from sgreviews.extensions import db
-from sgreviews.models import Action, Review, User
+from sgreviews.models import Review, User
 from sgreviews.policy import PARTNERSHIP_WIDE_ROLES, Permission, can_view_review, has_permission
 from sgreviews.services import actions as action_service
 from sgreviews.services import findings as finding_service
+from sgreviews.services import plan as plan_service
 from sgreviews.services import spreadsheets
 from sgreviews.services.editing import FieldError
-from sgreviews.services.rag import Rag, current_rules
+from sgreviews.services.rag import current_rules
 from sgreviews.web.access import requires
+from sgreviews.web.paging import govuk_pagination
+from sgreviews.web.paging import with_page as _with_page
 
 blueprint = Blueprint("plan", __name__)
 
@@ -35,13 +37,6 @@ def _user() -> User:
 # --- Master Action Plan -----------------------------------------------------------------------
 
 
-@dataclass
-class Group:
-    key: str
-    title: str
-    actions: list[Action] = field(default_factory=list)
-
-
 def _date_arg(name: str, errors: dict[str, str], label: str) -> date | None:
     raw = request.args.get(name, "").strip()
     if not raw:
@@ -53,55 +48,87 @@ def _date_arg(name: str, errors: dict[str, str], label: str) -> date | None:
         return None
 
 
-def _group(actions: list[Action], by: str) -> list[Group]:
-    groups: dict[str, Group] = {}
-    for action in actions:
-        if by == "agency":
-            keys = [(f"agency-{action.owning_agency_id}", action.owning_agency.name)]
-        else:
-            reviews = {finding.review.id: finding.review for finding in action.findings}
-            keys = [
-                (f"review-{review.id}", f"{review.reference}: {review.subject_label}")
-                for review in sorted(reviews.values(), key=lambda item: item.reference)
-            ]
-        for key, title in keys:
-            groups.setdefault(key, Group(key, title)).actions.append(action)
-    return sorted(groups.values(), key=lambda group: group.title)
-
-
-@blueprint.route("/master-action-plan")
-@requires(Permission.VIEW_MASTER_ACTION_PLAN)
-def master_action_plan() -> str:
-    today = date.today()
-    rules = current_rules()
-    errors: dict[str, str] = {}
-    filters = action_service.ActionFilter(
+def _plan_filters(errors: dict[str, str]) -> action_service.ActionFilter:
+    return action_service.ActionFilter(
         open_only=True,
         changed_since=_date_arg("changed_since", errors, "Changed since"),
         due_before=_date_arg("due_before", errors, "Due before"),
         overdue=request.args.get("overdue") == "1",
     )
+
+
+@blueprint.route("/master-action-plan")
+@requires(Permission.VIEW_MASTER_ACTION_PLAN)
+def master_action_plan() -> str:
+    """One page of the plan (filters and grouping kept in the links), or the print layout:
+    the filtered plan from the start, up to plan_service.PRINT_LIMIT entries."""
+    today = date.today()
+    rules = current_rules()
+    errors: dict[str, str] = {}
+    filters = _plan_filters(errors)
     by = "agency" if request.args.get("group") == "agency" else "review"
-    actions, rag = action_service.list_actions(filters, today, rules)
-    counts = {item: sum(1 for value in rag.values() if value is item) for item in Rag}
-    template = "plan/print.html" if request.args.get("layout") == "print" else "plan/master.html"
-    print_args = {**request.args.to_dict(), "layout": "print"}
-    screen_args = {key: value for key, value in request.args.items() if key != "layout"}
+    printing = request.args.get("layout") == "print"
+    result = plan_service.plan_page(
+        filters,
+        by,
+        today,
+        rules,
+        page=1 if printing else request.args.get("page", 1, type=int) or 1,
+        per_page=plan_service.PRINT_LIMIT if printing else plan_service.PAGE_SIZE,
+    )
+    template = "plan/print.html" if printing else "plan/master.html"
+    kept = {key: value for key, value in request.args.items() if key not in ("layout", "page")}
+    pagination = govuk_pagination(
+        result.page,
+        result.pages,
+        lambda number: url_for("plan.master_action_plan", **_with_page(kept, number)),
+        "Pages of the Master Action Plan",
+    )
     return render_template(
         template,
-        groups=_group(actions, by),
-        total=len(actions),
-        rag=rag,
+        result=result,
+        groups=result.groups,
+        rag=result.rag,
         rules=rules,
-        counts=counts,
+        counts=result.counts,
         by=by,
         args=request.args,
         errors=errors,
         today=today,
-        print_args=print_args,
-        screen_args=screen_args,
+        print_args={**kept, "layout": "print"},
+        screen_args=kept,
+        pagination=pagination,
+        print_limit=plan_service.PRINT_LIMIT,
         can_import=has_permission(current_user, Permission.IMPORT_ACTIONS),
     )
+
+
+@blueprint.route("/master-action-plan/export.<format>")
+@requires(Permission.VIEW_MASTER_ACTION_PLAN)
+def plan_export(format: str) -> Response:
+    """The whole filtered plan (every page) as a spreadsheet, ordered by due date."""
+    if format not in ("xlsx", "csv"):
+        abort(404)
+    errors: dict[str, str] = {}
+    filters = _plan_filters(errors)
+    if errors:
+        abort(400)
+    actions = spreadsheets.actions_for_export(None, None, filters=filters)
+    rules = current_rules()
+    rag = action_service.ratings(actions, date.today(), rules)
+    return _spreadsheet(spreadsheets.export_rows(actions, rag, rules), "master-action-plan", format)
+
+
+def _spreadsheet(rows: list[list[str]], name: str, format: str) -> Response:
+    filename = re.sub(r"[^A-Za-z0-9.-]+", "-", name) + f".{format}"
+    if format == "csv":
+        body, mimetype = spreadsheets.to_csv(rows), "text/csv"
+    else:
+        body = spreadsheets.to_xlsx(rows, "Action plan")
+        mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    response = Response(body, mimetype=mimetype)
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
 
 
 # --- exports ---------------------------------------------------------------------------------
@@ -135,15 +162,7 @@ def export(format: str) -> Response:
     rules = current_rules()
     rag = action_service.ratings(actions, date.today(), rules)
     rows = spreadsheets.export_rows(actions, rag, rules)
-    filename = re.sub(r"[^A-Za-z0-9.-]+", "-", "-".join(name_parts)) + f".{format}"
-    if format == "csv":
-        body, mimetype = spreadsheets.to_csv(rows), "text/csv"
-    else:
-        body = spreadsheets.to_xlsx(rows, "Action plan")
-        mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    response = Response(body, mimetype=mimetype)
-    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    return _spreadsheet(rows, "-".join(name_parts), format)
 
 
 # --- import ----------------------------------------------------------------------------------

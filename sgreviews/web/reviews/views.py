@@ -27,6 +27,8 @@ from sgreviews.services import organisations, review_queries, reviews
 from sgreviews.services.clocks import london_today
 from sgreviews.web.access import requires
 from sgreviews.web.forms_common import choices_of
+from sgreviews.web.paging import govuk_pagination
+from sgreviews.web.paging import with_page as _with_page
 from sgreviews.web.reviews import forms
 
 blueprint = Blueprint("reviews", __name__, url_prefix="/reviews")
@@ -122,9 +124,16 @@ def review_list() -> str:
     types = reviews.review_types()
     stages = sorted({stage for rtype in types.values() for stage in rtype.stages})
     query = {key: value for key, value in request.args.items() if key != "page"}
+    pagination = govuk_pagination(
+        result.page,
+        result.pages,
+        lambda number: url_for("reviews.index", **_with_page(query, number)),
+        "Pages of reviews",
+    )
     return render_template(
         "reviews/list.html",
         result=result,
+        pagination=pagination,
         filters=filters,
         review_types=types,
         stages=stages,
