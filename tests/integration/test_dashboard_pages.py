@@ -14,11 +14,11 @@ from openpyxl import load_workbook
 from sqlalchemy import select
 
 from sgreviews.extensions import db
-from sgreviews.models import ActionStatus, AuditEvent, Challenge, Role
+from sgreviews.models import ActionStatus, AuditEvent, Challenge, Partnership, Role
 from sgreviews.services.dashboard_tables import TABLES
 from sgreviews.services.periods import BusinessYear
 from tests import factories
-from tests.conftest import page_text
+from tests.conftest import page_text, sign_in
 
 THIS_YEAR = BusinessYear.containing(date.today())
 
@@ -353,3 +353,51 @@ def test_long_agency_table_is_paged_and_downloads_keep_every_agency(
         csv.reader(io.StringIO(client.get("/dashboard/export/actions-by-agency.csv").text))
     )
     assert len(csv_rows) == 1 + PAGE_ROWS + 5
+
+
+def test_chair_of_one_partnership_opens_on_its_figures(
+    app: Flask, data: dict[str, int], client_for: Callable[..., FlaskClient]
+) -> None:
+    with app.app_context():
+        other = factories.partnership(short_name="ELSE")
+        elsewhere = factories.agency(name="Elsewhere Police")
+        factories.action(
+            elsewhere,
+            factories.finding(factories.review(other)),
+            reference="ELSE-1",
+            status=ActionStatus.COMPLETED,
+        )
+        chair = factories.user(Role.CHAIR)
+        chair.partnerships = [db.session.get(Partnership, data["partnership"])]
+        email = chair.email
+        db.session.commit()
+    client = app.test_client()
+    assert sign_in(client, email).status_code == 302
+
+    # Completed actions not yet assured are listed by reference.
+    opened = client.get("/dashboard")
+    assert f'<option value="{data["partnership"]}" selected>' in opened.get_data(as_text=True)
+    assert "DASH-2" in page_text(opened)
+    assert "ELSE-1" not in page_text(opened)
+
+    everything = page_text(client.get("/dashboard?partnership="))
+    assert "ELSE-1" in everything
+    assert "DASH-2" in everything
+
+
+def test_national_chair_opens_on_every_partnership(
+    app: Flask, data: dict[str, int], client_for: Callable[..., FlaskClient]
+) -> None:
+    with app.app_context():
+        other = factories.partnership(short_name="ELSE")
+        elsewhere = factories.agency(name="Elsewhere Police")
+        factories.action(
+            elsewhere,
+            factories.finding(factories.review(other)),
+            reference="ELSE-1",
+            status=ActionStatus.COMPLETED,
+        )
+        db.session.commit()
+    text = page_text(client_for(Role.CHAIR).get("/dashboard"))
+    assert "ELSE-1" in text
+    assert "DASH-2" in text

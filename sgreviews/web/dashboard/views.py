@@ -74,6 +74,13 @@ def _filters_from_request() -> tuple[DashboardFilterForm, dashboard.Filters]:
         organisations.agency_choices(),
         today,
     )
+    if "partnership" not in request.args:
+        # A chair or secretariat who serves one partnership opens on its figures; "All
+        # partnerships" stays one choice away. National users (and those serving several
+        # partnerships) open on everything they may see.
+        served = current_user.partnerships
+        if len(served) == 1:
+            form.partnership.data = str(served[0].id)
     valid_years = {value for value, _label in form.year.choices}
     if form.year.data not in valid_years:
         form.year.data = str(BusinessYear.containing(today).start_year)
