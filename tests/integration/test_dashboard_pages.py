@@ -355,9 +355,9 @@ def test_long_agency_table_is_paged_and_downloads_keep_every_agency(
     assert len(csv_rows) == 1 + PAGE_ROWS + 5
 
 
-def test_chair_of_one_partnership_opens_on_its_figures(
-    app: Flask, data: dict[str, int], client_for: Callable[..., FlaskClient]
-) -> None:
+@pytest.fixture
+def elsewhere(app: Flask, data: dict[str, int]) -> None:
+    """A second partnership with a completed action, ELSE-1, beside the data's DASH-2."""
     with app.app_context():
         other = factories.partnership(short_name="ELSE")
         elsewhere = factories.agency(name="Elsewhere Police")
@@ -367,6 +367,12 @@ def test_chair_of_one_partnership_opens_on_its_figures(
             reference="ELSE-1",
             status=ActionStatus.COMPLETED,
         )
+        db.session.commit()
+
+
+@pytest.mark.usefixtures("elsewhere")
+def test_chair_of_one_partnership_opens_on_its_figures(app: Flask, data: dict[str, int]) -> None:
+    with app.app_context():
         chair = factories.user(Role.CHAIR)
         chair.partnerships = [db.session.get(Partnership, data["partnership"])]
         email = chair.email
@@ -385,19 +391,10 @@ def test_chair_of_one_partnership_opens_on_its_figures(
     assert "DASH-2" in everything
 
 
+@pytest.mark.usefixtures("elsewhere")
 def test_national_chair_opens_on_every_partnership(
-    app: Flask, data: dict[str, int], client_for: Callable[..., FlaskClient]
+    client_for: Callable[..., FlaskClient],
 ) -> None:
-    with app.app_context():
-        other = factories.partnership(short_name="ELSE")
-        elsewhere = factories.agency(name="Elsewhere Police")
-        factories.action(
-            elsewhere,
-            factories.finding(factories.review(other)),
-            reference="ELSE-1",
-            status=ActionStatus.COMPLETED,
-        )
-        db.session.commit()
     text = page_text(client_for(Role.CHAIR).get("/dashboard"))
     assert "ELSE-1" in text
     assert "DASH-2" in text
