@@ -22,6 +22,7 @@ from sgreviews.models.organisation import (
     PartnershipKind,
     Sector,
 )
+from sgreviews.models.plan_tally import ActionDueTally
 from sgreviews.models.reminders import (
     ActionSnooze,
     JobLock,
@@ -37,6 +38,7 @@ from sgreviews.models.user import Role, User
 
 __all__ = [
     "Action",
+    "ActionDueTally",
     "ActionMonthTally",
     "ActionSnooze",
     "ActionStatus",

@@ -163,7 +163,9 @@ class Action(Base):
     board_sponsor: Mapped[str | None] = mapped_column(String(200))
     risk: Mapped[str | None] = mapped_column(Text)
     # Set by the latest progress update: the lead says the action is off track (RAG red).
-    off_track: Mapped[bool] = mapped_column(default=False, server_default=false())
+    off_track: Mapped[bool] = mapped_column(
+        default=False, server_default=false(), active_history=True
+    )
     closure_reason: Mapped[str | None] = mapped_column(Text)
     impact_method: Mapped[ImpactMethod | None] = mapped_column(str_enum(ImpactMethod))
     impact_assessment_on: Mapped[date | None]
@@ -176,6 +178,9 @@ class Action(Base):
     # flush as the update, so the dashboard's monthly trend reads one column instead of
     # grouping every update in the country.
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # How many reviews' findings the action answers (the Master Action Plan lists it under
+    # each). Kept by the hooks in sgreviews/models/plan_tally.py in the flush that links it.
+    review_count: Mapped[int] = mapped_column(default=0, server_default="0")
 
     owning_agency: Mapped[Agency] = relationship()
     lead_user: Mapped[User | None] = relationship(foreign_keys=[lead_user_id])

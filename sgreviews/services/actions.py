@@ -602,21 +602,28 @@ def _filtered(query: Select[Action], filters: ActionFilter, today: date) -> Sele
     return query.where(*filter_conditions(filters, today))
 
 
-def filter_conditions(filters: ActionFilter, today: date) -> list[ColumnElement[bool]]:
+def filter_conditions(
+    filters: ActionFilter,
+    today: date,
+    status: Any = Action.status,
+    due_date: Any = Action.due_date,
+) -> list[ColumnElement[bool]]:
     """The filters as WHERE conditions on ``action`` (the RAG filter is not among them:
-    see list_actions)."""
+    see list_actions). ``status`` and ``due_date`` may name the same columns of another
+    table (the plan's running count, sgreviews/models/plan_tally.py), which has none of
+    the other filters' columns."""
     conditions: list[ColumnElement[bool]] = []
     if filters.statuses:
-        conditions.append(Action.status.in_(filters.statuses))
+        conditions.append(status.in_(filters.statuses))
     if filters.open_only:
-        conditions.append(Action.status.in_(PLAN_STATUSES))
+        conditions.append(status.in_(PLAN_STATUSES))
     if filters.due_before is not None:
-        conditions.append(Action.due_date <= filters.due_before)
+        conditions.append(due_date <= filters.due_before)
     if filters.due_after is not None:
-        conditions.append(Action.due_date >= filters.due_after)
+        conditions.append(due_date >= filters.due_after)
     if filters.overdue:
-        open_statuses = [status for status in ActionStatus if status.is_open]
-        conditions += [Action.status.in_(open_statuses), Action.due_date < today]
+        open_statuses = [value for value in ActionStatus if value.is_open]
+        conditions += [status.in_(open_statuses), due_date < today]
     if filters.agency_id is not None:
         conditions.append(Action.owning_agency_id == filters.agency_id)
     if filters.review_id is not None:

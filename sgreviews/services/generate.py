@@ -44,6 +44,7 @@ from sgreviews.models import (
 )
 from sgreviews.models.action import action_finding
 from sgreviews.models.finding import finding_theme
+from sgreviews.models.plan_tally import rebuild_plan_tally
 from sgreviews.models.tally import rebuild_action_tallies
 from sgreviews.models.user import user_partnership
 from sgreviews.services import users
@@ -360,6 +361,7 @@ def generate(
     say(f"{counts.get('action_update', 0)} action updates")
     # The bulk inserts bypassed the ORM hooks that keep the dashboard's tallies.
     rebuild_action_tallies(db.session.connection())
+    rebuild_plan_tally(db.session.connection())
     db.session.commit()
     _reset_sequences()
     return GenerateReport(counts)
