@@ -35,6 +35,7 @@ from sgreviews.services import audit
 from sgreviews.services.clocks import calendar_for
 from sgreviews.services.editing import FieldError, StaleEdit, check_version, diff
 from sgreviews.services.rag import Rag, RagRules, rate_action
+from sgreviews.services.rag_sql import rag_expression
 
 __all__ = ["FieldError", "StaleEdit"]
 
@@ -655,6 +656,63 @@ def list_actions(
     if filters.rags:
         actions = [action for action in actions if rag[action.id] in filters.rags]
     return actions, rag
+
+
+WORKSPACE_PAGE_SIZE = 50
+
+
+@dataclass
+class ActionPage:
+    """One page of a filtered list of actions, with their ratings and the whole count."""
+
+    actions: list[Action]
+    rag: dict[int, Rag]
+    total: int
+    page: int
+    pages: int
+    per_page: int
+
+    @property
+    def first(self) -> int:
+        return 0 if not self.total else (self.page - 1) * self.per_page + 1
+
+    @property
+    def last(self) -> int:
+        return min(self.page * self.per_page, self.total)
+
+
+def list_actions_page(
+    filters: ActionFilter,
+    today: date,
+    rules: RagRules,
+    page: int = 1,
+    per_page: int = WORKSPACE_PAGE_SIZE,
+) -> ActionPage:
+    """One page of ``list_actions``, in the same order, with a fixed number of queries: the
+    RAG filter is applied in SQL (``rag_sql.rag_expression``, the same rules as
+    ``rag.rate``), so only the page's actions are loaded and rated."""
+    conditions = filter_conditions(filters, today)
+    if filters.rags:
+        rating = rag_expression(today, rules, calendar_for("ENG"))
+        conditions.append(rating.in_([rag.value for rag in filters.rags]))
+    total = db.session.scalar(select(func.count()).select_from(Action).where(*conditions)) or 0
+    pages = max(1, -(-total // per_page))
+    page = min(max(page, 1), pages)
+    ids = db.session.scalars(
+        select(Action.id)
+        .where(*conditions)
+        .order_by(Action.due_date, Action.reference)
+        .limit(per_page)
+        .offset((page - 1) * per_page)
+    ).all()
+    loaded = {
+        action.id: action
+        for action in db.session.scalars(
+            select(Action).where(Action.id.in_(ids)).options(*_load_options())
+        ).unique()
+    }
+    actions = [loaded[action_id] for action_id in ids]
+    return ActionPage(actions, ratings(actions, today, rules), total, page, pages, per_page)
 
 
 def pending_extension_counts(action_ids: Sequence[int]) -> dict[int, int]:

@@ -151,14 +151,20 @@ def add_calendar_months(start: date, months: int) -> date:
     return date(year, month, min(start.day, last))
 
 
-def working_days_between(earlier: date, later: date, calendar: Calendar) -> int:
-    """Working days after ``earlier`` up to and including ``later`` (0 when not later)."""
+def working_days_between(
+    earlier: date, later: date, calendar: Calendar, stop_after: int | None = None
+) -> int:
+    """Working days after ``earlier`` up to and including ``later`` (0 when not later).
+    With ``stop_after``, counting stops once it reaches that many (enough to compare with
+    a smaller number: the RAG amber window asks only "at most 5?")."""
     count = 0
     day = earlier
     while day < later:
         day += timedelta(days=1)
         if calendar.is_working_day(day):
             count += 1
+            if stop_after is not None and count >= stop_after:
+                break
     return count
 
 

@@ -14,21 +14,22 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, case, exists, func, literal, or_, select
+from sqlalchemy import ColumnElement, and_, func, literal, or_, select
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import aliased, joinedload
 from sqlalchemy.sql.selectable import Alias
 
 from sgreviews.extensions import db
-from sgreviews.models import Action, ActionStatus, ActionUpdate, Agency, Finding, Review, UpdateKind
+from sgreviews.models import Action, ActionStatus, Agency, Finding, Review
 from sgreviews.models.action import action_finding
 from sgreviews.models.plan_tally import ActionDueTally
 from sgreviews.services.actions import ActionFilter, filter_conditions
-from sgreviews.services.clocks import Calendar, add_working_days, calendar_for
+from sgreviews.services.clocks import Calendar, calendar_for
 from sgreviews.services.rag import Rag, RagRules
+from sgreviews.services.rag_sql import amber_due_until, rag_expression, updated_recently
 
 PAGE_SIZE = 50
 # The print layout prints the filtered plan from the start, up to this many entries; the
@@ -65,56 +66,6 @@ class PlanPage:
         return min(self.page * self.per_page, self.entries_total)
 
 
-def amber_due_until(today: date, rules: RagRules, calendar: Calendar) -> date:
-    """The last due date that is "due soon": ``working_days_between(today, due)`` is at most
-    the amber window (it grows with the due date, so one date bounds it)."""
-    return add_working_days(today, rules.amber_due_within_working_days + 1, calendar) - timedelta(
-        days=1
-    )
-
-
-def _updated_recently(today: date, rules: RagRules) -> ColumnElement[bool]:
-    """A progress update on a day after the amber window's cut-off (``rag.rate``)."""
-    recent_from = datetime.combine(
-        today - timedelta(days=rules.amber_no_update_within_days) + timedelta(days=1),
-        datetime.min.time(),
-    ).replace(tzinfo=UTC)
-    return exists().where(
-        ActionUpdate.action_id == Action.id,
-        ActionUpdate.kind == UpdateKind.PROGRESS,
-        ActionUpdate.created_at >= recent_from,
-    )
-
-
-def _rating_conditions(
-    today: date, rules: RagRules, calendar: Calendar
-) -> list[tuple[ColumnElement[bool], Rag]]:
-    """``rag.rate``'s tests in order, as SQL over ``action``; the first that holds gives
-    the rating, green when none does."""
-    open_statuses = [status for status in ActionStatus if status.is_open]
-    updated_recently = _updated_recently(today, rules)
-    tests: list[tuple[ColumnElement[bool], Rag]] = []
-    if rules.blue_statuses:
-        tests.append((Action.status.in_(sorted(rules.blue_statuses, key=str)), Rag.BLUE))
-    closed = [status for status in ActionStatus if status not in open_statuses]
-    if closed:
-        tests.append((Action.status.in_(closed), Rag.NONE))
-    if rules.red_when_overdue:
-        tests.append((Action.due_date < today, Rag.RED))
-    if rules.red_when_off_track:
-        tests.append((Action.off_track.is_(True), Rag.RED))
-    # The subquery last: it runs only for the few actions due soon and not yet rated.
-    soon = Action.due_date <= amber_due_until(today, rules, calendar)
-    tests.append((and_(soon, ~updated_recently), Rag.AMBER))
-    return tests
-
-
-def rag_expression(today: date, rules: RagRules, calendar: Calendar) -> ColumnElement[str]:
-    """``rag.rate`` as SQL over ``action``, giving the Rag value (for one page of rows)."""
-    whens = [(test, rag.value) for test, rag in _rating_conditions(today, rules, calendar)]
-    return case(*whens, else_=literal(Rag.GREEN.value))
-
-
 def _rating_groups(
     rules: RagRules,
 ) -> tuple[set[ActionStatus], set[ActionStatus], list[ActionStatus]]:
@@ -149,7 +100,7 @@ def _amber(today: date, rules: RagRules, calendar: Calendar) -> ColumnElement[bo
         Action.status.in_(rated),
         *not_red,
         Action.due_date <= amber_due_until(today, rules, calendar),
-        ~_updated_recently(today, rules),
+        ~updated_recently(today, rules),
     )
 
 

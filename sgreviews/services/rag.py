@@ -177,9 +177,8 @@ def rate(
         return Rag.RED
     if rules.red_when_off_track and off_track:
         return Rag.RED
-    due_soon = (
-        working_days_between(today, due_date, calendar) <= rules.amber_due_within_working_days
-    )
+    window = rules.amber_due_within_working_days
+    due_soon = working_days_between(today, due_date, calendar, stop_after=window + 1) <= window
     recent_cutoff = today - timedelta(days=rules.amber_no_update_within_days)
     updated_recently = last_update_at is not None and last_update_at.date() > recent_cutoff
     if due_soon and not updated_recently:

@@ -231,3 +231,61 @@ def test_an_action_answering_two_findings_of_a_review_is_listed_once(ctx: None) 
     result = plan.plan_page(action_service.ActionFilter(), "review", date.today(), current_rules())
     assert result.entries_total == 1 and result.actions_total == 1
     assert [len(group.actions) for group in result.groups] == [1]
+
+
+def test_the_workspace_page_equals_the_whole_list_rated_in_python(ctx: None) -> None:
+    """Paged, with the RAG filter in SQL: the pages put together are exactly the list
+    ``list_actions`` rates in Python, for each RAG filter."""
+    made = _varied_actions()
+    agency_id = made[0].owning_agency_id
+    rules = current_rules()
+    today = date.today()
+    for rags in ([], [Rag.RED], [Rag.AMBER, Rag.GREEN], [Rag.BLUE, Rag.NONE]):
+        filters = action_service.ActionFilter(agency_id=agency_id, rags=rags)
+        expected, expected_rag = action_service.list_actions(filters, today, rules)
+        first = action_service.list_actions_page(filters, today, rules, per_page=7)
+        pages = [first] + [
+            action_service.list_actions_page(filters, today, rules, page=n, per_page=7)
+            for n in range(2, first.pages + 1)
+        ]
+        assert first.total == len(expected)
+        assert [a.id for p in pages for a in p.actions] == [a.id for a in expected], rags
+        for listed in pages:
+            assert listed.rag == {a.id: expected_rag[a.id] for a in listed.actions}
+
+
+def test_the_workspace_is_paged_with_its_filters_and_a_fixed_number_of_queries(
+    app: Flask, client_for: Clients, count_queries: list[str]
+) -> None:
+    with app.app_context():
+        agency = factories.agency(name="Paged Testshire Agency")
+        finding = factories.finding(factories.review())
+        for number in range(action_service.WORKSPACE_PAGE_SIZE + 12):
+            factories.action(
+                agency,
+                finding,
+                action_text=f"Workspace action {number:03d}",
+                due_date=date.today() + timedelta(days=40 + number),
+            )
+        db.session.commit()
+    lead = client_for(Role.AGENCY_LEAD, agency)
+    total = action_service.WORKSPACE_PAGE_SIZE + 12
+    first = lead.get("/agency/actions?status=not_started")
+    text = page_text(first)
+    assert f"Actions 1 to {action_service.WORKSPACE_PAGE_SIZE} of {total} owned by" in text
+    assert "Workspace action 000" in text and "Workspace action 050" not in text
+    assert "status=not_started&amp;page=2" in first.get_data(as_text=True)
+    count_queries.clear()
+    second = page_text(lead.get("/agency/actions?status=not_started&page=2"))
+    second_queries = len(count_queries)
+    assert f"Actions {action_service.WORKSPACE_PAGE_SIZE + 1} to {total} of {total}" in second
+    assert "Workspace action 050" in second and "Workspace action 000" not in second
+    # A page past the end shows the last one; the number of queries does not grow.
+    assert "Workspace action 061" in page_text(lead.get("/agency/actions?page=99"))
+    with app.app_context():
+        for _ in range(200):
+            factories.action(agency, finding, due_date=date.today() + timedelta(days=400))
+        db.session.commit()
+    count_queries.clear()
+    assert lead.get("/agency/actions?status=not_started&page=2").status_code == 200
+    assert len(count_queries) == second_queries

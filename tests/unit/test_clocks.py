@@ -15,6 +15,7 @@ from sgreviews.services.clocks import (
     add_calendar_months,
     add_working_days,
     compute_deadline,
+    working_days_between,
 )
 
 ENG = Calendar("ENG")
@@ -218,3 +219,18 @@ def test_working_days_counted_exactly(start: date, count: int) -> None:
     due = add_working_days(start, count, ENG)
     days = [start + timedelta(days=n) for n in range(1, (due - start).days + 1)]
     assert sum(ENG.is_working_day(day) for day in days) == count
+
+
+@settings(max_examples=200)
+@given(
+    start=st.dates(min_value=date(2024, 1, 1), max_value=date(2027, 12, 31)),
+    span=st.integers(min_value=-5, max_value=120),
+    limit=st.integers(min_value=1, max_value=10),
+)
+def test_counting_working_days_can_stop_early_without_changing_the_comparison(
+    start: date, span: int, limit: int
+) -> None:
+    later = start + timedelta(days=span)
+    full = working_days_between(start, later, ENG)
+    stopped = working_days_between(start, later, ENG, stop_after=limit)
+    assert stopped == min(full, limit)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 from typing import Any
+from urllib.parse import urlencode
 
 from flask import (
     Blueprint,
@@ -57,6 +58,7 @@ from sgreviews.web.actions.forms import (
     ProgressForm,
 )
 from sgreviews.web.forms_common import add_error, choices_of, comparison
+from sgreviews.web.paging import govuk_pagination
 
 blueprint = Blueprint("actions", __name__)
 
@@ -546,7 +548,10 @@ def agency_actions() -> Response | str:
     rules = current_rules()
     form = BulkUpdateForm()
     filters = workspace_filter(request.args, agency.id, today)
-    actions, rag = action_service.list_actions(filters, today, rules)
+    listed = action_service.list_actions_page(
+        filters, today, rules, page=request.args.get("page", 1, type=int) or 1
+    )
+    actions, rag = listed.actions, listed.rag
     form.selected.choices = [(action.id, action.reference) for action in actions]
     if request.method == "POST":
         # Bulk update: only actions of the user's own agency can be chosen at all.
@@ -594,4 +599,16 @@ def agency_actions() -> Response | str:
         pending=action_service.pending_extension_counts([action.id for action in actions]),
         args=request.args,
         bulk_statuses=form.status.choices,
+        listed=listed,
+        pagination=_workspace_pagination(listed),
     )
+
+
+def _workspace_pagination(listed: action_service.ActionPage) -> dict[str, Any] | None:
+    """Page links that keep the filters (the query string, less the page)."""
+    kept = [(key, value) for key, value in request.args.items(multi=True) if key != "page"]
+
+    def href(number: int) -> str:
+        return url_for("actions.agency_actions") + "?" + urlencode([*kept, ("page", number)])
+
+    return govuk_pagination(listed.page, listed.pages, href, "Pages of your agency's actions")
