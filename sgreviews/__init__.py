@@ -129,6 +129,8 @@ def _sqlite_begin(connection: Any) -> None:
 
 
 def _configure_login(app: Flask) -> None:
+    from sqlalchemy.orm import joinedload
+
     from sgreviews.models import User
 
     login_manager.init_app(app)
@@ -138,7 +140,8 @@ def _configure_login(app: Flask) -> None:
     login_manager.session_protection = "strong"
 
     def load_user(user_id: str) -> User | None:
-        user = db.session.get(User, int(user_id))
+        # With the agency: the header of every page names it.
+        user = db.session.get(User, int(user_id), options=[joinedload(User.agency)])
         if user is None or not user.is_active:
             return None
         return user
@@ -172,10 +175,10 @@ def _configure_security_headers(app: Flask) -> None:
 
 def _configure_templates(app: Flask) -> None:
     from sgreviews.markdown_filter import render_markdown
-    from sgreviews.web.navigation import navigation_items
+    from sgreviews.web.navigation import service_navigation
 
     app.add_template_filter(render_markdown, "markdown")
-    app.add_template_global(navigation_items)
+    app.add_template_global(service_navigation)
 
     @app.context_processor
     def service_context() -> dict[str, Any]:

@@ -402,19 +402,24 @@ def search_document(briefing: Briefing, version: BriefingVersion) -> str:
 # --- reading --------------------------------------------------------------------------------
 
 
-def get_briefing(briefing_id: int) -> Briefing | None:
-    return db.session.scalar(
-        select(Briefing)
-        .where(Briefing.id == briefing_id)
-        .options(
+def get_briefing(briefing_id: int, *, reading: bool = False) -> Briefing | None:
+    """A briefing with what its pages show. ``reading``: only what the reading page shows
+    (not the versions' personal-data overrides nor the findings, which only the business
+    office's pages use): the most-read page of the service, two queries fewer."""
+    options = [
+        selectinload(Briefing.themes),
+        selectinload(Briefing.reviews),
+        joinedload(Briefing.partnership),
+        joinedload(Briefing.author),
+    ]
+    if reading:
+        options.append(selectinload(Briefing.versions))
+    else:
+        options += [
             selectinload(Briefing.versions).selectinload(BriefingVersion.overrides),
-            selectinload(Briefing.themes),
-            selectinload(Briefing.reviews),
             selectinload(Briefing.findings),
-            joinedload(Briefing.partnership),
-            joinedload(Briefing.author),
-        )
-    )
+        ]
+    return db.session.scalar(select(Briefing).where(Briefing.id == briefing_id).options(*options))
 
 
 @dataclass

@@ -63,15 +63,15 @@ def _review_types() -> dict[str, Any]:
     return current_app.extensions["sgreviews.review_types"]  # type: ignore[no-any-return]
 
 
-def _load(briefing_id: int) -> Briefing:
-    briefing = service.get_briefing(briefing_id)
+def _load(briefing_id: int, *, reading: bool = False) -> Briefing:
+    briefing = service.get_briefing(briefing_id, reading=reading)
     if briefing is None:
         abort(404)
     return briefing
 
 
 def _readable(briefing_id: int) -> Briefing:
-    briefing = _load(briefing_id)
+    briefing = _load(briefing_id, reading=True)
     if not can_read_briefing(current_user, briefing):
         # A draft is not shown to anyone but the secretariat, nor is its existence.
         abort(404)
@@ -417,7 +417,7 @@ def pdf(briefing_id: int) -> Response:
 @blueprint.route("/public/briefings/<int:briefing_id>")
 @public
 def public_read(briefing_id: int) -> str:
-    briefing = _load(briefing_id)
+    briefing = _load(briefing_id, reading=True)
     if not can_read_briefing_publicly(briefing, service.is_public(briefing.partnership_id)):
         abort(404)
     assert briefing.published is not None
