@@ -410,6 +410,15 @@ def test_reading_team_use_and_reach(app: Flask, client_for: Clients) -> None:
         briefing_id = published_briefing().id
         db.session.commit()
     practitioner = client_for(Role.PRACTITIONER, agency)
+    too_long = "I will ask. " * 200
+    refused = practitioner.post(f"/briefings/{briefing_id}", data={"reflection": too_long})
+    assert refused.status_code == 200
+    html = refused.get_data(as_text=True)
+    # Beside the field, linked from the summary, and the text kept.
+    assert 'id="reflection-error"' in html and 'href="#reflection"' in html
+    assert "Reflection must be 2000 characters or fewer" in page_text(refused)
+    assert 'aria-describedby="reflection-hint reflection-error"' in html
+    assert too_long.strip() in html
     response = practitioner.post(
         f"/briefings/{briefing_id}", data={"reflection": "I will ask about every adult."}
     )
