@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.orm import joinedload
 
 from sgreviews.extensions import db
@@ -39,15 +39,16 @@ class SnoozeError(ValueError):
 # --- notifications ---------------------------------------------------------------------
 
 
+# Built once: the header of every page shows the count.
+_UNREAD = (
+    select(func.count())
+    .select_from(Notification)
+    .where(Notification.user_id == bindparam("user_id"), Notification.read_at.is_(None))
+)
+
+
 def unread_count(user_id: int) -> int:
-    return (
-        db.session.scalar(
-            select(func.count())
-            .select_from(Notification)
-            .where(Notification.user_id == user_id, Notification.read_at.is_(None))
-        )
-        or 0
-    )
+    return db.session.scalar(_UNREAD, {"user_id": user_id}) or 0
 
 
 @dataclass(frozen=True)
