@@ -685,18 +685,22 @@ def _build_digest_batch(
         .returning(OutboxMessage.id, OutboxMessage.recipient_user_id)
     ).all()
     message_for = {row[1]: row[0] for row in message_rows}
-    # One set-based claim for the whole batch: each person's unsent items join their new
-    # message. Items another process claimed first no longer match "digest_id IS NULL".
+    # Each person's unsent items join their new message: one statement per person, run
+    # as one batch, each reading that person's items through ix_notification_pending_email.
+    # (A single UPDATE ... FROM the batch's messages let SQLite's planner read every
+    # unsent item in the country once per batch: 147 s of a 167 s digest phase at xl.)
+    # Items another process claimed first no longer match "digest_id IS NULL".
     table = NOTIFICATIONS
     db.session.execute(
         update(table)
         .where(
-            table.c.user_id == OUTBOX.c.recipient_user_id,
-            OUTBOX.c.id.in_(list(message_for.values())),
+            table.c.user_id == bindparam("c_user"),
             table.c.wants_email.is_(True),
             table.c.digest_id.is_(None),
         )
-        .values(digest_id=OUTBOX.c.id)
+        .values(digest_id=bindparam("c_message"))
+        .execution_options(synchronize_session=False),
+        [{"c_user": user_id, "c_message": mid} for user_id, mid in message_for.items()],
     )
     counts: dict[int | None, int] = {
         row[0]: row[1]
