@@ -34,8 +34,8 @@ from sgreviews.models import (
 from sgreviews.models.action import FINISHED_STATUSES, action_finding
 from sgreviews.models.briefing import Briefing, BriefingRead, BriefingTeamUse, BriefingVersion
 from sgreviews.models.finding import finding_theme
-from sgreviews.models.review import ReviewDeadline, ReviewDecision
 from sgreviews.models.plan_tally import ActionDueTally
+from sgreviews.models.review import ReviewDeadline, ReviewDecision
 from sgreviews.models.tally import (
     NOT_FINISHED,
     ActionMonthTally,
@@ -82,6 +82,24 @@ def _action_scope(filters: Filters) -> list[ColumnElement[bool]]:
     if filters.agency_id is not None:
         clauses.append(Action.owning_agency_id == filters.agency_id)
     return clauses
+
+
+def agency_choices(partnership_id: int, keep: int | None = None) -> list[tuple[int, str]]:
+    """(id, name) by name of the agencies owning actions that answer findings of the
+    partnership's reviews (the agency filter's options once a partnership is chosen), and
+    the agency ``keep`` whatever it owns, so a chosen agency stays chosen. One query."""
+    owners = (
+        select(Action.owning_agency_id)
+        .join(action_finding, action_finding.c.action_id == Action.id)
+        .join(Finding, Finding.id == action_finding.c.finding_id)
+        .join(Review, Review.id == Finding.review_id)
+        .where(Review.partnership_id == partnership_id)
+    )
+    chosen: ColumnElement[bool] = Agency.id.in_(owners)
+    if keep is not None:
+        chosen = or_(chosen, Agency.id == keep)
+    rows = db.session.execute(select(Agency.id, Agency.name).where(chosen).order_by(Agency.name))
+    return [(agency_id, name) for agency_id, name in rows.all()]
 
 
 def _review_scope(filters: Filters) -> list[ColumnElement[bool]]:
@@ -274,32 +292,40 @@ def _national_overdue(today: date) -> tuple[list[tuple[int, int, float]], list[i
     - the ageing bands from the plan's ``ActionDueTally`` (open actions per status, off
       track and due date; at most one row per status, flag and past day)."""
     month_start = today.replace(day=1)
-    from_tally = select(
-        OpenActionMonthTally.owning_agency_id.label("agency_id"),
-        func.sum(OpenActionMonthTally.actions).label("late"),
-        (
-            func.sum(OpenActionMonthTally.actions) * today.toordinal()
-            - func.sum(OpenActionMonthTally.due_days)
-        ).label("days"),
-    ).where(
-        OpenActionMonthTally.due_month < today.strftime("%Y-%m"),
-        OpenActionMonthTally.actions > 0,
-    ).group_by(OpenActionMonthTally.owning_agency_id)
-    this_month = select(
-        Action.owning_agency_id,
-        func.count(),
-        func.sum(days_between(Action.due_date, today)),
-    ).where(
-        Action.status.in_(OPEN_STATUSES),
-        Action.due_date >= month_start,
-        Action.due_date < today,
-    ).group_by(Action.owning_agency_id)
+    from_tally = (
+        select(
+            OpenActionMonthTally.owning_agency_id.label("agency_id"),
+            func.sum(OpenActionMonthTally.actions).label("late"),
+            (
+                func.sum(OpenActionMonthTally.actions) * today.toordinal()
+                - func.sum(OpenActionMonthTally.due_days)
+            ).label("days"),
+        )
+        .where(
+            OpenActionMonthTally.due_month < today.strftime("%Y-%m"),
+            OpenActionMonthTally.actions > 0,
+        )
+        .group_by(OpenActionMonthTally.owning_agency_id)
+    )
+    this_month = (
+        select(
+            Action.owning_agency_id,
+            func.count(),
+            func.sum(days_between(Action.due_date, today)),
+        )
+        .where(
+            Action.status.in_(OPEN_STATUSES),
+            Action.due_date >= month_start,
+            Action.due_date < today,
+        )
+        .group_by(Action.owning_agency_id)
+    )
     rows = db.session.execute(from_tally.union_all(this_month)).all()
     bands = _bands(ActionDueTally.due_date, today)
     ageing_row = db.session.execute(
-        select(
-            *(func.sum(case((band, ActionDueTally.actions), else_=0)) for band in bands)
-        ).where(ActionDueTally.status.in_(OPEN_STATUSES), ActionDueTally.due_date < today)
+        select(*(func.sum(case((band, ActionDueTally.actions), else_=0)) for band in bands)).where(
+            ActionDueTally.status.in_(OPEN_STATUSES), ActionDueTally.due_date < today
+        )
     ).one()
     return (
         [(agency_id, int(late), float(days or 0)) for agency_id, late, days in rows],
