@@ -414,7 +414,7 @@ def test_agency_filter_is_typed_nationally_and_chosen_within_a_partnership(
 
     national = client.get("/dashboard?partnership=")
     html = national.get_data(as_text=True)
-    assert '<input class="govuk-input govuk-!-width-full" id="agency_name" name="agency_name"' in html
+    assert 'id="agency_name" name="agency_name" type="text"' in html
     assert 'id="agency"' not in html
     assert "Farshire Health" in page_text(national)  # in the national figures
 
