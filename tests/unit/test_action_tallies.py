@@ -68,6 +68,12 @@ def national(**overrides: object) -> dashboard.Filters:
     return dashboard.Filters(**values)  # type: ignore[arg-type]
 
 
+def add_completed_update(action: Action, at: datetime) -> None:
+    db.session.add(
+        ActionUpdate(action=action, status=ActionStatus.COMPLETED, note="done", created_at=at)
+    )
+
+
 def test_tallies_follow_every_write(ctx: None) -> None:
     police, health = factories.agency(name="Police"), factories.agency(name="Health")
     created = datetime(2025, 4, 10, tzinfo=UTC)
@@ -82,14 +88,7 @@ def test_tallies_follow_every_write(ctx: None) -> None:
     db.session.flush()
     recounted()
 
-    db.session.add(
-        ActionUpdate(
-            action=one,
-            status=ActionStatus.COMPLETED,
-            note="done",
-            created_at=datetime(2025, 7, 2, tzinfo=UTC),
-        )
-    )
+    add_completed_update(one, datetime(2025, 7, 2, tzinfo=UTC))
     db.session.flush()
     status, months = recounted()
     assert months[("2025-04", "2025-07", "2025-07")] == 1  # due 30 June: overdue from July
@@ -275,14 +274,7 @@ def test_open_month_tally_follows_every_write(ctx: None) -> None:
     db.session.flush()
     open_months_recounted()
 
-    db.session.add(
-        ActionUpdate(
-            action=three,
-            status=ActionStatus.COMPLETED,
-            note="done",
-            created_at=datetime(2025, 11, 12, tzinfo=UTC),
-        )
-    )
+    add_completed_update(three, datetime(2025, 11, 12, tzinfo=UTC))
     three.status = ActionStatus.COMPLETED  # as the update form does
     db.session.flush()
     open_months_recounted()
