@@ -85,6 +85,10 @@ def fresh(database_url: str | None, scale: str) -> str:
         path = Path(f"/tmp/sgreviews-bench-pages-{scale}.db")
         path.unlink(missing_ok=True)
         return f"sqlite:///{path}"
+    if database_url.startswith("sqlite:///"):
+        # An SQLite file named on the command line: start it afresh, as the default one.
+        Path(database_url.removeprefix("sqlite:///")).unlink(missing_ok=True)
+        return database_url
     from sqlalchemy import create_engine, text
 
     engine = create_engine(database_url)

@@ -33,7 +33,12 @@ from sgreviews.models.reminders import (
     ReminderLedgerEntry,
 )
 from sgreviews.models.review import Review, SubjectKind
-from sgreviews.models.tally import ActionMonthTally, ActionStatusTally, ThemeYearTally
+from sgreviews.models.tally import (
+    ActionMonthTally,
+    ActionStatusTally,
+    OpenActionMonthTally,
+    ThemeYearTally,
+)
 from sgreviews.models.user import Role, User
 
 __all__ = [
@@ -60,6 +65,7 @@ __all__ = [
     "JobLock",
     "Notification",
     "NotificationSetting",
+    "OpenActionMonthTally",
     "OutboxMessage",
     "OutboxState",
     "Partnership",

@@ -34,11 +34,13 @@ from sgreviews.models import (
 from sgreviews.models.action import FINISHED_STATUSES, action_finding
 from sgreviews.models.briefing import Briefing, BriefingRead, BriefingTeamUse, BriefingVersion
 from sgreviews.models.finding import finding_theme
+from sgreviews.models.plan_tally import ActionDueTally
 from sgreviews.models.review import ReviewDeadline, ReviewDecision
 from sgreviews.models.tally import (
     NOT_FINISHED,
     ActionMonthTally,
     ActionStatusTally,
+    OpenActionMonthTally,
     ThemeYearTally,
 )
 from sgreviews.services.periods import BusinessYear, Period
@@ -80,6 +82,24 @@ def _action_scope(filters: Filters) -> list[ColumnElement[bool]]:
     if filters.agency_id is not None:
         clauses.append(Action.owning_agency_id == filters.agency_id)
     return clauses
+
+
+def agency_choices(partnership_id: int, keep: int | None = None) -> list[tuple[int, str]]:
+    """(id, name) by name of the agencies owning actions that answer findings of the
+    partnership's reviews (the agency filter's options once a partnership is chosen), and
+    the agency ``keep`` whatever it owns, so a chosen agency stays chosen. One query."""
+    owners = (
+        select(Action.owning_agency_id)
+        .join(action_finding, action_finding.c.action_id == Action.id)
+        .join(Finding, Finding.id == action_finding.c.finding_id)
+        .join(Review, Review.id == Finding.review_id)
+        .where(Review.partnership_id == partnership_id)
+    )
+    chosen: ColumnElement[bool] = Agency.id.in_(owners)
+    if keep is not None:
+        chosen = or_(chosen, Agency.id == keep)
+    rows = db.session.execute(select(Agency.id, Agency.name).where(chosen).order_by(Agency.name))
+    return [(agency_id, name) for agency_id, name in rows.all()]
 
 
 def _review_scope(filters: Filters) -> list[ColumnElement[bool]]:
@@ -191,27 +211,10 @@ def action_overview(filters: Filters) -> ActionOverview:
             .where(*scope)
             .group_by(Agency.id, Agency.name)
         ).all()
-    bands = [
-        and_(
-            Action.due_date >= today - timedelta(days=high),
-            Action.due_date <= today - timedelta(days=low),
-        )
-        if high
-        else Action.due_date <= today - timedelta(days=low)
-        for _label, low, high in AGEING_BANDS
-    ]
-    overdue_rows = db.session.execute(
-        select(
-            Agency.id,
-            func.count(),
-            func.sum(days_between(Action.due_date, today)),
-            *(func.sum(case((band, 1), else_=0)) for band in bands),
-        )
-        .select_from(Agency)
-        .join(Action, Action.owning_agency_id == Agency.id)
-        .where(Action.status.in_(OPEN_STATUSES), Action.due_date < today, *scope)
-        .group_by(Agency.id)
-    ).all()
+    if filters.partnership_id is None and filters.agency_id is None:
+        overdue_rows, ageing = _national_overdue(today)
+    else:
+        overdue_rows, ageing = _overdue_in_scope(today, scope)
     by_status: dict[int, dict[ActionStatus, int]] = {}
     names: dict[int, str] = {}
     for agency_id, name, *status_counts in counts:
@@ -221,11 +224,9 @@ def action_overview(filters: Filters) -> ActionOverview:
             for status, count in zip(ActionStatus, status_counts, strict=True)
         }
     overdue: dict[int, tuple[int, float]] = {}
-    ageing = [0] * len(AGEING_BANDS)
-    for agency_id, count, total_days, *band_counts in overdue_rows:
-        overdue[agency_id] = (int(count), float(total_days or 0))
-        for index, band_count in enumerate(band_counts):
-            ageing[index] += int(band_count or 0)
+    for agency_id, count, total_days in overdue_rows:
+        late, days = overdue.get(agency_id, (0, 0.0))
+        overdue[agency_id] = (late + int(count), days + float(total_days or 0))
     rows = []
     for agency_id in sorted(names, key=lambda key: (names[key], key)):
         late, total_days = overdue.get(agency_id, (0, 0.0))
@@ -241,6 +242,94 @@ def action_overview(filters: Filters) -> ActionOverview:
     return ActionOverview(
         by_agency=rows,
         ageing=[(label, ageing[index]) for index, (label, _low, _high) in enumerate(AGEING_BANDS)],
+    )
+
+
+def _bands(due: Any, today: date) -> list[ColumnElement[bool]]:
+    """The ageing bands as conditions on a due date column, for ``today``."""
+    return [
+        and_(due >= today - timedelta(days=high), due <= today - timedelta(days=low))
+        if high
+        else due <= today - timedelta(days=low)
+        for _label, low, high in AGEING_BANDS
+    ]
+
+
+def _overdue_in_scope(
+    today: date, scope: list[ColumnElement[bool]]
+) -> tuple[list[tuple[int, int, float]], list[int]]:
+    """Open actions past their due date in scope, per agency (count, total days overdue)
+    and by ageing band, read from the actions: driven from the agency table into the
+    index on ``(owning_agency_id, status, due_date)``, a range per agency."""
+    rows = db.session.execute(
+        select(
+            Agency.id,
+            func.count(),
+            func.sum(days_between(Action.due_date, today)),
+            *(func.sum(case((band, 1), else_=0)) for band in _bands(Action.due_date, today)),
+        )
+        .select_from(Agency)
+        .join(Action, Action.owning_agency_id == Agency.id)
+        .where(Action.status.in_(OPEN_STATUSES), Action.due_date < today, *scope)
+        .group_by(Agency.id)
+    ).all()
+    ageing = [0] * len(AGEING_BANDS)
+    for _agency_id, _count, _days, *band_counts in rows:
+        for index, band_count in enumerate(band_counts):
+            ageing[index] += int(band_count or 0)
+    return [(row[0], int(row[1]), float(row[2] or 0)) for row in rows], ageing
+
+
+def _national_overdue(today: date) -> tuple[list[tuple[int, int, float]], list[int]]:
+    """Open actions past their due date in the whole country, per agency and by ageing
+    band, exact for today without reading every one of them (two queries):
+
+    - per agency, one statement: the months before today's month from
+      ``OpenActionMonthTally`` (an action due in month M < today's month is overdue by
+      today's day number minus its own, so a month's total is actions x today's number -
+      the sum kept), and the days of this month before today from the actions (one month
+      of the index on ``(status, due_date)``). An agency may have a row from each part.
+    - the ageing bands from the plan's ``ActionDueTally`` (open actions per status, off
+      track and due date; at most one row per status, flag and past day)."""
+    month_start = today.replace(day=1)
+    from_tally = (
+        select(
+            OpenActionMonthTally.owning_agency_id.label("agency_id"),
+            func.sum(OpenActionMonthTally.actions).label("late"),
+            (
+                func.sum(OpenActionMonthTally.actions) * today.toordinal()
+                - func.sum(OpenActionMonthTally.due_days)
+            ).label("days"),
+        )
+        .where(
+            OpenActionMonthTally.due_month < today.strftime("%Y-%m"),
+            OpenActionMonthTally.actions > 0,
+        )
+        .group_by(OpenActionMonthTally.owning_agency_id)
+    )
+    this_month = (
+        select(
+            Action.owning_agency_id,
+            func.count(),
+            func.sum(days_between(Action.due_date, today)),
+        )
+        .where(
+            Action.status.in_(OPEN_STATUSES),
+            Action.due_date >= month_start,
+            Action.due_date < today,
+        )
+        .group_by(Action.owning_agency_id)
+    )
+    rows = db.session.execute(from_tally.union_all(this_month)).all()
+    bands = _bands(ActionDueTally.due_date, today)
+    ageing_row = db.session.execute(
+        select(*(func.sum(case((band, ActionDueTally.actions), else_=0)) for band in bands)).where(
+            ActionDueTally.status.in_(OPEN_STATUSES), ActionDueTally.due_date < today
+        )
+    ).one()
+    return (
+        [(agency_id, int(late), float(days or 0)) for agency_id, late, days in rows],
+        [int(count or 0) for count in ageing_row],
     )
 
 

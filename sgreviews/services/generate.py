@@ -23,7 +23,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any, cast
 
-from sqlalchemy import Table, insert
+from sqlalchemy import Table, insert, text
 
 from sgreviews.extensions import db
 from sgreviews.models import (
@@ -359,21 +359,25 @@ def generate(
     _insert_batches(_table(ActionUpdate), update_rows(), counts)
     db.session.commit()
     say(f"{counts.get('action_update', 0)} action updates")
+    # Planner statistics first, on both databases: without them PostgreSQL planned the plan
+    # tally's per-action recount badly (over 20 minutes at xl; 25 s after ANALYZE), and
+    # SQLite has none at all (migrations ANALYZE empty tables), so it read the dashboard's
+    # overdue actions through the wrong index (docs/performance.md).
+    db.session.execute(text("ANALYZE"))
     # The bulk inserts bypassed the ORM hooks that keep the dashboard's tallies.
     rebuild_action_tallies(db.session.connection())
     rebuild_plan_tally(db.session.connection())
     db.session.commit()
     _reset_sequences()
+    db.session.execute(text("ANALYZE"))  # and for the tallies just rebuilt
+    db.session.commit()
     return GenerateReport(counts)
 
 
 def _reset_sequences() -> None:
-    """Explicit ids leave PostgreSQL's sequences behind: move them past the data; then
-    gather planner statistics."""
+    """Explicit ids leave PostgreSQL's sequences behind: move them past the data."""
     if db.session.get_bind().dialect.name != "postgresql":
         return
-    from sqlalchemy import text
-
     for table in ("partnership", "agency", "user_account", "review", "finding", "action",
                   "action_update"):  # fmt: skip
         db.session.execute(
@@ -382,7 +386,4 @@ def _reset_sequences() -> None:
                 f"COALESCE((SELECT MAX(id) FROM {table}), 1))"
             )
         )
-    db.session.commit()
-    # Planner statistics for the bulk-loaded tables (autovacuum would get there later).
-    db.session.execute(text("ANALYZE"))
     db.session.commit()

@@ -53,6 +53,16 @@ def agency_choices(active_only: bool = False) -> list[tuple[int, str]]:
     return [(agency_id, name) for agency_id, name in db.session.execute(query).all()]
 
 
+def partnership_choices() -> list[tuple[int, str]]:
+    """(id, name) of partnerships by name, for drop-downs (no ORM objects to load)."""
+    query = select(Partnership.id, Partnership.name).order_by(Partnership.name)
+    return [(partnership_id, name) for partnership_id, name in db.session.execute(query).all()]
+
+
+def agency_name(agency_id: int) -> str | None:
+    return db.session.scalar(select(Agency.name).where(Agency.id == agency_id))
+
+
 def find_agency(name: str) -> Agency | None:
     """By current name, case-insensitively."""
     return db.session.scalar(select(Agency).where(Agency.name.ilike(name.strip())))

@@ -398,3 +398,52 @@ def test_national_chair_opens_on_every_partnership(
     text = page_text(client_for(Role.CHAIR).get("/dashboard"))
     assert "ELSE-1" in text
     assert "DASH-2" in text
+
+
+def test_agency_filter_is_typed_nationally_and_chosen_within_a_partnership(
+    app: Flask, data: dict[str, int], client_for: Callable[..., FlaskClient]
+) -> None:
+    """For all partnerships the agency is a text input (no drop-down of every agency in the
+    country); once a partnership is chosen, a drop-down of the agencies owning its
+    actions. The agency chosen in one carries over to the other."""
+    with app.app_context():
+        elsewhere = factories.agency(name="Farshire Health")  # owns actions elsewhere only
+        factories.action(elsewhere, reference="FAR-1", due_date=date.today() - timedelta(days=3))
+        db.session.commit()
+    client = client_for(Role.CHAIR)
+
+    national = client.get("/dashboard?partnership=")
+    html = national.get_data(as_text=True)
+    assert 'id="agency_name" name="agency_name" type="text"' in html
+    assert 'id="agency"' not in html
+    assert "Farshire Health" in page_text(national)  # in the national figures
+
+    # Typed in any case: the figures are that agency's; the field keeps the name.
+    typed = client.get("/dashboard?partnership=&agency_name=  dashshire POLICE ")
+    text = page_text(typed)
+    assert "DASH-2" in text and "Farshire Health" not in text
+    assert 'value="Dashshire Police"' in typed.get_data(as_text=True)
+    csv_text = client.get(
+        "/dashboard/export/actions-by-agency.csv?partnership=&agency_name=dashshire police"
+    ).get_data(as_text=True)
+    assert "Dashshire Police" in csv_text and "Farshire Health" not in csv_text
+
+    # A name that matches no agency: an error beside the field, linked from the summary,
+    # and the figures for every agency.
+    wrong = client.get("/dashboard?partnership=&agency_name=Dashshire Polise")
+    assert wrong.status_code == 200
+    html = wrong.get_data(as_text=True)
+    assert "govuk-error-summary" in html and 'href="#agency_name"' in html
+    assert "No agency is called Dashshire Polise" in page_text(wrong)
+    assert "Farshire Health" in page_text(wrong)
+
+    # Within the partnership: a drop-down of its agencies only, the chosen one selected.
+    scoped = client.get(
+        f"/dashboard?partnership={data['partnership']}&agency_name=Dashshire Police"
+    ).get_data(as_text=True)
+    assert 'id="agency_name"' not in scoped
+    assert f'<option value="{data["agency"]}" selected>Dashshire Police</option>' in scoped
+    assert "Farshire Health" not in scoped
+    # And back to all partnerships with the agency kept, as the name.
+    back = client.get(f"/dashboard?partnership=&agency={data['agency']}").get_data(as_text=True)
+    assert 'value="Dashshire Police"' in back

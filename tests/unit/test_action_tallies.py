@@ -13,6 +13,7 @@ from sgreviews.models.finding import finding_theme
 from sgreviews.models.tally import (
     ActionMonthTally,
     ActionStatusTally,
+    OpenActionMonthTally,
     ThemeYearTally,
     business_year_of,
     rebuild_action_tallies,
@@ -67,6 +68,12 @@ def national(**overrides: object) -> dashboard.Filters:
     return dashboard.Filters(**values)  # type: ignore[arg-type]
 
 
+def add_completed_update(action: Action, at: datetime) -> None:
+    db.session.add(
+        ActionUpdate(action=action, status=ActionStatus.COMPLETED, note="done", created_at=at)
+    )
+
+
 def test_tallies_follow_every_write(ctx: None) -> None:
     police, health = factories.agency(name="Police"), factories.agency(name="Health")
     created = datetime(2025, 4, 10, tzinfo=UTC)
@@ -81,14 +88,7 @@ def test_tallies_follow_every_write(ctx: None) -> None:
     db.session.flush()
     recounted()
 
-    db.session.add(
-        ActionUpdate(
-            action=one,
-            status=ActionStatus.COMPLETED,
-            note="done",
-            created_at=datetime(2025, 7, 2, tzinfo=UTC),
-        )
-    )
+    add_completed_update(one, datetime(2025, 7, 2, tzinfo=UTC))
     db.session.flush()
     status, months = recounted()
     assert months[("2025-04", "2025-07", "2025-07")] == 1  # due 30 June: overdue from July
@@ -203,3 +203,115 @@ def test_theme_tally_follows_tags_reviews_and_deletions(ctx: None) -> None:
     assert theme_tally() == theme_recount()
     grid = dashboard.themes_by_year(national(year=BusinessYear(2025)), years=2)
     assert grid.rows == ["Neglect"] and grid.values == [[0, 1]]
+
+
+def open_months() -> dict[tuple[int, str], tuple[int, int]]:
+    db.session.flush()
+    return {
+        (agency_id, month): (count, days)
+        for agency_id, month, count, days in db.session.execute(
+            select(
+                OpenActionMonthTally.owning_agency_id,
+                OpenActionMonthTally.due_month,
+                OpenActionMonthTally.actions,
+                OpenActionMonthTally.due_days,
+            )
+        )
+        if count or days
+    }
+
+
+def open_months_recounted() -> dict[tuple[int, str], tuple[int, int]]:
+    """The running tally equals a rebuild from the actions, and a count by hand."""
+    kept = open_months()
+    by_hand: dict[tuple[int, str], tuple[int, int]] = {}
+    for action in db.session.scalars(select(Action)):
+        if action.status.is_open:
+            key = (action.owning_agency_id, action.due_date.strftime("%Y-%m"))
+            count, days = by_hand.get(key, (0, 0))
+            by_hand[key] = (count + 1, days + action.due_date.toordinal())
+    assert kept == by_hand
+    rebuild_action_tallies(db.session.connection())
+    db.session.expire_all()
+    assert open_months() == kept
+    return kept
+
+
+def overdue_both_ways(today: date) -> None:
+    """National open overdue actions per agency and by ageing band, from the tallies and
+    this month's actions, equal the count over every action."""
+    tallied = dashboard.action_overview(national(today=today))
+    rows, ageing = dashboard._overdue_in_scope(today, [])
+    live = {agency_id: (count, days) for agency_id, count, days in rows}
+    for row in tallied.by_agency:
+        count, days = live.get(row.agency_id, (0, 0.0))
+        assert row.overdue == count
+        assert row.average_days_overdue == (round(days / count, 1) if count else None)
+    assert [count for _label, count in tallied.ageing] == ageing
+
+
+def test_open_month_tally_follows_every_write(ctx: None) -> None:
+    police, health = factories.agency(name="Police"), factories.agency(name="Health")
+    one = factories.action(police, due_date=date(2025, 6, 30))
+    two = factories.action(police, due_date=date(2025, 9, 1), status=ActionStatus.IN_PROGRESS)
+    three = factories.action(health, due_date=date(2026, 1, 31))
+    four = factories.action(health, due_date=date(2025, 11, 3), status=ActionStatus.COMPLETED)
+    assert open_months_recounted() == {
+        (police.id, "2025-06"): (1, date(2025, 6, 30).toordinal()),
+        (police.id, "2025-09"): (1, date(2025, 9, 1).toordinal()),
+        (health.id, "2026-01"): (1, date(2026, 1, 31).toordinal()),
+    }
+
+    one.status = ActionStatus.COMPLETED  # finished: leaves the tally
+    two.owning_agency = health  # moved to another agency
+    three.due_date = date(2025, 11, 10)  # extension (here brought forward) moves its month
+    four.status = ActionStatus.IN_PROGRESS  # sent back open: joins the tally
+    db.session.flush()
+    open_months_recounted()
+
+    two.status = ActionStatus.NOT_STARTED  # open to open, same month: no change
+    two.due_date = date(2025, 9, 2)  # same month, another day: the day sum moves
+    db.session.flush()
+    open_months_recounted()
+
+    add_completed_update(three, datetime(2025, 11, 12, tzinfo=UTC))
+    three.status = ActionStatus.COMPLETED  # as the update form does
+    db.session.flush()
+    open_months_recounted()
+
+    db.session.delete(two)  # deleted while open
+    db.session.flush()
+    open_months_recounted()
+
+    # On an expired object: the hooks read the old values from the row.
+    db.session.expire(four)
+    four.owning_agency_id = police.id
+    db.session.flush()
+    assert open_months_recounted() == {
+        (police.id, "2025-11"): (1, date(2025, 11, 3).toordinal()),
+    }
+
+
+def test_national_overdue_from_tallies_equals_the_count_over_actions(ctx: None) -> None:
+    agencies = [factories.agency(name=name) for name in ("Police", "Health", "School")]
+    start = date(2025, 1, 1)
+    for index in range(60):
+        factories.action(
+            agencies[index % 3],
+            due_date=start + timedelta(days=11 * index),
+            status=list(ActionStatus)[index % len(ActionStatus)],
+        )
+    # Across month starts and ends, the ageing bands' edges falling mid-month and on a
+    # month's first day, and a day with nothing overdue yet.
+    for today in (
+        date(2024, 12, 31),
+        date(2025, 1, 1),
+        date(2025, 3, 1),
+        date(2025, 3, 31),
+        date(2025, 6, 15),
+        date(2025, 7, 31),
+        date(2025, 11, 1),
+        date(2025, 11, 15),
+        date(2026, 12, 31),
+    ):
+        overdue_both_ways(today)

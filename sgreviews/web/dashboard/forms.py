@@ -34,7 +34,17 @@ class DashboardFilterForm(FlaskForm):
                  ("3", "Q3 (October to December)"), ("4", "Q4 (January to March)")],
         default="",
     )  # fmt: skip
+    # With a partnership chosen: a drop-down of the agencies owning its actions. With all
+    # partnerships: the agency's name typed (2,400 agencies nationally made a drop-down of
+    # 2,400 options that was most of the page; docs/performance.md).
     agency = SelectField("Agency", widget=GovSelect(), default="")
+    agency_name = StringField(
+        "Agency",
+        widget=GovTextInput(),
+        description="Enter the agency's full name, or choose a partnership to pick from its "
+        "agencies. Leave blank for all agencies.",
+        validators=[Optional(), Length(max=200)],
+    )
     submit = SubmitField("Apply filters", widget=GovSubmitInput())
 
     def set_choices(

@@ -69,11 +69,6 @@ def _int_or_none(value: str | None) -> int | None:
 def _filters_from_request() -> tuple[DashboardFilterForm, dashboard.Filters]:
     today = date.today()
     form = DashboardFilterForm(request.args)
-    form.set_choices(
-        [(p.id, p.name) for p in organisations.list_partnerships()],
-        organisations.agency_choices(),
-        today,
-    )
     if "partnership" not in request.args:
         # A chair or secretariat who serves one partnership opens on its figures; "All
         # partnerships" stays one choice away. National users (and those serving several
@@ -81,6 +76,14 @@ def _filters_from_request() -> tuple[DashboardFilterForm, dashboard.Filters]:
         served = current_user.partnerships
         if len(served) == 1:
             form.partnership.data = str(served[0].id)
+    partnerships = organisations.partnership_choices()
+    partnership_id = _int_or_none(form.partnership.data)
+    agency_id = _agency_from_request(form, partnership_id)
+    form.set_choices(
+        partnerships,
+        dashboard.agency_choices(partnership_id, keep=agency_id) if partnership_id else [],
+        today,
+    )
     valid_years = {value for value, _label in form.year.choices}
     if form.year.data not in valid_years:
         form.year.data = str(BusinessYear.containing(today).start_year)
@@ -88,11 +91,34 @@ def _filters_from_request() -> tuple[DashboardFilterForm, dashboard.Filters]:
     filters = dashboard.Filters(
         year=BusinessYear(int(form.year.data)),
         quarter=quarter if quarter in (1, 2, 3, 4) else None,
-        partnership_id=_int_or_none(form.partnership.data),
-        agency_id=_int_or_none(form.agency.data),
+        partnership_id=partnership_id,
+        agency_id=agency_id,
         today=today,
     )
     return form, filters
+
+
+def _agency_from_request(form: DashboardFilterForm, partnership_id: int | None) -> int | None:
+    """The agency filter: chosen from the partnership's drop-down (``agency``, an id) or,
+    for all partnerships, typed (``agency_name``, an agency's current name, any case). A
+    name that matches no agency is an error on the field; the figures are then for all
+    agencies. The one field not shown keeps the other's value, so switching between a
+    partnership and all partnerships keeps the agency."""
+    typed = (form.agency_name.data or "").strip()
+    agency_id = _int_or_none(form.agency.data)
+    if typed and (partnership_id is None or agency_id is None):
+        agency = organisations.find_agency(typed)
+        if agency is None:
+            form.agency_name.errors = [
+                f"No agency is called {typed}. Check the spelling, or choose a partnership "
+                "to pick from its agencies"
+            ]
+            return None
+        form.agency.data, form.agency_name.data = str(agency.id), agency.name
+        return agency.id
+    if agency_id is not None:
+        form.agency_name.data = organisations.agency_name(agency_id) or ""
+    return agency_id
 
 
 def _charts(tables: Mapping[str, Table]) -> dict[str, object]:
@@ -165,6 +191,7 @@ def index() -> str:
     return render_template(
         "dashboard/index.html",
         filter_form=form,
+        form=form,  # its errors (an agency name that matches none) in the summary
         filters=filters,
         tables=tables,
         charts=_charts(tables),
@@ -189,6 +216,7 @@ def scorecard() -> str:
     return render_template(
         "dashboard/scorecard.html",
         filter_form=form,
+        form=form,  # its errors (an agency name that matches none) in the summary
         filters=filters,
         table=table,
         query=request.args.to_dict(),
