@@ -197,16 +197,33 @@ def _recount_reviews_per_action(session: Session, _context: UOWTransaction) -> N
 def rebuild_plan_tally(connection: Connection) -> None:
     """Recount ``Action.review_count`` and the tally from the actions and their links
     (after a bulk insert that bypassed the hooks)."""
-    reviews = (
-        select(func.count(func.distinct(Finding.review_id)))
-        .select_from(action_finding)
+    # One grouped pass over the links joined to the actions (a correlated count per action
+    # was slow on PostgreSQL over fresh tables without statistics).
+    counted = (
+        select(
+            action_finding.c.action_id.label("action_id"),
+            func.count(func.distinct(Finding.review_id)).label("reviews"),
+        )
         .join(Finding, Finding.id == action_finding.c.finding_id)
-        .where(action_finding.c.action_id == Action.id)
-        .scalar_subquery()
+        .group_by(action_finding.c.action_id)
+        .subquery()
     )
     connection.execute(
         update(Action)
-        .values(review_count=reviews, updated_at=Action.updated_at)
+        .where(Action.id == counted.c.action_id, Action.review_count != counted.c.reviews)
+        .values(review_count=counted.c.reviews, updated_at=Action.updated_at)
+        .execution_options(synchronize_session=False)
+    )
+    # Actions that answer no finding (none are made so, but the count must say 0).
+    connection.execute(
+        update(Action)
+        .where(
+            Action.review_count != 0,
+            ~select(action_finding.c.action_id)
+            .where(action_finding.c.action_id == Action.id)
+            .exists(),
+        )
+        .values(review_count=0, updated_at=Action.updated_at)
         .execution_options(synchronize_session=False)
     )
     connection.execute(delete(ActionDueTally))

@@ -326,6 +326,9 @@ def generate(
                 "created_at": now,
                 "updated_at": now,
                 "version": 1,
+                # Each generated action answers one finding (action_finding_rows below);
+                # rebuild_plan_tally checks it and corrects any that differ.
+                "review_count": 1,
             }
 
     def action_finding_rows() -> Iterator[dict[str, Any]]:
