@@ -107,7 +107,14 @@ def _configure_proxies(app: Flask, settings: Settings) -> None:
 @event.listens_for(Engine, "connect")
 def _sqlite_connection_setup(dbapi_connection: Any, _record: Any) -> None:
     """On SQLite: enforce foreign keys, and let SQLAlchemy own transactions (the driver's
-    own BEGIN handling breaks SAVEPOINTs, which tests and nested writes rely on)."""
+    own BEGIN handling breaks SAVEPOINTs, which tests and nested writes rely on).
+
+    Write-ahead logging: the web workers read while the scheduler process writes (a
+    rollback journal makes readers and the writer wait for each other), and a commit
+    appends to the log instead of rewriting pages and syncing twice; with
+    ``synchronous=NORMAL`` the database cannot be corrupted by a crash, and a power cut
+    can lose only the last commits (SQLite's documented trade-off for WAL). The reminder
+    run's first catch-up at national scale spent 9 of its 66 s waiting on commits."""
     module = type(dbapi_connection).__module__
     if "sqlite" not in module:
         return
@@ -115,6 +122,8 @@ def _sqlite_connection_setup(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
 
 
