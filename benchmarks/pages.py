@@ -20,8 +20,9 @@ go through Flask's test client: the full WSGI stack, templates and database, wit
 socket or a gunicorn worker in front. With ``--gunicorn`` the pages are timed through gunicorn
 (``config/gunicorn.conf.py``, ``--workers`` workers) on a loopback port with urllib (queries
 still counted through the test client), then the briefing page's throughput is compared
-with the floor's (``--throughput-clients`` closed-loop clients, ``--throughput-seconds``
-each) and each worker's resident memory is read from /proc.
+with the floor's (``--throughput-clients`` closed-loop clients for ``--throughput-seconds``
+in all, the two pages alternating over ``--throughput-rounds`` rounds) and each worker's
+resident memory is read from /proc.
 
 The floor is ``/benchmark/floor``: a bare page served by the same stack (session, sign-in
 check, security headers; no template, no query of its own), switched on for this run only
@@ -302,8 +303,14 @@ def main() -> None:
     )
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--throughput-seconds", type=float, default=15.0)
+    parser.add_argument("--throughput-seconds", type=float, default=30.0)
     parser.add_argument("--throughput-clients", type=int, default=4)
+    parser.add_argument(
+        "--throughput-rounds",
+        type=int,
+        default=5,
+        help="alternate floor and briefing this many times (the seconds are shared out)",
+    )
     parser.add_argument(
         "--floor-bytes",
         type=int,
@@ -457,19 +464,29 @@ def main() -> None:
     if server is not None:
         floor = next(r for r in pages if r[0] == "floor")
         briefing = next(r for r in pages if r[0] == "briefing")
-        rates = {}
-        for name, path, role in (floor, briefing):
-            rates[name] = throughput(
-                http_clients[role], path, options.throughput_seconds, options.throughput_clients
-            )
+        # Floor and briefing alternate, round after round: a slow spell on the shared
+        # machine (or a worker restarting after max_requests, about a second of start-up)
+        # then falls on both instead of on whichever page ran in it. The ratio is of the
+        # rates over all rounds; each round's own ratio is listed to show the spread.
+        done: dict[str, list[float]] = {"floor": [], "briefing": []}
+        seconds = options.throughput_seconds / options.throughput_rounds
+        for _round in range(options.throughput_rounds):
+            for name, path, role in (floor, briefing):
+                done[name].append(
+                    throughput(http_clients[role], path, seconds, options.throughput_clients)
+                )
+        rates = {name: sum(values) / len(values) for name, values in done.items()}
+        ratios = [b / f for f, b in zip(done["floor"], done["briefing"], strict=True)]
         rss = worker_rss_mib(server.pid)
         server.terminate()
         server.wait()
         extra = (
             f"gunicorn {options.workers} workers; throughput with "
-            f"{options.throughput_clients} clients for {options.throughput_seconds:.0f} s each: "
+            f"{options.throughput_clients} clients, {options.throughput_rounds} alternating "
+            f"rounds of {seconds:.0f} s per page: "
             f"floor {rates['floor']:.1f} req/s, briefing {rates['briefing']:.1f} req/s "
-            f"(ratio {rates['briefing'] / rates['floor']:.2f}; floor page {floor_bytes} bytes); "
+            f"(ratio {rates['briefing'] / rates['floor']:.2f}; each round "
+            f"{', '.join(f'{ratio:.2f}' for ratio in ratios)}; floor page {floor_bytes} bytes); "
             f"load {load()}; "
             f"worker RSS {', '.join(f'{size:.0f}' for size in rss)} MiB"
         )

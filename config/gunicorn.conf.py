@@ -17,3 +17,12 @@ max_requests_jitter = 200
 accesslog = "-"
 errorlog = "-"
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+
+
+def post_worker_init(worker):
+    """Once the worker has loaded the application, move everything loaded so far (modules,
+    templates, the app) out of the garbage collector's view: it never becomes garbage,
+    and otherwise every full collection walks it again (docs/performance.md)."""
+    import gc
+
+    gc.freeze()
