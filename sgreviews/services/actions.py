@@ -34,6 +34,7 @@ from sgreviews.models.base import utcnow
 from sgreviews.services import audit
 from sgreviews.services.clocks import calendar_for
 from sgreviews.services.editing import FieldError, StaleEdit, check_version, diff
+from sgreviews.services.page_numbers import PageNumbers
 from sgreviews.services.rag import Rag, RagRules, rate_action
 from sgreviews.services.rag_sql import rag_expression
 
@@ -662,7 +663,7 @@ WORKSPACE_PAGE_SIZE = 50
 
 
 @dataclass
-class ActionPage:
+class ActionPage(PageNumbers):
     """One page of a filtered list of actions, with their ratings and the whole count."""
 
     actions: list[Action]
@@ -671,14 +672,6 @@ class ActionPage:
     page: int
     pages: int
     per_page: int
-
-    @property
-    def first(self) -> int:
-        return 0 if not self.total else (self.page - 1) * self.per_page + 1
-
-    @property
-    def last(self) -> int:
-        return min(self.page * self.per_page, self.total)
 
 
 def list_actions_page(

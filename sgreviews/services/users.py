@@ -18,6 +18,7 @@ from sgreviews.models import Agency, Partnership, Role, User
 from sgreviews.models.base import utcnow
 from sgreviews.models.user import SignInThrottle
 from sgreviews.services import audit, two_factor
+from sgreviews.services.page_numbers import PageNumbers
 from sgreviews.services.passwords import MIN_PASSWORD_LENGTH, password_problem
 
 _hasher = PasswordHasher()  # argon2id with the library's current recommended parameters
@@ -284,20 +285,12 @@ USERS_PER_PAGE = 50
 
 
 @dataclass
-class UserPage:
+class UserPage(PageNumbers):
     users: list[User]
     total: int
     page: int
     pages: int
     per_page: int
-
-    @property
-    def first(self) -> int:
-        return 0 if not self.total else (self.page - 1) * self.per_page + 1
-
-    @property
-    def last(self) -> int:
-        return min(self.page * self.per_page, self.total)
 
 
 def _like_pattern(words: str) -> str:

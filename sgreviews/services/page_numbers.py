@@ -1,0 +1,20 @@
+"""The numbers a paged list shows ("Showing 51 to 100 of 240")."""
+
+from __future__ import annotations
+
+
+class PageNumbers:
+    """For a dataclass with ``total``, ``page`` and ``per_page``: the first and last item
+    numbers on its page (0 and 0 for an empty list)."""
+
+    total: int
+    page: int
+    per_page: int
+
+    @property
+    def first(self) -> int:
+        return 0 if not self.total else (self.page - 1) * self.per_page + 1
+
+    @property
+    def last(self) -> int:
+        return min(self.page * self.per_page, self.total)
