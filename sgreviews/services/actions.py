@@ -34,7 +34,7 @@ from sgreviews.models.base import utcnow
 from sgreviews.services import audit
 from sgreviews.services.clocks import calendar_for
 from sgreviews.services.editing import FieldError, StaleEdit, check_version, diff
-from sgreviews.services.page_numbers import PageNumbers
+from sgreviews.services.page_numbers import PageNumbers, page_window
 from sgreviews.services.rag import Rag, RagRules, rate_action
 from sgreviews.services.rag_sql import rag_expression
 
@@ -689,8 +689,7 @@ def list_actions_page(
         rating = rag_expression(today, rules, calendar_for("ENG"))
         conditions.append(rating.in_([rag.value for rag in filters.rags]))
     total = db.session.scalar(select(func.count()).select_from(Action).where(*conditions)) or 0
-    pages = max(1, -(-total // per_page))
-    page = min(max(page, 1), pages)
+    page, pages = page_window(page, total, per_page)
     ids = db.session.scalars(
         select(Action.id)
         .where(*conditions)

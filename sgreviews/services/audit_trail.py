@@ -15,6 +15,7 @@ from sqlalchemy.orm import joinedload
 
 from sgreviews.extensions import db
 from sgreviews.models import AuditEvent, User
+from sgreviews.services.page_numbers import page_window
 from sgreviews.services.tabular import spreadsheet_safe
 
 PAGE_SIZE = 50
@@ -63,8 +64,7 @@ def search(filters: AuditFilter, page: int = 1) -> AuditPage:
     """One page of events, newest first: two queries whatever the size of the trail."""
     count_query = filters.apply(select(AuditEvent)).with_only_columns(func.count(AuditEvent.id))
     total = db.session.scalar(count_query) or 0
-    pages = max(1, -(-total // PAGE_SIZE))
-    page = min(max(page, 1), pages)
+    page, pages = page_window(page, total, PAGE_SIZE)
     events = db.session.scalars(
         filters.apply(select(AuditEvent))
         .options(joinedload(AuditEvent.actor))

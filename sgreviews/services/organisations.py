@@ -7,6 +7,7 @@ from sqlalchemy.orm import selectinload
 
 from sgreviews.extensions import db
 from sgreviews.models import Agency, AgencyFormerName, Partnership
+from sgreviews.services.page_numbers import page_window
 
 
 def list_agencies() -> list[Agency]:
@@ -26,8 +27,7 @@ def agencies_with_former_names(
     """One page of agencies by name with their former names, the number of agencies, the
     page and the number of pages: three queries whatever the number of agencies."""
     total = db.session.scalar(select(func.count()).select_from(Agency)) or 0
-    pages = max(1, -(-total // per_page))
-    page = min(max(page, 1), pages)
+    page, pages = page_window(page, total, per_page)
     agencies = list(
         db.session.scalars(
             select(Agency).order_by(Agency.name).limit(per_page).offset((page - 1) * per_page)

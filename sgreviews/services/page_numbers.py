@@ -18,3 +18,10 @@ class PageNumbers:
     @property
     def last(self) -> int:
         return min(self.page * self.per_page, self.total)
+
+
+def page_window(page: int, total: int, per_page: int) -> tuple[int, int]:
+    """The page to show and the number of pages for ``total`` items ``per_page`` a page:
+    at least one page, and a page asked for past either end shows the nearest one."""
+    pages = max(1, -(-total // per_page))
+    return min(max(page, 1), pages), pages

@@ -28,6 +28,7 @@ from sgreviews.models.action import action_finding
 from sgreviews.models.plan_tally import ActionDueTally
 from sgreviews.services.actions import ActionFilter, filter_conditions
 from sgreviews.services.clocks import Calendar, calendar_for
+from sgreviews.services.page_numbers import page_window
 from sgreviews.services.rag import Rag, RagRules
 from sgreviews.services.rag_sql import amber_due_until, rag_expression, updated_recently
 
@@ -244,8 +245,7 @@ def plan_page(
                 ordered_review.reference, ordered_review.id, Action.due_date, Action.reference
             )
         )
-    pages = max(1, -(-entries_total // per_page))
-    page = min(max(page, 1), pages)
+    page, pages = page_window(page, entries_total, per_page)
     rows = db.session.execute(entries.limit(per_page).offset((page - 1) * per_page)).all()
 
     action_ids = [row[-2] for row in rows]

@@ -36,6 +36,7 @@ from sgreviews.services.clocks import (
     calendar_for,
     working_days_between,
 )
+from sgreviews.services.page_numbers import page_window
 
 PER_PAGE = 25
 
@@ -218,8 +219,7 @@ def _filtered(query: Select[Review], filters: ReviewFilters, today: date) -> Sel
 def list_reviews(user: User, filters: ReviewFilters, today: date) -> ReviewPage:
     base = _filtered(select(Review).where(visible_condition(user)), filters, today)
     total = db.session.scalar(select(func.count()).select_from(base.subquery())) or 0
-    pages = max(1, -(-total // PER_PAGE))
-    page = min(max(filters.page, 1), pages)
+    page, pages = page_window(filters.page, total, PER_PAGE)
     sort_columns = {
         "next_deadline": _next_due_subquery(),
         "reference": Review.reference,

@@ -18,7 +18,7 @@ from sgreviews.models import Agency, Partnership, Role, User
 from sgreviews.models.base import utcnow
 from sgreviews.models.user import SignInThrottle
 from sgreviews.services import audit, two_factor
-from sgreviews.services.page_numbers import PageNumbers
+from sgreviews.services.page_numbers import PageNumbers, page_window
 from sgreviews.services.passwords import MIN_PASSWORD_LENGTH, password_problem
 
 _hasher = PasswordHasher()  # argon2id with the library's current recommended parameters
@@ -313,8 +313,7 @@ def list_users(search: str = "", page: int = 1, per_page: int = USERS_PER_PAGE) 
             )
         )
     total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    pages = max(1, -(-total // per_page))
-    page = min(max(page, 1), pages)
+    page, pages = page_window(page, total, per_page)
     found = db.session.scalars(
         query.options(joinedload(User.agency), selectinload(User.partnerships))
         .order_by(User.role, User.display_name, User.id)

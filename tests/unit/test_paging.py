@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from sgreviews.services.page_numbers import page_window
 from sgreviews.web.paging import govuk_pagination, page_numbers
 
 
@@ -25,3 +26,12 @@ def test_pagination_parameters() -> None:
     ]
     last = govuk_pagination(800, 800, lambda n: f"?page={n}", "Pages")
     assert last is not None and last["next"] is None
+
+
+def test_page_window_clamps_to_the_pages_there_are() -> None:
+    assert page_window(1, 0, 50) == (1, 1)  # an empty list still has its one page
+    assert page_window(2, 100, 50) == (2, 2)
+    assert page_window(3, 101, 50) == (3, 3)
+    assert page_window(99, 101, 50) == (3, 3)
+    assert page_window(0, 101, 50) == (1, 3)
+    assert page_window(-4, 10, 50) == (1, 1)
