@@ -7,7 +7,7 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from sgreviews.models.base import Base, UTCDateTime, str_enum, utcnow
@@ -98,7 +98,20 @@ class Notification(Base):
     __tablename__ = "notification"
     __table_args__ = (
         Index("ix_notification_user_created", "user_id", "created_at"),
-        Index("ix_notification_pending_email", "wants_email", "digest_id", "user_id"),
+        # The unsent email items only (migration 0015): a claim takes an item out of it.
+        Index(
+            "ix_notification_unsent",
+            "user_id",
+            postgresql_where=text("wants_email IS true AND digest_id IS NULL"),
+            sqlite_where=text("wants_email IS 1 AND digest_id IS NULL"),
+        ),
+        # Claimed items only: a new item adds no entry.
+        Index(
+            "ix_notification_digest_id",
+            "digest_id",
+            postgresql_where=text("digest_id IS NOT NULL"),
+            sqlite_where=text("digest_id IS NOT NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -112,9 +125,10 @@ class Notification(Base):
     detail: Mapped[str] = mapped_column(Text)
     link_path: Mapped[str] = mapped_column(String(300))
     wants_email: Mapped[bool] = mapped_column(default=True)
-    digest_id: Mapped[int | None] = mapped_column(
-        ForeignKey("outbox_message.id", ondelete="SET NULL"), index=True
-    )
+    # The outbox message (digest) that claimed this item. No foreign key: checking one per
+    # claimed item was most of a large run's time (migration 0015); digests are deleted
+    # only when they claimed nothing.
+    digest_id: Mapped[int | None]
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     read_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 

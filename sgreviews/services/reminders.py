@@ -68,6 +68,7 @@ from sgreviews.models.action import action_finding
 from sgreviews.models.base import utcnow
 from sgreviews.models.user import user_partnership
 from sgreviews.services.reminder_rules import EscalationStep, ReminderRules
+from sgreviews.services.sqlparts import insert_rows
 
 PAGE_SIZE = 2000
 DIGEST_BATCH = 200
@@ -397,26 +398,20 @@ def record_decisions(decisions: Sequence[Decision], today: date) -> list[Decisio
     another process inserted first is skipped, and so is its notification)."""
     if not decisions:
         return []
-    now = utcnow()
-    statement = _insert_or_skip(LEDGER).returning(
-        ReminderLedgerEntry.subject_id,
-        ReminderLedgerEntry.kind,
-        ReminderLedgerEntry.threshold,
-    )
-    rows = [
+    rows = insert_rows(
+        LEDGER,
         {
-            "subject_type": decision.subject.subject_type,
-            "subject_id": decision.subject.subject_id,
-            "kind": decision.kind,
-            "threshold": decision.threshold,
-            "due_date": decision.subject.due_date,
-            "run_date": today,
-            "created_at": now,
-        }
-        for decision in decisions
-    ]
-    # executemany with RETURNING ("insertmanyvalues"): one cached statement, batched.
-    inserted = {tuple(row) for row in db.session.execute(statement, rows)}
+            "subject_type": [decision.subject.subject_type for decision in decisions],
+            "subject_id": [decision.subject.subject_id for decision in decisions],
+            "kind": [decision.kind for decision in decisions],
+            "threshold": [decision.threshold for decision in decisions],
+            "due_date": [decision.subject.due_date for decision in decisions],
+        },
+        {"run_date": today, "created_at": utcnow()},
+        skip_conflicts=True,
+        returning=("subject_id", "kind", "threshold"),
+    )
+    inserted = {tuple(row) for row in rows}
     return [
         decision
         for decision in decisions
@@ -537,26 +532,24 @@ def link_path(subject: Subject, person: Person) -> str:
 def store_items(items: Sequence[Item], today: date, directory: Directory) -> int:
     if not items:
         return 0
-    now = utcnow()
-    rows = []
-    for item in items:
-        person = directory.people[item.user_id]
-        rows.append(
-            {
-                "user_id": item.user_id,
-                "subject_type": item.subject.subject_type,
-                "subject_id": item.subject.subject_id,
-                "run_date": today,
-                "severity": item.severity,
-                "headline": item.headline[:300],
-                "detail": "\n".join([item.subject.summary, " ".join(item.details)]),
-                "link_path": link_path(item.subject, person),
-                "wants_email": person.wants_email,
-                "created_at": now,
-            }
-        )
-    db.session.execute(insert(NOTIFICATIONS), rows)
-    return len(rows)
+    people = [directory.people[item.user_id] for item in items]
+    insert_rows(
+        NOTIFICATIONS,
+        {
+            "user_id": [item.user_id for item in items],
+            "subject_type": [item.subject.subject_type for item in items],
+            "subject_id": [item.subject.subject_id for item in items],
+            "severity": [item.severity for item in items],
+            "headline": [item.headline[:300] for item in items],
+            "detail": ["\n".join([item.subject.summary, " ".join(item.details)]) for item in items],
+            "link_path": [
+                link_path(item.subject, person) for item, person in zip(items, people, strict=True)
+            ],
+            "wants_email": [person.wants_email for person in people],
+        },
+        {"run_date": today, "created_at": utcnow()},
+    )
+    return len(items)
 
 
 # --- the job lock ----------------------------------------------------------------------
@@ -848,12 +841,12 @@ class RunReport:
 ANALYZE_AFTER = 10_000
 
 
-def _refresh_statistics() -> None:
-    """After a large run, refresh PostgreSQL's planner statistics for the tables it grew,
-    so the next run's index lookups are planned on real sizes, not on "empty"."""
+def _refresh_statistics(*tables: str) -> None:
+    """After a run grew these tables a lot, refresh PostgreSQL's planner statistics for
+    them, so the lookups that follow are planned on real sizes, not on "empty"."""
     if db.session.get_bind().dialect.name != "postgresql":
         return
-    db.session.execute(text("ANALYZE reminder_ledger, notification, outbox_message"))
+    db.session.execute(text(f"ANALYZE {', '.join(tables)}"))
     db.session.commit()
 
 
@@ -885,6 +878,11 @@ def run_reminders(
                     "another reminder run is in progress; its decisions are not repeated"
                 )
             time.sleep(0.5)
+    # A run that grows the ledger and the notifications from (nearly) nothing refreshes
+    # PostgreSQL's statistics as they double, and before the digests: planned on "empty",
+    # the ledger lookup of each page became a scan (234 s of a 302 s first run at xl with
+    # autovacuum off; autovacuum's own ANALYZE may come a minute late, or never).
+    written_when_analyzed = 0
     try:
         directory = Directory.load()
         db.session.commit()
@@ -908,10 +906,16 @@ def run_reminders(
                 )
                 heartbeat(LOCK_NAME, holder)
                 db.session.commit()
+                written = report.decisions + report.notifications
+                if written >= max(ANALYZE_AFTER, 2 * written_when_analyzed):
+                    _refresh_statistics("reminder_ledger", "notification")
+                    written_when_analyzed = written
         if not dry_run:
-            report.digests = build_digests(today, directory, base_url, report.digest_summaries)
             if report.notifications > ANALYZE_AFTER:
-                _refresh_statistics()
+                _refresh_statistics("reminder_ledger", "notification")
+            report.digests = build_digests(today, directory, base_url, report.digest_summaries)
+            if report.digests > ANALYZE_AFTER // 10:
+                _refresh_statistics("outbox_message", "notification")
     finally:
         db.session.rollback()
         if not dry_run:

@@ -2,10 +2,25 @@
 
 from __future__ import annotations
 
-from datetime import date
+import json
+from collections.abc import Mapping, Sequence
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Integer, cast, func, literal
+from sqlalchemy import (
+    Integer,
+    Row,
+    Table,
+    bindparam,
+    cast,
+    func,
+    literal,
+    literal_column,
+    select,
+    type_coerce,
+)
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.sql.elements import ColumnElement
 
 from sgreviews.extensions import db
@@ -31,3 +46,86 @@ def business_year_of(column: Any) -> ColumnElement[int]:
         year = cast(func.extract("year", column), Integer)
         month = cast(func.extract("month", column), Integer)
     return year - cast(month < 4, Integer)
+
+
+def insert_rows(
+    table: Table,
+    columns: Mapping[str, Sequence[Any]],
+    constants: Mapping[str, Any] | None = None,
+    *,
+    skip_conflicts: bool = False,
+    returning: Sequence[str] = (),
+) -> list[Row[Any]]:
+    """Insert many rows, given column by column (``columns``: equal-length lists; each of
+    ``constants`` is the same for every row), in one statement; with ``skip_conflicts``, a
+    row that breaks a unique key is skipped (ON CONFLICT DO NOTHING). Returns the
+    ``returning`` columns of the rows inserted. Row by row values are numbers, text,
+    booleans and dates; a timestamp can be a constant.
+
+    The rows travel as one parameter per column, not one per value: on PostgreSQL arrays
+    that the statement unnests, on SQLite one JSON array that json_each reads. An executemany
+    of the same rows costs a bound parameter per value, each processed by SQLAlchemy and,
+    on PostgreSQL, each placeholder parsed again by psycopg for every batch of a long
+    statement (34 s of client CPU for the 310,000 ledger rows of a first reminder run at xl).
+    """
+    names = list(columns)
+    constants = dict(constants or {})
+    count = len(columns[names[0]]) if names else 0
+    if count == 0:
+        return []
+    timestamps = [name for name in names if isinstance(columns[name][0], datetime)]
+    if timestamps:
+        raise TypeError(f"insert_rows takes a datetime only as a constant: {timestamps}")
+    if _dialect() == "postgresql":
+        unnested = (
+            func.unnest(
+                *[
+                    cast(
+                        bindparam(
+                            f"rows_{name}", list(columns[name]), type_=ARRAY(table.c[name].type)
+                        ),
+                        ARRAY(table.c[name].type),
+                    )
+                    for name in names
+                ]
+            )
+            .table_valued(*names)
+            .render_derived()
+        )
+        values: list[Any] = [unnested.c[name] for name in names]
+        source = select(*values, *_constants(table, constants)).select_from(unnested)
+        statement: Any = postgresql.insert(table)
+    else:
+        # Dates travel as ISO text, which is how SQLite stores them; booleans as 0 and 1.
+        document = json.dumps(list(zip(*columns.values(), strict=True)), default=_json_date)
+        each = func.json_each(bindparam("rows", document)).table_valued("value")
+        values = [
+            type_coerce(func.json_extract(each.c.value, f"$[{index}]"), table.c[name].type)
+            for index, name in enumerate(names)
+        ]
+        # "WHERE true": without a WHERE, SQLite would read ON CONFLICT as a join's ON.
+        source = (
+            select(*values, *_constants(table, constants))
+            .select_from(each)
+            .where(literal_column("1") == 1)
+        )
+        statement = sqlite.insert(table)
+    statement = statement.from_select([*names, *constants], source)
+    if skip_conflicts:
+        statement = statement.on_conflict_do_nothing()
+    if returning:
+        statement = statement.returning(*[table.c[name] for name in returning])
+        return list(db.session.execute(statement).all())
+    db.session.execute(statement)
+    return []
+
+
+def _json_date(value: Any) -> str:
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return value.isoformat()
+    # A timestamp's stored text depends on its column type: pass it as a constant.
+    raise TypeError(f"insert_rows cannot send {type(value).__name__} values row by row")
+
+
+def _constants(table: Table, constants: Mapping[str, Any]) -> list[Any]:
+    return [literal(value, type_=table.c[name].type) for name, value in constants.items()]
