@@ -41,8 +41,8 @@ class DashboardFilterForm(FlaskForm):
     agency_name = StringField(
         "Agency",
         widget=GovTextInput(),
-        description="Enter the agency's full name, or choose a partnership to pick from its "
-        "agencies. Leave blank for all agencies.",
+        description="The agency's full name, or blank for all agencies. To pick from a list, "
+        "choose a partnership first.",
         validators=[Optional(), Length(max=200)],
     )
     submit = SubmitField("Apply filters", widget=GovSubmitInput())

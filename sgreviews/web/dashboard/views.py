@@ -110,8 +110,8 @@ def _agency_from_request(form: DashboardFilterForm, partnership_id: int | None) 
         agency = organisations.find_agency(typed)
         if agency is None:
             form.agency_name.errors = [
-                f"No agency is called {typed}. Check the spelling, or choose a partnership "
-                "to pick from its agencies"
+                f"No agency is called {typed}. Enter an agency's full name, or leave it blank "
+                "for all agencies"
             ]
             return None
         form.agency.data, form.agency_name.data = str(agency.id), agency.name
