@@ -27,6 +27,7 @@ from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from functools import lru_cache
 from typing import Any, Protocol, cast
 
 from flask import current_app
@@ -455,6 +456,12 @@ class Item:
     details: list[str] = field(default_factory=list)
 
 
+@lru_cache(maxsize=4096)
+def _due_note(due: date) -> str:
+    # Cached: a first run at xl writes 310,000 of these over a few thousand dates.
+    return f"Due {due.strftime('%-d %B %Y')}."
+
+
 def items_for(decisions: Sequence[Decision], today: date, directory: Directory) -> list[Item]:
     """Turn decisions into one item per (person, subject): a lead told of an overdue action
     and of its escalation gets one line, not two. The person responsible for the action
@@ -464,7 +471,7 @@ def items_for(decisions: Sequence[Decision], today: date, directory: Directory) 
         subject = decision.subject
         days_overdue = days_overdue_of(subject, today)
         owners = _owners(subject, directory)
-        notes = [] if subject.headline else [f"Due {subject.due_date.strftime('%-d %B %Y')}."]
+        notes = [] if subject.headline else [_due_note(subject.due_date)]
         if decision.kind == REMINDER:
             recipients = owners
             severity = _severity(days_overdue)

@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import (
     Integer,
     Row,
+    String,
     Table,
     bindparam,
     cast,
@@ -20,7 +21,7 @@ from sqlalchemy import (
     type_coerce,
 )
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.sql.elements import ColumnElement
 
 from sgreviews.extensions import db
@@ -62,11 +63,12 @@ def insert_rows(
     ``returning`` columns of the rows inserted. Row by row values are numbers, text,
     booleans and dates; a timestamp can be a constant.
 
-    The rows travel as one parameter per column, not one per value: on PostgreSQL arrays
-    that the statement unnests, on SQLite one JSON array that json_each reads. An executemany
-    of the same rows costs a bound parameter per value, each processed by SQLAlchemy and,
-    on PostgreSQL, each placeholder parsed again by psycopg for every batch of a long
-    statement (34 s of client CPU for the 310,000 ledger rows of a first reminder run at xl).
+    The rows travel as one JSON document, one parameter, which the database reads in C
+    (PostgreSQL's jsonb_array_elements, SQLite's json_each). An executemany of the same rows
+    costs a bound parameter per value, each processed by SQLAlchemy and, on PostgreSQL, each
+    placeholder parsed again by psycopg for every batch of a long statement (34 s of client
+    CPU for the 310,000 ledger rows of a first reminder run at xl); arrays per column cost
+    psycopg a Python loop per text value.
     """
     names = list(columns)
     constants = dict(constants or {})
@@ -76,28 +78,24 @@ def insert_rows(
     timestamps = [name for name in names if isinstance(columns[name][0], datetime)]
     if timestamps:
         raise TypeError(f"insert_rows takes a datetime only as a constant: {timestamps}")
+    # One JSON array of rows. Dates travel as ISO text (as SQLite stores them), booleans as
+    # true and false (SQLite reads 1 and 0).
+    document = json.dumps(
+        list(zip(*columns.values(), strict=True)), default=_json_date, ensure_ascii=False
+    )
+    statement: Any
     if _dialect() == "postgresql":
-        unnested = (
-            func.unnest(
-                *[
-                    cast(
-                        bindparam(
-                            f"rows_{name}", list(columns[name]), type_=ARRAY(table.c[name].type)
-                        ),
-                        ARRAY(table.c[name].type),
-                    )
-                    for name in names
-                ]
-            )
-            .table_valued(*names)
-            .render_derived()
+        # jsonb: parsed once; each ->> on a json value would parse its text again.
+        each = func.jsonb_array_elements(cast(bindparam("rows", document), JSONB)).table_valued(
+            "value"
         )
-        values: list[Any] = [unnested.c[name] for name in names]
-        source = select(*values, *_constants(table, constants)).select_from(unnested)
-        statement: Any = postgresql.insert(table)
+        values = [
+            _typed(each.c.value.op("->>")(literal_column(str(index))), table.c[name].type)
+            for index, name in enumerate(names)
+        ]
+        source = select(*values, *_constants(table, constants)).select_from(each)
+        statement = postgresql.insert(table)
     else:
-        # Dates travel as ISO text, which is how SQLite stores them; booleans as 0 and 1.
-        document = json.dumps(list(zip(*columns.values(), strict=True)), default=_json_date)
         each = func.json_each(bindparam("rows", document)).table_valued("value")
         values = [
             type_coerce(func.json_extract(each.c.value, f"$[{index}]"), table.c[name].type)
@@ -118,6 +116,14 @@ def insert_rows(
         return list(db.session.execute(statement).all())
     db.session.execute(statement)
     return []
+
+
+def _typed(text_value: Any, type_: Any) -> Any:
+    """A JSON value read as text (``->>``), as the column's type. Text is not cast: a cast
+    to VARCHAR(n) would cut a long value short where an insert refuses it."""
+    if isinstance(type_, String):
+        return type_coerce(text_value, type_)
+    return cast(text_value, type_)
 
 
 def _json_date(value: Any) -> str:
