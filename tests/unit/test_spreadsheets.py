@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -132,7 +132,14 @@ def test_malformed_files_get_a_clear_message(name: str, data: bytes, message: st
 
 def test_export_has_the_board_columns_and_neutralises_formulas(ctx: None) -> None:
     agency = factories.agency()
-    action = factories.action(agency, action_text='=HYPERLINK("http://x")', risk="Low")
+    # Due well beyond the amber window (20 working days): the factory's default of 30
+    # calendar days falls inside it when bank holidays intervene (December).
+    action = factories.action(
+        agency,
+        action_text='=HYPERLINK("http://x")',
+        risk="Low",
+        due_date=date.today() + timedelta(days=120),
+    )
     actions = spreadsheets.actions_for_export(None, agency.id)
     rules = current_rules()
     from sgreviews.services.actions import ratings
