@@ -69,6 +69,9 @@ class Settings:
     # Benchmarks only (benchmarks/pages.py): the size of the bare "floor" page at
     # /benchmark/floor; 0 (the default) leaves the route out. Refused in production.
     benchmark_floor_bytes: int = 0
+    # Threads building reminder digests at once, each with its own database connection;
+    # 0 (the default) means 2 on PostgreSQL and 1 on SQLite, which has one writer at a time.
+    digest_workers: int = 0
 
     @classmethod
     def from_env(cls, overrides: dict[str, str] | None = None) -> Settings:
@@ -111,7 +114,17 @@ class Settings:
             lockout_minutes=_int(env, "SGREVIEWS_LOCKOUT_MINUTES", 15),
             trusted_proxies=_trusted_proxies(env),
             benchmark_floor_bytes=_floor_bytes(env, environment),
+            digest_workers=_digest_workers(env),
         )
+
+
+def _digest_workers(env: dict[str, str]) -> int:
+    workers = _int(env, "SGREVIEWS_DIGEST_WORKERS", 0)
+    if not 0 <= workers <= 16:
+        raise ConfigurationError(
+            f"SGREVIEWS_DIGEST_WORKERS must be between 0 (automatic) and 16, not {workers}"
+        )
+    return workers
 
 
 def _trusted_proxies(env: dict[str, str]) -> int:

@@ -47,6 +47,9 @@ def make_test_app(database_url: str, instance: Path, **extra: str) -> Flask:
         "DATABASE_URL": database_url,
         "SGREVIEWS_INSTANCE_PATH": str(instance),
         "WTF_CSRF_ENABLED": "0",
+        # In-process tests share one connection (the per-test transaction): no threads of
+        # their own. Subprocess tests (test_reminder_processes) run the automatic setting.
+        "SGREVIEWS_DIGEST_WORKERS": "1",
     }
     overrides.update(extra)
     app = create_app(overrides)

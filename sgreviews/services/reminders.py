@@ -22,9 +22,11 @@ listed by :func:`default_sources`. A run:
 from __future__ import annotations
 
 import secrets
+import threading
 import time
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from functools import lru_cache
@@ -633,19 +635,60 @@ def _pending_recipients(after: int, limit: int) -> list[int]:
 
 
 def build_digests(
-    today: date, directory: Directory, base_url: str, summaries: list[DigestSummary]
+    today: date,
+    directory: Directory,
+    base_url: str,
+    summaries: list[DigestSummary],
+    workers: int = 1,
 ) -> int:
     """One outbox message per person with unsent items, whatever run made the items.
     Each batch is one transaction: messages inserted, items claimed (an item already
-    claimed by another process is not claimed again), bodies rendered."""
+    claimed by another process is not claimed again), bodies rendered. With ``workers``
+    above 1, that many threads build batches at once, each on its own connection and in
+    its own transactions (as separate processes would), so one renders while another
+    waits on the database."""
+    cursor = _RecipientCursor()
+    if workers <= 1:
+        return _build_digests_from(cursor, today, directory, base_url, summaries)
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+
+    def work() -> int:
+        with app.app_context():
+            try:
+                return _build_digests_from(cursor, today, directory, base_url, summaries)
+            finally:
+                db.session.remove()
+
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="digests") as pool:
+        futures = [pool.submit(work) for _ in range(workers)]
+        return sum(future.result() for future in futures)
+
+
+class _RecipientCursor:
+    """The next batch of people with unsent items, handed to one worker at a time."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._last_user = 0
+
+    def next_batch(self) -> list[int]:
+        with self._lock:
+            user_ids = _pending_recipients(self._last_user, DIGEST_BATCH)
+            db.session.commit()
+            if user_ids:
+                self._last_user = user_ids[-1]
+            return user_ids
+
+
+def _build_digests_from(
+    cursor: _RecipientCursor,
+    today: date,
+    directory: Directory,
+    base_url: str,
+    summaries: list[DigestSummary],
+) -> int:
     made = 0
-    last_user = 0
-    while True:
-        user_ids = _pending_recipients(last_user, DIGEST_BATCH)
-        db.session.commit()
-        if not user_ids:
-            return made
-        last_user = user_ids[-1]
+    while user_ids := cursor.next_batch():
         made += _build_digest_batch(
             [directory.people[uid] for uid in user_ids if uid in directory.people],
             today,
@@ -653,6 +696,7 @@ def build_digests(
             summaries,
         )
         db.session.commit()
+    return made
 
 
 def _build_digest_batch(
@@ -857,6 +901,15 @@ def _refresh_statistics(*tables: str) -> None:
     db.session.commit()
 
 
+def digest_workers() -> int:
+    """Threads for the digest phase: the setting, or automatically 2 on PostgreSQL and 1 on
+    SQLite (one writer at a time: a second thread would only wait for the first)."""
+    configured: int = current_app.extensions["sgreviews.settings"].digest_workers
+    if configured:
+        return configured
+    return 2 if db.session.get_bind().dialect.name == "postgresql" else 1
+
+
 class RunInProgress(RuntimeError):
     """Another process holds the daily run lock and kept it past the wait."""
 
@@ -920,7 +973,9 @@ def run_reminders(
         if not dry_run:
             if report.notifications > ANALYZE_AFTER:
                 _refresh_statistics("reminder_ledger", "notification")
-            report.digests = build_digests(today, directory, base_url, report.digest_summaries)
+            report.digests = build_digests(
+                today, directory, base_url, report.digest_summaries, digest_workers()
+            )
             if report.digests > ANALYZE_AFTER // 10:
                 _refresh_statistics("outbox_message", "notification")
     finally:

@@ -44,6 +44,8 @@ def test_production_cookies_are_secure(tmp_path: Path) -> None:
         ("SGREVIEWS_ENV", "staging", "SGREVIEWS_ENV must be one of"),
         ("SESSION_COOKIE_SECURE", "perhaps", "must be true or false"),
         ("SGREVIEWS_SESSION_IDLE_MINUTES", "ten", "must be a whole number"),
+        ("SGREVIEWS_DIGEST_WORKERS", "two", "SGREVIEWS_DIGEST_WORKERS must be a whole number"),
+        ("SGREVIEWS_DIGEST_WORKERS", "40", "SGREVIEWS_DIGEST_WORKERS must be between 0"),
     ],
 )
 def test_bad_settings_are_named(name: str, value: str, message: str, tmp_path: Path) -> None:
