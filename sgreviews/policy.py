@@ -10,7 +10,7 @@ from __future__ import annotations
 import enum
 from typing import Protocol
 
-from sgreviews.models import Action, Briefing, Review, Role, User
+from sgreviews.models import Action, Review, Role, User
 
 
 class Permission(enum.Enum):
@@ -154,7 +154,14 @@ ROLE_PERMISSIONS[Role.AGENCY_LEAD] |= {Permission.RECORD_TEAM_USE}
 ROLE_PERMISSIONS[Role.PRACTITIONER] |= {Permission.RECORD_TEAM_USE}
 
 
-def can_read_briefing(user: Actor, briefing: Briefing) -> bool:
+class HasPublished(Protocol):
+    """A briefing as the entity or as the reading page's plain copy (briefing_reading)."""
+
+    @property
+    def published(self) -> object | None: ...
+
+
+def can_read_briefing(user: Actor, briefing: HasPublished) -> bool:
     """Every signed-in role reads a published briefing; only the secretariat sees drafts
     (a briefing with nothing published)."""
     if has_permission(user, Permission.MANAGE_BRIEFINGS):
@@ -162,7 +169,7 @@ def can_read_briefing(user: Actor, briefing: Briefing) -> bool:
     return has_permission(user, Permission.VIEW_LEARNING) and briefing.published is not None
 
 
-def can_read_briefing_publicly(briefing: Briefing, partnership_is_public: bool) -> bool:
+def can_read_briefing_publicly(briefing: HasPublished, partnership_is_public: bool) -> bool:
     """Without signing in: a published briefing of a partnership that allows it."""
     return partnership_is_public and briefing.published is not None
 

@@ -10,8 +10,9 @@ version that was ever read.
 from __future__ import annotations
 
 import enum
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 from sqlalchemy import JSON, Column, ForeignKey, String, Table, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -56,6 +57,35 @@ class VersionStatus(enum.Enum):
     def is_open(self) -> bool:
         """Still being written: may be edited in place."""
         return self in (VersionStatus.DRAFT, VersionStatus.IN_REVIEW)
+
+
+class _Versioned(Protocol):
+    @property
+    def status(self) -> VersionStatus: ...
+
+
+_V = TypeVar("_V", bound=_Versioned)
+
+
+def published_of(versions: Sequence[_V]) -> _V | None:
+    """The published version among a briefing's versions (at most one is), or None.
+    Shared by the entity and by the reading page's plain copy (services/briefing_reading)."""
+    for version in versions:
+        if version.status is VersionStatus.PUBLISHED:
+            return version
+    return None
+
+
+def open_of(versions: Sequence[_V]) -> _V | None:
+    """The latest version when it is still being written (versions in number order)."""
+    latest = versions[-1]
+    return latest if latest.status.is_open else None
+
+
+def section_text(sections: Mapping[str, Any] | None, key: str) -> str:
+    """One section's Markdown from a version's sections (empty when absent or not text)."""
+    value = (sections or {}).get(key, "")
+    return value if isinstance(value, str) else ""
 
 
 briefing_review = Table(
@@ -114,15 +144,11 @@ class Briefing(Base):
 
     @property
     def published(self) -> BriefingVersion | None:
-        for version in self.versions:
-            if version.status is VersionStatus.PUBLISHED:
-                return version
-        return None
+        return published_of(self.versions)
 
     @property
     def open_version(self) -> BriefingVersion | None:
-        latest = self.latest
-        return latest if latest.status.is_open else None
+        return open_of(self.versions)
 
 
 class BriefingVersion(Base):
@@ -161,8 +187,7 @@ class BriefingVersion(Base):
     __mapper_args__ = {"version_id_col": lock_version}
 
     def section(self, key: str) -> str:
-        value = (self.sections or {}).get(key, "")
-        return value if isinstance(value, str) else ""
+        return section_text(self.sections, key)
 
 
 class PersonalDataOverride(Base):

@@ -97,7 +97,8 @@ class Notification(Base):
 
     __tablename__ = "notification"
     __table_args__ = (
-        Index("ix_notification_user_created", "user_id", "created_at"),
+        # The header's unread count reads this index alone (migration 0016).
+        Index("ix_notification_user_unread", "user_id", "read_at"),
         # The unsent email items only (migration 0015): a claim takes an item out of it.
         Index(
             "ix_notification_unsent",

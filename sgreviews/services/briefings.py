@@ -11,7 +11,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from flask import current_app
-from sqlalchemy import Select, bindparam, func, or_, select
+from sqlalchemy import Row, bindparam, func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from sgreviews.extensions import db
@@ -33,6 +33,7 @@ from sgreviews.models import (
     VersionStatus,
 )
 from sgreviews.services import audit, personal_data, search
+from sgreviews.services.briefing_reading import ReadingBriefing
 from sgreviews.services.briefing_types import section_label, sections_for
 
 DEFAULT_REVIEW_MONTHS = 12
@@ -402,38 +403,24 @@ def search_document(briefing: Briefing, version: BriefingVersion) -> str:
 # --- reading --------------------------------------------------------------------------------
 
 
-def _briefing_statement(*, reading: bool) -> Select[Briefing]:
-    options = [joinedload(Briefing.partnership), joinedload(Briefing.author)]
-    if reading:
-        # One statement: a briefing has a few versions, themes and reviews, so their
-        # product is a few rows, cheaper than three more statements.
-        options += [
-            joinedload(Briefing.versions),
-            joinedload(Briefing.themes),
-            joinedload(Briefing.reviews),
-        ]
-    else:
-        options += [
-            selectinload(Briefing.versions).selectinload(BriefingVersion.overrides),
-            selectinload(Briefing.themes),
-            selectinload(Briefing.reviews),
-            selectinload(Briefing.findings),
-        ]
-    return select(Briefing).where(Briefing.id == bindparam("briefing_id")).options(*options)
+_BRIEFING = (
+    select(Briefing)
+    .where(Briefing.id == bindparam("briefing_id"))
+    .options(
+        joinedload(Briefing.partnership),
+        joinedload(Briefing.author),
+        selectinload(Briefing.versions).selectinload(BriefingVersion.overrides),
+        selectinload(Briefing.themes),
+        selectinload(Briefing.reviews),
+        selectinload(Briefing.findings),
+    )
+)
 
 
-# Built once: the reading page is the most-read page of the service, and building a
-# statement (and its cache key) each time was a tenth of its time.
-_READING = _briefing_statement(reading=True)
-_MANAGING = _briefing_statement(reading=False)
-
-
-def get_briefing(briefing_id: int, *, reading: bool = False) -> Briefing | None:
-    """A briefing with what its pages show. ``reading``: only what the reading page shows
-    (not the versions' personal-data overrides nor the findings, which only the business
-    office's pages use)."""
-    statement = _READING if reading else _MANAGING
-    return db.session.scalars(statement, {"briefing_id": briefing_id}).unique().one_or_none()
+def get_briefing(briefing_id: int) -> Briefing | None:
+    """A briefing with what the business office's pages show and change. (The reading
+    pages read plain values instead: services/briefing_reading.py.)"""
+    return db.session.scalars(_BRIEFING, {"briefing_id": briefing_id}).unique().one_or_none()
 
 
 @dataclass
@@ -558,7 +545,9 @@ def set_public(partnership: Partnership, public: bool, *, actor: User) -> None:
 # --- reach ----------------------------------------------------------------------------------
 
 
-def record_read(briefing: Briefing, *, reader: User, reflection: str) -> BriefingRead:
+def record_read(
+    briefing: Briefing | ReadingBriefing, *, reader: User, reflection: str
+) -> BriefingRead:
     version = briefing.published
     if version is None:
         raise BriefingError("Only a published briefing can be confirmed as read.")
@@ -583,18 +572,19 @@ def record_read(briefing: Briefing, *, reader: User, reflection: str) -> Briefin
     return existing
 
 
-_READ_BY = select(BriefingRead).where(
+_READ_BY = select(BriefingRead.read_at, BriefingRead.reflection).where(
     BriefingRead.briefing_id == bindparam("briefing_id"),
     BriefingRead.user_id == bindparam("user_id"),
 )
 
 
-def read_by(briefing: Briefing, user: User) -> BriefingRead | None:
-    return db.session.scalar(_READ_BY, {"briefing_id": briefing.id, "user_id": user.id})
+def read_by(briefing: Briefing | ReadingBriefing, user: User) -> Row[datetime, str] | None:
+    """When the user confirmed reading the briefing, and their reflection (or None)."""
+    return db.session.execute(_READ_BY, {"briefing_id": briefing.id, "user_id": user.id}).first()
 
 
 def record_team_use(
-    briefing: Briefing,
+    briefing: Briefing | ReadingBriefing,
     *,
     actor: User,
     used_on: date,

@@ -89,6 +89,31 @@ def test_someone_else_s_notifications_are_not_shown(
         assert unread == 2
 
 
+def test_header_count_reads_the_unread_index_alone(ctx: None) -> None:
+    """Every page's header counts the unread notifications: from the index on
+    (user_id, read_at), never by reading each of the person's notifications from the table
+    (a cost that would grow with everything they were ever sent)."""
+    from sgreviews.services.notifications import _UNREAD
+
+    connection = db.session.connection()
+    compiled = _UNREAD.compile(connection)
+    parameters = {"user_id": 1}
+    if connection.dialect.name == "sqlite":
+        rows = connection.exec_driver_sql(
+            f"EXPLAIN QUERY PLAN {compiled}", tuple(parameters.values())
+        ).all()
+        plan = " ".join(str(row[-1]) for row in rows)
+        assert "USING COVERING INDEX ix_notification_user_unread" in plan, plan
+    else:
+        # The tables are nearly empty here, so take sequential scans off the table.
+        connection.exec_driver_sql("SET LOCAL enable_seqscan = off")
+        rows = connection.exec_driver_sql(
+            f"EXPLAIN {compiled}".replace("%(user_id)s", "%s"), (1,)
+        ).all()
+        plan = " ".join(str(row[0]) for row in rows)
+        assert "Index Only Scan using ix_notification_user_unread" in plan, plan
+
+
 def test_choosing_in_app_only_stops_email(app: Flask, user_of: Callable[..., User]) -> None:
     user = user_of(Role.SECRETARIAT)
     client = _client_as(app, user)

@@ -43,6 +43,7 @@ from sgreviews.policy import (
 from sgreviews.services import briefings as service
 from sgreviews.services import organisations, personal_data
 from sgreviews.services import overview as overview_service
+from sgreviews.services.briefing_reading import ReadingBriefing, ReadingVersion, reading_briefing
 from sgreviews.services.briefing_types import sections_for
 from sgreviews.web.access import public, requires
 from sgreviews.web.briefings import forms
@@ -63,15 +64,22 @@ def _review_types() -> dict[str, Any]:
     return current_app.extensions["sgreviews.review_types"]  # type: ignore[no-any-return]
 
 
-def _load(briefing_id: int, *, reading: bool = False) -> Briefing:
-    briefing = service.get_briefing(briefing_id, reading=reading)
+def _load(briefing_id: int) -> Briefing:
+    briefing = service.get_briefing(briefing_id)
     if briefing is None:
         abort(404)
     return briefing
 
 
-def _readable(briefing_id: int) -> Briefing:
-    briefing = _load(briefing_id, reading=True)
+def _reading(briefing_id: int) -> ReadingBriefing:
+    briefing = reading_briefing(briefing_id)
+    if briefing is None:
+        abort(404)
+    return briefing
+
+
+def _readable(briefing_id: int) -> ReadingBriefing:
+    briefing = _reading(briefing_id)
     if not can_read_briefing(current_user, briefing):
         # A draft is not shown to anyone but the secretariat, nor is its existence.
         abort(404)
@@ -372,7 +380,9 @@ def settings() -> Response | str:
 # --- reading ---------------------------------------------------------------------------------
 
 
-def _reading_context(briefing: Briefing, version: BriefingVersion) -> dict[str, Any]:
+def _reading_context(
+    briefing: Briefing | ReadingBriefing, version: BriefingVersion | ReadingVersion
+) -> dict[str, Any]:
     return {
         "briefing": briefing,
         "version": version,
@@ -417,7 +427,7 @@ def pdf(briefing_id: int) -> Response:
 @blueprint.route("/public/briefings/<int:briefing_id>")
 @public
 def public_read(briefing_id: int) -> str:
-    briefing = _load(briefing_id, reading=True)
+    briefing = _reading(briefing_id)
     if not can_read_briefing_publicly(briefing, service.is_public(briefing.partnership_id)):
         abort(404)
     assert briefing.published is not None
@@ -448,7 +458,7 @@ def public_library(short_name: str) -> str:
 @blueprint.route("/public/briefings/<int:briefing_id>.pdf")
 @public
 def public_pdf(briefing_id: int) -> Response:
-    briefing = _load(briefing_id)
+    briefing = _reading(briefing_id)
     if not can_read_briefing_publicly(briefing, service.is_public(briefing.partnership_id)):
         abort(404)
     assert briefing.published is not None

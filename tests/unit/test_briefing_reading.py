@@ -1,0 +1,104 @@
+"""The reading page's plain copy of a briefing (services/briefing_reading.py) says what the
+entity says: the same versions in the same order, the same published and open version, the
+same linked reviews and themes in the entity's order."""
+
+from __future__ import annotations
+
+from sgreviews.extensions import db
+from sgreviews.models import Briefing, Role, Theme, VersionStatus
+from sgreviews.services import briefings
+from sgreviews.services.briefing_reading import reading_briefing
+from tests import factories
+from tests.briefing_helpers import draft_briefing, published_briefing
+
+
+def _theme(key: str, name: str) -> Theme:
+    theme = Theme(key=key, name=name)
+    db.session.add(theme)
+    return theme
+
+
+def _as_entity_says(briefing: Briefing) -> dict[str, object]:
+    def version_id(version: object) -> object:
+        return getattr(version, "id", None)
+
+    return {
+        "id": briefing.id,
+        "kind": briefing.kind,
+        "partnership": (briefing.partnership_id, briefing.partnership.name),
+        "review_by": briefing.review_by,
+        "versions": [
+            (v.id, v.number, v.status, v.title, dict(v.sections), v.published_at)
+            for v in briefing.versions
+        ],
+        "sections": [v.section("key_point_1") for v in briefing.versions],
+        "reviews": [(r.reference, r.subject_label) for r in briefing.reviews],
+        "themes": [t.name for t in briefing.themes],
+        "latest": briefing.latest.id,
+        "published": version_id(briefing.published),
+        "open": version_id(briefing.open_version),
+    }
+
+
+def _as_copy_says(briefing_id: int) -> dict[str, object]:
+    copy = reading_briefing(briefing_id)
+    assert copy is not None
+    return {
+        "id": copy.id,
+        "kind": copy.kind,
+        "partnership": (copy.partnership_id, copy.partnership.name),
+        "review_by": copy.review_by,
+        "versions": [
+            (v.id, v.number, v.status, v.title, dict(v.sections), v.published_at)
+            for v in copy.versions
+        ],
+        "sections": [v.section("key_point_1") for v in copy.versions],
+        "reviews": [(r.reference, r.subject_label) for r in copy.reviews],
+        "themes": [t.name for t in copy.themes],
+        "latest": copy.latest.id,
+        "published": getattr(copy.published, "id", None),
+        "open": getattr(copy.open_version, "id", None),
+    }
+
+
+def test_copy_of_a_published_briefing_with_a_new_draft_and_links(ctx: None) -> None:
+    actor = factories.user(Role.SECRETARIAT)
+    briefing = published_briefing(actor)
+    partnership = briefing.partnership
+    # Linked out of their display order: the copy must sort as the entity does.
+    later = factories.review(partnership, reference="SAR-2026-09", subject_label="Adult R")
+    earlier = factories.review(partnership, reference="LCSPR-2025-03", subject_label="Child Q")
+    themes = [_theme("neglect_t", "Neglect"), _theme("curiosity_t", "Curiosity")]
+    db.session.flush()
+    briefings.set_links(briefing, actor=actor, reviews=[later, earlier], findings=[], themes=themes)
+    briefings.new_version(briefing, actor=actor)
+    briefing.open_version.sections = {"key_point_1": "Revised point"}  # type: ignore[union-attr]
+    db.session.commit()
+    db.session.expire_all()
+
+    briefing = db.session.get(Briefing, briefing.id)  # type: ignore[assignment]
+    said = _as_entity_says(briefing)
+    assert said["reviews"] == [("LCSPR-2025-03", "Child Q"), ("SAR-2026-09", "Adult R")]
+    assert said["themes"] == ["Curiosity", "Neglect"]
+    assert [v[2] for v in said["versions"]] == [  # type: ignore[attr-defined]
+        VersionStatus.PUBLISHED,
+        VersionStatus.DRAFT,
+    ]
+    assert said["sections"] == [
+        briefing.versions[0].section("key_point_1"),
+        "Revised point",
+    ]
+    assert said["published"] is not None and said["open"] is not None
+    assert _as_copy_says(briefing.id) == said
+
+
+def test_copy_of_a_draft_with_nothing_linked(ctx: None) -> None:
+    briefing = draft_briefing()
+    db.session.commit()
+    said = _as_copy_says(briefing.id)
+    assert said == _as_entity_says(briefing)
+    assert said["published"] is None and said["reviews"] == [] and said["themes"] == []
+
+
+def test_no_such_briefing(ctx: None) -> None:
+    assert reading_briefing(987654) is None
