@@ -12,6 +12,7 @@ from sgreviews.models import (
     Agency,
     Finding,
     FindingKind,
+    Notification,
     Partnership,
     PartnershipKind,
     Review,
@@ -20,6 +21,7 @@ from sgreviews.models import (
     SubjectKind,
     User,
 )
+from sgreviews.models.base import utcnow
 from sgreviews.services import users
 
 PASSWORD = "correct horse battery staple"
@@ -120,3 +122,20 @@ def action(
     db.session.add(item)
     db.session.flush()
     return item
+
+
+def notification(user_: User, subject_id: int, *, read: bool = False) -> Notification:
+    """One in-app reminder line for the user (unread unless ``read``)."""
+    made = Notification(
+        user_id=user_.id,
+        subject_type="action",
+        subject_id=subject_id,
+        run_date=date(2026, 11, 2),
+        severity="overdue",
+        headline=f"Action {subject_id} is overdue",
+        detail="",
+        link_path="/notifications",
+        read_at=utcnow() if read else None,
+    )
+    db.session.add(made)
+    return made

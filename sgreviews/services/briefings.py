@@ -11,7 +11,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from flask import current_app
-from sqlalchemy import Row, bindparam, func, or_, select
+from sqlalchemy import bindparam, func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from sgreviews.extensions import db
@@ -570,17 +570,6 @@ def record_read(
         existing.reflection = reflection.strip()
     db.session.flush()
     return existing
-
-
-_READ_BY = select(BriefingRead.read_at, BriefingRead.reflection).where(
-    BriefingRead.briefing_id == bindparam("briefing_id"),
-    BriefingRead.user_id == bindparam("user_id"),
-)
-
-
-def read_by(briefing: Briefing | ReadingBriefing, user: User) -> Row[datetime, str] | None:
-    """When the user confirmed reading the briefing, and their reflection (or None)."""
-    return db.session.execute(_READ_BY, {"briefing_id": briefing.id, "user_id": user.id}).first()
 
 
 def record_team_use(

@@ -1,13 +1,19 @@
 """The reading page's plain copy of a briefing (services/briefing_reading.py) says what the
 entity says: the same versions in the same order, the same published and open version, the
-same linked reviews and themes in the entity's order."""
+same linked reviews and themes in the entity's order; and the reader's confirmation and
+unread count that come with it are the reader's own."""
 
 from __future__ import annotations
 
 from sgreviews.extensions import db
 from sgreviews.models import Briefing, Role, Theme, VersionStatus
 from sgreviews.services import briefings
-from sgreviews.services.briefing_reading import ReadingBriefing, reading_briefing
+from sgreviews.services.briefing_reading import (
+    NOBODY,
+    ReadingBriefing,
+    reading_briefing,
+    reading_page,
+)
 from tests import factories
 from tests.briefing_helpers import draft_briefing, published_briefing
 
@@ -85,3 +91,34 @@ def test_copy_of_a_draft_with_nothing_linked(ctx: None) -> None:
 
 def test_no_such_briefing(ctx: None) -> None:
     assert reading_briefing(987654) is None
+
+
+def test_page_carries_the_reader_s_own_confirmation_and_unread_count(ctx: None) -> None:
+    actor = factories.user(Role.SECRETARIAT)
+    briefing = published_briefing(actor)
+    other_briefing = published_briefing(actor, title="Another briefing")
+    reader = factories.user(Role.PRACTITIONER)
+    other = factories.user(Role.PRACTITIONER)
+    db.session.flush()
+    briefings.record_read(briefing, reader=reader, reflection="I will ask about every adult.")
+    briefings.record_read(other_briefing, reader=other, reflection="Not this one.")
+    for number in range(3):
+        factories.notification(reader, number)
+    factories.notification(reader, 9, read=True)
+    factories.notification(other, 10)
+    db.session.commit()
+
+    page = reading_page(briefing.id, reader.id)
+    assert page is not None
+    assert page.read is not None
+    assert page.read.reflection == "I will ask about every adult."
+    assert page.read.read_at.tzinfo is not None
+    assert page.unread_notifications == 3
+    assert _says(page.briefing) == _as_copy_says(briefing.id)
+
+    # Another reader's confirmation (of another briefing) and count are not this one's.
+    other_page = reading_page(briefing.id, other.id)
+    assert other_page is not None
+    assert other_page.read is None and other_page.unread_notifications == 1
+    nobody = reading_page(briefing.id, NOBODY)
+    assert nobody is not None and nobody.read is None and nobody.unread_notifications == 0

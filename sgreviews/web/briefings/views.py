@@ -43,12 +43,19 @@ from sgreviews.policy import (
 from sgreviews.services import briefings as service
 from sgreviews.services import organisations, personal_data
 from sgreviews.services import overview as overview_service
-from sgreviews.services.briefing_reading import ReadingBriefing, ReadingVersion, reading_briefing
+from sgreviews.services.briefing_reading import (
+    NOBODY,
+    ReadingBriefing,
+    ReadingPage,
+    ReadingVersion,
+    reading_page,
+)
 from sgreviews.services.briefing_types import sections_for
 from sgreviews.web.access import public, requires
 from sgreviews.web.briefings import forms
 from sgreviews.web.briefings.pdf import briefing_pdf_response
 from sgreviews.web.forms_common import choices_of
+from sgreviews.web.notifications.views import preset_unread_count
 
 blueprint = Blueprint("briefings", __name__)
 
@@ -71,19 +78,27 @@ def _load(briefing_id: int) -> Briefing:
     return briefing
 
 
-def _reading(briefing_id: int) -> ReadingBriefing:
-    briefing = reading_briefing(briefing_id)
-    if briefing is None:
+def _reading_page(briefing_id: int, reader_id: int = NOBODY) -> ReadingPage:
+    page = reading_page(briefing_id, reader_id)
+    if page is None:
         abort(404)
-    return briefing
+    return page
+
+
+def _reading(briefing_id: int) -> ReadingBriefing:
+    return _reading_page(briefing_id).briefing
+
+
+def _readable_page(briefing_id: int, reader_id: int = NOBODY) -> ReadingPage:
+    page = _reading_page(briefing_id, reader_id)
+    if not can_read_briefing(current_user, page.briefing):
+        # A draft is not shown to anyone but the secretariat, nor is its existence.
+        abort(404)
+    return page
 
 
 def _readable(briefing_id: int) -> ReadingBriefing:
-    briefing = _reading(briefing_id)
-    if not can_read_briefing(current_user, briefing):
-        # A draft is not shown to anyone but the secretariat, nor is its existence.
-        abort(404)
-    return briefing
+    return _readable_page(briefing_id).briefing
 
 
 # --- the library ----------------------------------------------------------------------------
@@ -394,7 +409,10 @@ def _reading_context(
 @blueprint.route("/briefings/<int:briefing_id>", methods=["GET", "POST"])
 @requires(Permission.VIEW_LEARNING)
 def read(briefing_id: int) -> Response | str:
-    briefing = _readable(briefing_id)
+    page = _readable_page(briefing_id, current_user.id)
+    briefing = page.briefing
+    # The header's count came with the page: no statement of its own.
+    preset_unread_count(page.unread_notifications)
     version = briefing.published or briefing.latest
     read_form = forms.ReadForm() if briefing.published is not None else None
     if read_form is not None and read_form.validate_on_submit():
@@ -409,7 +427,7 @@ def read(briefing_id: int) -> Response | str:
         **_reading_context(briefing, version),
         read_form=read_form,
         form=read_form,
-        read=service.read_by(briefing, current_user),
+        read=page.read,
         can_manage=has_permission(current_user, Permission.MANAGE_BRIEFINGS),
         can_record_use=has_permission(current_user, Permission.RECORD_TEAM_USE),
         can_see_reach=has_permission(current_user, Permission.VIEW_BRIEFING_REACH),

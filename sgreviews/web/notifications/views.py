@@ -11,6 +11,7 @@ from flask import (
     abort,
     current_app,
     flash,
+    g,
     redirect,
     render_template,
     request,
@@ -44,9 +45,18 @@ STATE_TAGS = {
 }
 
 
+def preset_unread_count(count: int) -> None:
+    """The header's unread count for this request, when a view has read it already (the
+    reading page reads it in its own statement)."""
+    g.unread_notifications = count
+
+
 @blueprint.app_context_processor
 def notification_count() -> dict[str, Any]:
     def unread_notifications() -> int:
+        preset: int | None = g.get("unread_notifications")
+        if preset is not None:
+            return preset
         if isinstance(current_user, User) and current_user.is_authenticated:
             return notifications.unread_count(current_user.id)
         return 0
