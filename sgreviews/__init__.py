@@ -81,6 +81,9 @@ def create_app(overrides: dict[str, str] | None = None) -> Flask:
     _configure_security_headers(app)
     _configure_proxies(app, settings)
     _configure_templates(app)
+    from sgreviews.web.request_transactions import init_request_transactions
+
+    init_request_transactions(app)
 
     from sgreviews.web import register_blueprints, register_error_pages
 
