@@ -902,8 +902,9 @@ def _refresh_statistics(*tables: str) -> None:
 
 
 def digest_workers() -> int:
-    """Threads for the digest phase: the setting, or automatically 2 on PostgreSQL and 1 on
-    SQLite (one writer at a time: a second thread would only wait for the first)."""
+    """Threads for each phase of a run (the decisions, then the digests): the setting, or
+    automatically 2 on PostgreSQL and 1 on SQLite (one writer at a time: a second thread
+    would only wait for the first)."""
     configured: int = current_app.extensions["sgreviews.settings"].digest_workers
     if configured:
         return configured
@@ -912,6 +913,109 @@ def digest_workers() -> int:
 
 class RunInProgress(RuntimeError):
     """Another process holds the daily run lock and kept it past the wait."""
+
+
+class _PageCursor:
+    """The sources' next page of subjects, handed to one worker at a time: each page is
+    read by the worker that takes it, in that worker's session, and the sources are walked
+    in order, each by its own keyset."""
+
+    def __init__(
+        self, sources: Sequence[ReminderSource], today: date, horizon_days: int, page_size: int
+    ) -> None:
+        self._lock = threading.Lock()
+        self._pages = (
+            (source, page)
+            for source in sources
+            for page in source.pages(today, horizon_days, page_size)
+        )
+
+    def next_page(self) -> tuple[ReminderSource, list[Subject]] | None:
+        with self._lock:
+            taken = next(self._pages, None)
+            db.session.commit()  # end the read before writing (SQLite locking)
+            return taken
+
+
+class _Decisions:
+    """One run's decision phase: pages of subjects compared with the ledger, the new
+    decisions recorded, and their items stored, by one or more workers."""
+
+    def __init__(
+        self,
+        report: RunReport,
+        today: date,
+        rules: ReminderRules,
+        directory: Directory,
+        holder: str,
+        dry_run: bool,
+    ) -> None:
+        self.report = report
+        self.today = today
+        self.rules = rules
+        self.directory = directory
+        self.holder = holder
+        self.dry_run = dry_run
+        self._lock = threading.Lock()
+        self._written_when_analyzed = 0
+
+    def work(self, cursor: _PageCursor) -> None:
+        while (taken := cursor.next_page()) is not None:
+            self.page(*taken)
+
+    def page(self, source: ReminderSource, page: list[Subject]) -> None:
+        report, today, directory = self.report, self.today, self.directory
+        decisions = decide(page, today, self.rules, getattr(source, "thresholds", None))
+        db.session.commit()  # end the read before writing (SQLite locking)
+        if self.dry_run:
+            with self._lock:
+                report.subjects_checked += len(page)
+                _preview(report, items_for(decisions, today, directory), directory)
+                report.decisions += len(decisions)
+            return
+        recorded = record_decisions(decisions, today) if decisions else []
+        items = items_for(recorded, today, directory)
+        stored = store_items(items, today, directory)
+        in_app_only = sum(1 for item in items if not directory.people[item.user_id].wants_email)
+        if decisions:
+            heartbeat(LOCK_NAME, self.holder)
+        db.session.commit()
+        with self._lock:
+            report.subjects_checked += len(page)
+            report.decisions += len(recorded)
+            report.notifications += stored
+            report.in_app_only += in_app_only
+            written = report.decisions + report.notifications
+            analyze = written >= max(ANALYZE_AFTER, 2 * self._written_when_analyzed)
+            if analyze:
+                self._written_when_analyzed = written
+        if analyze:
+            _refresh_statistics("reminder_ledger", "notification")
+
+
+def _run_decisions(
+    decisions: _Decisions, sources: Sequence[ReminderSource], page_size: int, workers: int
+) -> None:
+    """The decision phase. With ``workers`` above 1, that many threads take pages from one
+    cursor, each on its own connection and in its own transactions (as separate processes
+    would): one computes while another waits on the database. Every decision is still
+    acted on once: the ledger's unique key decides, whatever thread or process asks."""
+    cursor = _PageCursor(sources, decisions.today, decisions.rules.horizon_days, page_size)
+    if workers <= 1:
+        decisions.work(cursor)
+        return
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+
+    def work() -> None:
+        with app.app_context():
+            try:
+                decisions.work(cursor)
+            finally:
+                db.session.remove()
+
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="decisions") as pool:
+        for future in [pool.submit(work) for _ in range(workers)]:
+            future.result()
 
 
 def run_reminders(
@@ -942,39 +1046,18 @@ def run_reminders(
     # PostgreSQL's statistics as they double, and before the digests: planned on "empty",
     # the ledger lookup of each page became a scan (234 s of a 302 s first run at xl with
     # autovacuum off; autovacuum's own ANALYZE may come a minute late, or never).
-    written_when_analyzed = 0
     try:
         directory = Directory.load()
         db.session.commit()
-        for source in sources:
-            for page in source.pages(today, rules.horizon_days, page_size):
-                report.subjects_checked += len(page)
-                decisions = decide(page, today, rules, getattr(source, "thresholds", None))
-                db.session.commit()  # end the read before writing (SQLite locking)
-                if dry_run:
-                    _preview(report, items_for(decisions, today, directory), directory)
-                    report.decisions += len(decisions)
-                    continue
-                if not decisions:
-                    continue
-                recorded = record_decisions(decisions, today)
-                items = items_for(recorded, today, directory)
-                report.decisions += len(recorded)
-                report.notifications += store_items(items, today, directory)
-                report.in_app_only += sum(
-                    1 for item in items if not directory.people[item.user_id].wants_email
-                )
-                heartbeat(LOCK_NAME, holder)
-                db.session.commit()
-                written = report.decisions + report.notifications
-                if written >= max(ANALYZE_AFTER, 2 * written_when_analyzed):
-                    _refresh_statistics("reminder_ledger", "notification")
-                    written_when_analyzed = written
+        decisions = _Decisions(report, today, rules, directory, holder, dry_run)
+        # A preview runs in one thread: its lines come in the sources' order.
+        workers = 1 if dry_run else digest_workers()
+        _run_decisions(decisions, sources, page_size, workers)
         if not dry_run:
             if report.notifications > ANALYZE_AFTER:
                 _refresh_statistics("reminder_ledger", "notification")
             report.digests = build_digests(
-                today, directory, base_url, report.digest_summaries, digest_workers()
+                today, directory, base_url, report.digest_summaries, workers
             )
             if report.digests > ANALYZE_AFTER // 10:
                 _refresh_statistics("outbox_message", "notification")
