@@ -8,7 +8,9 @@ listed by :func:`default_sources`. A run:
 
 1. takes the ``reminders-daily`` job lock, so a second scheduler waits rather than racing;
 2. streams each source's subjects page by page (keyset pages, short transactions: memory
-   stays flat however many actions there are);
+   stays flat however many actions there are), with one or more worker threads taking the
+   next page from one cursor (2 on PostgreSQL: one computes while the other waits on the
+   database);
 3. per page, compares the most urgent threshold reached today with the ledger for the
    subject's *current* due date, and inserts the new decision with insert-or-skip on the
    ledger's unique key. Only the rows this process inserted produce notifications, so a
