@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, cast
 
-from sqlalchemy import CompoundSelect, and_, bindparam, func, literal, null, select, union_all
+from sqlalchemy import CompoundSelect, and_, bindparam, literal, null, select, union_all
 
 from sgreviews.extensions import db
 from sgreviews.models import (
@@ -30,7 +30,6 @@ from sgreviews.models import (
     BriefingKind,
     BriefingRead,
     BriefingVersion,
-    Notification,
     Partnership,
     Review,
     Theme,
@@ -43,6 +42,7 @@ from sgreviews.models.briefing import (
     published_of,
     section_text,
 )
+from sgreviews.services.notifications import UNREAD
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,13 +124,6 @@ class ReadingPage:
 # Nobody: no user has this id (the public page and the PDF have no reader).
 NOBODY = 0
 
-_UNREAD = (
-    select(func.count())
-    .select_from(Notification)
-    .where(Notification.user_id == bindparam("reader_id"), Notification.read_at.is_(None))
-    .scalar_subquery()
-)
-
 
 def _empty() -> list[Any]:
     """NULL for each of the versions' columns in the reviews' and themes' rows (one element
@@ -160,7 +153,7 @@ _PAGE = cast(
             BriefingVersion.published_at,
             BriefingRead.read_at,
             BriefingRead.reflection,
-            _UNREAD.label("unread"),
+            UNREAD.scalar_subquery().label("unread"),
             null().label("name"),
             null().label("label"),
         )
@@ -170,7 +163,7 @@ _PAGE = cast(
             BriefingRead,
             and_(
                 BriefingRead.briefing_id == Briefing.id,
-                BriefingRead.user_id == bindparam("reader_id"),
+                BriefingRead.user_id == bindparam("user_id"),
             ),
         )
         .where(Briefing.id == bindparam("briefing_id")),
@@ -192,7 +185,7 @@ def reading_page(briefing_id: int, reader_id: int = NOBODY) -> ReadingPage | Non
     reviews: list[ReviewLabel] = []
     themes: list[ThemeName] = []
     first = None
-    for row in db.session.execute(_PAGE, {"briefing_id": briefing_id, "reader_id": reader_id}):
+    for row in db.session.execute(_PAGE, {"briefing_id": briefing_id, "user_id": reader_id}):
         if row[0] == 0:
             first = first or row
             versions.append(ReadingVersion(row[5], row[6], row[7], row[8], row[9] or {}, row[10]))

@@ -39,8 +39,9 @@ class SnoozeError(ValueError):
 # --- notifications ---------------------------------------------------------------------
 
 
-# Built once: the header of every page shows the count.
-_UNREAD = (
+# Built once: the header of every page shows the count (the reading page runs it as a
+# subquery of its own statement, with the same ``user_id`` parameter).
+UNREAD = (
     select(func.count())
     .select_from(Notification)
     .where(Notification.user_id == bindparam("user_id"), Notification.read_at.is_(None))
@@ -48,7 +49,7 @@ _UNREAD = (
 
 
 def unread_count(user_id: int) -> int:
-    return db.session.scalar(_UNREAD, {"user_id": user_id}) or 0
+    return db.session.scalar(UNREAD, {"user_id": user_id}) or 0
 
 
 @dataclass(frozen=True)

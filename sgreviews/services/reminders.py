@@ -934,9 +934,7 @@ class _PageCursor:
 
     def next_page(self) -> tuple[ReminderSource, list[Subject]] | None:
         with self._lock:
-            taken = next(self._pages, None)
-            db.session.commit()  # end the read before writing (SQLite locking)
-            return taken
+            return next(self._pages, None)
 
 
 class _Decisions:
@@ -975,7 +973,7 @@ class _Decisions:
                 _preview(report, items_for(decisions, today, directory), directory)
                 report.decisions += len(decisions)
             return
-        recorded = record_decisions(decisions, today) if decisions else []
+        recorded = record_decisions(decisions, today)
         items = items_for(recorded, today, directory)
         stored = store_items(items, today, directory)
         in_app_only = sum(1 for item in items if not directory.people[item.user_id].wants_email)

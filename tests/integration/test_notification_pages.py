@@ -93,10 +93,10 @@ def test_header_count_reads_the_unread_index_alone(ctx: None) -> None:
     """Every page's header counts the unread notifications: from the index on
     (user_id, read_at), never by reading each of the person's notifications from the table
     (a cost that would grow with everything they were ever sent)."""
-    from sgreviews.services.notifications import _UNREAD
+    from sgreviews.services.notifications import UNREAD
 
     connection = db.session.connection()
-    compiled = _UNREAD.compile(connection)
+    compiled = UNREAD.compile(connection)
     parameters = {"user_id": 1}
     if connection.dialect.name == "sqlite":
         rows = connection.exec_driver_sql(
