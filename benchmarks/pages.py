@@ -120,7 +120,7 @@ def publish_briefings(count: int) -> None:
 
     from sgreviews.extensions import db
     from sgreviews.models import Briefing, BriefingKind, Review, Role, User
-    from sgreviews.services import briefings
+    from sgreviews.services.briefings import editor as briefings
 
     if db.session.scalar(select(func.count()).select_from(Briefing)):
         return
@@ -350,7 +350,7 @@ def main() -> None:
     from sgreviews import create_app
     from sgreviews.extensions import db
     from sgreviews.models import Briefing, Review, Role, User
-    from sgreviews.services.generate import GENERATED_PASSWORD
+    from sgreviews.services.demo.generate import GENERATED_PASSWORD
 
     app = create_app()
     assert not app.debug and not app.testing

@@ -51,7 +51,7 @@ def create_app(overrides: dict[str, str] | None = None) -> Flask:
     app.extensions["sgreviews.review_types"] = load_review_types(
         settings.config_dir / "review_types.toml"
     )
-    from sgreviews.services.reminders_app import init_reminders
+    from sgreviews.services.reminders.wiring import init_reminders
 
     init_reminders(app, settings.config_dir, overrides)
 

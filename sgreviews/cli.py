@@ -25,7 +25,9 @@ from sgreviews.cli_deadline import deadline_command
 from sgreviews.extensions import db
 from sgreviews.models import Role
 from sgreviews.security_cli import reset_two_factor_command, unlock_command
-from sgreviews.services import demo, organisations, users
+from sgreviews.services.accounts import users
+from sgreviews.services.demo import core as demo
+from sgreviews.services.organisations import directory as organisations
 
 
 def register_commands(app: Flask) -> None:
@@ -152,7 +154,7 @@ def import_group() -> None:
 def import_actions(
     file: str, dry_run: bool, review_reference: str | None, only_valid: bool
 ) -> None:
-    from sgreviews.services.spreadsheets import import_file_command
+    from sgreviews.services.actions.spreadsheets import import_file_command
 
     code = import_file_command(
         file,

@@ -11,9 +11,9 @@ from sqlalchemy import or_, select
 
 from sgreviews.extensions import db
 from sgreviews.models import Partnership
-from sgreviews.services import report_formats
 from sgreviews.services.periods import BusinessYear
-from sgreviews.services.yearly_report import build_yearly_report
+from sgreviews.services.reports import formats as report_formats
+from sgreviews.services.reports.yearly import build_yearly_report
 
 
 @click.group("report", help="Reports.")

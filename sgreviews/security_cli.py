@@ -8,7 +8,8 @@ from flask.cli import with_appcontext
 
 from sgreviews.extensions import db
 from sgreviews.models import User
-from sgreviews.services import audit, two_factor, users
+from sgreviews.services import audit
+from sgreviews.services.accounts import two_factor, users
 
 
 def _user(email: str) -> User:

@@ -6,7 +6,7 @@ from datetime import date
 
 from sgreviews.extensions import db
 from sgreviews.models import Briefing, BriefingKind, Partnership, User
-from sgreviews.services import briefings
+from sgreviews.services.briefings import editor as briefings
 from tests import factories
 
 TYPICAL_SECTIONS = {

@@ -22,7 +22,7 @@ from sgreviews.models import (
     User,
 )
 from sgreviews.models.base import utcnow
-from sgreviews.services import users
+from sgreviews.services.accounts import users
 
 PASSWORD = "correct horse battery staple"
 _sequence = itertools.count(1)

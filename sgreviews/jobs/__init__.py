@@ -12,8 +12,9 @@ from datetime import date
 from flask import current_app
 
 from sgreviews.extensions import db
-from sgreviews.services import outbox, reminders
-from sgreviews.services.reminders_app import current_mail_settings, current_rules
+from sgreviews.services.mail import outbox
+from sgreviews.services.reminders import run as reminders
+from sgreviews.services.reminders.wiring import current_mail_settings, current_rules
 
 
 def prepare_job_database() -> None:

@@ -10,9 +10,10 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from sgreviews.jobs import outbox_job, prepare_job_database
-from sgreviews.services import outbox, reminders
-from sgreviews.services.mail import check_connection
-from sgreviews.services.reminders_app import current_mail_settings, current_rules
+from sgreviews.services.mail import outbox
+from sgreviews.services.mail.smtp import check_connection
+from sgreviews.services.reminders import run as reminders
+from sgreviews.services.reminders.wiring import current_mail_settings, current_rules
 
 PRINT_LIMIT = 50
 
@@ -132,7 +133,8 @@ def scheduler_command() -> None:
 def generate_command(scale: str) -> None:
     import time
 
-    from sgreviews.services import demo, generate
+    from sgreviews.services.demo import core as demo
+    from sgreviews.services.demo import generate
 
     if not demo.database_is_empty():
         raise click.ClickException(

@@ -16,8 +16,8 @@ from apscheduler.triggers.interval import IntervalTrigger
 from flask import Flask
 
 from sgreviews.jobs import outbox_job, reminder_run_job
-from sgreviews.services.reminder_rules import ReminderRules
-from sgreviews.services.reminders import RunInProgress
+from sgreviews.services.reminders.rules import ReminderRules
+from sgreviews.services.reminders.run import RunInProgress
 
 log = logging.getLogger("sgreviews.scheduler")
 

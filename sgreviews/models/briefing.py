@@ -164,7 +164,7 @@ class BriefingVersion(Base):
         str_enum(VersionStatus), default=VersionStatus.DRAFT, index=True
     )
     title: Mapped[str] = mapped_column(String(200))
-    # Section key -> Markdown text; the keys for each kind are in services/briefing_types.py.
+    # Section key -> Markdown text; the keys for each kind are in services/briefings/sections.py.
     sections: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

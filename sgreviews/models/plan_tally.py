@@ -7,7 +7,7 @@ for the national 400,000 actions. From it the plan's summary is exact for any da
 reading the actions: ratings by status (blue, none), overdue or off track (red), and the
 number of entries when grouped by review. Only "due soon and no recent progress update"
 (amber) needs the actions themselves, and that reads only the actions due in the amber
-window (sgreviews/services/plan.py).
+window (sgreviews/services/actions/plan.py).
 
 ``entries`` is the number of plan entries under reviews: an action is listed once under
 each review whose findings it answers (``Action.review_count``, kept here too: recounted

@@ -15,7 +15,7 @@ from sqlalchemy.orm import joinedload
 
 from sgreviews.extensions import db
 from sgreviews.models import AuditEvent, User
-from sgreviews.services.page_numbers import page_window
+from sgreviews.services.paging import page_window
 from sgreviews.services.tabular import spreadsheet_safe
 
 PAGE_SIZE = 50

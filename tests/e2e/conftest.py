@@ -14,7 +14,7 @@ from flask_migrate import upgrade
 from werkzeug.serving import make_server
 
 from sgreviews.extensions import db
-from sgreviews.services import demo
+from sgreviews.services.demo import core as demo
 from tests.conftest import make_test_app
 from tests.databases import fresh_database
 

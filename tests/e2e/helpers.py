@@ -5,7 +5,7 @@ from __future__ import annotations
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page
 
-from sgreviews.services.demo import DEMO_PASSWORD
+from sgreviews.services.demo.core import DEMO_PASSWORD
 
 _axe = Axe()
 

@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import Page
 
 from sgreviews.models import Role
-from sgreviews.services.demo import SIGN_INS
+from sgreviews.services.demo.core import SIGN_INS
 from tests.e2e.helpers import axe_violations, sign_in
 
 ONE_PER_ROLE = {sign_in.role: sign_in.email for sign_in in reversed(SIGN_INS)}

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from playwright.sync_api import Page, expect
 
-from sgreviews.services import demo
+from sgreviews.services.demo import core as demo
 from tests.e2e.conftest import screenshot
 from tests.e2e.helpers import axe_violations
 

@@ -13,7 +13,7 @@ import re
 from playwright.sync_api import Locator, Page, expect
 
 from sgreviews.models import Role
-from sgreviews.services.demo import DEMO_PASSWORD
+from sgreviews.services.demo.core import DEMO_PASSWORD
 from tests.e2e.test_accessibility_sweep import ONE_PER_ROLE
 
 # GOV.UK Frontend's focus state: the yellow (#fd0) outline or background, or a box shadow.

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Page, expect
 
-from sgreviews.services.demo import SIGN_INS
+from sgreviews.services.demo.core import SIGN_INS
 from tests.e2e.conftest import screenshot
 from tests.e2e.helpers import axe_violations, sign_in
 
@@ -64,7 +64,7 @@ def test_keyboard_user_can_skip_to_content_and_sign_in(page: Page) -> None:
     page.keyboard.type(ROLE_SIGN_INS["chair"].email)
     page.keyboard.press("Tab")
     expect(page.get_by_label("Password", exact=True)).to_be_focused()
-    from sgreviews.services.demo import DEMO_PASSWORD
+    from sgreviews.services.demo.core import DEMO_PASSWORD
 
     page.keyboard.type(DEMO_PASSWORD)
     page.keyboard.press("Enter")

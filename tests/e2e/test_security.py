@@ -15,7 +15,7 @@ from playwright.sync_api import Browser, Page, expect
 from werkzeug.serving import make_server
 
 from sgreviews.extensions import db
-from sgreviews.services import demo
+from sgreviews.services.demo import core as demo
 from tests.conftest import make_test_app
 from tests.databases import fresh_database
 from tests.e2e.conftest import screenshot

@@ -14,7 +14,7 @@ from sgreviews.extensions import db
 from sgreviews.models import Role, User
 from sgreviews.models.base import utcnow
 from sgreviews.models.user import AccountToken
-from sgreviews.services import account_tokens
+from sgreviews.services.accounts import tokens as account_tokens
 from tests import factories
 from tests.conftest import page_text, sign_in
 

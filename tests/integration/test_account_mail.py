@@ -18,8 +18,8 @@ from sqlalchemy import select
 from sgreviews.extensions import db
 from sgreviews.models import OutboxMessage, OutboxState, Role, User
 from sgreviews.models.base import utcnow
-from sgreviews.services import outbox
-from sgreviews.services.reminders_app import MAIL_KEY, current_mail_settings, current_rules
+from sgreviews.services.mail import outbox
+from sgreviews.services.reminders.wiring import MAIL_KEY, current_mail_settings, current_rules
 from tests import factories
 from tests.conftest import make_test_app, page_text, sign_in
 from tests.smtp import Inbox, Received, smtp_server

@@ -14,7 +14,7 @@ from sqlalchemy import event, insert, select
 
 from sgreviews.extensions import db
 from sgreviews.models import Agency, AgencyFormerName, Role, Sector, User
-from sgreviews.services.users import USERS_PER_PAGE
+from sgreviews.services.accounts.users import USERS_PER_PAGE
 from tests.conftest import page_text
 
 

@@ -13,7 +13,7 @@ from flask_migrate import upgrade
 from sqlalchemy import text
 
 from sgreviews.extensions import db
-from sgreviews.services import demo
+from sgreviews.services.demo import core as demo
 from tests.conftest import make_test_app
 from tests.databases import fresh_database
 from tests.snapshot import snapshot

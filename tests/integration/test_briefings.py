@@ -26,7 +26,7 @@ from sgreviews.models import (
     User,
     VersionStatus,
 )
-from sgreviews.services import briefings
+from sgreviews.services.briefings import editor as briefings
 from tests import factories
 from tests.briefing_helpers import TYPICAL_SECTIONS, draft_briefing, published_briefing
 from tests.conftest import page_text

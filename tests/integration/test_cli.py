@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 
 from sgreviews.extensions import db
 from sgreviews.models import Action, ActionStatus, Review, Role, User
-from sgreviews.services import demo
+from sgreviews.services.demo import core as demo
 from tests import factories
 
 

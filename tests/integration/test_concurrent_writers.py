@@ -20,8 +20,10 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from sgreviews.extensions import db
 from sgreviews.models import Action, Finding, FindingKind, Review, Role, User
-from sgreviews.services import actions, findings, reviews
+from sgreviews.services.actions import writes as actions
 from sgreviews.services.editing import StaleEdit
+from sgreviews.services.reviews import findings
+from sgreviews.services.reviews import lifecycle as reviews
 from tests import factories
 from tests.conftest import make_test_app
 from tests.databases import fresh_database

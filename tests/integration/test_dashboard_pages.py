@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 from sgreviews.extensions import db
 from sgreviews.models import ActionStatus, AuditEvent, Challenge, Partnership, Role
-from sgreviews.services.dashboard_tables import TABLES
+from sgreviews.services.dashboard.tables import TABLES
 from sgreviews.services.periods import BusinessYear
 from tests import factories
 from tests.conftest import page_text, sign_in
@@ -279,7 +279,7 @@ def test_secretariat_sets_budgets_and_bad_amounts_are_refused(
 ) -> None:
     from decimal import Decimal
 
-    from sgreviews.services import budgets
+    from sgreviews.services.dashboard import budgets
 
     client = client_for(Role.SECRETARIAT)
     path = f"/dashboard/budgets?partnership={data['partnership']}&year=2025"
@@ -308,7 +308,7 @@ def test_long_agency_table_is_paged_and_downloads_keep_every_agency(
     pagination; the CSV has them all; the query count does not grow with the agencies."""
     from sqlalchemy import event
 
-    from sgreviews.services.dashboard_tables import PAGE_ROWS
+    from sgreviews.services.dashboard.tables import PAGE_ROWS
 
     with app.app_context():
         partnership = factories.partnership(short_name="MANY")

@@ -17,8 +17,8 @@ from sqlalchemy import select
 
 from sgreviews.extensions import db
 from sgreviews.models import Notification, OutboxMessage, ReminderLedgerEntry, Role
-from sgreviews.services import reminders
-from sgreviews.services.reminders_app import current_rules
+from sgreviews.services.reminders import run as reminders
+from sgreviews.services.reminders.wiring import current_rules
 from tests import factories
 from tests.conftest import make_test_app
 from tests.databases import fresh_database

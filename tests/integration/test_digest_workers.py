@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 
 from sgreviews.extensions import db
 from sgreviews.models import Notification, OutboxMessage, Role, User
-from sgreviews.services import reminders
+from sgreviews.services.reminders import run as reminders
 from tests.conftest import make_test_app
 from tests.databases import fresh_database
 

@@ -22,7 +22,7 @@ from sqlalchemy import select
 
 from sgreviews.extensions import db
 from sgreviews.models import Agency, Role
-from sgreviews.services import demo
+from sgreviews.services.demo import core as demo
 from sgreviews.settings import PROJECT_ROOT
 from tests import factories
 from tests.conftest import sign_in

@@ -18,8 +18,8 @@ from sgreviews.models import (
 )
 from sgreviews.models.action import action_finding
 from sgreviews.models.user import user_partnership
-from sgreviews.services import users
-from sgreviews.services.generate import GENERATED_PASSWORD, SCALES
+from sgreviews.services.accounts import users
+from sgreviews.services.demo.generate import GENERATED_PASSWORD, SCALES
 
 
 def _count(model: object) -> int:

@@ -22,8 +22,8 @@ from sgreviews.models import (
     Role,
     User,
 )
-from sgreviews.services import reminders
-from sgreviews.services.reminders_app import current_rules
+from sgreviews.services.reminders import run as reminders
+from sgreviews.services.reminders.wiring import current_rules
 from tests import factories
 from tests.conftest import page_text, sign_in
 
@@ -93,7 +93,7 @@ def test_header_count_reads_the_unread_index_alone(ctx: None) -> None:
     """Every page's header counts the unread notifications: from the index on
     (user_id, read_at), never by reading each of the person's notifications from the table
     (a cost that would grow with everything they were ever sent)."""
-    from sgreviews.services.notifications import UNREAD
+    from sgreviews.services.reminders.notifications import UNREAD
 
     connection = db.session.connection()
     compiled = UNREAD.compile(connection)

@@ -32,7 +32,9 @@ from sgreviews.models import (
     User,
 )
 from sgreviews.models.review import ExtraClosureDay
-from sgreviews.services import account_tokens, evidence, notifications
+from sgreviews.services.accounts import tokens as account_tokens
+from sgreviews.services.actions import evidence
+from sgreviews.services.reminders import notifications
 from tests import factories
 from tests.briefing_helpers import draft_briefing, published_briefing
 from tests.integration.test_object_access import OBJECT_ARGUMENTS

@@ -96,7 +96,7 @@ def test_demo_data_contains_overdue_and_extended_actions(ctx: None) -> None:
     from sqlalchemy import func, select
 
     from sgreviews.models import Action
-    from sgreviews.services import demo
+    from sgreviews.services.demo import core as demo
     from sgreviews.settings import PROJECT_ROOT
 
     demo.load_demo(PROJECT_ROOT / "config")

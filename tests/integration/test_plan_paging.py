@@ -18,9 +18,9 @@ from sqlalchemy import event, insert, select
 from sgreviews.extensions import db
 from sgreviews.models import Action, ActionStatus, ActionUpdate, Role, UpdateKind
 from sgreviews.models.action import action_finding
-from sgreviews.services import actions as action_service
-from sgreviews.services import plan
-from sgreviews.services.rag import Rag, current_rules, parse_rules
+from sgreviews.services.actions import plan
+from sgreviews.services.actions import writes as action_service
+from sgreviews.services.actions.rag import Rag, current_rules, parse_rules
 from tests import factories
 from tests.conftest import page_text
 

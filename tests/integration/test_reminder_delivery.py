@@ -10,8 +10,9 @@ from flask import Flask
 from sgreviews.extensions import db
 from sgreviews.models import OutboxMessage, OutboxState, Role
 from sgreviews.models.base import utcnow
-from sgreviews.services import outbox, reminders
-from sgreviews.services.reminders_app import current_rules
+from sgreviews.services.mail import outbox
+from sgreviews.services.reminders import run as reminders
+from sgreviews.services.reminders.wiring import current_rules
 from tests import factories
 from tests.smtp import free_port, mail_settings, smtp_server
 

@@ -12,8 +12,8 @@ from flask import Flask
 
 from sgreviews.extensions import db
 from sgreviews.models import Partnership, Role
-from sgreviews.services.reminders_app import MAIL_KEY
-from sgreviews.services.reviews import refresh_deadlines
+from sgreviews.services.reminders.wiring import MAIL_KEY
+from sgreviews.services.reviews.lifecycle import refresh_deadlines
 from tests import factories
 from tests.smtp import Inbox, smtp_server
 
@@ -93,7 +93,7 @@ def test_with_no_national_users_an_unserved_partnership_reaches_every_secretaria
     app: Flask, setting: dict[str, Partnership], inbox: Inbox
 ) -> None:
     from sgreviews.models import User
-    from sgreviews.services import users
+    from sgreviews.services.accounts import users
 
     for email in ("sec.national@test.example", "chair.national@test.example"):
         user = users.find_by_email(email)

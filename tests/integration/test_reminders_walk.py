@@ -19,7 +19,7 @@ from sgreviews.models import (
     OutboxMessage,
     Role,
 )
-from sgreviews.services.reminders_app import MAIL_KEY
+from sgreviews.services.reminders.wiring import MAIL_KEY
 from tests import factories
 from tests.smtp import Inbox, smtp_server
 
@@ -206,7 +206,7 @@ def test_dry_run_prints_who_would_get_what_and_changes_nothing(
 def test_dry_run_reports_mail_misconfiguration_without_crashing(
     app: Flask, people: dict[str, object], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from sgreviews.services.mail import MailSettings
+    from sgreviews.services.mail.smtp import MailSettings
 
     broken = MailSettings.from_env(
         {"SGREVIEWS_SMTP_HOST": "", "SGREVIEWS_SMTP_PORT": "twenty-five"}

@@ -12,8 +12,10 @@ from sqlalchemy import select
 from sgreviews.extensions import db
 from sgreviews.models import AuditEvent, Role, SubjectKind
 from sgreviews.models.review import HoldReason, LinkKind, Methodology, ReviewLink
-from sgreviews.services import closure_days, review_queries, reviews
-from sgreviews.services.review_queries import DeadlineState, ReviewFilters
+from sgreviews.services.reviews import closure_days
+from sgreviews.services.reviews import lifecycle as reviews
+from sgreviews.services.reviews import queries as review_queries
+from sgreviews.services.reviews.queries import DeadlineState, ReviewFilters
 from tests import factories
 
 TODAY = date(2025, 6, 2)

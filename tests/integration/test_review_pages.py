@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 
 from sgreviews.extensions import db
 from sgreviews.models import Agency, Review, Role, SubjectKind
-from sgreviews.services import reviews
+from sgreviews.services.reviews import lifecycle as reviews
 from tests import factories
 from tests.conftest import page_text
 

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from sgreviews.extensions import db
 from sgreviews.models import Role, User
-from sgreviews.services import users
+from sgreviews.services.accounts import users
 from tests import factories
 
 

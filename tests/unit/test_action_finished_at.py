@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from sgreviews.extensions import db
 from sgreviews.models import Action, ActionStatus, ActionUpdate, Role
 from sgreviews.models.action import FINISHED_STATUSES
-from sgreviews.services import actions
+from sgreviews.services.actions import writes as actions
 from tests import factories
 
 

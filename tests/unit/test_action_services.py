@@ -19,8 +19,9 @@ from sgreviews.models import (
     ImpactStatus,
     Role,
 )
-from sgreviews.services import actions, findings
+from sgreviews.services.actions import writes as actions
 from sgreviews.services.editing import FieldError, StaleEdit
+from sgreviews.services.reviews import findings
 from tests import factories
 
 THEMES = Path(__file__).resolve().parents[2] / "config" / "themes.toml"
@@ -152,7 +153,7 @@ def test_progress_needs_a_note_and_an_allowed_status(ctx: None) -> None:
 
 
 def test_off_track_update_makes_the_action_red(app: object, ctx: None) -> None:
-    from sgreviews.services.rag import Rag, current_rules
+    from sgreviews.services.actions.rag import Rag, current_rules
 
     agency = factories.agency()
     lead = factories.user(Role.AGENCY_LEAD, agency)

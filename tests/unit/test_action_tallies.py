@@ -18,7 +18,7 @@ from sgreviews.models.tally import (
     business_year_of,
     rebuild_action_tallies,
 )
-from sgreviews.services import dashboard
+from sgreviews.services.dashboard import figures as dashboard
 from sgreviews.services.periods import BusinessYear
 from tests import factories
 

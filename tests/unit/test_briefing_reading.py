@@ -1,4 +1,4 @@
-"""The reading page's plain copy of a briefing (services/briefing_reading.py) says what the
+"""The reading page's plain copy of a briefing (services/briefings/reading.py) says what the
 entity says: the same versions in the same order, the same published and open version, the
 same linked reviews and themes in the entity's order; and the reader's confirmation and
 unread count that come with it are the reader's own."""
@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from sgreviews.extensions import db
 from sgreviews.models import Briefing, Role, Theme, VersionStatus
-from sgreviews.services import briefings
-from sgreviews.services.briefing_reading import (
+from sgreviews.services.briefings import editor as briefings
+from sgreviews.services.briefings.reading import (
     NOBODY,
     ReadingBriefing,
     reading_briefing,

@@ -8,7 +8,7 @@ import pytest
 
 from sgreviews.extensions import db
 from sgreviews.models import ActionStatus, ActionUpdate, ImpactStatus, Theme
-from sgreviews.services import dashboard
+from sgreviews.services.dashboard import figures as dashboard
 from sgreviews.services.periods import BusinessYear
 from tests import factories
 

@@ -7,8 +7,8 @@ import zipfile
 
 import pytest
 
+from sgreviews.services.actions.evidence import Upload, sanitise_name, validate
 from sgreviews.services.editing import FieldError
-from sgreviews.services.evidence import Upload, sanitise_name, validate
 
 LIMIT = 1024 * 1024
 

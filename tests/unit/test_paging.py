@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sgreviews.services.page_numbers import page_window
+from sgreviews.services.paging import page_window
 from sgreviews.web.paging import govuk_pagination, page_numbers
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from sgreviews.models import Role
-from sgreviews.services import users
-from sgreviews.services.passwords import common_passwords, password_problem
+from sgreviews.services.accounts import users
+from sgreviews.services.accounts.passwords import common_passwords, password_problem
 from tests import factories
 
 

@@ -7,7 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from sgreviews.services.personal_data import PersonalDataConfigError, load_allow_list, scan
+from sgreviews.services.briefings.personal_data import (
+    PersonalDataConfigError,
+    load_allow_list,
+    scan,
+)
 
 CONFIG = Path(__file__).resolve().parents[2] / "config" / "personal_data.toml"
 ALLOWED = load_allow_list(CONFIG) | {"northshire", "police", "integrated", "board"}

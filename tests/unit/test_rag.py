@@ -8,14 +8,14 @@ from pathlib import Path
 import pytest
 
 from sgreviews.models import ActionStatus
-from sgreviews.services.clocks import Calendar, working_days_between
-from sgreviews.services.rag import (
+from sgreviews.services.actions.rag import (
     Rag,
     RagConfigError,
     load_rules,
     parse_rules,
     rate,
 )
+from sgreviews.services.clocks import Calendar, working_days_between
 
 ENGLAND = Calendar(jurisdiction="ENG", extra_closures=frozenset())
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from sgreviews import create_app
-from sgreviews.services.reminder_rules import (
+from sgreviews.services.reminders.rules import (
     ReminderConfigError,
     load_reminder_rules,
     parse_reminder_rules,
@@ -95,7 +95,7 @@ def test_a_bad_rule_stops_start_up_naming_the_key(tmp_path: Path) -> None:
 
 
 def test_mail_misconfiguration_is_collected_not_raised() -> None:
-    from sgreviews.services.mail import MailSettings, check_connection
+    from sgreviews.services.mail.smtp import MailSettings, check_connection
 
     settings = MailSettings.from_env(
         {

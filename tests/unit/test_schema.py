@@ -14,7 +14,7 @@ def test_models_and_migrations_agree(transaction: Connection) -> None:
         transaction,
         opts={
             "compare_type": True,
-            # Full-text search objects exist on one backend only (services/search.py).
+            # Full-text search objects exist on one backend only (services/briefings/search.py).
             "include_object": lambda _obj, name, *_: not (name or "").startswith("fts_"),
         },
     )

@@ -7,7 +7,8 @@ from sqlalchemy import select, text
 
 from sgreviews.extensions import db
 from sgreviews.models import Briefing, Role
-from sgreviews.services import briefings, search
+from sgreviews.services.briefings import editor as briefings
+from sgreviews.services.briefings import search
 from tests import factories
 from tests.briefing_helpers import TYPICAL_SECTIONS, published_briefing
 from tests.databases import backend_name

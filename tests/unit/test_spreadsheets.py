@@ -15,9 +15,9 @@ from sqlalchemy import func, select
 
 from sgreviews.extensions import db
 from sgreviews.models import Action, ActionStatus, AgencyFormerName, Role
-from sgreviews.services import spreadsheets
+from sgreviews.services.actions import spreadsheets
+from sgreviews.services.actions.rag import current_rules
 from sgreviews.services.editing import FieldError
-from sgreviews.services.rag import current_rules
 from tests import factories
 
 HEADER = ["Ref", "Finding", "Outcome", "Action", "Measure", "Agency", "Lead", "Timescale", "Status"]
@@ -142,7 +142,7 @@ def test_export_has_the_board_columns_and_neutralises_formulas(ctx: None) -> Non
     )
     actions = spreadsheets.actions_for_export(None, agency.id)
     rules = current_rules()
-    from sgreviews.services.actions import ratings
+    from sgreviews.services.actions.writes import ratings
 
     rows = spreadsheets.export_rows(actions, ratings(actions, date.today(), rules), rules)
     assert rows[0][:10] == spreadsheets.BOARD_COLUMNS

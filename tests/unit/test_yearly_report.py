@@ -12,9 +12,9 @@ from pypdf import PdfReader
 from sgreviews.models import ActionStatus, ActionUpdate, ImpactStatus, Theme
 from sgreviews.models.review import ReviewDecision
 from sgreviews.review_types import load_review_types
-from sgreviews.services import report_formats
 from sgreviews.services.periods import BusinessYear
-from sgreviews.services.yearly_report import build_yearly_report
+from sgreviews.services.reports import formats as report_formats
+from sgreviews.services.reports.yearly import build_yearly_report
 from sgreviews.settings import PROJECT_ROOT
 from tests import factories
 

@@ -27,7 +27,7 @@ from wtforms import (
 from wtforms.validators import InputRequired, Length, Optional
 
 from sgreviews.models import ActionStatus, ImpactMethod, ImpactStatus
-from sgreviews.services.actions import PROGRESS_STATUSES
+from sgreviews.services.actions.writes import PROGRESS_STATUSES
 from sgreviews.web.forms_common import GovDateField, choices_of, optional_int
 
 

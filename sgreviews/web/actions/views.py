@@ -41,12 +41,12 @@ from sgreviews.policy import (
     can_update_action,
     can_view_action,
 )
-from sgreviews.services import actions as action_service
-from sgreviews.services import evidence as evidence_service
-from sgreviews.services import findings as finding_service
-from sgreviews.services import organisations
+from sgreviews.services.actions import evidence as evidence_service
+from sgreviews.services.actions import writes as action_service
+from sgreviews.services.actions.rag import Rag, current_rules, load_rules
 from sgreviews.services.editing import FieldError, StaleEdit
-from sgreviews.services.rag import Rag, current_rules, load_rules
+from sgreviews.services.organisations import directory as organisations
+from sgreviews.services.reviews import findings as finding_service
 from sgreviews.web.access import requires
 from sgreviews.web.actions.forms import (
     ActionForm,

@@ -27,7 +27,7 @@ from wtforms import (
 from wtforms.validators import Email, InputRequired, Length, Optional, ValidationError
 
 from sgreviews.models import Role, Sector
-from sgreviews.services.passwords import password_problem
+from sgreviews.services.accounts.passwords import password_problem
 from sgreviews.web.forms_common import GovDateField, choices_of
 
 ROLE_CHOICES = [(role.value, role.label) for role in Role]

@@ -21,14 +21,11 @@ from werkzeug.wrappers import Response
 from sgreviews.extensions import db
 from sgreviews.models import Agency, Partnership, Role, Sector, User
 from sgreviews.policy import Permission
-from sgreviews.services import (
-    account_mail,
-    account_tokens,
-    agency_admin,
-    organisations,
-    two_factor,
-    users,
-)
+from sgreviews.services.accounts import mail as account_mail
+from sgreviews.services.accounts import tokens as account_tokens
+from sgreviews.services.accounts import two_factor, users
+from sgreviews.services.organisations import agencies as agency_admin
+from sgreviews.services.organisations import directory as organisations
 from sgreviews.web.access import requires
 from sgreviews.web.admin.forms import (
     AgencyForm,

@@ -26,9 +26,12 @@ from sgreviews.extensions import db
 from sgreviews.models import User
 from sgreviews.models.base import utcnow
 from sgreviews.policy import home_endpoint
-from sgreviews.services import account_mail, account_tokens, audit, users
-from sgreviews.services import two_factor as two_factor_service
-from sgreviews.services.passwords import password_problem
+from sgreviews.services import audit
+from sgreviews.services.accounts import mail as account_mail
+from sgreviews.services.accounts import tokens as account_tokens
+from sgreviews.services.accounts import two_factor as two_factor_service
+from sgreviews.services.accounts import users
+from sgreviews.services.accounts.passwords import password_problem
 from sgreviews.settings import Settings
 from sgreviews.web.access import public, signed_in
 from sgreviews.web.auth import rate_limit, session_security

@@ -26,7 +26,7 @@ from wtforms import (
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from sgreviews.models import BriefingKind
-from sgreviews.services.briefing_types import sections_for
+from sgreviews.services.briefings.sections import sections_for
 from sgreviews.web.forms_common import GovDateField
 
 KIND_CHOICES = [(kind.value, kind.label) for kind in BriefingKind]

@@ -40,17 +40,18 @@ from sgreviews.policy import (
     can_read_briefing_publicly,
     has_permission,
 )
-from sgreviews.services import briefings as service
-from sgreviews.services import organisations, personal_data
-from sgreviews.services import overview as overview_service
-from sgreviews.services.briefing_reading import (
+from sgreviews.services.briefings import editor as service
+from sgreviews.services.briefings import personal_data
+from sgreviews.services.briefings.reading import (
     NOBODY,
     ReadingBriefing,
     ReadingPage,
     ReadingVersion,
     reading_page,
 )
-from sgreviews.services.briefing_types import sections_for
+from sgreviews.services.briefings.sections import sections_for
+from sgreviews.services.dashboard import overview as overview_service
+from sgreviews.services.organisations import directory as organisations
 from sgreviews.web.access import public, requires
 from sgreviews.web.briefings import forms
 from sgreviews.web.briefings.pdf import briefing_pdf_response

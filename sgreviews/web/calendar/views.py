@@ -13,8 +13,8 @@ from wtforms.validators import InputRequired, Length
 from sgreviews.extensions import db
 from sgreviews.policy import Permission
 from sgreviews.review_types import JURISDICTIONS
-from sgreviews.services import closure_days
-from sgreviews.services.reviews import ReviewError
+from sgreviews.services.reviews import closure_days
+from sgreviews.services.reviews.lifecycle import ReviewError
 from sgreviews.web.access import requires
 from sgreviews.web.forms_common import choices_of
 from sgreviews.web.reviews.forms import GovDateField, add_error

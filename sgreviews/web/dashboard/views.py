@@ -25,11 +25,14 @@ from sgreviews.extensions import db
 from sgreviews.models import ChallengeStatus
 from sgreviews.policy import Permission, has_permission
 from sgreviews.review_types import ReviewType
-from sgreviews.services import budgets, challenges, dashboard, organisations, report_formats
-from sgreviews.services.dashboard_tables import PAGE_ROWS, TABLES, page_tables
+from sgreviews.services.dashboard import budgets, challenges
+from sgreviews.services.dashboard import figures as dashboard
+from sgreviews.services.dashboard.tables import PAGE_ROWS, TABLES, page_tables
+from sgreviews.services.organisations import directory as organisations
 from sgreviews.services.periods import BusinessYear
+from sgreviews.services.reports import formats as report_formats
+from sgreviews.services.reports.yearly import YearlyReport, build_yearly_report
 from sgreviews.services.tabular import Table, to_csv, to_xlsx
-from sgreviews.services.yearly_report import YearlyReport, build_yearly_report
 from sgreviews.web.access import requires
 from sgreviews.web.dashboard.forms import (
     BudgetYearForm,

@@ -19,11 +19,11 @@ from sgreviews.policy import (
     can_view_review,
     has_permission,
 )
-from sgreviews.services import actions as action_service
-from sgreviews.services import findings as finding_service
-from sgreviews.services import organisations
+from sgreviews.services.actions import writes as action_service
+from sgreviews.services.actions.rag import current_rules
 from sgreviews.services.editing import FieldError, StaleEdit
-from sgreviews.services.rag import current_rules
+from sgreviews.services.organisations import directory as organisations
+from sgreviews.services.reviews import findings as finding_service
 from sgreviews.services.themes import read_taxonomy, theme_choices
 from sgreviews.web.access import requires
 from sgreviews.web.findings.forms import FindingForm

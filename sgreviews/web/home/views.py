@@ -8,7 +8,7 @@ from flask import Blueprint, current_app, render_template
 
 from sgreviews.models import ActionStatus
 from sgreviews.policy import Permission
-from sgreviews.services import overview as overview_service
+from sgreviews.services.dashboard import overview as overview_service
 from sgreviews.web.access import requires
 
 blueprint = Blueprint("home", __name__)

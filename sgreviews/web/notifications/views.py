@@ -24,8 +24,9 @@ from sgreviews.extensions import db
 from sgreviews.models import OutboxState, User
 from sgreviews.models.base import utcnow
 from sgreviews.policy import Permission
-from sgreviews.services import notifications, outbox
-from sgreviews.services.reminders_app import current_mail_settings
+from sgreviews.services.mail import outbox
+from sgreviews.services.reminders import notifications
+from sgreviews.services.reminders.wiring import current_mail_settings
 from sgreviews.web.access import public, requires, signed_in
 from sgreviews.web.notifications.forms import CalendarForm, NotificationSettingsForm, SnoozeForm
 

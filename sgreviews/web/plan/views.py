@@ -15,12 +15,12 @@ from werkzeug.wrappers import Response
 from sgreviews.extensions import db
 from sgreviews.models import Review, User
 from sgreviews.policy import PARTNERSHIP_WIDE_ROLES, Permission, can_view_review, has_permission
-from sgreviews.services import actions as action_service
-from sgreviews.services import findings as finding_service
-from sgreviews.services import plan as plan_service
-from sgreviews.services import spreadsheets
+from sgreviews.services.actions import plan as plan_service
+from sgreviews.services.actions import spreadsheets
+from sgreviews.services.actions import writes as action_service
+from sgreviews.services.actions.rag import current_rules
 from sgreviews.services.editing import FieldError
-from sgreviews.services.rag import current_rules
+from sgreviews.services.reviews import findings as finding_service
 from sgreviews.web.access import requires
 from sgreviews.web.paging import govuk_pagination
 from sgreviews.web.paging import with_page as _with_page

@@ -23,8 +23,10 @@ from sgreviews.policy import (
     can_view_review,
     has_permission,
 )
-from sgreviews.services import organisations, review_queries, reviews
 from sgreviews.services.clocks import london_today
+from sgreviews.services.organisations import directory as organisations
+from sgreviews.services.reviews import lifecycle as reviews
+from sgreviews.services.reviews import queries as review_queries
 from sgreviews.web.access import requires
 from sgreviews.web.forms_common import choices_of
 from sgreviews.web.paging import govuk_pagination

@@ -1,0 +1,2 @@
+"""The chair's dashboard: figures and tables by period, the home pages' overview,
+budgets and the log of challenge."""

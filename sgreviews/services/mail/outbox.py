@@ -1,0 +1,164 @@
+"""The outbox: messages are written in the same transaction as the decisions they report,
+then delivered by :func:`deliver_due` with retries and backoff.
+
+Delivery claims a batch with a conditional UPDATE (``state`` still waiting, stamped with
+this worker's token), so two delivery workers never send the same message. A failure puts
+the message back as "retrying" with the error and a later attempt time; nothing is ever
+dropped. A worker that died mid-send leaves "sending" rows, which are returned to
+"retrying" once their claim is older than ``STALE_CLAIM``.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, or_, select, update
+
+from sgreviews.extensions import db
+from sgreviews.models import OutboxMessage, OutboxState
+from sgreviews.models.base import utcnow
+from sgreviews.services.mail.smtp import Mail, MailError, MailSettings, send, smtp_connection
+from sgreviews.services.reminders.rules import ReminderRules
+
+STALE_CLAIM = timedelta(minutes=15)
+WAITING = (OutboxState.PENDING, OutboxState.RETRYING)
+# Kinds whose bodies carry a live single-use link (invitations and password resets): the
+# body is cleared once sent, so the outbox never keeps a usable link.
+CLEAR_BODY_AFTER_SENDING = ("invitation", "password_reset")
+CLEARED_BODY = "(Cleared after sending: the message held a single-use link.)"
+
+
+@dataclass(frozen=True)
+class DeliveryResult:
+    sent: int
+    failed: int
+    error: str | None = None
+
+
+def backoff(rules: ReminderRules, attempts: int) -> timedelta:
+    """Wait after the ``attempts``-th failure: base, doubling, capped at the maximum."""
+    seconds = rules.backoff_base_seconds * 2 ** max(attempts - 1, 0)
+    return timedelta(seconds=min(seconds, rules.backoff_max_seconds))
+
+
+def _release_stale_claims(now: datetime) -> None:
+    db.session.execute(
+        update(OutboxMessage)
+        .where(
+            OutboxMessage.state == OutboxState.SENDING,
+            OutboxMessage.claimed_at < now - STALE_CLAIM,
+        )
+        .values(state=OutboxState.RETRYING, claimed_by=None, next_attempt_at=now)
+    )
+
+
+def _claim(now: datetime, limit: int, worker: str) -> list[OutboxMessage]:
+    due_ids = (
+        select(OutboxMessage.id)
+        .where(OutboxMessage.state.in_(WAITING), OutboxMessage.next_attempt_at <= now)
+        .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
+        .limit(limit)
+        .scalar_subquery()
+    )
+    db.session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id.in_(due_ids), OutboxMessage.state.in_(WAITING))
+        .values(state=OutboxState.SENDING, claimed_by=worker, claimed_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.commit()
+    return list(
+        db.session.scalars(
+            select(OutboxMessage)
+            .where(OutboxMessage.claimed_by == worker, OutboxMessage.state == OutboxState.SENDING)
+            .order_by(OutboxMessage.id)
+        )
+    )
+
+
+def _mark_failed(messages: list[OutboxMessage], error: str, rules: ReminderRules) -> None:
+    now = utcnow()
+    for message in messages:
+        message.attempts += 1
+        message.state = OutboxState.RETRYING
+        message.last_error = error[:2000]
+        message.next_attempt_at = now + backoff(rules, message.attempts)
+        message.claimed_by = None
+
+
+def deliver_due(
+    settings: MailSettings,
+    rules: ReminderRules,
+    now: datetime | None = None,
+    worker: str | None = None,
+) -> DeliveryResult:
+    """Send every message whose attempt time has come, batch by batch, committing after
+    each message so a crash loses no record of what went out."""
+    now = now or utcnow()
+    worker = worker or secrets.token_hex(8)
+    _release_stale_claims(now)
+    db.session.commit()
+    sent = failed = 0
+    last_error: str | None = None
+    while True:
+        batch = _claim(now, rules.outbox_batch_size, worker)
+        if not batch:
+            break
+        try:
+            with smtp_connection(settings) as connection:
+                for message in batch:
+                    try:
+                        send(
+                            connection,
+                            settings,
+                            Mail(
+                                message.to_address,
+                                message.subject,
+                                message.body_text,
+                                message.body_html,
+                            ),
+                        )
+                    except MailError as error:
+                        last_error = str(error)
+                        _mark_failed([message], last_error, rules)
+                        failed += 1
+                    else:
+                        message.attempts += 1
+                        message.state = OutboxState.SENT
+                        message.sent_at = utcnow()
+                        message.last_error = None
+                        message.claimed_by = None
+                        if message.kind in CLEAR_BODY_AFTER_SENDING:
+                            message.body_text = message.body_html = CLEARED_BODY
+                        sent += 1
+                    db.session.commit()
+        except MailError as error:
+            # The connection failed: every message of the batch not yet sent waits again.
+            last_error = str(error)
+            unsent = [message for message in batch if message.state == OutboxState.SENDING]
+            _mark_failed(unsent, last_error, rules)
+            failed += len(unsent)
+            db.session.commit()
+            break
+    return DeliveryResult(sent=sent, failed=failed, error=last_error)
+
+
+def state_counts() -> dict[OutboxState, int]:
+    rows = db.session.execute(
+        select(OutboxMessage.state, func.count()).group_by(OutboxMessage.state)
+    ).all()
+    counts = {state: 0 for state in OutboxState}
+    for state, count in rows:
+        counts[state] = count
+    return counts
+
+
+def recent_messages(limit: int = 100, problems_only: bool = False) -> list[OutboxMessage]:
+    query = select(OutboxMessage).order_by(OutboxMessage.created_at.desc(), OutboxMessage.id)
+    if problems_only:
+        query = query.where(
+            or_(OutboxMessage.state != OutboxState.SENT, OutboxMessage.last_error.is_not(None))
+        )
+    return list(db.session.scalars(query.limit(limit)))

@@ -1,0 +1,2 @@
+"""Partnerships and agencies: the directory and an administrator's changes to
+agencies."""

@@ -1,0 +1,224 @@
+"""Reminder sources beyond actions: the reviews' statutory clocks (to the secretariat) and
+the briefings' review-by dates (to their authors).
+
+Each is a :class:`~sgreviews.services.reminders.run.ReminderSource` with its own
+``thresholds``; the engine records each decision in the same ledger (so each reminder is
+sent once, and a moved due date re-arms it), and the items join the same digests.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date, timedelta
+
+from sqlalchemy import func, select
+
+from sgreviews.extensions import db
+from sgreviews.models import Review
+from sgreviews.models.review import ReviewDeadline, StageTransition
+from sgreviews.services.clocks import Calendar, calendar_for, working_days_between
+from sgreviews.services.reminders.rules import ReviewClockRules, Thresholds
+from sgreviews.services.reminders.run import Subject
+from sgreviews.services.reviews.lifecycle import review_types
+from sgreviews.services.reviews.queries import active_hold
+
+# Working days never span more than this many calendar days per working day (a weekend
+# plus the Christmas and Easter bank holidays); the exact count is taken per deadline.
+CALENDAR_DAYS_PER_WORKING_DAY = 3
+SLACK_DAYS = 7
+
+
+def working_day_offset(due_on: date, today: date, calendar: Calendar) -> int:
+    """Working days past ``due_on`` (negative: working days still to go; 0: due today)."""
+    if due_on > today:
+        return -working_days_between(today, due_on, calendar)
+    return working_days_between(due_on, today, calendar)
+
+
+class ReviewClockSource:
+    """Unmet statutory deadlines of reviews not on hold (a hold pauses the clocks), and the
+    pre-publication notice for reviews whose final report must reach the Panel a number
+    of working days before publication. Everything goes to the secretariat (no owner):
+    those serving the review's partnership, or the national ones when nobody does."""
+
+    subject_type = "review_deadline"
+
+    def __init__(self, rules: ReviewClockRules) -> None:
+        self.rules = rules
+        self.thresholds = rules.thresholds
+        self._calendars: dict[str, Calendar] = {}
+
+    def _calendar(self, jurisdiction: str) -> Calendar:
+        if jurisdiction not in self._calendars:
+            self._calendars[jurisdiction] = calendar_for(jurisdiction)
+        return self._calendars[jurisdiction]
+
+    def pages(self, today: date, horizon_days: int, page_size: int) -> Iterator[list[Subject]]:
+        ahead = self.thresholds.horizon * CALENDAR_DAYS_PER_WORKING_DAY + SLACK_DAYS
+        types = review_types()
+        last_id = 0
+        while True:
+            rows = db.session.execute(
+                select(
+                    ReviewDeadline.id,
+                    ReviewDeadline.clock_key,
+                    ReviewDeadline.name,
+                    ReviewDeadline.due_on,
+                    Review.id,
+                    Review.reference,
+                    Review.review_type,
+                    Review.jurisdiction,
+                    Review.partnership_id,
+                )
+                .join(Review, Review.id == ReviewDeadline.review_id)
+                .where(
+                    ReviewDeadline.id > last_id,
+                    ReviewDeadline.met_on.is_(None),
+                    ReviewDeadline.due_on <= today + timedelta(days=ahead),
+                    ~active_hold(),
+                )
+                .order_by(ReviewDeadline.id)
+                .limit(page_size)
+            ).all()
+            if not rows:
+                return
+            last_id = rows[-1][0]
+            page = []
+            for row in rows:
+                deadline_id, clock_key, name, due_on, review_id, reference, kind, place = row[:8]
+                if not self.rules.covers(kind, clock_key):
+                    continue
+                review_type = types.get(kind)
+                jurisdiction = place or _clock_jurisdiction(review_type, clock_key) or "ENG"
+                offset = working_day_offset(due_on, today, self._calendar(jurisdiction))
+                if offset < -self.thresholds.horizon:
+                    continue
+                page.append(
+                    Subject(
+                        self.subject_type,
+                        deadline_id,
+                        reference,
+                        f"Statutory deadline: {name}.",
+                        due_on,
+                        None,
+                        None,
+                        link=f"/reviews/{review_id}",
+                        offset=offset,
+                        unit="working days",
+                        partnership_ids=(row[8],),
+                    )
+                )
+            if page:
+                yield page
+
+
+def _clock_jurisdiction(review_type: object, clock_key: str) -> str | None:
+    for clock in getattr(review_type, "clocks", ()):
+        if clock.key == clock_key:
+            return str(clock.jurisdiction)
+    return None
+
+
+class PrePublicationSource:
+    """Reviews that reached their final report stage with the report not yet sent to the
+    Panel: one reminder (on the day the stage was reached, or the next run after it) that
+    it must go at least N working days before publication."""
+
+    subject_type = "review_prepublication"
+    thresholds = Thresholds(before=(), on_due_date=True, after=())
+
+    def pages(self, today: date, horizon_days: int, page_size: int) -> Iterator[list[Subject]]:
+        lead_days = {
+            key: review_type.final_report_lead_days
+            for key, review_type in review_types().items()
+            if review_type.final_report_lead_days > 0
+        }
+        if not lead_days:
+            return
+        reached = (
+            select(
+                StageTransition.review_id.label("review_id"),
+                func.max(StageTransition.moved_on).label("moved_on"),
+            )
+            .where(StageTransition.to_stage == "final_report")
+            .group_by(StageTransition.review_id)
+            .subquery()
+        )
+        last_id = 0
+        while True:
+            rows = db.session.execute(
+                select(
+                    Review.id,
+                    Review.reference,
+                    Review.review_type,
+                    reached.c.moved_on,
+                    Review.partnership_id,
+                )
+                .join(reached, reached.c.review_id == Review.id)
+                .where(
+                    Review.id > last_id,
+                    Review.review_type.in_(list(lead_days)),
+                    Review.stage == "final_report",
+                    Review.final_report_sent_on.is_(None),
+                    Review.published_on.is_(None),
+                    reached.c.moved_on <= today,
+                    ~active_hold(),
+                )
+                .order_by(Review.id)
+                .limit(page_size)
+            ).all()
+            if not rows:
+                return
+            last_id = rows[-1][0]
+            yield [
+                Subject(
+                    self.subject_type,
+                    review_id,
+                    reference,
+                    "Send the final report to the national Panel and the Secretary of State "
+                    f"at least {lead_days[kind]} working days before publication.",
+                    moved_on,
+                    None,
+                    None,
+                    link=f"/reviews/{review_id}",
+                    headline=f"{reference}: pre-publication notice to the Panel",
+                    partnership_ids=(partnership_id,),
+                )
+                for review_id, reference, kind, moved_on, partnership_id in rows
+            ]
+
+
+class BriefingReviewBySource:
+    """Published briefings approaching (or at) their review-by date: the author is
+    reminded, or the secretariat when the author has no active account."""
+
+    subject_type = "briefing"
+
+    def __init__(self, thresholds: Thresholds) -> None:
+        self.thresholds = thresholds
+
+    def pages(self, today: date, horizon_days: int, page_size: int) -> Iterator[list[Subject]]:
+        from sgreviews.services.briefings.editor import briefings_due_for_review
+
+        # Published briefings are few (a partnership publishes dozens a year): one page.
+        due = briefings_due_for_review(today + timedelta(days=self.thresholds.horizon))
+        subjects = []
+        for briefing, author, review_by in due:
+            published = briefing.published
+            title = published.title if published is not None else briefing.latest.title
+            subjects.append(
+                Subject(
+                    self.subject_type,
+                    briefing.id,
+                    f"Briefing “{title}”: its review",
+                    "Check the briefing is still right, then publish a new version or archive it.",
+                    review_by,
+                    None,
+                    author.id if author is not None and author.is_active else None,
+                    link=f"/briefings/{briefing.id}",
+                    headline=None,
+                    partnership_ids=(briefing.partnership_id,),
+                )
+            )
+        for start in range(0, len(subjects), page_size):
+            yield subjects[start : start + page_size]

@@ -1,0 +1,2 @@
+"""The yearly report: its sentences from the data, and its formats (Markdown, HTML, PDF,
+Word)."""

@@ -1,0 +1,80 @@
+"""The yearly report as Markdown, HTML, PDF (WeasyPrint) and Word (python-docx)."""
+
+from __future__ import annotations
+
+import io
+
+from docx import Document
+from docx.shared import Pt
+from flask import render_template
+
+from sgreviews.services.reports.yearly import YearlyReport
+
+PRINT_CSS = """
+@page { size: A4; margin: 18mm 16mm; @bottom-right { content: counter(page); font-size: 9pt; } }
+body { font-family: "DejaVu Sans", Arial, sans-serif; font-size: 10.5pt; color: #0b0c0c; }
+h1 { font-size: 20pt; margin: 0 0 4pt; }
+h2 { font-size: 14pt; margin: 16pt 0 6pt; border-bottom: 1px solid #b1b4b6; }
+.caption { color: #505a5f; margin: 0 0 12pt; }
+table { border-collapse: collapse; width: 100%; margin: 6pt 0 10pt; font-size: 9.5pt; }
+th, td { border-bottom: 1px solid #b1b4b6; padding: 3pt 4pt; text-align: left; }
+td { vertical-align: top; }
+th { font-weight: bold; }
+.public-note { border-left: 4px solid #1d70b8; padding-left: 8pt; }
+"""
+
+
+def to_markdown(report: YearlyReport) -> str:
+    lines = [f"# {report.title}", "", f"{report.partnership}. {report.year.long_label}.", ""]
+    if report.public:
+        lines += ["*Public version: counts below 5 are shown as “fewer than 5”.*", ""]
+    for section in report.sections:
+        lines += [f"## {section.title}", ""]
+        for paragraph in section.paragraphs:
+            lines += [paragraph, ""]
+        if section.table is not None:
+            lines.append("| " + " | ".join(section.table.headers) + " |")
+            lines.append("|" + "---|" * len(section.table.headers))
+            for row in section.table.rows:
+                cells = [str(cell).replace("|", "\\|") for cell in row]
+                lines.append("| " + " | ".join(cells) + " |")
+            lines.append("")
+    return "\n".join(lines)
+
+
+def to_print_html(report: YearlyReport) -> str:
+    return render_template("reports/yearly_print.html", report=report)
+
+
+def to_pdf(report: YearlyReport) -> bytes:
+    from weasyprint import CSS, HTML
+
+    pdf: bytes = HTML(string=to_print_html(report)).write_pdf(stylesheets=[CSS(string=PRINT_CSS)])
+    return pdf
+
+
+def to_docx(report: YearlyReport) -> bytes:
+    document = Document()
+    normal = document.styles["Normal"]
+    normal.font.name = "Arial"
+    normal.font.size = Pt(11)
+    document.add_heading(report.title, level=0)
+    document.add_paragraph(f"{report.partnership}. {report.year.long_label}.")
+    if report.public:
+        document.add_paragraph("Public version: counts below 5 are shown as “fewer than 5”.")
+    for section in report.sections:
+        document.add_heading(section.title, level=1)
+        for paragraph in section.paragraphs:
+            document.add_paragraph(paragraph)
+        if section.table is not None:
+            table = document.add_table(rows=1, cols=len(section.table.headers))
+            table.style = "Light List"
+            for cell, header in zip(table.rows[0].cells, section.table.headers, strict=True):
+                cell.text = str(header)
+            for row in section.table.rows:
+                cells = table.add_row().cells
+                for cell, value in zip(cells, row, strict=True):
+                    cell.text = str(value)
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()
