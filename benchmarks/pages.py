@@ -52,9 +52,11 @@ import subprocess
 import sys
 import time
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
+
+from sgreviews.clock import london_today
 
 ROOT = Path(__file__).resolve().parent.parent
 SGREVIEWS = str(Path(sys.executable).parent / "sgreviews")
@@ -137,7 +139,7 @@ def publish_briefings(count: int) -> None:
             actor=author,
             review=review,
             kind=BriefingKind.SEVEN_MINUTE,
-            review_by=date.today() + timedelta(days=300),
+            review_by=london_today() + timedelta(days=300),
         )
         version = briefing.latest
         version.sections = {

@@ -34,6 +34,8 @@ import time
 from datetime import date, timedelta
 from pathlib import Path
 
+from sgreviews.clock import london_today
+
 ROOT = Path(__file__).resolve().parent.parent
 SGREVIEWS = str(Path(sys.executable).parent / "sgreviews")
 
@@ -107,7 +109,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scale", choices=["s", "l", "xl"], default="xl")
     parser.add_argument("--database-url", default=None)
-    parser.add_argument("--today", default=date.today().isoformat())
+    parser.add_argument("--today", default=london_today().isoformat())
     parser.add_argument(
         "--reuse", action="store_true", help="keep the generated data; empty the reminder tables"
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 from datetime import date, timedelta
 
+from sgreviews.clock import london_today, utcnow
 from sgreviews.extensions import db
 from sgreviews.models import (
     Action,
@@ -21,7 +22,6 @@ from sgreviews.models import (
     SubjectKind,
     User,
 )
-from sgreviews.models.base import utcnow
 from sgreviews.services.accounts import users
 
 PASSWORD = "correct horse battery staple"
@@ -103,7 +103,7 @@ def action(
     owning_agency: Agency | None = None, finding_: Finding | None = None, **overrides: object
 ) -> Action:
     number = next(_sequence)
-    due = overrides.pop("due_date", date.today() + timedelta(days=30))
+    due = overrides.pop("due_date", london_today() + timedelta(days=30))
     values: dict[str, object] = {
         "reference": f"A-{number}",
         "outcome_sought": "Accounts are tested against history",

@@ -11,6 +11,7 @@ from datetime import date
 
 from flask import current_app
 
+from sgreviews.clock import london_today
 from sgreviews.extensions import db
 from sgreviews.services.mail import outbox
 from sgreviews.services.reminders import run as reminders
@@ -28,7 +29,7 @@ def reminder_run_job(today: date | None = None) -> reminders.RunReport:
     prepare_job_database()
     settings = current_app.extensions["sgreviews.settings"]
     report = reminders.run_reminders(
-        today or date.today(), current_rules(), settings.base_url, dry_run=False
+        today or london_today(), current_rules(), settings.base_url, dry_run=False
     )
     outbox_job()
     return report

@@ -9,6 +9,7 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
+from sgreviews.clock import london_today
 from sgreviews.jobs import outbox_job, prepare_job_database
 from sgreviews.services.mail import outbox
 from sgreviews.services.mail.smtp import check_connection
@@ -22,7 +23,8 @@ def _parse_day(_ctx: click.Context, _param: click.Parameter, value: str | None) 
     if value is None:
         return None
     try:
-        return datetime.strptime(value, "%Y-%m-%d").date()
+        # A calendar date: no time of day, so no time zone to lose.
+        return datetime.strptime(value, "%Y-%m-%d").date()  # noqa: DTZ007
     except ValueError as error:
         raise click.BadParameter(f"use the form YYYY-MM-DD, not {value!r}") from error
 
@@ -41,7 +43,7 @@ def reminders_group() -> None:
 @with_appcontext
 def reminders_run(today: date | None, dry_run: bool, no_send: bool) -> None:
     prepare_job_database()
-    day = today or date.today()
+    day = today or london_today()
     rules = current_rules()
     mail = current_mail_settings()
     base_url = current_app.extensions["sgreviews.settings"].base_url

@@ -8,7 +8,8 @@ from datetime import date, datetime
 from sqlalchemy import Column, ForeignKey, Index, String, Table, Text, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from sgreviews.models.base import Base, UTCDateTime, str_enum, utcnow
+from sgreviews.clock import utcnow
+from sgreviews.models.base import Base, UTCDateTime, str_enum
 from sgreviews.models.finding import Finding
 from sgreviews.models.organisation import Agency
 from sgreviews.models.user import User

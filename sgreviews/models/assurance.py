@@ -9,7 +9,8 @@ from decimal import Decimal
 from sqlalchemy import ForeignKey, Numeric, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from sgreviews.models.base import Base, UTCDateTime, str_enum, utcnow
+from sgreviews.clock import utcnow
+from sgreviews.models.base import Base, UTCDateTime, str_enum
 from sgreviews.models.organisation import Agency, Partnership
 from sgreviews.models.user import User
 

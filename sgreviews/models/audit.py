@@ -8,7 +8,8 @@ from typing import Any
 from sqlalchemy import JSON, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from sgreviews.models.base import Base, UTCDateTime, utcnow
+from sgreviews.clock import utcnow
+from sgreviews.models.base import Base, UTCDateTime
 from sgreviews.models.user import User
 
 

@@ -17,7 +17,8 @@ from typing import Any, Protocol, TypeVar
 from sqlalchemy import JSON, Column, ForeignKey, String, Table, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from sgreviews.models.base import Base, UTCDateTime, str_enum, utcnow
+from sgreviews.clock import utcnow
+from sgreviews.models.base import Base, UTCDateTime, str_enum
 from sgreviews.models.finding import Finding, Theme
 from sgreviews.models.organisation import Agency, Partnership
 from sgreviews.models.review import Review

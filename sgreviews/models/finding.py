@@ -10,7 +10,8 @@ from typing import TYPE_CHECKING
 from sqlalchemy import Column, ForeignKey, String, Table, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from sgreviews.models.base import Base, UTCDateTime, str_enum, utcnow
+from sgreviews.clock import utcnow
+from sgreviews.models.base import Base, UTCDateTime, str_enum
 
 if TYPE_CHECKING:
     from sgreviews.models.action import Action

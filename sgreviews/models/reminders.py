@@ -10,7 +10,8 @@ from datetime import date, datetime
 from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from sgreviews.models.base import Base, UTCDateTime, str_enum, utcnow
+from sgreviews.clock import utcnow
+from sgreviews.models.base import Base, UTCDateTime, str_enum
 from sgreviews.models.user import User
 
 

@@ -12,7 +12,8 @@ from typing import TYPE_CHECKING
 from sqlalchemy import Column, ForeignKey, Index, String, Table, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from sgreviews.models.base import Base, UTCDateTime, str_enum, utcnow
+from sgreviews.clock import utcnow
+from sgreviews.models.base import Base, UTCDateTime, str_enum
 from sgreviews.models.organisation import Agency, Partnership
 from sgreviews.models.user import User
 

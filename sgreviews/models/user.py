@@ -8,7 +8,8 @@ from datetime import datetime
 from sqlalchemy import Column, ForeignKey, String, Table
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
-from sgreviews.models.base import Base, UTCDateTime, str_enum, utcnow
+from sgreviews.clock import utcnow
+from sgreviews.models.base import Base, UTCDateTime, str_enum
 from sgreviews.models.organisation import Agency, Partnership
 
 

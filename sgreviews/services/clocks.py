@@ -16,25 +16,19 @@ import calendar as month_calendar
 import importlib.metadata
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from functools import lru_cache
-from zoneinfo import ZoneInfo
 
 import holidays
 from sqlalchemy import or_, select
 
+from sgreviews.clock import london_today
 from sgreviews.extensions import db
 from sgreviews.review_types import JURISDICTIONS, Clock
 
-LONDON = ZoneInfo("Europe/London")
 HOLIDAYS_VERSION = importlib.metadata.version("holidays")
 # A deadline this many working days away or fewer is "due soon".
 DUE_SOON_WORKING_DAYS = 5
-
-
-def london_today() -> date:
-    """Today's date in England, whatever the server's time zone."""
-    return datetime.now(LONDON).date()
 
 
 @lru_cache(maxsize=256)

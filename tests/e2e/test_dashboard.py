@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from playwright.sync_api import Page, expect
 
+from sgreviews.clock import london_today
 from sgreviews.services.periods import BusinessYear
 from tests.e2e.conftest import screenshot
 from tests.e2e.helpers import axe_violations, sign_in
@@ -20,7 +19,7 @@ def test_chair_filters_the_dashboard_and_downloads_a_table(page: Page) -> None:
     )
     page.get_by_label("Quarter").select_option("3")
     page.get_by_role("button", name="Apply filters").click()
-    year = BusinessYear.containing(date.today())
+    year = BusinessYear.containing(london_today())
     expect(page.get_by_text(f"Q3 {year.label}")).to_be_visible()
     expect(page.locator("svg[role=img]")).to_have_count(4)
     screenshot(page, "dashboard")
@@ -56,7 +55,7 @@ def test_chair_downloads_the_yearly_report_in_each_format(page: Page) -> None:
     sign_in(page, "chair@sgreviews.example")
     page.goto("/dashboard")
     page.get_by_role("link", name="Yearly report").click()
-    last_year = BusinessYear.containing(date.today()).start_year - 1
+    last_year = BusinessYear.containing(london_today()).start_year - 1
     page.get_by_label("Business year").select_option(str(last_year))
     page.get_by_role("button", name="Show report").click()
     sentence = page.locator("p", has_text="the partnership undertook").first

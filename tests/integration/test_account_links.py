@@ -10,9 +10,9 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
+from sgreviews.clock import utcnow
 from sgreviews.extensions import db
 from sgreviews.models import Role, User
-from sgreviews.models.base import utcnow
 from sgreviews.models.user import AccountToken
 from sgreviews.services.accounts import tokens as account_tokens
 from tests import factories

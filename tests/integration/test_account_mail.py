@@ -15,9 +15,9 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
+from sgreviews.clock import utcnow
 from sgreviews.extensions import db
 from sgreviews.models import OutboxMessage, OutboxState, Role, User
-from sgreviews.models.base import utcnow
 from sgreviews.services.mail import outbox
 from sgreviews.services.reminders.wiring import MAIL_KEY, current_mail_settings, current_rules
 from tests import factories

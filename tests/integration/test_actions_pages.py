@@ -13,6 +13,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import event, select
 
+from sgreviews.clock import london_today
 from sgreviews.extensions import db
 from sgreviews.models import (
     Action,
@@ -408,8 +409,8 @@ def test_workspace_filters_and_bulk_update(app: Flask, client_for: Clients, worl
         overdue = factories.action(
             world.own,
             action_text="Overdue one",
-            due_date=date.today() - timedelta(days=3),
-            original_due_date=date.today() - timedelta(days=40),
+            due_date=london_today() - timedelta(days=3),
+            original_due_date=london_today() - timedelta(days=40),
         )
         overdue_id = overdue.id
         db.session.commit()
@@ -452,7 +453,7 @@ def test_master_action_plan_groups_filters_and_prints(
 ) -> None:
     with app.app_context():
         factories.action(
-            world.other, action_text="Long overdue", due_date=date.today() - timedelta(days=10)
+            world.other, action_text="Long overdue", due_date=london_today() - timedelta(days=10)
         )
         factories.action(world.other, action_text="Assured one", status=ActionStatus.ASSURED)
         db.session.commit()
@@ -463,7 +464,7 @@ def test_master_action_plan_groups_filters_and_prints(
     by_agency = page_text(chair.get("/master-action-plan?group=agency&overdue=1"))
     assert "Other Testshire Agency" in by_agency and "Long overdue" in by_agency
     assert "Own agency's action" not in by_agency
-    future = (date.today() + timedelta(days=5)).isoformat()
+    future = (london_today() + timedelta(days=5)).isoformat()
     assert "No open actions match" in page_text(
         chair.get(f"/master-action-plan?changed_since={future}")
     )

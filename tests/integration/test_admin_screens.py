@@ -13,6 +13,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import event, select
 
+from sgreviews.clock import london_today
 from sgreviews.extensions import db
 from sgreviews.models import Agency, AuditEvent, Role, Sector, User
 from sgreviews.services import audit
@@ -283,7 +284,7 @@ def test_audit_viewer_filters_by_actor_event_and_date(
     with app.app_context():
         audit.record(db.session.get(User, actor.id), "finding", 7, "delete", {"text": "x"}, None)
         db.session.commit()
-    today = date.today()
+    today = london_today()
     response = admin.get(
         "/admin/audit",
         query_string={

@@ -14,6 +14,7 @@ from pypdf import PdfReader
 from sqlalchemy import event, select
 from sqlalchemy.engine import Connection
 
+from sgreviews.clock import london_today
 from sgreviews.extensions import db
 from sgreviews.models import (
     AuditEvent,
@@ -308,7 +309,7 @@ def test_library_search_and_filters(app: Flask, client_for: Clients) -> None:
     assert odd.status_code == 200
     kind = page_text(client.get("/learning?kind=one_minute_guide"))
     assert "Coercive control" in kind and "Safe sleep for babies" not in kind
-    year = date.today().year
+    year = london_today().year
     assert "Coercive control" in page_text(client.get(f"/learning?year={year}"))
     assert "No published briefing" in page_text(client.get(f"/learning?year={year - 5}"))
 
@@ -430,14 +431,14 @@ def test_reading_team_use_and_reach(app: Flask, client_for: Clients) -> None:
     lead = client_for(Role.AGENCY_LEAD, agency)
     bad = lead.post(
         f"/briefings/{briefing_id}/team-use",
-        data={**_date_fields("used_on", date.today()), "team": "", "staff_count": "lots"},
+        data={**_date_fields("used_on", london_today()), "team": "", "staff_count": "lots"},
     )
     assert "Enter the team" in page_text(bad)
     assert "Enter the number of staff as a whole number" in page_text(bad)
     good = lead.post(
         f"/briefings/{briefing_id}/team-use",
         data={
-            **_date_fields("used_on", date.today()),
+            **_date_fields("used_on", london_today()),
             "team": "North locality team",
             "agency": str(agency_id),
             "staff_count": "12",

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterator
-from datetime import date, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -18,6 +18,7 @@ from flask_migrate import upgrade
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 
+from sgreviews.clock import london_today
 from sgreviews.extensions import db
 from sgreviews.models import Action, Finding, FindingKind, Review, Role, User
 from sgreviews.services.actions import writes as actions
@@ -51,7 +52,7 @@ def racing_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
 def world(racing_app: Flask) -> dict[str, int]:
     with racing_app.app_context():
         secretariat = factories.user(Role.SECRETARIAT)
-        review = factories.review(started_on=date.today() - timedelta(days=30))
+        review = factories.review(started_on=london_today() - timedelta(days=30))
         finding = factories.finding(review)
         action = factories.action(finding_=finding)
         db.session.commit()

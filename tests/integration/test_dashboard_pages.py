@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Callable
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from flask import Flask
@@ -13,6 +13,7 @@ from flask.testing import FlaskClient
 from openpyxl import load_workbook
 from sqlalchemy import select
 
+from sgreviews.clock import london_today
 from sgreviews.extensions import db
 from sgreviews.models import ActionStatus, AuditEvent, Challenge, Partnership, Role
 from sgreviews.services.dashboard.tables import TABLES
@@ -20,7 +21,7 @@ from sgreviews.services.periods import BusinessYear
 from tests import factories
 from tests.conftest import page_text, sign_in
 
-THIS_YEAR = BusinessYear.containing(date.today())
+THIS_YEAR = BusinessYear.containing(london_today())
 
 
 @pytest.fixture
@@ -32,7 +33,7 @@ def data(app: Flask) -> dict[str, int]:
         finding = factories.finding(review)
         factories.action(
             police, finding, reference="DASH-1", action_text="=HYPERLINK(\"http://x\")",
-            due_date=date.today() - timedelta(days=10),
+            due_date=london_today() - timedelta(days=10),
         )  # fmt: skip
         factories.action(police, finding, reference="DASH-2", status=ActionStatus.COMPLETED)
         db.session.commit()
@@ -107,7 +108,7 @@ def test_record_filter_and_edit_a_challenge(
     app: Flask, data: dict[str, int], client_for: Callable[..., FlaskClient]
 ) -> None:
     client = client_for(Role.CHAIR)
-    today = date.today()
+    today = london_today()
     form = {
         "partnership": str(data["partnership"]),
         "raised_on": [str(today.day), str(today.month), str(today.year)],
@@ -142,7 +143,7 @@ def test_record_filter_and_edit_a_challenge(
 def test_challenge_errors_are_shown_beside_fields(
     data: dict[str, int], client_for: Callable[..., FlaskClient]
 ) -> None:
-    future = date.today() + timedelta(days=3)
+    future = london_today() + timedelta(days=3)
     response = client_for(Role.CHAIR).post(
         "/challenges/new",
         data={
@@ -179,7 +180,7 @@ def test_stale_challenge_edit_is_refused_and_keeps_text(
     with app.app_context():
         chair = factories.user(Role.CHAIR)
         challenge = Challenge(
-            partnership_id=data["partnership"], raised_on=date.today(), raised_with="Chief nurse",
+            partnership_id=data["partnership"], raised_on=london_today(), raised_with="Chief nurse",
             issue="Training figures", recorded_by=chair,
         )  # fmt: skip
         db.session.add(challenge)
@@ -187,7 +188,7 @@ def test_stale_challenge_edit_is_refused_and_keeps_text(
         challenge_id, old_version = challenge.id, challenge.version
         challenge.response = "Saved first by someone else"
         db.session.commit()
-    today = date.today()
+    today = london_today()
     response = client_for(Role.CHAIR).post(
         f"/challenges/{challenge_id}/edit",
         data={
@@ -224,7 +225,7 @@ def test_dashboard_runs_a_fixed_number_of_queries(
                 for status in ActionStatus:
                     factories.action(
                         factories.agency(), finding, status=status,
-                        due_date=date.today() - timedelta(days=index),
+                        due_date=london_today() - timedelta(days=index),
                     )  # fmt: skip
             db.session.commit()
 
@@ -317,8 +318,8 @@ def test_long_agency_table_is_paged_and_downloads_keep_every_agency(
             agency = factories.agency(name=f"Agency {number:02d}")
             # Agency 24 has the most overdue actions, then 23, ...; agency 00 has none.
             for _overdue in range(number):
-                factories.action(agency, finding, due_date=date.today() - timedelta(days=3))
-            factories.action(agency, finding, due_date=date.today() + timedelta(days=30))
+                factories.action(agency, finding, due_date=london_today() - timedelta(days=3))
+            factories.action(agency, finding, due_date=london_today() + timedelta(days=30))
         db.session.commit()
     client = client_for(Role.CHAIR)
     statements: list[str] = []
@@ -408,7 +409,7 @@ def test_agency_filter_is_typed_nationally_and_chosen_within_a_partnership(
     actions. The agency chosen in one carries over to the other."""
     with app.app_context():
         elsewhere = factories.agency(name="Farshire Health")  # owns actions elsewhere only
-        factories.action(elsewhere, reference="FAR-1", due_date=date.today() - timedelta(days=3))
+        factories.action(elsewhere, reference="FAR-1", due_date=london_today() - timedelta(days=3))
         db.session.commit()
     client = client_for(Role.CHAIR)
 

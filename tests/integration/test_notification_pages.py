@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
+from sgreviews.clock import london_today
 from sgreviews.extensions import db
 from sgreviews.models import (
     ActionSnooze,
@@ -27,7 +28,7 @@ from sgreviews.services.reminders.wiring import current_rules
 from tests import factories
 from tests.conftest import page_text, sign_in
 
-TODAY = date.today()
+TODAY = london_today()
 
 
 def _client_as(app: Flask, user: User) -> FlaskClient:

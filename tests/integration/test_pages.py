@@ -7,6 +7,7 @@ from pathlib import Path
 from flask import Flask
 from flask.testing import FlaskClient
 
+from sgreviews.clock import london_today
 from sgreviews.extensions import db
 from sgreviews.models import ActionStatus, Role
 from sgreviews.web.access import public
@@ -55,13 +56,13 @@ def test_agency_lead_sees_only_own_agency_actions(
     with app.app_context():
         own = factories.agency(name="Own Agency")
         other = factories.agency(name="Other Agency")
-        factories.action(own, action_text="Own agency's action", due_date=date.today())
+        factories.action(own, action_text="Own agency's action", due_date=london_today())
         factories.action(other, action_text="Other agency's action")
         factories.action(
             own,
             action_text="Overdue and extended",
-            due_date=date.today() - timedelta(days=3),
-            original_due_date=date.today() - timedelta(days=40),
+            due_date=london_today() - timedelta(days=3),
+            original_due_date=london_today() - timedelta(days=40),
         )
         db.session.commit()
     text = page_text(client_for(Role.AGENCY_LEAD, own).get("/agency/actions"))
@@ -104,7 +105,7 @@ def test_demo_data_contains_overdue_and_extended_actions(ctx: None) -> None:
     overdue = db.session.scalar(
         select(func.count())
         .select_from(Action)
-        .where(Action.status.in_(open_statuses), Action.due_date < date.today())
+        .where(Action.status.in_(open_statuses), Action.due_date < london_today())
     )
     extended = db.session.scalar(
         select(func.count()).select_from(Action).where(Action.due_date != Action.original_due_date)

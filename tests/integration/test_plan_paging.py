@@ -8,13 +8,14 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterator
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 from flask import Flask
 from sqlalchemy import event, insert, select
 
+from sgreviews.clock import london_today
 from sgreviews.extensions import db
 from sgreviews.models import Action, ActionStatus, ActionUpdate, Role, UpdateKind
 from sgreviews.models.action import action_finding
@@ -32,7 +33,7 @@ def _varied_actions() -> list[Action]:
     window, off track, recent and old progress updates, and other kinds of entry."""
     agency = factories.agency(name="Rating Testshire Agency")
     finding = factories.finding(factories.review(reference="LCSPR-2025-77"))
-    today = date.today()
+    today = london_today()
     now = datetime.now(UTC)
     made = []
     for status in ActionStatus:
@@ -76,7 +77,7 @@ def _varied_actions() -> list[Action]:
 def test_sql_rating_agrees_with_the_python_rating(ctx: None, rules_data: Any) -> None:
     made = _varied_actions()
     rules = current_rules() if rules_data is None else parse_rules(rules_data)
-    today = date.today()
+    today = london_today()
     expected = action_service.ratings(made, today, rules)
     result = plan.plan_page(action_service.ActionFilter(), "agency", today, rules, per_page=5000)
     assert result.rag == expected
@@ -124,7 +125,7 @@ def _bulk_actions(app: Flask, count: int) -> None:
     with app.app_context():
         agency = factories.agency()
         findings = [factories.finding(factories.review()) for _ in range(2)]
-        due = date.today() + timedelta(days=40)
+        due = london_today() + timedelta(days=40)
         db.session.execute(
             insert(Action),
             [
@@ -153,7 +154,7 @@ def _bulk_actions(app: Flask, count: int) -> None:
 
 
 def test_plan_pages_keep_filters_and_say_what_they_show(app: Flask, client_for: Clients) -> None:
-    _add_actions(app, plan.PAGE_SIZE + 20, due_date=date.today() - timedelta(days=3))
+    _add_actions(app, plan.PAGE_SIZE + 20, due_date=london_today() - timedelta(days=3))
     chair = client_for(Role.CHAIR)
     first = chair.get("/master-action-plan?group=agency&overdue=1")
     text = page_text(first)
@@ -182,8 +183,8 @@ def test_print_is_capped_and_says_so(
 
 
 def test_download_holds_the_whole_filtered_plan(app: Flask, client_for: Clients) -> None:
-    _add_actions(app, plan.PAGE_SIZE + 5, due_date=date.today() - timedelta(days=3))
-    _add_actions(app, 4, action_text="Not overdue yet", due_date=date.today() + timedelta(days=9))
+    _add_actions(app, plan.PAGE_SIZE + 5, due_date=london_today() - timedelta(days=3))
+    _add_actions(app, 4, action_text="Not overdue yet", due_date=london_today() + timedelta(days=9))
     chair = client_for(Role.CHAIR)
     response = chair.get("/master-action-plan/export.csv?overdue=1&page=2")
     assert response.status_code == 200
@@ -228,7 +229,9 @@ def test_an_action_answering_two_findings_of_a_review_is_listed_once(ctx: None) 
     action = factories.action(factories.agency(), first, action_text="Answers both")
     action.findings.append(second)
     db.session.flush()
-    result = plan.plan_page(action_service.ActionFilter(), "review", date.today(), current_rules())
+    result = plan.plan_page(
+        action_service.ActionFilter(), "review", london_today(), current_rules()
+    )
     assert result.entries_total == 1 and result.actions_total == 1
     assert [len(group.actions) for group in result.groups] == [1]
 
@@ -239,7 +242,7 @@ def test_the_workspace_page_equals_the_whole_list_rated_in_python(ctx: None) -> 
     made = _varied_actions()
     agency_id = made[0].owning_agency_id
     rules = current_rules()
-    today = date.today()
+    today = london_today()
     for rags in ([], [Rag.RED], [Rag.AMBER, Rag.GREEN], [Rag.BLUE, Rag.NONE]):
         filters = action_service.ActionFilter(agency_id=agency_id, rags=rags)
         expected, expected_rag = action_service.list_actions(filters, today, rules)
@@ -265,7 +268,7 @@ def test_the_workspace_is_paged_with_its_filters_and_a_fixed_number_of_queries(
                 agency,
                 finding,
                 action_text=f"Workspace action {number:03d}",
-                due_date=date.today() + timedelta(days=40 + number),
+                due_date=london_today() + timedelta(days=40 + number),
             )
         db.session.commit()
     lead = client_for(Role.AGENCY_LEAD, agency)
@@ -284,7 +287,7 @@ def test_the_workspace_is_paged_with_its_filters_and_a_fixed_number_of_queries(
     assert "Workspace action 061" in page_text(lead.get("/agency/actions?page=99"))
     with app.app_context():
         for _ in range(200):
-            factories.action(agency, finding, due_date=date.today() + timedelta(days=400))
+            factories.action(agency, finding, due_date=london_today() + timedelta(days=400))
         db.session.commit()
     count_queries.clear()
     assert lead.get("/agency/actions?status=not_started&page=2").status_code == 200

@@ -7,9 +7,9 @@ from datetime import date, timedelta
 
 from flask import Flask
 
+from sgreviews.clock import utcnow
 from sgreviews.extensions import db
 from sgreviews.models import OutboxMessage, OutboxState, Role
-from sgreviews.models.base import utcnow
 from sgreviews.services.mail import outbox
 from sgreviews.services.reminders import run as reminders
 from sgreviews.services.reminders.wiring import current_rules

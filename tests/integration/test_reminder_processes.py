@@ -18,6 +18,7 @@ from pathlib import Path
 from sqlalchemy import create_engine, func, select
 from sqlalchemy.orm import Session
 
+from sgreviews.clock import london_today
 from sgreviews.models import (
     Action,
     Agency,
@@ -175,7 +176,7 @@ def test_two_scheduler_processes_at_once_send_every_digest_exactly_once(tmp_path
     with smtp_server() as inbox:
         env = _environment(url, tmp_path, inbox.port, config)
         _upgrade(env)
-        expected = _seed(url, date.today())
+        expected = _seed(url, london_today())
         processes = [
             subprocess.Popen(
                 [SGREVIEWS, "scheduler"],

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
+from sgreviews.clock import london_today
 from sgreviews.extensions import db
 from sgreviews.models import (
     ActionStatus,
@@ -157,7 +158,7 @@ def test_off_track_update_makes_the_action_red(app: object, ctx: None) -> None:
 
     agency = factories.agency()
     lead = factories.user(Role.AGENCY_LEAD, agency)
-    action = factories.action(agency, due_date=date.today() + timedelta(days=200))
+    action = factories.action(agency, due_date=london_today() + timedelta(days=200))
     actions.record_progress(
         actor=lead,
         action=action,
@@ -165,11 +166,11 @@ def test_off_track_update_makes_the_action_red(app: object, ctx: None) -> None:
         note="Slipping",
         off_track=True,
     )
-    assert actions.ratings([action], date.today(), current_rules())[action.id] is Rag.RED
+    assert actions.ratings([action], london_today(), current_rules())[action.id] is Rag.RED
     actions.record_progress(
         actor=lead, action=action, status=ActionStatus.IN_PROGRESS, note="Back on track"
     )
-    assert actions.ratings([action], date.today(), current_rules())[action.id] is Rag.GREEN
+    assert actions.ratings([action], london_today(), current_rules())[action.id] is Rag.GREEN
 
 
 def test_extension_approved_keeps_the_original_due_date(ctx: None) -> None:

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
+from sgreviews.clock import london_today
 from sgreviews.extensions import db
 from sgreviews.models import Action, ActionStatus, Role
 from sgreviews.models.plan_tally import ActionDueTally, rebuild_plan_tally
@@ -102,7 +103,7 @@ def test_the_count_follows_every_write(ctx: None) -> None:
 
 
 def test_a_progress_update_through_the_service_is_counted(ctx: None) -> None:
-    action = factories.action(due_date=date.today() + timedelta(days=20))
+    action = factories.action(due_date=london_today() + timedelta(days=20))
     author = factories.user(Role.AGENCY_LEAD, action.owning_agency)
     action_service.record_progress(
         actor=author,
@@ -120,9 +121,9 @@ FILTERS = [
     ActionFilter(),
     ActionFilter(open_only=True),
     ActionFilter(open_only=True, overdue=True),
-    ActionFilter(open_only=True, due_before=date.today() + timedelta(days=10)),
+    ActionFilter(open_only=True, due_before=london_today() + timedelta(days=10)),
     ActionFilter(statuses=[ActionStatus.COMPLETED, ActionStatus.ASSURED]),
-    ActionFilter(due_after=date.today(), due_before=date.today() + timedelta(days=60)),
+    ActionFilter(due_after=london_today(), due_before=london_today() + timedelta(days=60)),
 ]
 
 
@@ -137,7 +138,7 @@ FILTERS = [
 def test_the_summary_from_the_count_equals_the_actions_counted(ctx: None, rules_data: Any) -> None:
     review, other = factories.review(), factories.review()
     findings = [factories.finding(review), factories.finding(other)]
-    today = date.today()
+    today = london_today()
     statuses = list(ActionStatus)
     for index in range(36):
         action = factories.action(

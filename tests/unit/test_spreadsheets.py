@@ -13,6 +13,7 @@ from flask import Flask
 from openpyxl import Workbook, load_workbook
 from sqlalchemy import func, select
 
+from sgreviews.clock import london_today
 from sgreviews.extensions import db
 from sgreviews.models import Action, ActionStatus, AgencyFormerName, Role
 from sgreviews.services.actions import spreadsheets
@@ -138,13 +139,13 @@ def test_export_has_the_board_columns_and_neutralises_formulas(ctx: None) -> Non
         agency,
         action_text='=HYPERLINK("http://x")',
         risk="Low",
-        due_date=date.today() + timedelta(days=120),
+        due_date=london_today() + timedelta(days=120),
     )
     actions = spreadsheets.actions_for_export(None, agency.id)
     rules = current_rules()
     from sgreviews.services.actions.writes import ratings
 
-    rows = spreadsheets.export_rows(actions, ratings(actions, date.today(), rules), rules)
+    rows = spreadsheets.export_rows(actions, ratings(actions, london_today(), rules), rules)
     assert rows[0][:10] == spreadsheets.BOARD_COLUMNS
     assert rows[1][0] == action.reference
     text = spreadsheets.to_csv(rows).decode("utf-8-sig")

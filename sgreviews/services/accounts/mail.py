@@ -15,9 +15,9 @@ from datetime import timedelta
 
 from flask import current_app, url_for
 
+from sgreviews.clock import utcnow
 from sgreviews.extensions import db
 from sgreviews.models import OutboxMessage, OutboxState, User
-from sgreviews.models.base import utcnow
 from sgreviews.services import audit
 from sgreviews.services.accounts import tokens as account_tokens
 from sgreviews.services.accounts import users

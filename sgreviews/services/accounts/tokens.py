@@ -17,9 +17,9 @@ from datetime import timedelta
 
 from sqlalchemy import select, update
 
+from sgreviews.clock import utcnow
 from sgreviews.extensions import db
 from sgreviews.models import User
-from sgreviews.models.base import utcnow
 from sgreviews.models.user import AccountToken
 from sgreviews.services import audit
 from sgreviews.services.accounts import users

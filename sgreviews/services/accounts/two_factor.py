@@ -15,9 +15,9 @@ import pyotp
 import segno
 from sqlalchemy import select
 
+from sgreviews.clock import utcnow
 from sgreviews.extensions import db
 from sgreviews.models import Role, User
-from sgreviews.models.base import utcnow
 from sgreviews.models.user import RecoveryCode
 from sgreviews.services import audit
 

@@ -13,9 +13,9 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 
+from sgreviews.clock import utcnow
 from sgreviews.extensions import db
 from sgreviews.models import Agency, Partnership, Role, User
-from sgreviews.models.base import utcnow
 from sgreviews.models.user import SignInThrottle
 from sgreviews.services import audit
 from sgreviews.services.accounts import two_factor

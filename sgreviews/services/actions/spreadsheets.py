@@ -22,6 +22,7 @@ from openpyxl.utils import get_column_letter
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, selectinload
 
+from sgreviews.clock import london_today
 from sgreviews.extensions import db
 from sgreviews.models import (
     Action,
@@ -153,7 +154,7 @@ def actions_for_export(
     if agency_id is not None:
         query = query.where(Action.owning_agency_id == agency_id)
     if filters is not None:
-        query = query.where(*filter_conditions(filters, date.today())).order_by(
+        query = query.where(*filter_conditions(filters, london_today())).order_by(
             Action.due_date, Action.reference
         )
     else:
@@ -269,7 +270,8 @@ def parse_date(text: str) -> date | None:
     text = text.strip()
     for pattern in DATE_FORMATS:
         try:
-            return datetime.strptime(text, pattern).date()
+            # A calendar date: no time of day, so no time zone to lose.
+            return datetime.strptime(text, pattern).date()  # noqa: DTZ007
         except ValueError:
             continue
     return None

@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
+from sgreviews.clock import utcnow
 from sgreviews.extensions import db
 from sgreviews.models import (
     Action,
@@ -30,7 +31,6 @@ from sgreviews.models import (
     User,
 )
 from sgreviews.models.action import action_finding
-from sgreviews.models.base import utcnow
 from sgreviews.services import audit
 from sgreviews.services.actions.rag import Rag, RagRules, rate_action
 from sgreviews.services.actions.rag_sql import rag_expression

@@ -14,6 +14,7 @@ from flask import current_app
 from sqlalchemy import bindparam, func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
+from sgreviews.clock import london_today
 from sgreviews.extensions import db
 from sgreviews.models import (
     Agency,
@@ -53,7 +54,7 @@ class StaleEdit(BriefingError):
 
 
 def default_review_by(today: date | None = None) -> date:
-    today = today or date.today()
+    today = today or london_today()
     return today + timedelta(days=365 * DEFAULT_REVIEW_MONTHS // 12)
 
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
+from sgreviews.clock import london_today
 from sgreviews.extensions import db
 from sgreviews.models import (
     Action,
@@ -288,7 +289,7 @@ def database_is_empty() -> bool:
 
 def load_demo(config_dir: Path, today: date | None = None) -> list[DemoSignIn]:
     """Load the demo partnership into an empty database."""
-    today = today or date.today()
+    today = today or london_today()
     rng = random.Random(2026)
     themes = sync_themes(config_dir / "themes.toml")
 

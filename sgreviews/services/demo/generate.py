@@ -25,6 +25,7 @@ from typing import Any, cast
 
 from sqlalchemy import Table, insert, text
 
+from sgreviews.clock import london_today
 from sgreviews.extensions import db
 from sgreviews.models import (
     Action,
@@ -150,7 +151,7 @@ def generate(
     """Fill an empty database with generated data at the given scale (the caller commits;
     this commits after each table so memory stays flat)."""
     scale = SCALES[scale_name]
-    today = today or date.today()
+    today = today or london_today()
     say = progress or (lambda _message: None)
     rng = random.Random(20261121)
     now = datetime.now(UTC)

@@ -16,9 +16,9 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import func, or_, select, update
 
+from sgreviews.clock import utcnow
 from sgreviews.extensions import db
 from sgreviews.models import OutboxMessage, OutboxState
-from sgreviews.models.base import utcnow
 from sgreviews.services.mail.smtp import Mail, MailError, MailSettings, send, smtp_connection
 from sgreviews.services.reminders.rules import ReminderRules
 

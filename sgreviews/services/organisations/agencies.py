@@ -8,6 +8,7 @@ from datetime import date
 
 from sqlalchemy import func, select
 
+from sgreviews.clock import london_today
 from sgreviews.extensions import db
 from sgreviews.models import Agency, AgencyFormerName, Sector, User
 from sgreviews.services import audit
@@ -64,7 +65,7 @@ def update_agency(
     if name != agency.name:
         if _name_taken(name, except_id=agency.id):
             raise AgencyError(f"An agency called {name} already exists")
-        until = renamed_on or date.today()
+        until = renamed_on or london_today()
         previous = agency.former_names[-1].used_until if agency.former_names else None
         if previous is not None and until < previous:
             raise AgencyError("The date of the rename must be after the previous rename")

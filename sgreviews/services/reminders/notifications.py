@@ -12,6 +12,7 @@ from datetime import date, datetime
 from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.orm import joinedload
 
+from sgreviews.clock import utcnow
 from sgreviews.extensions import db
 from sgreviews.models import (
     Action,
@@ -22,7 +23,6 @@ from sgreviews.models import (
     Role,
     User,
 )
-from sgreviews.models.base import utcnow
 from sgreviews.services import audit
 
 LIST_LIMIT = 200

@@ -52,6 +52,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import aliased
 
+from sgreviews.clock import utcnow
 from sgreviews.extensions import db
 from sgreviews.models import (
     Action,
@@ -70,7 +71,6 @@ from sgreviews.models import (
     User,
 )
 from sgreviews.models.action import action_finding
-from sgreviews.models.base import utcnow
 from sgreviews.models.user import user_partnership
 from sgreviews.services.reminders.rules import EscalationStep, ReminderRules
 from sgreviews.services.sqlparts import insert_rows

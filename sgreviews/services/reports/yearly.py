@@ -16,6 +16,7 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import selectinload
 from sqlalchemy.sql.elements import ColumnElement
 
+from sgreviews.clock import london_today
 from sgreviews.extensions import db
 from sgreviews.models import (
     Action,
@@ -125,7 +126,7 @@ def build_yearly_report(
     today: date | None = None,
 ) -> YearlyReport:
     counts = Counts(public)
-    today = today or date.today()
+    today = today or london_today()
     scope: list[ColumnElement[bool]] = (
         [] if partnership is None else [Review.partnership_id == partnership.id]
     )

@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, selectinload
 
+from sgreviews.clock import utcnow
 from sgreviews.extensions import db
 from sgreviews.models import (
     Action,
@@ -22,7 +23,6 @@ from sgreviews.models import (
     Review,
     User,
 )
-from sgreviews.models.base import utcnow
 from sgreviews.services import audit
 from sgreviews.services.editing import FieldError, StaleEdit, check_version, diff
 from sgreviews.services.themes import themes_for_keys

@@ -14,6 +14,7 @@ from typing import Any
 from flask import current_app
 from sqlalchemy import func, select
 
+from sgreviews.clock import london_today
 from sgreviews.extensions import db
 from sgreviews.models import Agency, Partnership, Review, SubjectKind, User
 from sgreviews.models.review import (
@@ -32,7 +33,7 @@ from sgreviews.models.review import (
 )
 from sgreviews.review_types import JURISDICTIONS, ReviewType
 from sgreviews.services import audit
-from sgreviews.services.clocks import Pause, calendar_for, compute_deadline, london_today
+from sgreviews.services.clocks import Pause, calendar_for, compute_deadline
 
 # Which column of a review holds the date of each clock event.
 EVENT_COLUMNS: dict[str, str] = {

@@ -23,6 +23,7 @@ from flask_login import current_user
 from werkzeug.datastructures import FileStorage
 from werkzeug.wrappers import Response
 
+from sgreviews.clock import london_today
 from sgreviews.extensions import db
 from sgreviews.models import (
     Action,
@@ -106,7 +107,7 @@ def _update_or_403(action: Action) -> None:
 
 
 def _rag_for(action: Action) -> Rag:
-    return action_service.ratings([action], date.today(), current_rules())[action.id]
+    return action_service.ratings([action], london_today(), current_rules())[action.id]
 
 
 # --- the action page -------------------------------------------------------------------------
@@ -129,7 +130,7 @@ def show(action_id: int) -> str:
         can_assure=can_assure_action(current_user, action),
         can_manage=can_manage_findings(current_user),
         human_size=evidence_service.human_size,
-        today=date.today(),
+        today=london_today(),
     )
 
 
@@ -544,7 +545,7 @@ def agency_actions() -> Response | str:
     agency = user.agency
     if agency is None:
         abort(403)
-    today = date.today()
+    today = london_today()
     rules = current_rules()
     form = BulkUpdateForm()
     filters = workspace_filter(request.args, agency.id, today)

@@ -22,9 +22,9 @@ from flask.blueprints import BlueprintSetupState
 from flask_login import current_user, logout_user
 from werkzeug.wrappers import Response
 
+from sgreviews.clock import utcnow
 from sgreviews.extensions import db
 from sgreviews.models import User
-from sgreviews.models.base import utcnow
 from sgreviews.policy import home_endpoint
 from sgreviews.services import audit
 from sgreviews.services.accounts import mail as account_mail

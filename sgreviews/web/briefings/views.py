@@ -3,7 +3,6 @@ reading ("I have read this"), team use, reach, PDFs and the public reading view.
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from flask import (
@@ -22,6 +21,7 @@ from flask_login import current_user
 from sqlalchemy.orm import selectinload
 from werkzeug.wrappers import Response
 
+from sgreviews.clock import london_today
 from sgreviews.extensions import db
 from sgreviews.markdown_filter import render_markdown
 from sgreviews.models import (
@@ -500,13 +500,13 @@ def team_use(briefing_id: int) -> Response | str:
     )
     form.agency.choices = choices_of([(a.id, a.name) for a in agencies])
     if request.method == "GET":
-        form.used_on.data = date.today()
+        form.used_on.data = london_today()
     if form.validate_on_submit():
         assert form.used_on.data is not None  # required: validation has checked it
         agency = next((a for a in agencies if a.id == form.agency.data), None)
         if agency is None:
             form.agency.errors = ["Choose your agency"]
-        elif form.used_on.data > date.today():
+        elif form.used_on.data > london_today():
             form.used_on.errors = ["The date the team used it must be today or in the past"]
         else:
             service.record_team_use(

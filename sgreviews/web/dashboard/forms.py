@@ -14,6 +14,7 @@ from govuk_frontend_wtf.wtforms_widgets import (
 from wtforms import DecimalField, HiddenField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
+from sgreviews.clock import london_today
 from sgreviews.models import ChallengeStatus
 from sgreviews.services.periods import BusinessYear
 from sgreviews.web.forms_common import GovDateField
@@ -101,7 +102,7 @@ class ChallengeForm(FlaskForm):
     submit = SubmitField("Save challenge", widget=GovSubmitInput())
 
     def validate_raised_on(self, field: GovDateField) -> None:
-        if field.data and field.data > date.today():
+        if field.data and field.data > london_today():
             raise ValidationError("Date raised must be today or in the past")
 
     def validate_follow_up_on(self, field: GovDateField) -> None:

@@ -21,6 +21,7 @@ from flask_login import current_user
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from sgreviews import charts
+from sgreviews.clock import london_today
 from sgreviews.extensions import db
 from sgreviews.models import ChallengeStatus
 from sgreviews.policy import Permission, has_permission
@@ -70,7 +71,7 @@ def _int_or_none(value: str | None) -> int | None:
 
 
 def _filters_from_request() -> tuple[DashboardFilterForm, dashboard.Filters]:
-    today = date.today()
+    today = london_today()
     form = DashboardFilterForm(request.args)
     if "partnership" not in request.args:
         # A chair or secretariat who serves one partnership opens on its figures; "All
@@ -284,7 +285,7 @@ def challenge_list() -> str:
         status=ChallengeStatus(status) if status else None,
     )
     return render_template(
-        "dashboard/challenges.html", filter_form=form, challenges=items, today=date.today()
+        "dashboard/challenges.html", filter_form=form, challenges=items, today=london_today()
     )
 
 
@@ -332,7 +333,7 @@ def challenge_edit(challenge_id: int) -> str | WerkzeugResponse:
 
 
 def _yearly_report_from_request() -> tuple[YearlyReportForm, YearlyReport]:
-    today = date.today()
+    today = london_today()
     form = YearlyReportForm(request.args)
     partnerships = organisations.list_partnerships()
     form.partnership.choices = [("", "All partnerships")] + [
@@ -409,7 +410,7 @@ def budget_page() -> str | WerkzeugResponse:
         return render_template("dashboard/budgets.html", chooser=None)
     chooser = BudgetYearForm(request.args)
     chooser.partnership.choices = [(str(p.id), p.name) for p in partnerships]
-    current = BusinessYear.containing(date.today()).start_year
+    current = BusinessYear.containing(london_today()).start_year
     chooser.year.choices = [
         (str(year), BusinessYear(year).label) for year in range(current + 1, current - 6, -1)
     ]

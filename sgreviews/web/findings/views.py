@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
@@ -10,6 +9,7 @@ from flask.blueprints import BlueprintSetupState
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
+from sgreviews.clock import london_today
 from sgreviews.extensions import db
 from sgreviews.models import Finding, FindingKind, Review, User
 from sgreviews.policy import (
@@ -74,7 +74,7 @@ def list_findings(review_id: int) -> str:
         "findings/list.html",
         review=review,
         visible=visible,
-        rag=action_service.ratings(all_actions, date.today(), rules),
+        rag=action_service.ratings(all_actions, london_today(), rules),
         rules=rules,
         closure={finding.id: finding_service.closure_check(finding) for finding in review.findings},
         can_manage=can_manage_findings(current_user),

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from flask import Blueprint, current_app, render_template
 
+from sgreviews.clock import london_today
 from sgreviews.models import ActionStatus
 from sgreviews.policy import Permission
 from sgreviews.services.dashboard import overview as overview_service
@@ -17,7 +16,7 @@ blueprint = Blueprint("home", __name__)
 @blueprint.route("/overview")
 @requires(Permission.VIEW_OVERVIEW)
 def overview() -> str:
-    today = date.today()
+    today = london_today()
     return render_template(
         "home/overview.html",
         reviews=overview_service.list_reviews(),

@@ -3,7 +3,6 @@ and the reminder log (administrator)."""
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from flask import (
@@ -20,9 +19,9 @@ from flask import (
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
+from sgreviews.clock import london_today, utcnow
 from sgreviews.extensions import db
 from sgreviews.models import OutboxState, User
-from sgreviews.models.base import utcnow
 from sgreviews.policy import Permission
 from sgreviews.services.mail import outbox
 from sgreviews.services.reminders import notifications
@@ -166,7 +165,7 @@ def calendar_feed(token: str) -> Response:
 @requires(Permission.SNOOZE_REMINDERS)
 def snoozes() -> Response | str:
     form = SnoozeForm()
-    today = date.today()
+    today = london_today()
     if form.validate_on_submit():
         assert form.until.data is not None
         try:

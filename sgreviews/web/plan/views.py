@@ -12,6 +12,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
+from sgreviews.clock import london_today
 from sgreviews.extensions import db
 from sgreviews.models import Review, User
 from sgreviews.policy import PARTNERSHIP_WIDE_ROLES, Permission, can_view_review, has_permission
@@ -62,7 +63,7 @@ def _plan_filters(errors: dict[str, str]) -> action_service.ActionFilter:
 def master_action_plan() -> str:
     """One page of the plan (filters and grouping kept in the links), or the print layout:
     the filtered plan from the start, up to plan_service.PRINT_LIMIT entries."""
-    today = date.today()
+    today = london_today()
     rules = current_rules()
     errors: dict[str, str] = {}
     filters = _plan_filters(errors)
@@ -115,7 +116,7 @@ def plan_export(format: str) -> Response:
         abort(400)
     actions = spreadsheets.actions_for_export(None, None, filters=filters)
     rules = current_rules()
-    rag = action_service.ratings(actions, date.today(), rules)
+    rag = action_service.ratings(actions, london_today(), rules)
     return _spreadsheet(spreadsheets.export_rows(actions, rag, rules), "master-action-plan", format)
 
 
@@ -160,7 +161,7 @@ def export(format: str) -> Response:
         name_parts.append(f"agency-{agency_id}")
     actions = spreadsheets.actions_for_export(review_id, agency_id)
     rules = current_rules()
-    rag = action_service.ratings(actions, date.today(), rules)
+    rag = action_service.ratings(actions, london_today(), rules)
     rows = spreadsheets.export_rows(actions, rag, rules)
     return _spreadsheet(rows, "-".join(name_parts), format)
 

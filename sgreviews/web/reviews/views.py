@@ -14,6 +14,7 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 
+from sgreviews.clock import london_today
 from sgreviews.extensions import db
 from sgreviews.models import PartnershipKind, Review, SubjectKind
 from sgreviews.models.review import Consent, HoldReason, LinkKind, Methodology, MonitoringKind
@@ -23,7 +24,6 @@ from sgreviews.policy import (
     can_view_review,
     has_permission,
 )
-from sgreviews.services.clocks import london_today
 from sgreviews.services.organisations import directory as organisations
 from sgreviews.services.reviews import lifecycle as reviews
 from sgreviews.services.reviews import queries as review_queries
