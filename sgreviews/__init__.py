@@ -18,6 +18,7 @@ from werkzeug.wrappers import Response
 
 from sgreviews.extensions import csrf, db, login_manager, migrate
 from sgreviews.review_types import load_review_types
+from sgreviews.services.accounts import hashing as password_hashing
 from sgreviews.settings import PROJECT_ROOT, Settings
 
 SERVICE_NAME = "Safeguarding reviews"
@@ -48,6 +49,7 @@ def create_app(overrides: dict[str, str] | None = None) -> Flask:
         WTF_CSRF_ENABLED=overrides is None or overrides.get("WTF_CSRF_ENABLED", "1") != "0",
     )
     app.extensions["sgreviews.settings"] = settings
+    password_hashing.install(app, for_tests=settings.environment == "testing")
     app.extensions["sgreviews.review_types"] = load_review_types(
         settings.config_dir / "review_types.toml"
     )

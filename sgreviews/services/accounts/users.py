@@ -7,8 +7,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
@@ -18,13 +16,9 @@ from sgreviews.extensions import db
 from sgreviews.models import Agency, Partnership, Role, User
 from sgreviews.models.user import SignInThrottle
 from sgreviews.services import audit
-from sgreviews.services.accounts import two_factor
+from sgreviews.services.accounts import hashing, two_factor
 from sgreviews.services.accounts.passwords import MIN_PASSWORD_LENGTH, password_problem
 from sgreviews.services.paging import PageNumbers, page_window
-
-_hasher = PasswordHasher()  # argon2id with the library's current recommended parameters
-# Verified against when the email is unknown, so both paths take the same time.
-_DUMMY_HASH = _hasher.hash("not a real password")
 
 __all__ = ["MIN_PASSWORD_LENGTH"]  # re-exported: the policy lives in services.passwords
 
@@ -34,7 +28,7 @@ class UserError(ValueError):
 
 
 def hash_password(password: str) -> str:
-    return _hasher.hash(password)
+    return hashing.hash_password(password)
 
 
 def find_by_email(email: str) -> User | None:
@@ -120,22 +114,21 @@ def authenticate(
     ``complete_sign_in``."""
     locked_until = lockout_expiry(email)
     if locked_until is not None:
-        _hasher.verify(_DUMMY_HASH, "not a real password")  # same time as a real check
+        hashing.waste_a_verification()  # same time as a real check
         audit.record(None, "session", None, "sign_in_locked", after={"email": email.lower()})
         return SignInResult(None, locked_until)
     user = find_by_email(email)
-    hash_to_check = user.password_hash if user is not None else _DUMMY_HASH
-    try:
-        _hasher.verify(hash_to_check, password)
-        password_ok = True
-    except (VerificationError, InvalidHashError):
+    if user is None:
+        hashing.waste_a_verification()  # same time as a real check
         password_ok = False
+    else:
+        password_ok = hashing.verify(user.password_hash, password)
     if user is None or not password_ok or not user.is_active:
         audit.record(user, "session", None, "sign_in_failed", after={"email": email.lower()})
         return SignInResult(
             None, record_failure(email, threshold=lockout_threshold, minutes=lockout_minutes)
         )
-    if _hasher.check_needs_rehash(user.password_hash):
+    if hashing.needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
     if two_factor.needs_two_factor(user, two_factor_required):
         audit.record(user, "session", None, "password_accepted")
@@ -326,7 +319,4 @@ def list_users(search: str = "", page: int = 1, per_page: int = USERS_PER_PAGE) 
 
 def check_password(user: User, password: str) -> bool:
     """Check a signed-in user's password again (re-authentication)."""
-    try:
-        return bool(_hasher.verify(user.password_hash, password))
-    except (VerificationError, InvalidHashError):
-        return False
+    return hashing.verify(user.password_hash, password)
