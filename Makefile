@@ -61,6 +61,7 @@ db: $(PY_STAMP)
 lint: $(PY_STAMP)
 	$(BIN)/ruff check sgreviews tests benchmarks
 	$(BIN)/ruff format --check sgreviews tests benchmarks
+	$(BIN)/lint-imports --no-cache
 
 typecheck: $(PY_STAMP)
 	$(BIN)/mypy
