@@ -13,6 +13,7 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Protocol
 
 from sqlalchemy import func, or_, select, update
 
@@ -20,7 +21,6 @@ from sgreviews.clock import utcnow
 from sgreviews.extensions import db
 from sgreviews.models import OutboxMessage, OutboxState
 from sgreviews.services.mail.smtp import Mail, MailError, MailSettings, send, smtp_connection
-from sgreviews.services.reminders.rules import ReminderRules
 
 STALE_CLAIM = timedelta(minutes=15)
 WAITING = (OutboxState.PENDING, OutboxState.RETRYING)
@@ -30,6 +30,21 @@ CLEAR_BODY_AFTER_SENDING = ("invitation", "password_reset")
 CLEARED_BODY = "(Cleared after sending: the message held a single-use link.)"
 
 
+class DeliveryRules(Protocol):
+    """How hard delivery tries: ``config/reminders.toml``'s delivery settings, read by
+    :class:`sgreviews.services.reminders.rules.ReminderRules`. A protocol, so the outbox
+    (which also carries account mail) does not depend on the reminders package."""
+
+    @property
+    def backoff_base_seconds(self) -> int: ...
+
+    @property
+    def backoff_max_seconds(self) -> int: ...
+
+    @property
+    def outbox_batch_size(self) -> int: ...
+
+
 @dataclass(frozen=True)
 class DeliveryResult:
     sent: int
@@ -37,7 +52,7 @@ class DeliveryResult:
     error: str | None = None
 
 
-def backoff(rules: ReminderRules, attempts: int) -> timedelta:
+def backoff(rules: DeliveryRules, attempts: int) -> timedelta:
     """Wait after the ``attempts``-th failure: base, doubling, capped at the maximum."""
     seconds = rules.backoff_base_seconds * 2 ** max(attempts - 1, 0)
     return timedelta(seconds=min(seconds, rules.backoff_max_seconds))
@@ -78,7 +93,7 @@ def _claim(now: datetime, limit: int, worker: str) -> list[OutboxMessage]:
     )
 
 
-def _mark_failed(messages: list[OutboxMessage], error: str, rules: ReminderRules) -> None:
+def _mark_failed(messages: list[OutboxMessage], error: str, rules: DeliveryRules) -> None:
     now = utcnow()
     for message in messages:
         message.attempts += 1
@@ -90,7 +105,7 @@ def _mark_failed(messages: list[OutboxMessage], error: str, rules: ReminderRules
 
 def deliver_due(
     settings: MailSettings,
-    rules: ReminderRules,
+    rules: DeliveryRules,
     now: datetime | None = None,
     worker: str | None = None,
 ) -> DeliveryResult:
