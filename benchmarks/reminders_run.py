@@ -13,7 +13,7 @@ in a process of its own so the peak resident memory belongs to that step alone:
 2. the next day's run: the steady state of a daily scheduler.
 
 Runs use ``--no-send`` (delivery is SMTP-bound, not part of the run). Prints a Markdown
-table row per step, with the machine, for docs/performance.md: wall time, the step's own
+table row per step, with the machine, for docs/performance-history.md: wall time, the step's own
 CPU time (user + system of that process: on a shared machine it moves far less with the
 load than the wall time; a PostgreSQL server's work is not in it) and peak memory.
 

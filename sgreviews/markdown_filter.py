@@ -32,7 +32,7 @@ def render_markdown(text: str | None) -> Markup:
 def _rendered(text: str) -> str:
     """The same text always gives the same HTML, so a page read again and again (a
     published briefing) is converted once per process: Markdown was a quarter of the
-    briefing page's time (docs/performance.md). At most 2,048 texts of up to 20,000
+    briefing page's time (docs/performance-history.md). At most 2,048 texts of up to 20,000
     characters are kept (under 100 MB in the worst case, far less in practice)."""
     return _render(text)
 

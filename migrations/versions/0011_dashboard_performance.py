@@ -1,7 +1,7 @@
 """dashboard performance
 
-The chair's dashboard at national scale (docs/performance.md, "Dashboard at national
-scale"): ``action.finished_at`` (when the action first moved to a finished status, kept
+The chair's dashboard at national scale (docs/performance-history.md, "Dashboard at
+national scale"): ``action.finished_at`` (when the action first moved to a finished status, kept
 by an ORM hook on every new update, backfilled here from the updates), running tallies
 for the national figures (actions per agency and status, actions per month created /
 finished / due, findings per theme, partnership and business year; kept by ORM hooks in
@@ -80,7 +80,7 @@ def upgrade():
         batch_op.create_index('ix_review_commissioned_on', ['commissioned_on'], unique=False)
     # Planner statistics for the new indexes. SQLite has none until ANALYZE, and without
     # them it drives the overdue-by-agency query from the status index and sorts, instead
-    # of reading the agency index in order (docs/performance.md).
+    # of reading the agency index in order (docs/performance-history.md).
     op.execute('ANALYZE')
 
 

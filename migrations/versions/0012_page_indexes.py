@@ -1,6 +1,7 @@
 """page indexes
 
-Indexes for the key pages at national scale (issue 8; measured in docs/performance.md):
+Indexes for the key pages at national scale (issue 8; measured in
+docs/performance-history.md, "Pages at national scale, 22 November 2026"):
 
 - action (status, due_date, off_track, id): the Master Action Plan counts its RAG ratings
   over every open action; with these columns in one index the count reads the index, not

@@ -1,9 +1,9 @@
 """open action month tally
 
-The national dashboard's "open overdue actions by agency" (docs/performance.md, "Dashboard
-overdue from a running count"): ``open_action_month_tally``, open actions per owning agency
-and month of the due date with the sum of their due dates as day numbers, kept by ORM hooks
-(sgreviews/models/tally.py) and backfilled here.
+The national dashboard's "open overdue actions by agency" (docs/performance-history.md,
+"Dashboard at national scale, second pass"): ``open_action_month_tally``, open actions per
+owning agency and month of the due date with the sum of their due dates as day numbers, kept
+by ORM hooks (sgreviews/models/tally.py) and backfilled here.
 
 Revision ID: 0013
 Revises: 0014

@@ -1,12 +1,13 @@
 """plan tally
 
-The Master Action Plan at national scale (docs/performance.md, "Master Action Plan from a
-running count"): ``action.review_count`` (how many reviews' findings an action answers: it
-is listed under each), and ``action_due_tally``, actions and plan entries per status, off
-track and due date, from which the plan's RAG summary and its number of entries are exact
-without reading every open action. Both are kept by ORM hooks
-(sgreviews/models/plan_tally.py) and backfilled here. ``action.off_track`` is part of the
-key, and the hooks read its old value, so it is counted by every write path.
+The Master Action Plan at national scale (docs/performance-history.md, "Lead's idle
+measurements after every change", 22 November 2026): ``action.review_count`` (how many
+reviews' findings an action answers: it is listed under each), and ``action_due_tally``,
+actions and plan entries per status, off track and due date, from which the plan's RAG
+summary and its number of entries are exact without reading every open action. Both are
+kept by ORM hooks (sgreviews/models/plan_tally.py) and backfilled here.
+``action.off_track`` is part of the key, and the hooks read its old value, so it is counted
+by every write path.
 
 Revision ID: 0014
 Revises: 0012

@@ -3,7 +3,7 @@
 A digest claims each of its items by setting ``notification.digest_id``. At xl a first
 reminder run claims 515,000 items, and on PostgreSQL each claim fired the foreign key's
 check against ``outbox_message`` and wrote a new entry into the pending-email index:
-109 s of a 160 s run (docs/performance.md, "Reminder runs"). Now:
+109 s of a 160 s run (docs/performance-history.md, "3 December 2026"). Now:
 
 - ``digest_id`` has no foreign key. The only outbox messages ever deleted are digests
   that claimed nothing, so no item can point at a deleted message; an item whose digest

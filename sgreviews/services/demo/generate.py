@@ -366,7 +366,7 @@ def generate(
     # Planner statistics first, on both databases: without them PostgreSQL planned the plan
     # tally's per-action recount badly (over 20 minutes at xl; 25 s after ANALYZE), and
     # SQLite has none at all (migrations ANALYZE empty tables), so it read the dashboard's
-    # overdue actions through the wrong index (docs/performance.md).
+    # overdue actions through the wrong index (docs/performance-history.md).
     db.session.execute(text("ANALYZE"))
     # The bulk inserts bypassed the ORM hooks that keep the dashboard's tallies.
     rebuild_action_tallies(db.session.connection())
