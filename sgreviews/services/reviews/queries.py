@@ -37,6 +37,7 @@ from sgreviews.services.clocks import (
     working_days_between,
 )
 from sgreviews.services.paging import page_window
+from sgreviews.services.reviews.lifecycle import type_of
 
 PER_PAGE = 25
 
@@ -281,6 +282,20 @@ def get_review(review_id: int) -> Review | None:
     )
 
 
+def find_by_reference(partnership_id: int, reference: str) -> Review | None:
+    return db.session.scalar(
+        select(Review).where(
+            Review.partnership_id == partnership_id, Review.reference == reference.strip()
+        )
+    )
+
+
+def find_any_by_reference(reference: str) -> Review | None:
+    return db.session.scalar(
+        select(Review).where(Review.reference == reference.strip()).order_by(Review.id).limit(1)
+    )
+
+
 @dataclass(frozen=True)
 class LinkedReview:
     review: Review
@@ -377,8 +392,6 @@ class TimelineEntry:
 
 def timeline(review: Review, today: date, soon_limit: date) -> list[TimelineEntry]:
     """Stage moves, decisions, holds and deadlines of a review in date order."""
-    from sgreviews.services.reviews.lifecycle import type_of
-
     rtype = type_of(review)
     entries: list[TimelineEntry] = []
     for transition in review.transitions:
