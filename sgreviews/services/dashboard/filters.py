@@ -20,6 +20,7 @@ from datetime import date
 from sqlalchemy import exists, or_, select
 from sqlalchemy.sql.elements import ColumnElement
 
+from sgreviews.clock import london_today
 from sgreviews.extensions import db
 from sgreviews.models import Action, Agency, Finding, Review
 from sgreviews.models.action import action_finding
@@ -32,7 +33,8 @@ class Filters:
     quarter: int | None = None
     partnership_id: int | None = None
     agency_id: int | None = None
-    today: date = field(default_factory=date.today)
+    # The one clock (Europe/London), not the server's local date.
+    today: date = field(default_factory=london_today)
 
     @property
     def period(self) -> Period:
