@@ -37,6 +37,7 @@ from sgreviews.services.clocks import (
     working_days_between,
 )
 from sgreviews.services.paging import page_window
+from sgreviews.services.periods import BusinessYear
 from sgreviews.services.reviews.lifecycle import type_of
 
 PER_PAGE = 25
@@ -129,14 +130,6 @@ def visible_condition(user: User) -> ColumnElement[bool]:
 # The list -------------------------------------------------------------------------------
 
 
-def business_year_bounds(start_year: int) -> tuple[date, date]:
-    return date(start_year, 4, 1), date(start_year + 1, 3, 31)
-
-
-def business_year_of(day: date) -> int:
-    return day.year if day.month >= 4 else day.year - 1
-
-
 @dataclass
 class ReviewFilters:
     partnership_id: int | None = None
@@ -185,7 +178,8 @@ def _filtered(query: Select[Review], filters: ReviewFilters, today: date) -> Sel
     if filters.stage:
         query = query.where(Review.stage == filters.stage)
     if filters.business_year:
-        first, last = business_year_bounds(filters.business_year)
+        year = BusinessYear(filters.business_year)
+        first, last = year.start, year.end
         # Reviews active at some point in the year: started by its end, not finished before
         # it began (so carried-over reviews count in both years).
         query = query.where(
@@ -257,7 +251,8 @@ def business_years() -> list[int]:
     last = db.session.scalar(select(func.max(Review.started_on)))
     if first is None or last is None:
         return []
-    return list(range(business_year_of(last), business_year_of(first) - 1, -1))
+    newest, oldest = BusinessYear.containing(last), BusinessYear.containing(first)
+    return list(range(newest.start_year, oldest.start_year - 1, -1))
 
 
 # One review -----------------------------------------------------------------------------
