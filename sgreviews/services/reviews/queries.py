@@ -18,7 +18,6 @@ from sgreviews.models import (
     Finding,
     FindingKind,
     Review,
-    Role,
     User,
 )
 from sgreviews.models.action import action_finding
@@ -27,9 +26,8 @@ from sgreviews.models.review import (
     ReviewHold,
     ReviewLink,
     StageTransition,
-    review_agency,
 )
-from sgreviews.policy import PARTNERSHIP_WIDE_ROLES
+from sgreviews.policy import reviews_visible_to
 from sgreviews.services.clocks import (
     DUE_SOON_WORKING_DAYS,
     add_working_days,
@@ -106,25 +104,6 @@ def next_deadline(review: Review, today: date, soon_limit: date) -> DeadlineView
     if views:
         return max(views, key=lambda view: view.deadline.due_on)
     return None
-
-
-# Who may see which reviews -------------------------------------------------------------
-
-
-def visible_condition(user: User) -> ColumnElement[bool]:
-    """SQL for the reviews a user may read (the same rule as policy.can_view_review)."""
-    if user.role in PARTNERSHIP_WIDE_ROLES:
-        return Review.id.is_not(None)
-    if user.role is not Role.AGENCY_LEAD or user.agency_id is None:
-        return Review.id.is_(None)
-    holds_actions = (
-        select(Finding.review_id)
-        .join(action_finding, action_finding.c.finding_id == Finding.id)
-        .join(Action, Action.id == action_finding.c.action_id)
-        .where(Action.owning_agency_id == user.agency_id)
-    )
-    involved = select(review_agency.c.review_id).where(review_agency.c.agency_id == user.agency_id)
-    return or_(Review.id.in_(holds_actions), Review.id.in_(involved))
 
 
 # The list -------------------------------------------------------------------------------
@@ -212,7 +191,7 @@ def _filtered(query: Select[Review], filters: ReviewFilters, today: date) -> Sel
 
 
 def list_reviews(user: User, filters: ReviewFilters, today: date) -> ReviewPage:
-    base = _filtered(select(Review).where(visible_condition(user)), filters, today)
+    base = _filtered(select(Review).where(reviews_visible_to(user)), filters, today)
     total = db.session.scalar(select(func.count()).select_from(base.subquery())) or 0
     page, pages = page_window(filters.page, total, PER_PAGE)
     sort_columns = {
