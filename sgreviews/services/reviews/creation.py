@@ -24,9 +24,8 @@ from sgreviews.services.reviews.lifecycle import (
 from sgreviews.services.reviews.links import link
 from sgreviews.services.reviews.stages import advance_if_allowed
 
+# The review types a notification and its rapid review are created as.
 NOTIFICATION_TYPE = "serious_incident_notification"
-
-
 RAPID_REVIEW_TYPE = "rapid_review"
 
 
