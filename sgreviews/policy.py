@@ -8,9 +8,14 @@ lives in one place.
 from __future__ import annotations
 
 import enum
+from dataclasses import dataclass
 from typing import Protocol
 
-from sgreviews.models import Action, Review, Role, User
+from sqlalchemy import ColumnElement, or_, select
+
+from sgreviews.models import Action, Finding, Review, Role, User
+from sgreviews.models.action import action_finding
+from sgreviews.models.review import review_agency
 
 
 class Permission(enum.Enum):
@@ -111,24 +116,67 @@ def can_view_action(user: Actor, action: Action) -> bool:
     return user.agency_id is not None and action.owning_agency_id == user.agency_id
 
 
+# Who may read which reviews. The rule is written twice, side by side, because lists filter
+# in SQL while a single page checks the object it loaded: ``can_view_review`` in Python and
+# ``reviews_visible_to`` in SQL. Both start from ``review_reach``, so which users see every
+# review, none, or their agency's is decided once; tests/unit/test_review_visibility.py
+# checks that the two forms agree over generated users and reviews on both databases.
+
+
+@dataclass(frozen=True)
+class ReviewReach:
+    """How far a user's reading of reviews reaches: every review, or only the reviews of
+    ``agency_id`` (none when that is None)."""
+
+    every: bool
+    agency_id: int | None = None
+
+
+def review_reach(user: Actor) -> ReviewReach:
+    """Secretariat and chair read every review; an agency lead reads their agency's reviews
+    (see :func:`can_view_review`); everyone else, and an agency lead with no agency, none."""
+    if not has_permission(user, Permission.VIEW_REVIEW):
+        return ReviewReach(every=False)
+    assert isinstance(user, User)
+    if user.role in PARTNERSHIP_WIDE_ROLES:
+        return ReviewReach(every=True)
+    return ReviewReach(every=False, agency_id=user.agency_id)
+
+
 def can_view_review(user: Actor, review: Review) -> bool:
     """Secretariat and chair read every review; an agency lead reads a review only when
     their agency owns an action answering one of its findings or is recorded as involved
-    in it. (``services.review_queries.visible_condition`` is the same rule in SQL.)"""
-    if not has_permission(user, Permission.VIEW_REVIEW):
-        return False
-    assert isinstance(user, User)
-    if user.role in PARTNERSHIP_WIDE_ROLES:
+    in it. (:func:`reviews_visible_to` is the same rule in SQL.)"""
+    reach = review_reach(user)
+    if reach.every:
         return True
-    if user.agency_id is None:
+    if reach.agency_id is None:
         return False
-    if any(agency.id == user.agency_id for agency in review.agencies_involved):
+    if any(agency.id == reach.agency_id for agency in review.agencies_involved):
         return True
     return any(
-        action.owning_agency_id == user.agency_id
+        action.owning_agency_id == reach.agency_id
         for finding in review.findings
         for action in finding.actions
     )
+
+
+def reviews_visible_to(user: Actor) -> ColumnElement[bool]:
+    """SQL condition on ``Review`` for the reviews a user may read: the rule of
+    :func:`can_view_review`, for lists."""
+    reach = review_reach(user)
+    if reach.every:
+        return Review.id.is_not(None)
+    if reach.agency_id is None:
+        return Review.id.is_(None)
+    holds_actions = (
+        select(Finding.review_id)
+        .join(action_finding, action_finding.c.finding_id == Finding.id)
+        .join(Action, Action.id == action_finding.c.action_id)
+        .where(Action.owning_agency_id == reach.agency_id)
+    )
+    involved = select(review_agency.c.review_id).where(review_agency.c.agency_id == reach.agency_id)
+    return or_(Review.id.in_(holds_actions), Review.id.in_(involved))
 
 
 def can_view_family_log(user: Actor, review: Review) -> bool:

@@ -1,9 +1,23 @@
-"""Business years (1 April to 31 March) and their quarters, as partnerships report them."""
+"""Business years (1 April to 31 March) and their quarters, as partnerships report them.
+
+:class:`BusinessYear` is the one definition of the business year; the SQL expression that
+must agree with it (``sqlparts.business_year_of``) reads the start month from here.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
+
+# The business year starts on the first day of this month (1 April) and ends the day before
+# the same date a year later.
+BUSINESS_YEAR_START_MONTH = 4
+
+
+def _add_months(first_of_month: date, months: int) -> date:
+    """The first day of the month ``months`` after the month of ``first_of_month``."""
+    index = first_of_month.month - 1 + months
+    return date(first_of_month.year + index // 12, index % 12 + 1, 1)
 
 
 @dataclass(frozen=True, order=True)
@@ -14,16 +28,16 @@ class BusinessYear:
 
     @classmethod
     def containing(cls, day: date) -> BusinessYear:
-        return cls(day.year if day.month >= 4 else day.year - 1)
+        return cls(day.year if day.month >= BUSINESS_YEAR_START_MONTH else day.year - 1)
 
     @property
     def start(self) -> date:
-        return date(self.start_year, 4, 1)
+        return date(self.start_year, BUSINESS_YEAR_START_MONTH, 1)
 
     @property
     def end(self) -> date:
         """The last day of the year (31 March), inclusive."""
-        return date(self.start_year + 1, 3, 31)
+        return _add_months(self.start, 12) - timedelta(days=1)
 
     @property
     def label(self) -> str:
@@ -31,7 +45,8 @@ class BusinessYear:
 
     @property
     def long_label(self) -> str:
-        return f"1 April {self.start_year} to 31 March {self.start_year + 1}"
+        start, end = self.start, self.end
+        return f"{start.day} {start:%B %Y} to {end.day} {end:%B %Y}"
 
     def quarter(self, number: int) -> Quarter:
         if number not in (1, 2, 3, 4):
@@ -40,13 +55,7 @@ class BusinessYear:
 
     def month_ends(self) -> list[date]:
         """The last day of each month of the year, April first."""
-        ends = []
-        for offset in range(12):
-            month = (3 + offset) % 12 + 1
-            year = self.start_year if month >= 4 else self.start_year + 1
-            next_month_first = date(year + (month == 12), month % 12 + 1, 1)
-            ends.append(next_month_first - timedelta(days=1))
-        return ends
+        return [_add_months(self.start, offset + 1) - timedelta(days=1) for offset in range(12)]
 
 
 @dataclass(frozen=True, order=True)
@@ -56,8 +65,7 @@ class Quarter:
 
     @property
     def start(self) -> date:
-        month = 4 + 3 * (self.number - 1)
-        return date(self.year.start_year + (month > 12), (month - 1) % 12 + 1, 1)
+        return _add_months(self.year.start, 3 * (self.number - 1))
 
     @property
     def end(self) -> date:

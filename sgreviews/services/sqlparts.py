@@ -25,6 +25,7 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.sql.elements import ColumnElement
 
 from sgreviews.extensions import db
+from sgreviews.services.periods import BUSINESS_YEAR_START_MONTH
 
 
 def _dialect() -> str:
@@ -39,14 +40,16 @@ def days_between(earlier: Any, later: date) -> ColumnElement[int]:
 
 
 def business_year_of(column: Any) -> ColumnElement[int]:
-    """The start year of the business year (1 April to 31 March) a date falls in."""
+    """The start year of the business year a date falls in: the SQL twin of
+    ``periods.BusinessYear.containing(day).start_year``; tests/unit/test_business_year_sql.py
+    checks they agree on both databases."""
     if _dialect() == "sqlite":
         year = cast(func.strftime("%Y", column), Integer)
         month = cast(func.strftime("%m", column), Integer)
     else:
         year = cast(func.extract("year", column), Integer)
         month = cast(func.extract("month", column), Integer)
-    return year - cast(month < 4, Integer)
+    return year - cast(month < BUSINESS_YEAR_START_MONTH, Integer)
 
 
 def insert_rows(

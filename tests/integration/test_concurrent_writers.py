@@ -23,8 +23,9 @@ from sgreviews.extensions import db
 from sgreviews.models import Action, Finding, FindingKind, Review, Role, User
 from sgreviews.services.actions import writes as actions
 from sgreviews.services.editing import StaleEdit
+from sgreviews.services.reviews import details as review_details
 from sgreviews.services.reviews import findings
-from sgreviews.services.reviews import lifecycle as reviews
+from sgreviews.services.reviews.lifecycle import StaleReviewError
 from tests import factories
 from tests.conftest import make_test_app
 from tests.databases import fresh_database
@@ -34,7 +35,7 @@ pytestmark = pytest.mark.own_database
 # What a refused concurrent save may look like: the version check saw the other save
 # (StaleEdit / StaleReviewError), the UPDATE found the version changed (StaleDataError), or
 # SQLite refused the second writer's lock (OperationalError).
-REFUSED = (StaleEdit, reviews.StaleReviewError, StaleDataError, OperationalError)
+REFUSED = (StaleEdit, StaleReviewError, StaleDataError, OperationalError)
 
 
 @pytest.fixture(scope="module")
@@ -160,7 +161,7 @@ def test_concurrent_review_edits_never_overwrite_silently(
         assert user is not None and review is not None
         version = review.version
         ready.wait()
-        reviews.update_details(
+        review_details.update_details(
             user,
             review,
             reference=review.reference,

@@ -13,7 +13,7 @@ from flask import Flask
 from sgreviews.extensions import db
 from sgreviews.models import Partnership, Role
 from sgreviews.services.reminders.wiring import MAIL_KEY
-from sgreviews.services.reviews.lifecycle import refresh_deadlines
+from sgreviews.services.reviews.deadlines import refresh_deadlines
 from tests import factories
 from tests.smtp import Inbox, smtp_server
 

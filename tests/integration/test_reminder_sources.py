@@ -17,7 +17,7 @@ from sgreviews.models.review import HoldReason, ReviewHold, StageTransition
 from sgreviews.services.reminders.rules import ReviewClockRules
 from sgreviews.services.reminders.sources import ReviewClockSource
 from sgreviews.services.reminders.wiring import MAIL_KEY, RULES_KEY
-from sgreviews.services.reviews.lifecycle import refresh_deadlines
+from sgreviews.services.reviews.deadlines import refresh_deadlines
 from tests import factories
 from tests.briefing_helpers import published_briefing
 from tests.smtp import Inbox, smtp_server

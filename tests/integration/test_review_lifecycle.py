@@ -10,24 +10,36 @@ from flask import Flask
 from sqlalchemy import select
 
 from sgreviews.extensions import db
-from sgreviews.models import AuditEvent, Role, SubjectKind
-from sgreviews.models.review import HoldReason, LinkKind, Methodology, ReviewLink
+from sgreviews.models import AuditEvent, Review, Role, SubjectKind, User
+from sgreviews.models.review import (
+    HoldReason,
+    LinkKind,
+    Methodology,
+    ReviewDeadline,
+    ReviewLink,
+)
 from sgreviews.services.reviews import closure_days
-from sgreviews.services.reviews import lifecycle as reviews
+from sgreviews.services.reviews import creation as review_creation
+from sgreviews.services.reviews import decisions as review_decisions
+from sgreviews.services.reviews import details as review_details
+from sgreviews.services.reviews import holds as review_holds
+from sgreviews.services.reviews import publishing as review_publishing
 from sgreviews.services.reviews import queries as review_queries
+from sgreviews.services.reviews import stages as review_stages
+from sgreviews.services.reviews.lifecycle import ReviewError, StaleReviewError
 from sgreviews.services.reviews.queries import DeadlineState, ReviewFilters
 from tests import factories
 
 TODAY = date(2025, 6, 2)
 
 
-def _deadline(review: reviews.Review, key: str) -> reviews.ReviewDeadline:
+def _deadline(review: Review, key: str) -> ReviewDeadline:
     return next(item for item in review.deadlines if item.clock_key == key)
 
 
-def _notification(aware: date = date(2025, 4, 17), notified: date | None = None) -> reviews.Review:
+def _notification(aware: date = date(2025, 4, 17), notified: date | None = None) -> Review:
     secretariat = factories.user(Role.SECRETARIAT)
-    return reviews.log_notification(
+    return review_creation.log_notification(
         secretariat,
         partnership=factories.partnership(),
         subject_label="Child Q",
@@ -53,7 +65,7 @@ def test_notification_clock_and_reference(ctx: None) -> None:
 
 def test_references_are_numbered_within_the_partnership(ctx: None) -> None:
     first = _notification()
-    second = reviews.log_notification(
+    second = review_creation.log_notification(
         None,
         partnership=first.partnership,
         subject_label="Child R",
@@ -64,8 +76,8 @@ def test_references_are_numbered_within_the_partnership(ctx: None) -> None:
         today=TODAY,
     )
     assert second.reference == "SIN-2025-02"
-    with pytest.raises(reviews.ReviewError) as refused:
-        reviews.update_details(
+    with pytest.raises(ReviewError) as refused:
+        review_details.update_details(
             None,
             second,
             reference=first.reference,
@@ -82,7 +94,7 @@ def test_references_are_numbered_within_the_partnership(ctx: None) -> None:
 
 
 def test_aware_date_in_the_future_is_refused_at_the_field(ctx: None) -> None:
-    with pytest.raises(reviews.ReviewError) as refused:
+    with pytest.raises(ReviewError) as refused:
         _notification(aware=TODAY + timedelta(days=1))
     assert refused.value.field == "aware_on"
     assert "today or in the past" in refused.value.message
@@ -91,14 +103,14 @@ def test_aware_date_in_the_future_is_refused_at_the_field(ctx: None) -> None:
 def test_the_whole_chain_from_notification_to_publication(ctx: None) -> None:
     actor = factories.user(Role.SECRETARIAT)
     notification = _notification(aware=date(2025, 1, 2), notified=date(2025, 1, 6))
-    rapid = reviews.start_rapid_review(actor, notification, date(2025, 1, 7), today=TODAY)
+    rapid = review_creation.start_rapid_review(actor, notification, date(2025, 1, 7), today=TODAY)
     assert notification.stage == "rapid_review_started"
     assert rapid.reference == "RR-2025-01"
     # 15 working days from the notification on Mon 6 Jan 2025.
     assert _deadline(rapid, "rapid_review").due_on == date(2025, 1, 27)
 
-    with pytest.raises(reviews.ReviewError) as refused:
-        reviews.record_decision(
+    with pytest.raises(ReviewError) as refused:
+        review_decisions.record_decision(
             actor,
             rapid,
             decided_on=date(2025, 1, 3),
@@ -109,7 +121,7 @@ def test_the_whole_chain_from_notification_to_publication(ctx: None) -> None:
     assert refused.value.field == "decided_on"
     assert "on or after the notification on 6 January 2025" in refused.value.message
 
-    reviews.record_decision(
+    review_decisions.record_decision(
         actor,
         rapid,
         decided_on=date(2025, 1, 24),
@@ -124,10 +136,10 @@ def test_the_whole_chain_from_notification_to_publication(ctx: None) -> None:
     assert rapid.stage == "panel_replied"
     assert _deadline(rapid, "rapid_review").met_on == date(2025, 1, 24)
 
-    lcspr = reviews.commission_from_decision(actor, rapid)
+    lcspr = review_decisions.commission_from_decision(actor, rapid)
     assert lcspr.review_type == "lcspr" and lcspr.decision_on == date(2025, 1, 24)
     assert _deadline(lcspr, "completion").due_on == date(2025, 7, 24)
-    reviews.record_commissioning(
+    review_decisions.record_commissioning(
         actor,
         lcspr,
         commissioned_on=date(2025, 2, 10),
@@ -137,11 +149,11 @@ def test_the_whole_chain_from_notification_to_publication(ctx: None) -> None:
         terms_of_reference_on=date(2025, 2, 20),
         today=TODAY,
     )
-    reviews.move_stage(
+    review_stages.move_stage(
         actor, lcspr, to_stage="in_progress", moved_on=date(2025, 2, 11), today=TODAY
     )
 
-    reviews.place_hold(
+    review_holds.place_hold(
         actor,
         lcspr,
         reason=HoldReason.CRIMINAL,
@@ -152,15 +164,15 @@ def test_the_whole_chain_from_notification_to_publication(ctx: None) -> None:
     view = review_queries.next_deadline(lcspr, date(2025, 9, 1), date(2025, 9, 8))
     assert view is not None and view.state is DeadlineState.PAUSED
 
-    reviews.release_hold(actor, lcspr, ended_on=date(2025, 4, 2), today=TODAY)
+    review_holds.release_hold(actor, lcspr, ended_on=date(2025, 4, 2), today=TODAY)
     # 30 days on hold: 24 July 2025 + 30 days = 23 August (Saturday), Bank holiday Monday
     # 25 August, so Tuesday 26 August.
     completion = _deadline(lcspr, "completion")
     assert completion.due_on == date(2025, 8, 26)
     assert "stopped for 30 days on hold" in completion.rule
 
-    with pytest.raises(reviews.ReviewError) as refused:
-        reviews.record_publication(
+    with pytest.raises(ReviewError) as refused:
+        review_publishing.record_publication(
             actor,
             lcspr,
             published_on=None,
@@ -171,8 +183,10 @@ def test_the_whole_chain_from_notification_to_publication(ctx: None) -> None:
     assert refused.value.field == "published_on"
 
     for stage in ("draft_report", "final_report"):
-        reviews.move_stage(actor, lcspr, to_stage=stage, moved_on=date(2025, 5, 1), today=TODAY)
-    reviews.record_publication(
+        review_stages.move_stage(
+            actor, lcspr, to_stage=stage, moved_on=date(2025, 5, 1), today=TODAY
+        )
+    review_publishing.record_publication(
         actor,
         lcspr,
         published_on=date(2025, 5, 30),
@@ -205,23 +219,23 @@ def test_the_whole_chain_from_notification_to_publication(ctx: None) -> None:
 
 def test_invalid_transition_says_what_is_allowed(ctx: None) -> None:
     review = factories.review(stage="commissioned")
-    with pytest.raises(reviews.ReviewError) as refused:
-        reviews.move_stage(
+    with pytest.raises(ReviewError) as refused:
+        review_stages.move_stage(
             None, review, to_stage="published", moved_on=date(2025, 6, 1), today=TODAY
         )
     assert refused.value.field == "to_stage"
     assert refused.value.message == "From Commissioned the review can move only to: In progress"
     review.stage = "closed"
-    with pytest.raises(reviews.ReviewError, match="final stage"):
-        reviews.move_stage(
+    with pytest.raises(ReviewError, match="final stage"):
+        review_stages.move_stage(
             None, review, to_stage="in_progress", moved_on=date(2025, 6, 1), today=TODAY
         )
 
 
 def test_a_stale_version_is_refused(ctx: None) -> None:
     review = factories.review(stage="commissioned")
-    with pytest.raises(reviews.StaleReviewError):
-        reviews.move_stage(
+    with pytest.raises(StaleReviewError):
+        review_stages.move_stage(
             None,
             review,
             to_stage="in_progress",
@@ -236,7 +250,7 @@ def test_every_shipped_type_can_be_created_and_moved_through_its_stages(
 ) -> None:
     partnership = factories.partnership()
     for key, rtype in app.extensions["sgreviews.review_types"].items():
-        review = reviews.create_review(
+        review = review_creation.create_review(
             None,
             review_type=key,
             partnership=partnership,
@@ -251,7 +265,7 @@ def test_every_shipped_type_can_be_created_and_moved_through_its_stages(
         while rtype.allowed_next(review.stage):
             # Take the move furthest along the list of stages, so the walk ends.
             target = max(rtype.allowed_next(review.stage), key=rtype.stages.index)
-            reviews.move_stage(
+            review_stages.move_stage(
                 None, review, to_stage=target, moved_on=date(2025, 2, 3), today=TODAY
             )
             visited.append(target)
@@ -268,7 +282,7 @@ def test_closure_days_recompute_deadlines(ctx: None) -> None:
     deadline = _deadline(review, "notification")
     assert deadline.due_on == date(2025, 1, 3)
     assert "1 extra closure day" in deadline.calendar
-    with pytest.raises(reviews.ReviewError, match="already a closure day"):
+    with pytest.raises(ReviewError, match="already a closure day"):
         closure_days.add_closure_day(admin, date(2024, 12, 24), None, "Again")
     # A Scottish-only closure does not touch an English clock.
     closure_days.add_closure_day(admin, date(2024, 12, 27), "SCT", "Scottish office closed")
@@ -276,7 +290,7 @@ def test_closure_days_recompute_deadlines(ctx: None) -> None:
     assert _deadline(review, "notification").due_on == date(2025, 1, 3)
 
 
-def _lists(user: reviews.User, **filters: object) -> set[str]:
+def _lists(user: User, **filters: object) -> set[str]:
     page = review_queries.list_reviews(user, ReviewFilters(**filters), TODAY)  # type: ignore[arg-type]
     return {review.reference for review, _ in page.rows}
 
@@ -290,7 +304,7 @@ def test_list_filters(ctx: None) -> None:
         "subject_label": "Child",
     }
     # Overdue: notified 10 April 2025, rapid review due 2 May, not sent.
-    overdue = reviews.create_review(
+    overdue = review_creation.create_review(
         None,
         review_type="rapid_review",
         started_on=date(2025, 4, 10),
@@ -299,7 +313,7 @@ def test_list_filters(ctx: None) -> None:
         **common,  # type: ignore[arg-type]
     )
     # Due soon: notified 23 May 2025, due 13 June; TODAY is 2 June → 9 working days. Not soon.
-    later = reviews.create_review(
+    later = review_creation.create_review(
         None,
         review_type="rapid_review",
         started_on=date(2025, 5, 23),
@@ -308,7 +322,7 @@ def test_list_filters(ctx: None) -> None:
         **common,  # type: ignore[arg-type]
     )
     # Notified 16 May: due 6 June, 4 working days after 2 June → due soon.
-    soon = reviews.create_review(
+    soon = review_creation.create_review(
         None,
         review_type="rapid_review",
         started_on=date(2025, 5, 16),
@@ -316,7 +330,7 @@ def test_list_filters(ctx: None) -> None:
         reference="RR-SOON",
         **common,  # type: ignore[arg-type]
     )
-    held = reviews.create_review(
+    held = review_creation.create_review(
         None,
         review_type="lcspr",
         started_on=date(2024, 3, 1),
@@ -324,7 +338,7 @@ def test_list_filters(ctx: None) -> None:
         reference="LCSPR-HELD",
         **common,  # type: ignore[arg-type]
     )
-    reviews.place_hold(
+    review_holds.place_hold(
         None, held, reason=HoldReason.CORONER, details="", started_on=date(2024, 5, 1), today=TODAY
     )
     base = {"partnership_id": partnership.id}
@@ -364,7 +378,7 @@ def test_agency_leads_see_reviews_they_hold_actions_on_or_are_involved_in(ctx: N
     with_action = factories.review(reference="LCSPR-ACTION")
     factories.action(owning_agency=agency, finding_=factories.finding(with_action))
     involved = factories.review(reference="LCSPR-INVOLVED")
-    reviews.set_agencies_involved(None, involved, [agency])
+    review_details.set_agencies_involved(None, involved, [agency])
     factories.review(reference="LCSPR-OTHER")
     assert _lists(lead) == {"LCSPR-ACTION", "LCSPR-INVOLVED"}
     assert _lists(factories.user(Role.PRACTITIONER)) == set()
@@ -383,7 +397,7 @@ def test_final_report_must_reach_the_panel_seven_working_days_before_publication
     ctx: None,
 ) -> None:
     review = factories.review(stage="final_report", started_on=date(2025, 1, 6))
-    reviews.record_publication(
+    review_publishing.record_publication(
         None,
         review,
         published_on=date(2025, 5, 9),

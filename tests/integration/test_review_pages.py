@@ -13,7 +13,13 @@ from sqlalchemy import func, select
 
 from sgreviews.extensions import db
 from sgreviews.models import Agency, Review, Role, SubjectKind
-from sgreviews.services.reviews import lifecycle as reviews
+from sgreviews.models.review import HoldReason, LinkKind, MonitoringKind
+from sgreviews.services.reviews import creation as review_creation
+from sgreviews.services.reviews import details as review_details
+from sgreviews.services.reviews import holds as review_holds
+from sgreviews.services.reviews import links as review_links
+from sgreviews.services.reviews import monitoring as review_monitoring
+from sgreviews.services.reviews import stages as review_stages
 from tests import factories
 from tests.conftest import page_text
 
@@ -38,7 +44,7 @@ def _lcspr(app: Flask) -> tuple[int, int]:
     """An LCSPR with a rapid review before it; returns (lcspr id, rapid review id)."""
     with app.app_context():
         partnership = factories.partnership()
-        rapid = reviews.create_review(
+        rapid = review_creation.create_review(
             None,
             review_type="rapid_review",
             partnership=partnership,
@@ -47,7 +53,7 @@ def _lcspr(app: Flask) -> tuple[int, int]:
             started_on=date(2025, 1, 6),
             notified_on=date(2025, 1, 6),
         )
-        lcspr = reviews.create_review(
+        lcspr = review_creation.create_review(
             None,
             review_type="lcspr",
             partnership=partnership,
@@ -56,7 +62,7 @@ def _lcspr(app: Flask) -> tuple[int, int]:
             started_on=date(2025, 2, 3),
             decision_on=date(2025, 2, 3),
         )
-        reviews.link(None, rapid, lcspr, reviews.LinkKind.LED_TO)
+        review_links.link(None, rapid, lcspr, LinkKind.LED_TO)
         db.session.commit()
         return lcspr.id, rapid.id
 
@@ -91,7 +97,7 @@ def test_agency_lead_reads_an_involved_review_but_not_its_family_log(
         review = db.session.get(Review, review_id)
         involved = db.session.get(Agency, agency_id)
         assert review is not None and involved is not None
-        reviews.set_agencies_involved(None, review, [involved])
+        review_details.set_agencies_involved(None, review, [involved])
         db.session.commit()
     assert client.get(f"/reviews/{review_id}").status_code == OK
     assert client.get(f"/reviews/{review_id}/family").status_code == FORBIDDEN
@@ -330,24 +336,24 @@ def _add_data(app: Flask, review_id: int, numbers: range) -> None:
                 started_on=date(2024, 3, 1),
                 stage="commissioned",
             )
-            reviews.place_hold(
+            review_holds.place_hold(
                 None,
                 other,
-                reason=reviews.HoldReason.CORONER,
+                reason=HoldReason.CORONER,
                 details="",
                 started_on=date(2024, 6, 1),
             )
-            reviews.move_stage(None, other, to_stage="in_progress", moved_on=date(2025, 3, 1))
+            review_stages.move_stage(None, other, to_stage="in_progress", moved_on=date(2025, 3, 1))
             factories.action(finding_=factories.finding(review))
             # Each move by a different person: the timeline names them all.
             target = "draft_report" if review.stage == "in_progress" else "in_progress"
             mover = factories.user(Role.SECRETARIAT)
-            reviews.move_stage(mover, review, to_stage=target, moved_on=date(2025, 3, 1))
-            reviews.add_monitoring_entry(
+            review_stages.move_stage(mover, review, to_stage=target, moved_on=date(2025, 3, 1))
+            review_monitoring.add_monitoring_entry(
                 None,
                 review,
                 checked_on=date(2025, 3, 2),
-                kind=reviews.MonitoringKind.TIME,
+                kind=MonitoringKind.TIME,
                 note="Checked",
             )
         db.session.commit()

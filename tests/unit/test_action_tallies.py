@@ -18,7 +18,8 @@ from sgreviews.models.tally import (
     business_year_of,
     rebuild_action_tallies,
 )
-from sgreviews.services.dashboard import figures as dashboard
+from sgreviews.services.dashboard import action_figures, theme_heat_maps, trends
+from sgreviews.services.dashboard.filters import Filters
 from sgreviews.services.periods import BusinessYear
 from tests import factories
 
@@ -63,9 +64,9 @@ def recounted() -> tuple[dict[tuple[object, ...], int], dict[tuple[object, ...],
     return fresh
 
 
-def national(**overrides: object) -> dashboard.Filters:
+def national(**overrides: object) -> Filters:
     values: dict[str, object] = {"year": BusinessYear(2025), "today": TODAY, **overrides}
-    return dashboard.Filters(**values)  # type: ignore[arg-type]
+    return Filters(**values)  # type: ignore[arg-type]
 
 
 def add_completed_update(action: Action, at: datetime) -> None:
@@ -128,9 +129,9 @@ def test_national_figures_from_tallies_equal_the_live_ones(ctx: None) -> None:
             )
     db.session.flush()
     for filters in (national(), national(quarter=2), national(today=date(2025, 5, 31))):
-        assert dashboard.monthly_trend_from_tally(filters) == dashboard.monthly_trend_live(filters)
+        assert trends.monthly_trend_from_tally(filters) == trends.monthly_trend_live(filters)
     # By agency: the tally's counts equal a count over the actions.
-    rows = {row.agency: row for row in dashboard.actions_by_agency(national())}
+    rows = {row.agency: row for row in action_figures.actions_by_agency(national())}
     for agency in (police, health):
         actions = db.session.scalars(
             select(Action).where(Action.owning_agency_id == agency.id)
@@ -201,7 +202,7 @@ def test_theme_tally_follows_tags_reviews_and_deletions(ctx: None) -> None:
 
     rebuild_action_tallies(db.session.connection())
     assert theme_tally() == theme_recount()
-    grid = dashboard.themes_by_year(national(year=BusinessYear(2025)), years=2)
+    grid = theme_heat_maps.themes_by_year(national(year=BusinessYear(2025)), years=2)
     assert grid.rows == ["Neglect"] and grid.values == [[0, 1]]
 
 
@@ -240,8 +241,8 @@ def open_months_recounted() -> dict[tuple[int, str], tuple[int, int]]:
 def overdue_both_ways(today: date) -> None:
     """National open overdue actions per agency and by ageing band, from the tallies and
     this month's actions, equal the count over every action."""
-    tallied = dashboard.action_overview(national(today=today))
-    rows, ageing = dashboard._overdue_in_scope(today, [])
+    tallied = action_figures.action_overview(national(today=today))
+    rows, ageing = action_figures._overdue_in_scope(today, [])
     live = {agency_id: (count, days) for agency_id, count, days in rows}
     for row in tallied.by_agency:
         count, days = live.get(row.agency_id, (0, 0.0))

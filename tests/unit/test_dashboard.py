@@ -8,7 +8,16 @@ import pytest
 
 from sgreviews.extensions import db
 from sgreviews.models import ActionStatus, ActionUpdate, ImpactStatus, Theme
-from sgreviews.services.dashboard import figures as dashboard
+from sgreviews.services.dashboard import (
+    action_figures,
+    dissemination,
+    review_activity,
+    review_costs,
+    statutory_timeliness,
+    theme_heat_maps,
+    trends,
+)
+from sgreviews.services.dashboard.filters import Filters
 from sgreviews.services.periods import BusinessYear
 from tests import factories
 
@@ -77,18 +86,18 @@ def world(ctx: None) -> dict[str, object]:
     return {"home": home, "police": police, "health": health, **actions}
 
 
-def filters(world: dict[str, object], **overrides: object) -> dashboard.Filters:
+def filters(world: dict[str, object], **overrides: object) -> Filters:
     values: dict[str, object] = {
         "year": BusinessYear(2025),
         "partnership_id": world["home"].id,  # type: ignore[attr-defined]
         "today": TODAY,
     }
     values.update(overrides)
-    return dashboard.Filters(**values)  # type: ignore[arg-type]
+    return Filters(**values)  # type: ignore[arg-type]
 
 
 def test_actions_by_agency_and_scorecard(world: dict[str, object]) -> None:
-    rows = {row.agency: row for row in dashboard.actions_by_agency(filters(world))}
+    rows = {row.agency: row for row in action_figures.actions_by_agency(filters(world))}
     police, health = rows["Police"], rows["Health"]
     assert police.by_status[ActionStatus.NOT_STARTED] == 2
     assert police.by_status[ActionStatus.COMPLETED] == 1
@@ -100,18 +109,19 @@ def test_actions_by_agency_and_scorecard(world: dict[str, object]) -> None:
 
 def test_partnership_filter_takes_in_other_partnership(world: dict[str, object]) -> None:
     everywhere = {
-        row.agency: row for row in dashboard.actions_by_agency(filters(world, partnership_id=None))
+        row.agency: row
+        for row in action_figures.actions_by_agency(filters(world, partnership_id=None))
     }
     assert everywhere["Police"].overdue == 3
 
 
 def test_agency_filter(world: dict[str, object]) -> None:
-    rows = dashboard.actions_by_agency(filters(world, agency_id=world["health"].id))  # type: ignore[attr-defined]
+    rows = action_figures.actions_by_agency(filters(world, agency_id=world["health"].id))  # type: ignore[attr-defined]
     assert [row.agency for row in rows] == ["Health"]
 
 
 def test_overdue_ageing_bands(world: dict[str, object]) -> None:
-    assert dashboard.overdue_ageing(filters(world)) == [
+    assert action_figures.overdue_ageing(filters(world)) == [
         ("1 to 30 days", 1),
         ("31 to 90 days", 0),
         ("Over 90 days", 1),
@@ -119,16 +129,16 @@ def test_overdue_ageing_bands(world: dict[str, object]) -> None:
 
 
 def test_assurance_gaps(world: dict[str, object]) -> None:
-    def refs(gap: dashboard.Gap) -> list[str]:
-        return [action.reference for action in dashboard.assurance_gap(filters(world), gap)]
+    def refs(gap: action_figures.Gap) -> list[str]:
+        return [action.reference for action in action_figures.assurance_gap(filters(world), gap)]
 
-    assert refs(dashboard.Gap.COMPLETED_NOT_ASSURED) == [world["A3"].reference]  # type: ignore[attr-defined]
-    assert refs(dashboard.Gap.ASSURED_WITHOUT_IMPACT) == [world["A4"].reference]  # type: ignore[attr-defined]
-    assert refs(dashboard.Gap.CLOSED_NOT_IMPLEMENTED) == []
+    assert refs(action_figures.Gap.COMPLETED_NOT_ASSURED) == [world["A3"].reference]  # type: ignore[attr-defined]
+    assert refs(action_figures.Gap.ASSURED_WITHOUT_IMPACT) == [world["A4"].reference]  # type: ignore[attr-defined]
+    assert refs(action_figures.Gap.CLOSED_NOT_IMPLEMENTED) == []
 
 
 def test_monthly_trend(world: dict[str, object]) -> None:
-    trend = {point.month_end: point for point in dashboard.monthly_trend(filters(world))}
+    trend = {point.month_end: point for point in trends.monthly_trend(filters(world))}
     # End of April: all five home actions exist, none finished, none overdue.
     assert (trend[date(2025, 4, 30)].open, trend[date(2025, 4, 30)].overdue) == (5, 0)
     # End of May: A4 finished on 20 May.
@@ -144,20 +154,20 @@ def test_monthly_trend(world: dict[str, object]) -> None:
 
 
 def test_reviews_in_period_and_themes(world: dict[str, object]) -> None:
-    by_type = dashboard.reviews_by_type_and_stage(filters(world))
+    by_type = review_activity.reviews_by_type_and_stage(filters(world))
     # The SAR completed in January 2025, before the 2025/26 year: not active in it.
     assert by_type == [("lcspr", "in_progress", 1)]
-    assert dashboard.reviews_started_in_period(filters(world, partnership_id=None)) == [
+    assert review_activity.reviews_started_in_period(filters(world, partnership_id=None)) == [
         ("dhr", 1),
         ("lcspr", 1),
     ]
-    years = dashboard.themes_by_year(filters(world), years=2)
+    years = theme_heat_maps.themes_by_year(filters(world), years=2)
     assert years.columns == ["2024/25", "2025/26"]
     assert dict(zip(years.rows, years.values, strict=True)) == {
         "Neglect": [1, 1],
         "Professional curiosity": [0, 1],
     }
-    per_review = dashboard.themes_by_review(filters(world))
+    per_review = theme_heat_maps.themes_by_review(filters(world))
     assert per_review.columns == ["LCSPR-2025-01"]
     assert dict(zip(per_review.rows, per_review.values, strict=True)) == {
         "Neglect": [1],
@@ -204,26 +214,26 @@ def test_timeliness_decisions_and_costs(ctx: None) -> None:
     db.session.add(ReviewBudget(partnership_id=home.id, business_year=2025, review_type="lcspr",
                                 amount=Decimal("20000")))  # fmt: skip
     db.session.flush()
-    period = dashboard.Filters(year=BusinessYear(2025), partnership_id=home.id, today=TODAY)
+    period = Filters(year=BusinessYear(2025), partnership_id=home.id, today=TODAY)
 
-    [row] = dashboard.timeliness(period)
+    [row] = statutory_timeliness.timeliness(period)
     assert (row.due, row.met_on_time, row.met_late, row.overdue, row.running) == (5, 1, 1, 1, 2)
     assert row.share_on_time == 33
     breaches = [
         (review.reference, deadline.met_on)
-        for review, deadline in dashboard.timeliness_breaches(period)
+        for review, deadline in statutory_timeliness.timeliness_breaches(period)
     ]
     assert breaches == [("RR-2", date(2025, 6, 12)), ("RR-3", None)]
-    assert dashboard.decisions(period) == [("rapid_review", "lcspr", 5)]
-    [cost] = dashboard.costs_against_budget(period)
+    assert review_activity.decisions(period) == [("rapid_review", "lcspr", 5)]
+    [cost] = review_costs.costs_against_budget(period)
     assert (cost.review_type, cost.reviews, cost.cost_pence, cost.budget) == (
         "lcspr",
         1,
         1_250_000,
         Decimal("20000.00"),
     )
-    q1 = dashboard.Filters(year=BusinessYear(2025), quarter=1, partnership_id=home.id, today=TODAY)
-    assert dashboard.timeliness(q1)[0].due == 2
+    q1 = Filters(year=BusinessYear(2025), quarter=1, partnership_id=home.id, today=TODAY)
+    assert statutory_timeliness.timeliness(q1)[0].due == 2
 
 
 def test_dissemination_counts_reads_and_team_uses_in_the_period(ctx: None) -> None:
@@ -260,8 +270,8 @@ def test_dissemination_counts_reads_and_team_uses_in_the_period(ctx: None) -> No
         ]
     )  # fmt: skip
     db.session.flush()
-    reach = dashboard.dissemination(
-        dashboard.Filters(year=BusinessYear(2025), partnership_id=home.id, today=TODAY)
+    reach = dissemination.dissemination(
+        Filters(year=BusinessYear(2025), partnership_id=home.id, today=TODAY)
     )
     assert reach.briefings_published == 1
     assert [(r.agency, r.reads, r.team_uses, r.staff_reached) for r in reach.by_agency] == [

@@ -8,10 +8,20 @@ from typing import Protocol
 
 from sgreviews.models import Action, ActionStatus
 from sgreviews.review_types import ReviewType
-from sgreviews.services.dashboard import figures as dashboard
+from sgreviews.services.dashboard import (
+    action_figures,
+    dissemination,
+    review_activity,
+    review_costs,
+    statutory_timeliness,
+    theme_heat_maps,
+    trends,
+)
+from sgreviews.services.dashboard.action_figures import AgencyRow, Gap
+from sgreviews.services.dashboard.filters import Filters
 from sgreviews.services.tabular import Table
 
-TableBuilder = Callable[[dashboard.Filters, Mapping[str, ReviewType]], Table]
+TableBuilder = Callable[[Filters, Mapping[str, ReviewType]], Table]
 
 # Long lists are cut to this many rows on the page (plus one, to know there are more);
 # the downloads have every row.
@@ -28,31 +38,31 @@ def _stage_name(types: Mapping[str, ReviewType], key: str, stage: str) -> str:
     return review_type.stage_label(stage) if review_type else stage
 
 
-def reviews_by_stage(filters: dashboard.Filters, types: Mapping[str, ReviewType]) -> Table:
+def reviews_by_stage(filters: Filters, types: Mapping[str, ReviewType]) -> Table:
     return Table(
         "reviews-by-stage",
         "Reviews active in the period, by type and stage",
         ["Review type", "Stage", "Reviews"],
         [
             (_type_name(types, key), _stage_name(types, key, stage), count)
-            for key, stage, count in dashboard.reviews_by_type_and_stage(filters)
+            for key, stage, count in review_activity.reviews_by_type_and_stage(filters)
         ],
     )
 
 
-def reviews_started(filters: dashboard.Filters, types: Mapping[str, ReviewType]) -> Table:
+def reviews_started(filters: Filters, types: Mapping[str, ReviewType]) -> Table:
     return Table(
         "reviews-started",
         "Reviews started in the period, by type",
         ["Review type", "Started"],
         [
             (_type_name(types, key), count)
-            for key, count in dashboard.reviews_started_in_period(filters)
+            for key, count in review_activity.reviews_started_in_period(filters)
         ],
     )
 
 
-def _by_agency_table(rows: list[dashboard.AgencyRow]) -> Table:
+def _by_agency_table(rows: list[AgencyRow]) -> Table:
     return Table(
         "actions-by-agency",
         "Actions by agency and status",
@@ -69,11 +79,11 @@ def _by_agency_table(rows: list[dashboard.AgencyRow]) -> Table:
     )
 
 
-def actions_by_agency(filters: dashboard.Filters, types: Mapping[str, ReviewType]) -> Table:
-    return _by_agency_table(dashboard.actions_by_agency(filters))
+def actions_by_agency(filters: Filters, types: Mapping[str, ReviewType]) -> Table:
+    return _by_agency_table(action_figures.actions_by_agency(filters))
 
 
-def scorecard(filters: dashboard.Filters, types: Mapping[str, ReviewType]) -> Table:
+def scorecard(filters: Filters, types: Mapping[str, ReviewType]) -> Table:
     return Table(
         "agency-scorecard",
         "Agency scorecard",
@@ -87,7 +97,7 @@ def scorecard(filters: dashboard.Filters, types: Mapping[str, ReviewType]) -> Ta
                 row.by_status[ActionStatus.ASSURED],
                 row.average_days_overdue if row.average_days_overdue is not None else "",
             )
-            for row in dashboard.actions_by_agency(filters)
+            for row in action_figures.actions_by_agency(filters)
         ],
     )
 
@@ -101,8 +111,8 @@ def _ageing_table(ageing: list[tuple[str, int]]) -> Table:
     )
 
 
-def overdue_ageing(filters: dashboard.Filters, types: Mapping[str, ReviewType]) -> Table:
-    return _ageing_table(dashboard.overdue_ageing(filters))
+def overdue_ageing(filters: Filters, types: Mapping[str, ReviewType]) -> Table:
+    return _ageing_table(action_figures.overdue_ageing(filters))
 
 
 def _action_rows(actions: list[Action]) -> list[tuple[object, ...]]:
@@ -123,51 +133,49 @@ ACTION_HEADERS = ["Ref", "Action", "Due", "Status", "Impact"]
 
 class LimitedTableBuilder(Protocol):
     def __call__(
-        self, filters: dashboard.Filters, types: Mapping[str, ReviewType], limit: int | None = None
+        self, filters: Filters, types: Mapping[str, ReviewType], limit: int | None = None
     ) -> Table: ...
 
 
-def _gap_table(gap: dashboard.Gap, key: str, title: str) -> LimitedTableBuilder:
+def _gap_table(gap: Gap, key: str, title: str) -> LimitedTableBuilder:
     """A table of the actions in one assurance gap, cut to ``limit`` rows on the page."""
 
-    def build(
-        filters: dashboard.Filters, types: Mapping[str, ReviewType], limit: int | None = None
-    ) -> Table:
-        rows = _action_rows(dashboard.assurance_gap(filters, gap, limit))
+    def build(filters: Filters, types: Mapping[str, ReviewType], limit: int | None = None) -> Table:
+        rows = _action_rows(action_figures.assurance_gap(filters, gap, limit))
         return Table(key, title, ACTION_HEADERS, rows)
 
     return build
 
 
 completed_not_assured = _gap_table(
-    dashboard.Gap.COMPLETED_NOT_ASSURED, "completed-not-assured", "Completed but not yet assured"
+    Gap.COMPLETED_NOT_ASSURED, "completed-not-assured", "Completed but not yet assured"
 )
 assured_without_impact = _gap_table(
-    dashboard.Gap.ASSURED_WITHOUT_IMPACT,
+    Gap.ASSURED_WITHOUT_IMPACT,
     "assured-without-impact",
     "Assured without evidence of impact",
 )
 closed_not_implemented = _gap_table(
-    dashboard.Gap.CLOSED_NOT_IMPLEMENTED,
+    Gap.CLOSED_NOT_IMPLEMENTED,
     "closed-not-implemented",
     "Closed without being implemented",
 )
 
 
-def monthly_trend(filters: dashboard.Filters, types: Mapping[str, ReviewType]) -> Table:
+def monthly_trend(filters: Filters, types: Mapping[str, ReviewType]) -> Table:
     return Table(
         "monthly-trend",
         "Actions at each month end",
         ["Month end", "Open", "Overdue", "Completed"],
         [
             (point.month_end, point.open, point.overdue, point.completed)
-            for point in dashboard.monthly_trend(filters)
+            for point in trends.monthly_trend(filters)
         ],
     )
 
 
-def themes_by_year(filters: dashboard.Filters, types: Mapping[str, ReviewType]) -> Table:
-    grid = dashboard.themes_by_year(filters)
+def themes_by_year(filters: Filters, types: Mapping[str, ReviewType]) -> Table:
+    grid = theme_heat_maps.themes_by_year(filters)
     return Table(
         "themes-by-year",
         "Findings by theme and business year",
@@ -176,8 +184,8 @@ def themes_by_year(filters: dashboard.Filters, types: Mapping[str, ReviewType]) 
     )
 
 
-def themes_by_review(filters: dashboard.Filters, types: Mapping[str, ReviewType]) -> Table:
-    grid = dashboard.themes_by_review(filters)
+def themes_by_review(filters: Filters, types: Mapping[str, ReviewType]) -> Table:
+    grid = theme_heat_maps.themes_by_review(filters)
     return Table(
         "themes-by-review",
         "Findings by theme and review",
@@ -186,17 +194,17 @@ def themes_by_review(filters: dashboard.Filters, types: Mapping[str, ReviewType]
     )
 
 
-def by_agency_rows_that_matter(rows: list[dashboard.AgencyRow]) -> list[dashboard.AgencyRow]:
+def by_agency_rows_that_matter(rows: list[AgencyRow]) -> list[AgencyRow]:
     """The page's order for the per-agency table and chart: most overdue first, then most
     open, then by name; agencies with nothing open come last."""
     return sorted(rows, key=lambda row: (-row.overdue, -row.open, row.agency))
 
 
-# Built from one call to dashboard.action_overview on the page, not each on its own.
+# Built from one call to action_figures.action_overview on the page, not each on its own.
 FROM_OVERVIEW = {"actions-by-agency", "agency-scorecard", "overdue-ageing"}
 
 
-def page_tables(filters: dashboard.Filters, types: Mapping[str, ReviewType]) -> dict[str, Table]:
+def page_tables(filters: Filters, types: Mapping[str, ReviewType]) -> dict[str, Table]:
     """Every dashboard table for the page, long lists cut to PAGE_ROWS + 1 rows. The
     per-agency table comes in the page's order (``by_agency_rows_that_matter``), whole:
     the view shows one page of it."""
@@ -207,7 +215,7 @@ def page_tables(filters: dashboard.Filters, types: Mapping[str, ReviewType]) -> 
     }
     for key in CUT_ON_PAGE:
         tables[key] = CUT_ON_PAGE[key](filters, types, PAGE_ROWS + 1)
-    overview = dashboard.action_overview(filters)
+    overview = action_figures.action_overview(filters)
     tables["actions-by-agency"] = _by_agency_table(by_agency_rows_that_matter(overview.by_agency))
     tables["overdue-ageing"] = _ageing_table(overview.ageing)
     return tables
@@ -221,19 +229,19 @@ def _outcome_label(types: Mapping[str, ReviewType], key: str, outcome: str) -> s
     return outcome
 
 
-def decisions(filters: dashboard.Filters, types: Mapping[str, ReviewType]) -> Table:
+def decisions(filters: Filters, types: Mapping[str, ReviewType]) -> Table:
     return Table(
         "decisions",
         "Decisions made in the period",
         ["Review type", "Decision", "Reviews"],
         [
             (_type_name(types, key), _outcome_label(types, key, outcome), count)
-            for key, outcome, count in dashboard.decisions(filters)
+            for key, outcome, count in review_activity.decisions(filters)
         ],
     )
 
 
-def timeliness(filters: dashboard.Filters, types: Mapping[str, ReviewType]) -> Table:
+def timeliness(filters: Filters, types: Mapping[str, ReviewType]) -> Table:
     return Table(
         "timeliness",
         "Statutory deadlines falling due in the period",
@@ -250,16 +258,14 @@ def timeliness(filters: dashboard.Filters, types: Mapping[str, ReviewType]) -> T
                 if row.share_on_time is not None
                 else "None met or missed yet",
             )
-            for row in dashboard.timeliness(filters)
+            for row in statutory_timeliness.timeliness(filters)
         ],
     )
 
 
-def breaches(
-    filters: dashboard.Filters, types: Mapping[str, ReviewType], limit: int | None = None
-) -> Table:
+def breaches(filters: Filters, types: Mapping[str, ReviewType], limit: int | None = None) -> Table:
     rows = []
-    for review, deadline in dashboard.timeliness_breaches(filters, limit):
+    for review, deadline in statutory_timeliness.timeliness_breaches(filters, limit):
         late_by = ((deadline.met_on or filters.today) - deadline.due_on).days
         rows.append(
             (
@@ -278,9 +284,9 @@ def breaches(
     )
 
 
-def costs(filters: dashboard.Filters, types: Mapping[str, ReviewType]) -> Table:
+def costs(filters: Filters, types: Mapping[str, ReviewType]) -> Table:
     rows = []
-    for row in dashboard.costs_against_budget(filters):
+    for row in review_costs.costs_against_budget(filters):
         cost = row.cost_pence / 100
         rows.append(
             (
@@ -299,8 +305,8 @@ def costs(filters: dashboard.Filters, types: Mapping[str, ReviewType]) -> Table:
     )
 
 
-def reach(filters: dashboard.Filters, types: Mapping[str, ReviewType]) -> Table:
-    result = dashboard.dissemination(filters)
+def reach(filters: Filters, types: Mapping[str, ReviewType]) -> Table:
+    result = dissemination.dissemination(filters)
     return Table(
         "dissemination",
         f"Learning reach in the period ({result.briefings_published} briefings published)",

@@ -22,7 +22,8 @@ from sgreviews.models.review import (
     ReviewLink,
     StageTransition,
 )
-from sgreviews.services.reviews.lifecycle import refresh_deadlines, review_types
+from sgreviews.services.reviews.deadlines import refresh_deadlines
+from sgreviews.services.reviews.lifecycle import review_types
 
 
 def _history(review: Review, actor: User, today: date) -> None:

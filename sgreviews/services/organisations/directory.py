@@ -70,3 +70,7 @@ def find_agency(name: str) -> Agency | None:
 
 def list_partnerships() -> list[Partnership]:
     return list(db.session.scalars(select(Partnership).order_by(Partnership.name)))
+
+
+def get_partnership(partnership_id: int) -> Partnership | None:
+    return db.session.get(Partnership, partnership_id)

@@ -30,6 +30,8 @@ from sgreviews.models import (
 from sgreviews.models.action import action_finding
 from sgreviews.models.finding import finding_theme
 from sgreviews.review_types import ReviewType
+from sgreviews.services.dashboard.dissemination import dissemination
+from sgreviews.services.dashboard.filters import Filters
 from sgreviews.services.periods import BusinessYear
 
 SMALL_NUMBER = 5
@@ -458,8 +460,6 @@ def _actions(
 def _dissemination(
     year: BusinessYear, partnership: Partnership | None, counts: Counts, today: date
 ) -> Section:
-    from sgreviews.services.dashboard.figures import Filters, dissemination
-
     reach = dissemination(
         Filters(year=year, partnership_id=partnership.id if partnership else None, today=today)
     )

@@ -12,7 +12,8 @@ from sgreviews.models import User
 from sgreviews.models.review import ExtraClosureDay
 from sgreviews.review_types import JURISDICTIONS
 from sgreviews.services import audit
-from sgreviews.services.reviews.lifecycle import ReviewError, refresh_all_open_deadlines
+from sgreviews.services.reviews.deadlines import refresh_all_open_deadlines
+from sgreviews.services.reviews.lifecycle import ReviewError
 
 
 def list_closure_days() -> list[ExtraClosureDay]:

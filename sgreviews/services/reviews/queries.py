@@ -18,7 +18,6 @@ from sgreviews.models import (
     Finding,
     FindingKind,
     Review,
-    Role,
     User,
 )
 from sgreviews.models.action import action_finding
@@ -27,9 +26,8 @@ from sgreviews.models.review import (
     ReviewHold,
     ReviewLink,
     StageTransition,
-    review_agency,
 )
-from sgreviews.policy import PARTNERSHIP_WIDE_ROLES
+from sgreviews.policy import reviews_visible_to
 from sgreviews.services.clocks import (
     DUE_SOON_WORKING_DAYS,
     add_working_days,
@@ -37,6 +35,8 @@ from sgreviews.services.clocks import (
     working_days_between,
 )
 from sgreviews.services.paging import page_window
+from sgreviews.services.periods import BusinessYear
+from sgreviews.services.reviews.lifecycle import type_of
 
 PER_PAGE = 25
 
@@ -106,34 +106,7 @@ def next_deadline(review: Review, today: date, soon_limit: date) -> DeadlineView
     return None
 
 
-# Who may see which reviews -------------------------------------------------------------
-
-
-def visible_condition(user: User) -> ColumnElement[bool]:
-    """SQL for the reviews a user may read (the same rule as policy.can_view_review)."""
-    if user.role in PARTNERSHIP_WIDE_ROLES:
-        return Review.id.is_not(None)
-    if user.role is not Role.AGENCY_LEAD or user.agency_id is None:
-        return Review.id.is_(None)
-    holds_actions = (
-        select(Finding.review_id)
-        .join(action_finding, action_finding.c.finding_id == Finding.id)
-        .join(Action, Action.id == action_finding.c.action_id)
-        .where(Action.owning_agency_id == user.agency_id)
-    )
-    involved = select(review_agency.c.review_id).where(review_agency.c.agency_id == user.agency_id)
-    return or_(Review.id.in_(holds_actions), Review.id.in_(involved))
-
-
 # The list -------------------------------------------------------------------------------
-
-
-def business_year_bounds(start_year: int) -> tuple[date, date]:
-    return date(start_year, 4, 1), date(start_year + 1, 3, 31)
-
-
-def business_year_of(day: date) -> int:
-    return day.year if day.month >= 4 else day.year - 1
 
 
 @dataclass
@@ -184,7 +157,8 @@ def _filtered(query: Select[Review], filters: ReviewFilters, today: date) -> Sel
     if filters.stage:
         query = query.where(Review.stage == filters.stage)
     if filters.business_year:
-        first, last = business_year_bounds(filters.business_year)
+        year = BusinessYear(filters.business_year)
+        first, last = year.start, year.end
         # Reviews active at some point in the year: started by its end, not finished before
         # it began (so carried-over reviews count in both years).
         query = query.where(
@@ -217,7 +191,7 @@ def _filtered(query: Select[Review], filters: ReviewFilters, today: date) -> Sel
 
 
 def list_reviews(user: User, filters: ReviewFilters, today: date) -> ReviewPage:
-    base = _filtered(select(Review).where(visible_condition(user)), filters, today)
+    base = _filtered(select(Review).where(reviews_visible_to(user)), filters, today)
     total = db.session.scalar(select(func.count()).select_from(base.subquery())) or 0
     page, pages = page_window(filters.page, total, PER_PAGE)
     sort_columns = {
@@ -256,7 +230,8 @@ def business_years() -> list[int]:
     last = db.session.scalar(select(func.max(Review.started_on)))
     if first is None or last is None:
         return []
-    return list(range(business_year_of(last), business_year_of(first) - 1, -1))
+    newest, oldest = BusinessYear.containing(last), BusinessYear.containing(first)
+    return list(range(newest.start_year, oldest.start_year - 1, -1))
 
 
 # One review -----------------------------------------------------------------------------
@@ -278,6 +253,20 @@ def get_review(review_id: int) -> Review | None:
             selectinload(Review.family_log),
             selectinload(Review.agencies_involved),
         )
+    )
+
+
+def find_by_reference(partnership_id: int, reference: str) -> Review | None:
+    return db.session.scalar(
+        select(Review).where(
+            Review.partnership_id == partnership_id, Review.reference == reference.strip()
+        )
+    )
+
+
+def find_any_by_reference(reference: str) -> Review | None:
+    return db.session.scalar(
+        select(Review).where(Review.reference == reference.strip()).order_by(Review.id).limit(1)
     )
 
 
@@ -377,8 +366,6 @@ class TimelineEntry:
 
 def timeline(review: Review, today: date, soon_limit: date) -> list[TimelineEntry]:
     """Stage moves, decisions, holds and deadlines of a review in date order."""
-    from sgreviews.services.reviews.lifecycle import type_of
-
     rtype = type_of(review)
     entries: list[TimelineEntry] = []
     for transition in review.transitions:

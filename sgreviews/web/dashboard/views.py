@@ -27,7 +27,7 @@ from sgreviews.models import ChallengeStatus
 from sgreviews.policy import Permission, has_permission
 from sgreviews.review_types import ReviewType
 from sgreviews.services.dashboard import budgets, challenges
-from sgreviews.services.dashboard import figures as dashboard
+from sgreviews.services.dashboard.filters import Filters, agency_choices
 from sgreviews.services.dashboard.tables import PAGE_ROWS, TABLES, page_tables
 from sgreviews.services.organisations import directory as organisations
 from sgreviews.services.periods import BusinessYear
@@ -70,7 +70,7 @@ def _int_or_none(value: str | None) -> int | None:
     return int(value) if value and value.isdigit() else None
 
 
-def _filters_from_request() -> tuple[DashboardFilterForm, dashboard.Filters]:
+def _filters_from_request() -> tuple[DashboardFilterForm, Filters]:
     today = london_today()
     form = DashboardFilterForm(request.args)
     if "partnership" not in request.args:
@@ -85,14 +85,14 @@ def _filters_from_request() -> tuple[DashboardFilterForm, dashboard.Filters]:
     agency_id = _agency_from_request(form, partnership_id)
     form.set_choices(
         partnerships,
-        dashboard.agency_choices(partnership_id, keep=agency_id) if partnership_id else [],
+        agency_choices(partnership_id, keep=agency_id) if partnership_id else [],
         today,
     )
     valid_years = {value for value, _label in form.year.choices}
     if form.year.data not in valid_years:
         form.year.data = str(BusinessYear.containing(today).start_year)
     quarter = _int_or_none(form.quarter.data)
-    filters = dashboard.Filters(
+    filters = Filters(
         year=BusinessYear(int(form.year.data)),
         quarter=quarter if quarter in (1, 2, 3, 4) else None,
         partnership_id=partnership_id,

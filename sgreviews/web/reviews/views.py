@@ -25,8 +25,17 @@ from sgreviews.policy import (
     has_permission,
 )
 from sgreviews.services.organisations import directory as organisations
-from sgreviews.services.reviews import lifecycle as reviews
+from sgreviews.services.reviews import creation as review_creation
+from sgreviews.services.reviews import decisions as review_decisions
+from sgreviews.services.reviews import details as review_details
+from sgreviews.services.reviews import family_involvement
+from sgreviews.services.reviews import holds as review_holds
+from sgreviews.services.reviews import links as review_links
+from sgreviews.services.reviews import monitoring as review_monitoring
+from sgreviews.services.reviews import publishing as review_publishing
 from sgreviews.services.reviews import queries as review_queries
+from sgreviews.services.reviews import stages as review_stages
+from sgreviews.services.reviews.lifecycle import ReviewError, review_types, type_of
 from sgreviews.web.access import requires
 from sgreviews.web.forms_common import choices_of
 from sgreviews.web.paging import govuk_pagination
@@ -70,7 +79,7 @@ def _form_page(
         intro=intro,
         fields=fields or [name for name in form._fields if name not in ("csrf_token", "submit")],
         field_params=field_params or {},
-        rtype=reviews.type_of(review) if review else None,
+        rtype=type_of(review) if review else None,
     )
 
 
@@ -81,7 +90,7 @@ def _save(
     input. Returns the redirect, or None to re-render the form."""
     try:
         result = action()
-    except reviews.ReviewError as error:
+    except ReviewError as error:
         db.session.rollback()
         forms.add_error(form, error.field, error.message)
         return None
@@ -123,7 +132,7 @@ def review_list() -> str:
     today = london_today()
     filters = _filters_from_request()
     result = review_queries.list_reviews(current_user, filters, today)
-    types = reviews.review_types()
+    types = review_types()
     stages = sorted({stage for rtype in types.values() for stage in rtype.stages})
     query = {key: value for key, value in request.args.items() if key != "page"}
     pagination = govuk_pagination(
@@ -153,7 +162,7 @@ def show(review_id: int) -> str:
     review = _review_or_404(review_id)
     today = london_today()
     soon = review_queries.due_soon_limit(today)
-    rtype = reviews.type_of(review)
+    rtype = type_of(review)
     return render_template(
         "reviews/show.html",
         review=review,
@@ -186,13 +195,13 @@ def new_notification() -> Page:
     ]
     form.partnership_id.choices = choices_of(children or _partnership_choices())
     if form.validate_on_submit():
-        partnership = reviews.get_partnership(form.partnership_id.data)
+        partnership = organisations.get_partnership(form.partnership_id.data)
         if partnership is None:
             forms.add_error(form, "partnership_id", "Choose the partnership")
         else:
             response = _save(
                 form,
-                lambda: reviews.log_notification(
+                lambda: review_creation.log_notification(
                     current_user,
                     partnership=partnership,
                     subject_label=form.subject_label.data,
@@ -218,7 +227,7 @@ def new_notification() -> Page:
 @requires(Permission.MANAGE_REVIEWS)
 def new_review() -> Page:
     form = forms.NewReviewForm()
-    types = reviews.review_types()
+    types = review_types()
     form.review_type.choices = choices_of(
         [("", "Choose a type")] + [(key, rtype.display_name) for key, rtype in types.items()]
     )
@@ -226,13 +235,13 @@ def new_review() -> Page:
     variants = {key: label for rtype in types.values() for key, label in rtype.variants}
     form.variant.choices = choices_of([("", "Not applicable"), *variants.items()])
     if form.validate_on_submit():
-        partnership = reviews.get_partnership(form.partnership_id.data)
+        partnership = organisations.get_partnership(form.partnership_id.data)
         if partnership is None:
             forms.add_error(form, "partnership_id", "Choose the partnership")
         else:
             response = _save(
                 form,
-                lambda: reviews.create_review(
+                lambda: review_creation.create_review(
                     current_user,
                     review_type=form.review_type.data,
                     partnership=partnership,
@@ -264,7 +273,7 @@ def start_rapid_review(review_id: int) -> Page:
     if form.validate_on_submit():
         response = _save(
             form,
-            lambda: reviews.start_rapid_review(current_user, review, form.started_on.value),
+            lambda: review_creation.start_rapid_review(current_user, review, form.started_on.value),
             "Rapid review started. Its 15-working-day clock runs from the notification.",
         )
         if response:
@@ -276,7 +285,7 @@ def start_rapid_review(review_id: int) -> Page:
 @requires(Permission.MANAGE_REVIEWS)
 def decision(review_id: int) -> Page:
     review = _review_or_404(review_id)
-    rtype = reviews.type_of(review)
+    rtype = type_of(review)
     if not rtype.outcomes:
         abort(404)
     form = forms.DecisionForm()
@@ -286,7 +295,7 @@ def decision(review_id: int) -> Page:
     if form.validate_on_submit():
         response = _save(
             form,
-            lambda: reviews.record_decision(
+            lambda: review_decisions.record_decision(
                 current_user,
                 review,
                 decided_on=form.decided_on.value,
@@ -313,8 +322,8 @@ def decision(review_id: int) -> Page:
 def commission_from_decision(review_id: int) -> Response:
     review = _review_or_404(review_id)
     try:
-        created = reviews.commission_from_decision(current_user, review)
-    except reviews.ReviewError as error:
+        created = review_decisions.commission_from_decision(current_user, review)
+    except ReviewError as error:
         db.session.rollback()
         flash(error.message, "error")
         return redirect(url_for("reviews.show", review_id=review.id))
@@ -345,7 +354,7 @@ def commissioning(review_id: int) -> Page:
         else:
             response = _save(
                 form,
-                lambda: reviews.record_commissioning(
+                lambda: review_decisions.record_commissioning(
                     current_user,
                     review,
                     commissioned_on=form.commissioned_on.value,
@@ -367,7 +376,7 @@ def commissioning(review_id: int) -> Page:
 @requires(Permission.MANAGE_REVIEWS)
 def stage(review_id: int) -> Page:
     review = _review_or_404(review_id)
-    rtype = reviews.type_of(review)
+    rtype = type_of(review)
     form = forms.StageForm()
     form.to_stage.choices = choices_of(
         [(key, rtype.stage_label(key)) for key in rtype.allowed_next(review.stage)]
@@ -378,7 +387,7 @@ def stage(review_id: int) -> Page:
     if form.validate_on_submit():
         response = _save(
             form,
-            lambda: reviews.move_stage(
+            lambda: review_stages.move_stage(
                 current_user,
                 review,
                 to_stage=form.to_stage.data,
@@ -407,7 +416,7 @@ def hold(review_id: int) -> Page:
     if form.validate_on_submit():
         response = _save(
             form,
-            lambda: reviews.place_hold(
+            lambda: review_holds.place_hold(
                 current_user,
                 review,
                 reason=HoldReason(form.reason.data),
@@ -440,7 +449,7 @@ def release(review_id: int) -> Page:
     if form.validate_on_submit():
         response = _save(
             form,
-            lambda: reviews.release_hold(
+            lambda: review_holds.release_hold(
                 current_user,
                 review,
                 ended_on=form.ended_on.value,
@@ -464,7 +473,7 @@ def monitoring(review_id: int) -> Page:
     if form.validate_on_submit():
         response = _save(
             form,
-            lambda: reviews.add_monitoring_entry(
+            lambda: review_monitoring.add_monitoring_entry(
                 current_user,
                 review,
                 checked_on=form.checked_on.value,
@@ -499,7 +508,7 @@ def publication(review_id: int) -> Page:
     if form.validate_on_submit():
         response = _save(
             form,
-            lambda: reviews.record_publication(
+            lambda: review_publishing.record_publication(
                 current_user,
                 review,
                 published_on=form.published_on.data,
@@ -529,7 +538,7 @@ def home_office(review_id: int) -> Page:
     if form.validate_on_submit():
         response = _save(
             form,
-            lambda: reviews.record_home_office_qa(
+            lambda: review_publishing.record_home_office_qa(
                 current_user,
                 review,
                 submitted_on=form.submitted_on.data,
@@ -563,7 +572,7 @@ def links(review_id: int) -> Page:
         else:
             response = _save(
                 form,
-                lambda: reviews.link(current_user, review, other, LinkKind(form.kind.data)),
+                lambda: review_links.link(current_user, review, other, LinkKind(form.kind.data)),
                 "Reviews linked.",
                 review,
             )
@@ -586,7 +595,7 @@ def agencies(review_id: int) -> Page:
         chosen = [agency for agency in all_agencies if agency.id in (form.agency_ids.data or [])]
         response = _save(
             form,
-            lambda: reviews.set_agencies_involved(
+            lambda: review_details.set_agencies_involved(
                 current_user, review, chosen, form.expected_version
             ),
             "Agencies involved saved.",
@@ -601,7 +610,7 @@ def agencies(review_id: int) -> Page:
 @requires(Permission.MANAGE_REVIEWS)
 def details(review_id: int) -> Page:
     review = _review_or_404(review_id)
-    rtype = reviews.type_of(review)
+    rtype = type_of(review)
     form = forms.DetailsForm()
     form.variant.choices = choices_of([("", "Not applicable"), *rtype.variants])
     if request.method == "GET":
@@ -617,7 +626,7 @@ def details(review_id: int) -> Page:
     if form.validate_on_submit():
         response = _save(
             form,
-            lambda: reviews.update_details(
+            lambda: review_details.update_details(
                 current_user,
                 review,
                 reference=form.reference.data,
@@ -655,7 +664,7 @@ def family(review_id: int) -> Page:
         if form.validate_on_submit():
             response = _save(
                 form,
-                lambda: reviews.add_family_involvement(
+                lambda: family_involvement.add_family_involvement(
                     current_user,
                     review,
                     person=form.person.data,
