@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import threading
 from collections import defaultdict
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date
 from typing import cast
@@ -26,6 +25,7 @@ from sgreviews.extensions import db
 from sgreviews.models import Notification, OutboxMessage, OutboxState
 from sgreviews.services.reminders.decisions import SEVERITY_RANK
 from sgreviews.services.reminders.directory import Directory, Person
+from sgreviews.services.reminders.workers import in_worker_threads
 
 DIGEST_BATCH = 200
 # Items listed in the email itself; the rest are on the notifications page.
@@ -72,20 +72,11 @@ def build_digests(
     its own transactions (as separate processes would), so one renders while another
     waits on the database."""
     cursor = _RecipientCursor()
-    if workers <= 1:
+
+    def build() -> int:
         return _build_digests_from(cursor, today, directory, base_url, summaries)
-    app = current_app._get_current_object()  # type: ignore[attr-defined]
 
-    def work() -> int:
-        with app.app_context():
-            try:
-                return _build_digests_from(cursor, today, directory, base_url, summaries)
-            finally:
-                db.session.remove()
-
-    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="digests") as pool:
-        futures = [pool.submit(work) for _ in range(workers)]
-        return sum(future.result() for future in futures)
+    return sum(in_worker_threads(build, workers, "digests"))
 
 
 class _RecipientCursor:

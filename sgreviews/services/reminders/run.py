@@ -7,7 +7,7 @@ ledger, and gather each person's items into one digest. The small interface is
 - :mod:`.directory`: the people who are told;
 - :mod:`.decisions`: the decisions, their ledger and the items they make;
 - :mod:`.digests`: the digests gathering each person's items;
-- :mod:`.lock`: the job lock.
+- :mod:`.lock`: the job lock; :mod:`.workers`: the worker threads of each phase.
 
 A run:
 
@@ -35,7 +35,6 @@ import secrets
 import threading
 import time
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -56,6 +55,7 @@ from sgreviews.services.reminders.lock import LOCK_NAME, acquire_lock, heartbeat
 from sgreviews.services.reminders.rules import ReminderRules
 from sgreviews.services.reminders.sources import default_sources
 from sgreviews.services.reminders.subjects import ReminderSource, Subject
+from sgreviews.services.reminders.workers import in_worker_threads
 
 PAGE_SIZE = 2000
 
@@ -186,21 +186,7 @@ def _run_decisions(
     would): one computes while another waits on the database. Every decision is still
     acted on once: the ledger's unique key decides, whatever thread or process asks."""
     cursor = _PageCursor(sources, decisions.today, decisions.rules.horizon_days, page_size)
-    if workers <= 1:
-        decisions.work(cursor)
-        return
-    app = current_app._get_current_object()  # type: ignore[attr-defined]
-
-    def work() -> None:
-        with app.app_context():
-            try:
-                decisions.work(cursor)
-            finally:
-                db.session.remove()
-
-    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="decisions") as pool:
-        for future in [pool.submit(work) for _ in range(workers)]:
-            future.result()
+    in_worker_threads(lambda: decisions.work(cursor), workers, "decisions")
 
 
 def run_reminders(
