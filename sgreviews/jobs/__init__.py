@@ -14,7 +14,7 @@ from flask import current_app
 from sgreviews.clock import london_today
 from sgreviews.extensions import db
 from sgreviews.services.mail import outbox
-from sgreviews.services.reminders import run as reminders
+from sgreviews.services.reminders.run import RunReport, run_reminders
 from sgreviews.services.reminders.wiring import current_mail_settings, current_rules
 
 
@@ -24,11 +24,11 @@ def prepare_job_database() -> None:
     db.engine.update_execution_options(sqlite_begin_immediate=True)
 
 
-def reminder_run_job(today: date | None = None) -> reminders.RunReport:
+def reminder_run_job(today: date | None = None) -> RunReport:
     """The daily job: decide and record reminders, build digests, then try to deliver."""
     prepare_job_database()
     settings = current_app.extensions["sgreviews.settings"]
-    report = reminders.run_reminders(
+    report = run_reminders(
         today or london_today(), current_rules(), settings.base_url, dry_run=False
     )
     outbox_job()

@@ -13,7 +13,7 @@ from sgreviews.clock import london_today
 from sgreviews.jobs import outbox_job, prepare_job_database
 from sgreviews.services.mail import outbox
 from sgreviews.services.mail.smtp import check_connection
-from sgreviews.services.reminders import run as reminders
+from sgreviews.services.reminders.run import RunInProgress, run_reminders
 from sgreviews.services.reminders.wiring import current_mail_settings, current_rules
 
 PRINT_LIMIT = 50
@@ -48,8 +48,8 @@ def reminders_run(today: date | None, dry_run: bool, no_send: bool) -> None:
     mail = current_mail_settings()
     base_url = current_app.extensions["sgreviews.settings"].base_url
     try:
-        report = reminders.run_reminders(day, rules, base_url, dry_run=dry_run)
-    except reminders.RunInProgress as error:
+        report = run_reminders(day, rules, base_url, dry_run=dry_run)
+    except RunInProgress as error:
         click.echo(f"Reminders for {day:%Y-%m-%d} not run: {error}.")
         return
     if dry_run:

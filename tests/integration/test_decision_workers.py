@@ -17,7 +17,7 @@ from sqlalchemy import select
 
 from sgreviews.extensions import db
 from sgreviews.models import Notification, OutboxMessage, ReminderLedgerEntry, Role
-from sgreviews.services.reminders import run as reminders
+from sgreviews.services.reminders.run import run_reminders
 from sgreviews.services.reminders.wiring import current_rules
 from tests import factories
 from tests.conftest import make_test_app
@@ -64,10 +64,10 @@ def run_with(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Callab
                         )
             db.session.commit()
             # Pages of 4 subjects: 17 pages shared among the threads.
-            report = reminders.run_reminders(
+            report = run_reminders(
                 TODAY, current_rules(), "https://reviews.test.example", page_size=4
             )
-            again = reminders.run_reminders(
+            again = run_reminders(
                 TODAY, current_rules(), "https://reviews.test.example", page_size=4
             )
             assert again.decisions == again.notifications == again.digests == 0

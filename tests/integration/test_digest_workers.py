@@ -17,7 +17,8 @@ from sqlalchemy import func, select
 
 from sgreviews.extensions import db
 from sgreviews.models import Notification, OutboxMessage, Role, User
-from sgreviews.services.reminders import run as reminders
+from sgreviews.services.reminders import digests
+from sgreviews.services.reminders.directory import Directory
 from tests.conftest import make_test_app
 from tests.databases import fresh_database
 
@@ -70,12 +71,12 @@ def test_every_item_in_exactly_one_digest(
     digest_app: Flask, workers: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # Two people a batch: five batches shared among the threads.
-    monkeypatch.setattr(reminders, "DIGEST_BATCH", 2)
+    monkeypatch.setattr(digests, "DIGEST_BATCH", 2)
     with digest_app.app_context():
-        directory = reminders.Directory.load()
+        directory = Directory.load()
         db.session.commit()
-        summaries: list[reminders.DigestSummary] = []
-        made = reminders.build_digests(
+        summaries: list[digests.DigestSummary] = []
+        made = digests.build_digests(
             TODAY, directory, "https://reviews.test.example", summaries, workers
         )
         assert made == PEOPLE
@@ -104,4 +105,4 @@ def test_every_item_in_exactly_one_digest(
             f"lead{number}@digest.example" for number in range(PEOPLE)
         )
         # Nothing left: a second pass makes no digest.
-        assert reminders.build_digests(TODAY, directory, "https://x.example", [], workers) == 0
+        assert digests.build_digests(TODAY, directory, "https://x.example", [], workers) == 0

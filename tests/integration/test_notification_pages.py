@@ -23,7 +23,7 @@ from sgreviews.models import (
     Role,
     User,
 )
-from sgreviews.services.reminders import run as reminders
+from sgreviews.services.reminders.run import run_reminders
 from sgreviews.services.reminders.wiring import current_rules
 from tests import factories
 from tests.conftest import page_text, sign_in
@@ -46,7 +46,7 @@ def lead_with_reminders(app: Flask) -> User:
                          lead_user=lead)  # fmt: skip
         factories.action(agency, reference="SAR-2025-01/1.2", due_date=TODAY + timedelta(days=7),
                          lead_user=lead)  # fmt: skip
-        reminders.run_reminders(TODAY, current_rules(), "http://127.0.0.1:5000")
+        run_reminders(TODAY, current_rules(), "http://127.0.0.1:5000")
         db.session.commit()
         db.session.refresh(lead)
         db.session.expunge(lead)

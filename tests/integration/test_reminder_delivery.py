@@ -11,7 +11,10 @@ from sgreviews.clock import utcnow
 from sgreviews.extensions import db
 from sgreviews.models import OutboxMessage, OutboxState, Role
 from sgreviews.services.mail import outbox
-from sgreviews.services.reminders import run as reminders
+from sgreviews.services.reminders.decisions import decide, record_decisions
+from sgreviews.services.reminders.lock import LOCK_LEASE, acquire_lock, release_lock
+from sgreviews.services.reminders.run import run_reminders
+from sgreviews.services.reminders.sources import ActionSource
 from sgreviews.services.reminders.wiring import current_rules
 from tests import factories
 from tests.smtp import free_port, mail_settings, smtp_server
@@ -31,7 +34,7 @@ def _two_overdue_actions() -> None:
 def test_smtp_unavailable_nothing_lost_and_delivered_when_it_returns(app: Flask, ctx: None) -> None:
     _two_overdue_actions()
     rules = current_rules()
-    report = reminders.run_reminders(DUE + timedelta(days=1), rules, "https://sgr.example")
+    report = run_reminders(DUE + timedelta(days=1), rules, "https://sgr.example")
     assert report.digests == 2
     port = free_port()  # nothing listens here yet
     down = outbox.deliver_due(mail_settings(port), rules)
@@ -82,7 +85,7 @@ def test_backoff_doubles_up_to_the_maximum(ctx: None) -> None:
 def test_a_stale_sending_claim_is_retried(app: Flask, ctx: None) -> None:
     _two_overdue_actions()
     rules = current_rules()
-    reminders.run_reminders(DUE, rules, "https://sgr.example")
+    run_reminders(DUE, rules, "https://sgr.example")
     message = db.session.query(OutboxMessage).first()
     assert message is not None
     message.state = OutboxState.SENDING
@@ -99,20 +102,20 @@ def test_a_decision_recorded_by_another_process_is_not_acted_on_again(ctx: None)
     _two_overdue_actions()
     rules = current_rules()
     today = DUE + timedelta(days=7)
-    subjects = next(reminders.ActionSource().pages(today, rules.horizon_days, 100))
-    decisions = reminders.decide(subjects, today, rules)
+    subjects = next(ActionSource().pages(today, rules.horizon_days, 100))
+    decisions = decide(subjects, today, rules)
     assert len(decisions) == 4  # two reminders and two escalations
-    assert len(reminders.record_decisions(decisions, today)) == 4
+    assert len(record_decisions(decisions, today)) == 4
     # The same decisions arriving from a second process: every insert is skipped.
-    assert reminders.record_decisions(decisions, today) == []
+    assert record_decisions(decisions, today) == []
     # And a fresh look finds nothing left to decide.
-    assert reminders.decide(subjects, today, rules) == []
+    assert decide(subjects, today, rules) == []
 
 
 def test_the_job_lock_admits_one_holder_and_expires(ctx: None) -> None:
-    assert reminders.acquire_lock("test-lock", "first")
-    assert not reminders.acquire_lock("test-lock", "second")
-    stale = utcnow() + reminders.LOCK_LEASE + timedelta(minutes=1)
-    assert reminders.acquire_lock("test-lock", "second", now=stale)
-    reminders.release_lock("test-lock", "second")
-    assert reminders.acquire_lock("test-lock", "third")
+    assert acquire_lock("test-lock", "first")
+    assert not acquire_lock("test-lock", "second")
+    stale = utcnow() + LOCK_LEASE + timedelta(minutes=1)
+    assert acquire_lock("test-lock", "second", now=stale)
+    release_lock("test-lock", "second")
+    assert acquire_lock("test-lock", "third")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from sgreviews.services.reminders.run import DigestLine, render_digest
+from sgreviews.services.reminders.digests import DigestLine, render_digest
 
 LINES = [
     DigestLine(

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from sgreviews.extensions import db
 from sgreviews.models import Action, ActionSnooze, ActionStatus, Role, User
-from sgreviews.services.reminders import run as reminders
+from sgreviews.services.reminders.run import run_reminders
 from sgreviews.services.reminders.wiring import current_rules
 
 
@@ -38,4 +38,4 @@ def load_reminder_demo(today: date) -> None:
         )
     db.session.commit()
     settings = current_app.extensions["sgreviews.settings"]
-    reminders.run_reminders(today, current_rules(), settings.base_url, lock_wait_seconds=0)
+    run_reminders(today, current_rules(), settings.base_url, lock_wait_seconds=0)

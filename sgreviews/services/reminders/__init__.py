@@ -1,2 +1,4 @@
-"""Reminders: what is due, who is told, the ledger of decisions, digests, in-app
-notifications and the daily run."""
+"""Reminders: what is due (``subjects``, ``sources``), who is told (``directory``), the
+ledger of decisions (``decisions``), digests (``digests``), the job lock (``lock``), the
+daily run and its preview (``run``, with ``workers``), in-app notifications and snoozes
+(``notifications``), the rules (``rules``) and their wiring into the app (``wiring``)."""

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import bindparam, func, select, update
+from sqlalchemy import and_, bindparam, func, select, update
 from sqlalchemy.orm import joinedload
 
 from sgreviews.clock import utcnow
@@ -277,6 +277,22 @@ def active_snoozes_for(action_id: int, today: date) -> list[ActionSnooze]:
                 ActionSnooze.snoozed_until >= today,
             )
         )
+    )
+
+
+def active_snooze(action_id: int, today: date) -> ActionSnooze | None:
+    """The action's latest snooze still in force on ``today``, if any."""
+    return db.session.scalar(
+        select(ActionSnooze)
+        .where(
+            and_(
+                ActionSnooze.action_id == action_id,
+                ActionSnooze.ended_at.is_(None),
+                ActionSnooze.snoozed_until >= today,
+            )
+        )
+        .order_by(ActionSnooze.created_at.desc())
+        .limit(1)
     )
 
 

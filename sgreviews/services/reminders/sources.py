@@ -1,26 +1,110 @@
-"""Reminder sources beyond actions: the reviews' statutory clocks (to the secretariat) and
-the briefings' review-by dates (to their authors).
+"""Reminder sources: everything the engine can remind about, each a
+:class:`~sgreviews.services.reminders.subjects.ReminderSource` yielding
+:class:`~sgreviews.services.reminders.subjects.Subject` pages.
 
-Each is a :class:`~sgreviews.services.reminders.run.ReminderSource` with its own
-``thresholds``; the engine records each decision in the same ledger (so each reminder is
-sent once, and a moved due date re-arms it), and the items join the same digests.
+- :class:`ActionSource`: open actions (to their lead, or their agency's leads);
+- :class:`ReviewClockSource` and :class:`PrePublicationSource`: the reviews' statutory
+  clocks (to the secretariat);
+- :class:`BriefingReviewBySource`: the briefings' review-by dates (to their authors).
+
+:func:`default_sources` lists the ones a run uses. Sources other than actions carry their
+own ``thresholds``; the engine records each decision in the same ledger (so each reminder
+is sent once, and a moved due date re-arms it), and the items join the same digests.
 """
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterator
 from datetime import date, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import exists, func, select
 
 from sgreviews.extensions import db
-from sgreviews.models import Review
+from sgreviews.models import Action, ActionSnooze, ActionStatus, Finding, Review
+from sgreviews.models.action import action_finding
 from sgreviews.models.review import ReviewDeadline, StageTransition
+from sgreviews.services.briefings.editor import briefings_due_for_review
 from sgreviews.services.clocks import Calendar, calendar_for, working_days_between
-from sgreviews.services.reminders.rules import ReviewClockRules, Thresholds
-from sgreviews.services.reminders.run import Subject
+from sgreviews.services.reminders.rules import ReminderRules, ReviewClockRules, Thresholds
+from sgreviews.services.reminders.subjects import ReminderSource, Subject
 from sgreviews.services.reviews.lifecycle import review_types
 from sgreviews.services.reviews.queries import active_hold
+
+# --- actions -------------------------------------------------------------------------
+
+
+OPEN_STATUSES = [status for status in ActionStatus if status.is_open]
+
+
+class ActionSource:
+    """Open actions (not started or in progress), minus those the secretariat snoozed."""
+
+    subject_type = "action"
+
+    def pages(self, today: date, horizon_days: int, page_size: int) -> Iterator[list[Subject]]:
+        snoozed = exists().where(
+            ActionSnooze.action_id == Action.id,
+            ActionSnooze.ended_at.is_(None),
+            ActionSnooze.snoozed_until >= today,
+        )
+        last_id = 0
+        while True:
+            rows = db.session.execute(
+                select(
+                    Action.id,
+                    Action.reference,
+                    Action.action_text,
+                    Action.due_date,
+                    Action.owning_agency_id,
+                    Action.lead_user_id,
+                )
+                .where(
+                    Action.id > last_id,
+                    Action.status.in_(OPEN_STATUSES),
+                    Action.due_date <= today + timedelta(days=horizon_days),
+                    ~snoozed,
+                )
+                .order_by(Action.id)
+                .limit(page_size)
+            ).all()
+            if not rows:
+                return
+            partnerships = _action_partnerships(rows[0][0], rows[-1][0])
+            last_id = rows[-1][0]
+            yield [
+                Subject(
+                    "action",
+                    row[0],
+                    row[1],
+                    row[2],
+                    row[3],
+                    row[4],
+                    row[5],
+                    partnership_ids=partnerships.get(row[0], ()),
+                )
+                for row in rows
+            ]
+
+
+def _action_partnerships(first_id: int, last_id: int) -> dict[int, tuple[int, ...]]:
+    """The partnerships of the actions with ids in [first_id, last_id], through the
+    findings they answer (one query per page, a range scan of action_finding's key)."""
+    rows = db.session.execute(
+        select(action_finding.c.action_id, Review.partnership_id)
+        .join(Finding, Finding.id == action_finding.c.finding_id)
+        .join(Review, Review.id == Finding.review_id)
+        .where(action_finding.c.action_id.between(first_id, last_id))
+        .distinct()
+    ).all()
+    found: dict[int, list[int]] = defaultdict(list)
+    for action_id, partnership_id in rows:
+        found[action_id].append(partnership_id)
+    return {action_id: tuple(sorted(ids)) for action_id, ids in found.items()}
+
+
+# --- review clocks -------------------------------------------------------------------
+
 
 # Working days never span more than this many calendar days per working day (a weekend
 # plus the Christmas and Easter bank holidays); the exact count is taken per deadline.
@@ -198,8 +282,6 @@ class BriefingReviewBySource:
         self.thresholds = thresholds
 
     def pages(self, today: date, horizon_days: int, page_size: int) -> Iterator[list[Subject]]:
-        from sgreviews.services.briefings.editor import briefings_due_for_review
-
         # Published briefings are few (a partnership publishes dozens a year): one page.
         due = briefings_due_for_review(today + timedelta(days=self.thresholds.horizon))
         subjects = []
@@ -222,3 +304,19 @@ class BriefingReviewBySource:
             )
         for start in range(0, len(subjects), page_size):
             yield subjects[start : start + page_size]
+
+
+# --- the sources of a run ------------------------------------------------------------
+
+
+def default_sources(rules: ReminderRules | None = None) -> list[ReminderSource]:
+    """Actions, and (with the rules that enable them) review clocks and briefings."""
+    sources: list[ReminderSource] = [ActionSource()]
+    if rules is None:
+        return sources
+    if rules.review_clocks.enabled:
+        sources.append(ReviewClockSource(rules.review_clocks))
+        if rules.review_clocks.pre_publication_notice:
+            sources.append(PrePublicationSource())
+    sources.append(BriefingReviewBySource(rules.briefing_review))
+    return sources
