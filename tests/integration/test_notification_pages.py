@@ -94,7 +94,7 @@ def test_header_count_reads_the_unread_index_alone(ctx: None) -> None:
     """Every page's header counts the unread notifications: from the index on
     (user_id, read_at), never by reading each of the person's notifications from the table
     (a cost that would grow with everything they were ever sent)."""
-    from sgreviews.services.reminders.notifications import UNREAD
+    from sgreviews.services.notifications.inbox import UNREAD
 
     connection = db.session.connection()
     compiled = UNREAD.compile(connection)

@@ -34,7 +34,7 @@ from sgreviews.models import (
 from sgreviews.models.review import ExtraClosureDay
 from sgreviews.services.accounts import tokens as account_tokens
 from sgreviews.services.actions import evidence
-from sgreviews.services.reminders import notifications
+from sgreviews.services.notifications import preferences
 from tests import factories
 from tests.briefing_helpers import draft_briefing, published_briefing
 from tests.integration.test_object_access import OBJECT_ARGUMENTS
@@ -334,7 +334,7 @@ def world(app: Flask) -> dict[str, dict[str, object]]:
                 "briefing_id": briefing.id,
                 "user_id": lead.id,
                 "user_email": lead.email,
-                "calendar_token": notifications.enable_calendar(lead),
+                "calendar_token": preferences.enable_calendar(lead),
                 "password_token": account_tokens.issue(lead, "password_reset", actor=None),
                 "lead_email": lead.email,
                 "practitioner_email": practitioner.email,

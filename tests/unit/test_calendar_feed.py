@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 from sgreviews.models import Action
-from sgreviews.services.reminders.notifications import render_calendar
+from sgreviews.services.notifications.preferences import render_calendar
 
 
 def test_calendar_escapes_and_folds() -> None:

@@ -42,7 +42,7 @@ from sgreviews.models.briefing import (
     published_of,
     section_text,
 )
-from sgreviews.services.reminders.notifications import UNREAD
+from sgreviews.services.notifications.inbox import UNREAD
 
 
 @dataclass(frozen=True, slots=True)

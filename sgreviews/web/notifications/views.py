@@ -24,7 +24,8 @@ from sgreviews.extensions import db
 from sgreviews.models import OutboxState, User
 from sgreviews.policy import Permission
 from sgreviews.services.mail import outbox
-from sgreviews.services.reminders import notifications
+from sgreviews.services.notifications import inbox, preferences
+from sgreviews.services.reminders import snoozes as snooze_service
 from sgreviews.services.reminders.wiring import current_mail_settings
 from sgreviews.web.access import public, requires, signed_in
 from sgreviews.web.notifications.forms import CalendarForm, NotificationSettingsForm, SnoozeForm
@@ -58,7 +59,7 @@ def notification_count() -> dict[str, Any]:
         if preset is not None:
             return preset
         if isinstance(current_user, User) and current_user.is_authenticated:
-            return notifications.unread_count(current_user.id)
+            return inbox.unread_count(current_user.id)
         return 0
 
     return {"unread_notifications": unread_notifications}
@@ -67,13 +68,13 @@ def notification_count() -> dict[str, Any]:
 @blueprint.route("/notifications")
 @signed_in
 def index() -> str:
-    groups, total = notifications.recent_for(current_user.id)
+    groups, total = inbox.recent_for(current_user.id)
     return render_template(
         "notifications/index.html",
         groups=groups,
         total=total,
         shown=sum(len(group.items) for group in groups),
-        unread=notifications.unread_count(current_user.id),
+        unread=inbox.unread_count(current_user.id),
         severity_tags=SEVERITY_TAGS,
         form=CalendarForm(),
     )
@@ -84,7 +85,7 @@ def index() -> str:
 def mark_read() -> Response:
     if not CalendarForm().validate_on_submit():
         abort(400)
-    count = notifications.mark_all_read(current_user.id)
+    count = inbox.mark_all_read(current_user.id)
     db.session.commit()
     flash(f"{count} notification{'s' if count != 1 else ''} marked as read.", "success")
     return redirect(url_for("notifications.index"))
@@ -98,14 +99,14 @@ def _feed_url(token: str) -> str:
 @blueprint.route("/notifications/settings", methods=["GET", "POST"])
 @signed_in
 def settings() -> Response | str:
-    setting = notifications.settings_for(current_user)
+    setting = preferences.settings_for(current_user)
     form = NotificationSettingsForm(
         data={"delivery": "email" if setting.email_digest else "in_app"}
         if request.method == "GET"
         else None
     )
     if form.validate_on_submit():
-        notifications.set_email_digest(current_user, form.delivery.data == "email")
+        preferences.set_email_digest(current_user, form.delivery.data == "email")
         db.session.commit()
         flash("Your notification settings are saved.", "success")
         return redirect(url_for("notifications.settings"))
@@ -126,13 +127,13 @@ def calendar_settings() -> Response | str:
     if not calendar_form.validate_on_submit():
         abort(400)
     if request.form.get("calendar") == "revoke":
-        notifications.revoke_calendar(current_user)
+        preferences.revoke_calendar(current_user)
         db.session.commit()
         flash("Your calendar feed is turned off. Its address no longer works.", "success")
         return redirect(url_for("notifications.settings"))
-    token = notifications.enable_calendar(current_user)
+    token = preferences.enable_calendar(current_user)
     db.session.commit()
-    setting = notifications.settings_for(current_user)
+    setting = preferences.settings_for(current_user)
     form = NotificationSettingsForm(
         data={"delivery": "email" if setting.email_digest else "in_app"}
     )
@@ -151,11 +152,11 @@ def calendar_settings() -> Response | str:
 def calendar_feed(token: str) -> Response:
     """Public by design: the secret in the address is the credential (calendar apps cannot
     sign in). Unknown or revoked secrets get 404, never a hint."""
-    user = notifications.user_for_calendar_token(token)
+    user = preferences.user_for_calendar_token(token)
     if user is None:
         abort(404)
     base = current_app.extensions["sgreviews.settings"].base_url
-    body = notifications.render_calendar(notifications.calendar_actions(user), base, utcnow())
+    body = preferences.render_calendar(preferences.calendar_actions(user), base, utcnow())
     response: Response = current_app.response_class(body, mimetype="text/calendar")
     response.headers["Cache-Control"] = "private, no-store"
     return response
@@ -169,14 +170,14 @@ def snoozes() -> Response | str:
     if form.validate_on_submit():
         assert form.until.data is not None
         try:
-            item = notifications.snooze(
+            item = snooze_service.snooze(
                 current_user,
                 form.reference.data or "",
                 form.until.data,
                 form.reason.data or "",
                 today,
             )
-        except notifications.SnoozeError as error:
+        except snooze_service.SnoozeError as error:
             getattr(form, error.field).errors = [str(error)]
         else:
             db.session.commit()
@@ -189,7 +190,7 @@ def snoozes() -> Response | str:
     return render_template(
         "notifications/snoozes.html",
         form=form,
-        rows=notifications.active_snoozes(today),
+        rows=snooze_service.active_snoozes(today),
         end_form=CalendarForm(),
     )
 
@@ -199,7 +200,7 @@ def snoozes() -> Response | str:
 def end_snooze(snooze_id: int) -> Response:
     if not CalendarForm().validate_on_submit():
         abort(400)
-    item = notifications.end_snooze(current_user, snooze_id)
+    item = snooze_service.end_snooze(current_user, snooze_id)
     if item is None:
         abort(404)
     db.session.commit()
