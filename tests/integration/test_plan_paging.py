@@ -19,8 +19,8 @@ from sgreviews.clock import london_today
 from sgreviews.extensions import db
 from sgreviews.models import Action, ActionStatus, ActionUpdate, Role, UpdateKind
 from sgreviews.models.action import action_finding
+from sgreviews.services.actions import lists as action_lists
 from sgreviews.services.actions import plan
-from sgreviews.services.actions import writes as action_service
 from sgreviews.services.actions.rag import Rag, current_rules, parse_rules
 from tests import factories
 from tests.conftest import page_text
@@ -78,8 +78,8 @@ def test_sql_rating_agrees_with_the_python_rating(ctx: None, rules_data: Any) ->
     made = _varied_actions()
     rules = current_rules() if rules_data is None else parse_rules(rules_data)
     today = london_today()
-    expected = action_service.ratings(made, today, rules)
-    result = plan.plan_page(action_service.ActionFilter(), "agency", today, rules, per_page=5000)
+    expected = action_lists.ratings(made, today, rules)
+    result = plan.plan_page(action_lists.ActionFilter(), "agency", today, rules, per_page=5000)
     assert result.rag == expected
     assert result.counts == {
         rag: sum(1 for value in expected.values() if value is rag) for rag in Rag
@@ -229,9 +229,7 @@ def test_an_action_answering_two_findings_of_a_review_is_listed_once(ctx: None) 
     action = factories.action(factories.agency(), first, action_text="Answers both")
     action.findings.append(second)
     db.session.flush()
-    result = plan.plan_page(
-        action_service.ActionFilter(), "review", london_today(), current_rules()
-    )
+    result = plan.plan_page(action_lists.ActionFilter(), "review", london_today(), current_rules())
     assert result.entries_total == 1 and result.actions_total == 1
     assert [len(group.actions) for group in result.groups] == [1]
 
@@ -244,11 +242,11 @@ def test_the_workspace_page_equals_the_whole_list_rated_in_python(ctx: None) -> 
     rules = current_rules()
     today = london_today()
     for rags in ([], [Rag.RED], [Rag.AMBER, Rag.GREEN], [Rag.BLUE, Rag.NONE]):
-        filters = action_service.ActionFilter(agency_id=agency_id, rags=rags)
-        expected, expected_rag = action_service.list_actions(filters, today, rules)
-        first = action_service.list_actions_page(filters, today, rules, per_page=7)
+        filters = action_lists.ActionFilter(agency_id=agency_id, rags=rags)
+        expected, expected_rag = action_lists.list_actions(filters, today, rules)
+        first = action_lists.list_actions_page(filters, today, rules, per_page=7)
         pages = [first] + [
-            action_service.list_actions_page(filters, today, rules, page=n, per_page=7)
+            action_lists.list_actions_page(filters, today, rules, page=n, per_page=7)
             for n in range(2, first.pages + 1)
         ]
         assert first.total == len(expected)
@@ -263,7 +261,7 @@ def test_the_workspace_is_paged_with_its_filters_and_a_fixed_number_of_queries(
     with app.app_context():
         agency = factories.agency(name="Paged Testshire Agency")
         finding = factories.finding(factories.review())
-        for number in range(action_service.WORKSPACE_PAGE_SIZE + 12):
+        for number in range(action_lists.WORKSPACE_PAGE_SIZE + 12):
             factories.action(
                 agency,
                 finding,
@@ -272,16 +270,16 @@ def test_the_workspace_is_paged_with_its_filters_and_a_fixed_number_of_queries(
             )
         db.session.commit()
     lead = client_for(Role.AGENCY_LEAD, agency)
-    total = action_service.WORKSPACE_PAGE_SIZE + 12
+    total = action_lists.WORKSPACE_PAGE_SIZE + 12
     first = lead.get("/agency/actions?status=not_started")
     text = page_text(first)
-    assert f"Actions 1 to {action_service.WORKSPACE_PAGE_SIZE} of {total} owned by" in text
+    assert f"Actions 1 to {action_lists.WORKSPACE_PAGE_SIZE} of {total} owned by" in text
     assert "Workspace action 000" in text and "Workspace action 050" not in text
     assert "status=not_started&amp;page=2" in first.get_data(as_text=True)
     count_queries.clear()
     second = page_text(lead.get("/agency/actions?status=not_started&page=2"))
     second_queries = len(count_queries)
-    assert f"Actions {action_service.WORKSPACE_PAGE_SIZE + 1} to {total} of {total}" in second
+    assert f"Actions {action_lists.WORKSPACE_PAGE_SIZE + 1} to {total} of {total}" in second
     assert "Workspace action 050" in second and "Workspace action 000" not in second
     # A page past the end shows the last one; the number of queries does not grow.
     assert "Workspace action 061" in page_text(lead.get("/agency/actions?page=99"))

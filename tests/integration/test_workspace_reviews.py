@@ -4,7 +4,7 @@ docs/performance.md)."""
 
 from __future__ import annotations
 
-from sgreviews.services.actions.writes import reviews_for_agency
+from sgreviews.services.actions.reads import reviews_for_agency
 from tests import factories
 
 

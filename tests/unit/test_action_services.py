@@ -20,6 +20,8 @@ from sgreviews.models import (
     ImpactStatus,
     Role,
 )
+from sgreviews.services.actions import lists as action_lists
+from sgreviews.services.actions import reads as action_reads
 from sgreviews.services.actions import writes as actions
 from sgreviews.services.editing import FieldError, StaleEdit
 from sgreviews.services.reviews import findings
@@ -166,11 +168,11 @@ def test_off_track_update_makes_the_action_red(app: object, ctx: None) -> None:
         note="Slipping",
         off_track=True,
     )
-    assert actions.ratings([action], london_today(), current_rules())[action.id] is Rag.RED
+    assert action_lists.ratings([action], london_today(), current_rules())[action.id] is Rag.RED
     actions.record_progress(
         actor=lead, action=action, status=ActionStatus.IN_PROGRESS, note="Back on track"
     )
-    assert actions.ratings([action], london_today(), current_rules())[action.id] is Rag.GREEN
+    assert action_lists.ratings([action], london_today(), current_rules())[action.id] is Rag.GREEN
 
 
 def test_extension_approved_keeps_the_original_due_date(ctx: None) -> None:
@@ -213,7 +215,7 @@ def test_declined_extension_needs_a_reason_and_keeps_the_date(ctx: None) -> None
     actions.decide_extension(actor=secretariat, request=request, approve=False, note="No")
     assert request.status is ExtensionStatus.DECLINED
     assert action.due_date == date(2026, 6, 30)
-    titles = [entry.title for entry in actions.history(action)]
+    titles = [entry.title for entry in action_reads.history(action)]
     assert titles[0].startswith("Extension requested") and titles[1] == "Extension declined"
 
 

@@ -16,8 +16,8 @@ from sgreviews.models import Action, ActionStatus, Role
 from sgreviews.models.plan_tally import ActionDueTally, rebuild_plan_tally
 from sgreviews.services.actions import plan
 from sgreviews.services.actions import writes as action_service
+from sgreviews.services.actions.lists import ActionFilter, filter_conditions
 from sgreviews.services.actions.rag import parse_rules
-from sgreviews.services.actions.writes import ActionFilter, filter_conditions
 from sgreviews.services.clocks import calendar_for
 from sgreviews.web.plan.views import current_rules
 from tests import factories

@@ -143,7 +143,7 @@ def test_export_has_the_board_columns_and_neutralises_formulas(ctx: None) -> Non
     )
     actions = spreadsheets.actions_for_export(None, agency.id)
     rules = current_rules()
-    from sgreviews.services.actions.writes import ratings
+    from sgreviews.services.actions.lists import ratings
 
     rows = spreadsheets.export_rows(actions, ratings(actions, london_today(), rules), rules)
     assert rows[0][:10] == spreadsheets.BOARD_COLUMNS

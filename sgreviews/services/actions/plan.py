@@ -26,9 +26,9 @@ from sgreviews.extensions import db
 from sgreviews.models import Action, ActionStatus, Agency, Finding, Review
 from sgreviews.models.action import action_finding
 from sgreviews.models.plan_tally import ActionDueTally
+from sgreviews.services.actions.lists import ActionFilter, filter_conditions
 from sgreviews.services.actions.rag import Rag, RagRules
 from sgreviews.services.actions.rag_sql import amber_due_until, rag_expression, updated_recently
-from sgreviews.services.actions.writes import ActionFilter, filter_conditions
 from sgreviews.services.clocks import Calendar, calendar_for
 from sgreviews.services.paging import page_window
 

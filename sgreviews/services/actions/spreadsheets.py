@@ -38,8 +38,8 @@ from sgreviews.models import (
 )
 from sgreviews.services import audit
 from sgreviews.services.actions import writes as action_service
+from sgreviews.services.actions.lists import ActionFilter, filter_conditions
 from sgreviews.services.actions.rag import Rag, RagRules
-from sgreviews.services.actions.writes import ActionFilter, filter_conditions
 from sgreviews.services.editing import FieldError
 from sgreviews.services.tabular import spreadsheet_safe
 

@@ -1,17 +1,17 @@
-"""SMART actions: creating and editing them, progress updates, extension requests,
-assurance, impact, and the lists the workspace and the Master Action Plan show.
+"""SMART actions: creating and editing them, progress updates (one or many), extension
+requests and decisions, assurance, sending back, closing, and impact.
 
-Every write is audited with the values before and after."""
+Every write is audited with the values before and after. Reading actions is in ``reads``
+(one action, its history) and ``lists`` (filtered lists and their ratings)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, func, or_, select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy import select
 
 from sgreviews.clock import utcnow
 from sgreviews.extensions import db
@@ -20,31 +20,20 @@ from sgreviews.models import (
     ActionStatus,
     ActionUpdate,
     Agency,
-    EvidenceFile,
     ExtensionRequest,
     ExtensionStatus,
     Finding,
     ImpactMethod,
     ImpactStatus,
-    Review,
     UpdateKind,
     User,
 )
-from sgreviews.models.action import action_finding
 from sgreviews.services import audit
-from sgreviews.services.actions.rag import Rag, RagRules, rate_action
-from sgreviews.services.actions.rag_sql import rag_expression
-from sgreviews.services.clocks import calendar_for
-from sgreviews.services.editing import FieldError, StaleEdit, check_version, diff
-from sgreviews.services.paging import PageNumbers, page_window
-
-__all__ = ["FieldError", "StaleEdit"]
+from sgreviews.services.editing import FieldError, check_version, diff
 
 # Statuses an agency lead may set in a progress update; the rest are the secretariat's
 # and chair's decisions (assured, closed, superseded).
 PROGRESS_STATUSES = (ActionStatus.NOT_STARTED, ActionStatus.IN_PROGRESS, ActionStatus.COMPLETED)
-# Still on the Master Action Plan: not yet signed off or closed.
-PLAN_STATUSES = (ActionStatus.NOT_STARTED, ActionStatus.IN_PROGRESS, ActionStatus.COMPLETED)
 
 EDITABLE_FIELDS = (
     "outcome_sought",
@@ -69,68 +58,6 @@ def snapshot(action: Action) -> dict[str, Any]:
         off_track=action.off_track,
     )
     return audit._jsonable(values)  # type: ignore[no-any-return]
-
-
-def _load_options() -> list[Any]:
-    return [
-        joinedload(Action.owning_agency),
-        joinedload(Action.lead_user),
-        selectinload(Action.findings).joinedload(Finding.review).joinedload(Review.partnership),
-    ]
-
-
-def get_action(action_id: int) -> Action | None:
-    return db.session.scalar(select(Action).where(Action.id == action_id).options(*_load_options()))
-
-
-def get_action_with_history(action_id: int) -> Action | None:
-    return db.session.scalar(
-        select(Action)
-        .where(Action.id == action_id)
-        .options(
-            *_load_options(),
-            joinedload(Action.assured_by),
-            selectinload(Action.updates).joinedload(ActionUpdate.author),
-            selectinload(Action.updates).selectinload(ActionUpdate.evidence_files),
-            selectinload(Action.extension_requests).joinedload(ExtensionRequest.requested_by),
-            selectinload(Action.extension_requests).joinedload(ExtensionRequest.decided_by),
-            selectinload(Action.evidence_files).joinedload(EvidenceFile.uploaded_by),
-        )
-    )
-
-
-def last_update_times(action_ids: Sequence[int]) -> dict[int, datetime]:
-    """The time of each action's latest progress update, in one query."""
-    if not action_ids:
-        return {}
-    rows = db.session.execute(
-        select(ActionUpdate.action_id, func.max(ActionUpdate.created_at))
-        .where(ActionUpdate.action_id.in_(action_ids))
-        .where(ActionUpdate.kind == UpdateKind.PROGRESS)
-        .group_by(ActionUpdate.action_id)
-    ).all()
-    result: dict[int, datetime] = {}
-    for action_id, moment in rows:
-        result[action_id] = _aware(moment)
-    return result
-
-
-def _aware(moment: datetime) -> datetime:
-    # func.max() bypasses the column type on SQLite, so the UTC marker may be missing.
-    from datetime import UTC
-
-    if isinstance(moment, str):
-        moment = datetime.fromisoformat(moment)
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-
-
-def ratings(actions: Sequence[Action], today: date, rules: RagRules) -> dict[int, Rag]:
-    times = last_update_times([action.id for action in actions])
-    calendar = calendar_for("ENG")
-    return {
-        action.id: rate_action(action, times.get(action.id), today, rules, calendar)
-        for action in actions
-    }
 
 
 # --- creating and editing ------------------------------------------------------------------
@@ -527,236 +454,3 @@ def record_impact(
         action.status,
     )
     return _save(actor, action, before, "impact")
-
-
-# --- history -------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class HistoryEntry:
-    at: datetime
-    title: str
-    who: str
-    text: str
-    update: ActionUpdate | None = None
-    request: ExtensionRequest | None = None
-
-
-def history(action: Action) -> list[HistoryEntry]:
-    """Updates, status changes and extensions, in the order they happened."""
-    entries: list[HistoryEntry] = []
-    for update in action.updates:
-        title = update.kind.label
-        if update.previous_status is not None and update.previous_status is not update.status:
-            title += (
-                f": status {update.previous_status.label.lower()} to {update.status.label.lower()}"
-            )
-        entries.append(
-            HistoryEntry(
-                update.created_at,
-                title,
-                update.author.display_name if update.author else "Unknown",
-                update.note,
-                update=update,
-            )
-        )
-    for request in action.extension_requests:
-        entries.append(
-            HistoryEntry(
-                request.requested_at,
-                f"Extension requested to {request.requested_due_date.strftime('%-d %B %Y')}"
-                f" (was {request.due_date_at_request.strftime('%-d %B %Y')})",
-                request.requested_by.display_name if request.requested_by else "Unknown",
-                request.reason,
-                request=request,
-            )
-        )
-        if request.decided_at is not None:
-            entries.append(
-                HistoryEntry(
-                    request.decided_at,
-                    f"Extension {request.status.label.lower()}",
-                    request.decided_by.display_name if request.decided_by else "Unknown",
-                    request.decision_note or "",
-                    request=request,
-                )
-            )
-    return sorted(entries, key=lambda entry: entry.at)
-
-
-# --- lists ---------------------------------------------------------------------------------
-
-
-@dataclass
-class ActionFilter:
-    statuses: list[ActionStatus] = field(default_factory=list)
-    rags: list[Rag] = field(default_factory=list)
-    due_before: date | None = None
-    due_after: date | None = None
-    overdue: bool = False
-    review_id: int | None = None
-    agency_id: int | None = None
-    changed_since: date | None = None
-    open_only: bool = False
-
-
-def _filtered(query: Select[Action], filters: ActionFilter, today: date) -> Select[Action]:
-    return query.where(*filter_conditions(filters, today))
-
-
-def filter_conditions(
-    filters: ActionFilter,
-    today: date,
-    status: Any = Action.status,
-    due_date: Any = Action.due_date,
-) -> list[ColumnElement[bool]]:
-    """The filters as WHERE conditions on ``action`` (the RAG filter is not among them:
-    see list_actions). ``status`` and ``due_date`` may name the same columns of another
-    table (the plan's running count, sgreviews/models/plan_tally.py), which has none of
-    the other filters' columns."""
-    conditions: list[ColumnElement[bool]] = []
-    if filters.statuses:
-        conditions.append(status.in_(filters.statuses))
-    if filters.open_only:
-        conditions.append(status.in_(PLAN_STATUSES))
-    if filters.due_before is not None:
-        conditions.append(due_date <= filters.due_before)
-    if filters.due_after is not None:
-        conditions.append(due_date >= filters.due_after)
-    if filters.overdue:
-        open_statuses = [value for value in ActionStatus if value.is_open]
-        conditions += [status.in_(open_statuses), due_date < today]
-    if filters.agency_id is not None:
-        conditions.append(Action.owning_agency_id == filters.agency_id)
-    if filters.review_id is not None:
-        conditions.append(Action.findings.any(Finding.review_id == filters.review_id))
-    if filters.changed_since is not None:
-        since = datetime.combine(filters.changed_since, datetime.min.time()).replace(
-            tzinfo=utcnow().tzinfo
-        )
-        conditions.append(
-            or_(
-                Action.updated_at >= since,
-                Action.updates.any(ActionUpdate.created_at >= since),
-                Action.extension_requests.any(ExtensionRequest.requested_at >= since),
-            )
-        )
-    return conditions
-
-
-def list_actions(
-    filters: ActionFilter, today: date, rules: RagRules
-) -> tuple[list[Action], dict[int, Rag]]:
-    """Actions matching the filters, with their RAG ratings; the RAG filter is applied
-    after rating because the rules (working days) are not SQL."""
-    query = _filtered(select(Action).options(*_load_options()), filters, today).order_by(
-        Action.due_date, Action.reference
-    )
-    actions = list(db.session.scalars(query).unique())
-    rag = ratings(actions, today, rules)
-    if filters.rags:
-        actions = [action for action in actions if rag[action.id] in filters.rags]
-    return actions, rag
-
-
-WORKSPACE_PAGE_SIZE = 50
-
-
-@dataclass
-class ActionPage(PageNumbers):
-    """One page of a filtered list of actions, with their ratings and the whole count."""
-
-    actions: list[Action]
-    rag: dict[int, Rag]
-    total: int
-    page: int
-    pages: int
-    per_page: int
-
-
-def list_actions_page(
-    filters: ActionFilter,
-    today: date,
-    rules: RagRules,
-    page: int = 1,
-    per_page: int = WORKSPACE_PAGE_SIZE,
-) -> ActionPage:
-    """One page of ``list_actions``, in the same order, with a fixed number of queries: the
-    RAG filter is applied in SQL (``rag_sql.rag_expression``, the same rules as
-    ``rag.rate``), so only the page's actions are loaded and rated."""
-    conditions = filter_conditions(filters, today)
-    if filters.rags:
-        rating = rag_expression(today, rules, calendar_for("ENG"))
-        conditions.append(rating.in_([rag.value for rag in filters.rags]))
-    total = db.session.scalar(select(func.count()).select_from(Action).where(*conditions)) or 0
-    page, pages = page_window(page, total, per_page)
-    ids = db.session.scalars(
-        select(Action.id)
-        .where(*conditions)
-        .order_by(Action.due_date, Action.reference)
-        .limit(per_page)
-        .offset((page - 1) * per_page)
-    ).all()
-    loaded = {
-        action.id: action
-        for action in db.session.scalars(
-            select(Action).where(Action.id.in_(ids)).options(*_load_options())
-        ).unique()
-    }
-    actions = [loaded[action_id] for action_id in ids]
-    return ActionPage(actions, ratings(actions, today, rules), total, page, pages, per_page)
-
-
-def pending_extension_counts(action_ids: Sequence[int]) -> dict[int, int]:
-    if not action_ids:
-        return {}
-    rows = db.session.execute(
-        select(ExtensionRequest.action_id, func.count())
-        .where(ExtensionRequest.action_id.in_(action_ids))
-        .where(ExtensionRequest.status == ExtensionStatus.PENDING)
-        .group_by(ExtensionRequest.action_id)
-    ).all()
-    return {action_id: count for action_id, count in rows}
-
-
-def reviews_for_agency(agency_id: int) -> list[Review]:
-    """Reviews with at least one action owned by the agency (for the workspace filter).
-
-    Driven from the agency's actions (indexed by owning agency) rather than a correlated
-    EXISTS per review, which read every review: 5 s at 20,000 reviews (docs/performance.md)."""
-    review_ids = (
-        select(Finding.review_id)
-        .join(action_finding, action_finding.c.finding_id == Finding.id)
-        .join(Action, Action.id == action_finding.c.action_id)
-        .where(Action.owning_agency_id == agency_id)
-    )
-    return list(
-        db.session.scalars(
-            select(Review).where(Review.id.in_(review_ids)).order_by(Review.reference)
-        )
-    )
-
-
-def actions_by_ids(ids: Sequence[int]) -> list[Action]:
-    if not ids:
-        return []
-    return list(
-        db.session.scalars(
-            select(Action)
-            .where(Action.id.in_(ids))
-            .options(selectinload(Action.evidence_files))
-            .order_by(Action.reference)
-        )
-    )
-
-
-def users_with_agencies() -> list[User]:
-    """Active users who belong to an agency (possible named leads), in one query."""
-    return list(
-        db.session.scalars(
-            select(User)
-            .where(User.agency_id.is_not(None), User.is_active.is_(True))
-            .options(joinedload(User.agency))
-            .order_by(User.display_name)
-        )
-    )

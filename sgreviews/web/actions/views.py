@@ -43,6 +43,8 @@ from sgreviews.policy import (
     can_view_action,
 )
 from sgreviews.services.actions import evidence as evidence_service
+from sgreviews.services.actions import lists as action_lists
+from sgreviews.services.actions import reads as action_reads
 from sgreviews.services.actions import writes as action_service
 from sgreviews.services.actions.rag import Rag, current_rules, load_rules
 from sgreviews.services.editing import FieldError, StaleEdit
@@ -84,9 +86,9 @@ def _settings() -> Any:
 
 def _action_or_404(action_id: int, *, history: bool = False) -> Action:
     if history:
-        action = action_service.get_action_with_history(action_id)
+        action = action_reads.get_action_with_history(action_id)
     else:
-        action = action_service.get_action(action_id)
+        action = action_reads.get_action(action_id)
     if action is None:
         abort(404)
     return action
@@ -107,7 +109,7 @@ def _update_or_403(action: Action) -> None:
 
 
 def _rag_for(action: Action) -> Rag:
-    return action_service.ratings([action], london_today(), current_rules())[action.id]
+    return action_lists.ratings([action], london_today(), current_rules())[action.id]
 
 
 # --- the action page -------------------------------------------------------------------------
@@ -124,7 +126,7 @@ def show(action_id: int) -> str:
         action=action,
         rag=_rag_for(action),
         rules=rules,
-        history=action_service.history(action),
+        history=action_reads.history(action),
         pending=action_service.pending_extension(action),
         can_update=can_update_action(current_user, action),
         can_assure=can_assure_action(current_user, action),
@@ -146,7 +148,7 @@ def _fill_choices(form: ActionForm, findings: list[Finding]) -> None:
         [("", "Choose an agency")]
         + [(agency.id, agency.name) for agency in agencies if agency.is_active]
     )
-    leads = action_service.users_with_agencies()
+    leads = action_reads.users_with_agencies()
     form.lead_user_id.choices = choices_of(
         [("", "No account: name below")]
         + [
@@ -514,8 +516,8 @@ DUE_WINDOWS = {
 }
 
 
-def workspace_filter(args: Any, agency_id: int, today: date) -> action_service.ActionFilter:
-    filters = action_service.ActionFilter(agency_id=agency_id)
+def workspace_filter(args: Any, agency_id: int, today: date) -> action_lists.ActionFilter:
+    filters = action_lists.ActionFilter(agency_id=agency_id)
     for value in args.getlist("status"):
         try:
             filters.statuses.append(ActionStatus(value))
@@ -549,7 +551,7 @@ def agency_actions() -> Response | str:
     rules = current_rules()
     form = BulkUpdateForm()
     filters = workspace_filter(request.args, agency.id, today)
-    listed = action_service.list_actions_page(
+    listed = action_lists.list_actions_page(
         filters, today, rules, page=request.args.get("page", 1, type=int) or 1
     )
     actions, rag = listed.actions, listed.rag
@@ -558,12 +560,12 @@ def agency_actions() -> Response | str:
         # Bulk update: only actions of the user's own agency can be chosen at all.
         form.selected.choices = [
             (action.id, action.reference)
-            for action in action_service.list_actions(
-                action_service.ActionFilter(agency_id=agency.id), today, rules
+            for action in action_lists.list_actions(
+                action_lists.ActionFilter(agency_id=agency.id), today, rules
             )[0]
         ]
         if form.validate_on_submit():
-            chosen = action_service.actions_by_ids(form.selected.data or [])
+            chosen = action_reads.actions_by_ids(form.selected.data or [])
             if not chosen:
                 add_error(form, "selected", "Select at least one action to update")
             else:
@@ -596,8 +598,8 @@ def agency_actions() -> Response | str:
         statuses=list(ActionStatus),
         rags=list(Rag),
         windows=DUE_WINDOWS,
-        reviews=action_service.reviews_for_agency(agency.id),
-        pending=action_service.pending_extension_counts([action.id for action in actions]),
+        reviews=action_reads.reviews_for_agency(agency.id),
+        pending=action_reads.pending_extension_counts([action.id for action in actions]),
         args=request.args,
         bulk_statuses=form.status.choices,
         listed=listed,
@@ -605,7 +607,7 @@ def agency_actions() -> Response | str:
     )
 
 
-def _workspace_pagination(listed: action_service.ActionPage) -> dict[str, Any] | None:
+def _workspace_pagination(listed: action_lists.ActionPage) -> dict[str, Any] | None:
     """Page links that keep the filters (the query string, less the page)."""
     kept = [(key, value) for key, value in request.args.items(multi=True) if key != "page"]
 

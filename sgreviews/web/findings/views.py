@@ -19,7 +19,7 @@ from sgreviews.policy import (
     can_view_review,
     has_permission,
 )
-from sgreviews.services.actions import writes as action_service
+from sgreviews.services.actions import lists as action_lists
 from sgreviews.services.actions.rag import current_rules
 from sgreviews.services.editing import FieldError, StaleEdit
 from sgreviews.services.organisations import directory as organisations
@@ -74,7 +74,7 @@ def list_findings(review_id: int) -> str:
         "findings/list.html",
         review=review,
         visible=visible,
-        rag=action_service.ratings(all_actions, london_today(), rules),
+        rag=action_lists.ratings(all_actions, london_today(), rules),
         rules=rules,
         closure={finding.id: finding_service.closure_check(finding) for finding in review.findings},
         can_manage=can_manage_findings(current_user),

@@ -16,9 +16,9 @@ from sgreviews.clock import london_today
 from sgreviews.extensions import db
 from sgreviews.models import Review, User
 from sgreviews.policy import PARTNERSHIP_WIDE_ROLES, Permission, can_view_review, has_permission
+from sgreviews.services.actions import lists as action_lists
 from sgreviews.services.actions import plan as plan_service
 from sgreviews.services.actions import spreadsheets
-from sgreviews.services.actions import writes as action_service
 from sgreviews.services.actions.rag import current_rules
 from sgreviews.services.editing import FieldError
 from sgreviews.services.reviews import findings as finding_service
@@ -49,8 +49,8 @@ def _date_arg(name: str, errors: dict[str, str], label: str) -> date | None:
         return None
 
 
-def _plan_filters(errors: dict[str, str]) -> action_service.ActionFilter:
-    return action_service.ActionFilter(
+def _plan_filters(errors: dict[str, str]) -> action_lists.ActionFilter:
+    return action_lists.ActionFilter(
         open_only=True,
         changed_since=_date_arg("changed_since", errors, "Changed since"),
         due_before=_date_arg("due_before", errors, "Due before"),
@@ -116,7 +116,7 @@ def plan_export(format: str) -> Response:
         abort(400)
     actions = spreadsheets.actions_for_export(None, None, filters=filters)
     rules = current_rules()
-    rag = action_service.ratings(actions, london_today(), rules)
+    rag = action_lists.ratings(actions, london_today(), rules)
     return _spreadsheet(spreadsheets.export_rows(actions, rag, rules), "master-action-plan", format)
 
 
@@ -161,7 +161,7 @@ def export(format: str) -> Response:
         name_parts.append(f"agency-{agency_id}")
     actions = spreadsheets.actions_for_export(review_id, agency_id)
     rules = current_rules()
-    rag = action_service.ratings(actions, london_today(), rules)
+    rag = action_lists.ratings(actions, london_today(), rules)
     rows = spreadsheets.export_rows(actions, rag, rules)
     return _spreadsheet(rows, "-".join(name_parts), format)
 
