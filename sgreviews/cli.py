@@ -154,7 +154,7 @@ def import_group() -> None:
 def import_actions(
     file: str, dry_run: bool, review_reference: str | None, only_valid: bool
 ) -> None:
-    from sgreviews.services.actions.spreadsheets import import_file_command
+    from sgreviews.services.actions.tracker_import import import_file_command
 
     code = import_file_command(
         file,

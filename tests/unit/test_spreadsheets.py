@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 from sgreviews.clock import london_today
 from sgreviews.extensions import db
 from sgreviews.models import Action, ActionStatus, AgencyFormerName, Role
-from sgreviews.services.actions import spreadsheets
+from sgreviews.services.actions import spreadsheet_export, tracker_import
 from sgreviews.services.actions.rag import current_rules
 from sgreviews.services.editing import FieldError
 from tests import factories
@@ -44,7 +44,7 @@ def _setup() -> tuple[object, object]:
 def test_dry_run_lists_every_rows_problems_and_writes_nothing(ctx: None) -> None:
     _agency, review = _setup()
     before = _count()
-    rows = spreadsheets.read_table(
+    rows = tracker_import.read_table(
         "tracker.csv",
         _csv(
             [
@@ -75,7 +75,7 @@ def test_dry_run_lists_every_rows_problems_and_writes_nothing(ctx: None) -> None
             ]
         ),
     )
-    result = spreadsheets.preview(rows, None, review)  # type: ignore[arg-type]
+    result = tracker_import.preview(rows, None, review)  # type: ignore[arg-type]
     assert [row.valid for row in result.rows] == [True, False, False]
     second, third = result.rows[1], result.rows[2]
     assert "Missing action text" in second.problems
@@ -85,8 +85,8 @@ def test_dry_run_lists_every_rows_problems_and_writes_nothing(ctx: None) -> None
     assert any("cannot be imported" in problem for problem in third.problems)
     assert _count() == before
     with pytest.raises(FieldError, match="2 rows have problems"):
-        spreadsheets.apply(result, None, only_valid=False)
-    created = spreadsheets.apply(result, None, only_valid=True)
+        tracker_import.apply(result, None, only_valid=False)
+    created = tracker_import.apply(result, None, only_valid=True)
     assert [action.reference for action in created] == ["T-1"]
     assert created[0].status is ActionStatus.IN_PROGRESS
     assert created[0].updates[0].note.startswith("Imported from a tracker")
@@ -105,14 +105,14 @@ def test_xlsx_import_with_mapping_and_former_agency_name(ctx: None) -> None:
     sheet.append(["X-9", "Audit strategy discussions", "Old Testshire CCG", date(2026, 5, 1)])
     buffer = io.BytesIO()
     workbook.save(buffer)
-    rows = spreadsheets.read_table("tracker.xlsx", buffer.getvalue())
-    guessed = spreadsheets.preview(rows, None, review)  # type: ignore[arg-type]
+    rows = tracker_import.read_table("tracker.xlsx", buffer.getvalue())
+    guessed = tracker_import.preview(rows, None, review)  # type: ignore[arg-type]
     assert guessed.problems  # the odd headers are not recognised
-    mapping = {name: None for name in spreadsheets.IMPORT_FIELDS}
+    mapping = {name: None for name in tracker_import.IMPORT_FIELDS}
     mapping.update(reference=0, action_text=1, agency=2, due_date=3)
-    result = spreadsheets.preview(rows, mapping, review)  # type: ignore[arg-type]
+    result = tracker_import.preview(rows, mapping, review)  # type: ignore[arg-type]
     assert not result.problems and result.rows[0].valid
-    (created,) = spreadsheets.apply(result, None, only_valid=False)
+    (created,) = tracker_import.apply(result, None, only_valid=False)
     assert created.owning_agency_id == agency.id  # type: ignore[attr-defined]
     assert created.due_date == date(2026, 5, 1)
 
@@ -127,8 +127,8 @@ def test_xlsx_import_with_mapping_and_former_agency_name(ctx: None) -> None:
     ],
 )
 def test_malformed_files_get_a_clear_message(name: str, data: bytes, message: str) -> None:
-    with pytest.raises(spreadsheets.SpreadsheetError, match=message):
-        spreadsheets.read_table(name, data)
+    with pytest.raises(tracker_import.SpreadsheetError, match=message):
+        tracker_import.read_table(name, data)
 
 
 def test_export_has_the_board_columns_and_neutralises_formulas(ctx: None) -> None:
@@ -141,16 +141,16 @@ def test_export_has_the_board_columns_and_neutralises_formulas(ctx: None) -> Non
         risk="Low",
         due_date=london_today() + timedelta(days=120),
     )
-    actions = spreadsheets.actions_for_export(None, agency.id)
+    actions = spreadsheet_export.actions_for_export(None, agency.id)
     rules = current_rules()
     from sgreviews.services.actions.lists import ratings
 
-    rows = spreadsheets.export_rows(actions, ratings(actions, london_today(), rules), rules)
-    assert rows[0][:10] == spreadsheets.BOARD_COLUMNS
+    rows = spreadsheet_export.export_rows(actions, ratings(actions, london_today(), rules), rules)
+    assert rows[0][:10] == spreadsheet_export.BOARD_COLUMNS
     assert rows[1][0] == action.reference
-    text = spreadsheets.to_csv(rows).decode("utf-8-sig")
+    text = spreadsheet_export.to_csv(rows).decode("utf-8-sig")
     assert "'=HYPERLINK" in text
-    workbook = load_workbook(io.BytesIO(spreadsheets.to_xlsx(rows, "Plan")))
+    workbook = load_workbook(io.BytesIO(spreadsheet_export.to_xlsx(rows, "Plan")))
     sheet = workbook.active
     assert sheet is not None
     assert sheet["A1"].value == "Ref" and sheet["J1"].value == "RAG"

@@ -18,7 +18,7 @@ from sgreviews.models import Review, User
 from sgreviews.policy import PARTNERSHIP_WIDE_ROLES, Permission, can_view_review, has_permission
 from sgreviews.services.actions import lists as action_lists
 from sgreviews.services.actions import plan as plan_service
-from sgreviews.services.actions import spreadsheets
+from sgreviews.services.actions import spreadsheet_export, tracker_import
 from sgreviews.services.actions.rag import current_rules
 from sgreviews.services.editing import FieldError
 from sgreviews.services.reviews import findings as finding_service
@@ -114,18 +114,20 @@ def plan_export(format: str) -> Response:
     filters = _plan_filters(errors)
     if errors:
         abort(400)
-    actions = spreadsheets.actions_for_export(None, None, filters=filters)
+    actions = spreadsheet_export.actions_for_export(None, None, filters=filters)
     rules = current_rules()
     rag = action_lists.ratings(actions, london_today(), rules)
-    return _spreadsheet(spreadsheets.export_rows(actions, rag, rules), "master-action-plan", format)
+    return _spreadsheet(
+        spreadsheet_export.export_rows(actions, rag, rules), "master-action-plan", format
+    )
 
 
 def _spreadsheet(rows: list[list[str]], name: str, format: str) -> Response:
     filename = re.sub(r"[^A-Za-z0-9.-]+", "-", name) + f".{format}"
     if format == "csv":
-        body, mimetype = spreadsheets.to_csv(rows), "text/csv"
+        body, mimetype = spreadsheet_export.to_csv(rows), "text/csv"
     else:
-        body = spreadsheets.to_xlsx(rows, "Action plan")
+        body = spreadsheet_export.to_xlsx(rows, "Action plan")
         mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     response = Response(body, mimetype=mimetype)
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
@@ -159,10 +161,10 @@ def export(format: str) -> Response:
         name_parts.append(review.reference)
     if agency_id is not None and user.role in PARTNERSHIP_WIDE_ROLES:
         name_parts.append(f"agency-{agency_id}")
-    actions = spreadsheets.actions_for_export(review_id, agency_id)
+    actions = spreadsheet_export.actions_for_export(review_id, agency_id)
     rules = current_rules()
     rag = action_lists.ratings(actions, london_today(), rules)
-    rows = spreadsheets.export_rows(actions, rag, rules)
+    rows = spreadsheet_export.export_rows(actions, rag, rules)
     return _spreadsheet(rows, "-".join(name_parts), format)
 
 
@@ -186,7 +188,7 @@ def _stored_import(token: str) -> tuple[str, bytes]:
 
 def _mapping_from_form(headers: list[str]) -> dict[str, int | None]:
     mapping: dict[str, int | None] = {}
-    for name in spreadsheets.IMPORT_FIELDS:
+    for name in tracker_import.IMPORT_FIELDS:
         raw = request.form.get(f"map-{name}", "")
         mapping[name] = int(raw) if raw.isdigit() and int(raw) < len(headers) else None
     return mapping
@@ -214,8 +216,8 @@ def import_upload() -> Response | str:
                 error = "The file must be an Excel workbook (.xlsx) or a CSV file (.csv)"
             else:
                 try:
-                    spreadsheets.read_table(upload.filename, data)
-                except spreadsheets.SpreadsheetError as problem:
+                    tracker_import.read_table(upload.filename, data)
+                except tracker_import.SpreadsheetError as problem:
                     error = str(problem)
                 else:
                     token = f"{secrets.token_hex(16)}.{extension}"
@@ -236,7 +238,7 @@ def import_upload() -> Response | str:
 @requires(Permission.IMPORT_ACTIONS)
 def import_preview(token: str) -> Response | str:
     token, data = _stored_import(token)
-    rows = spreadsheets.read_table(token, data)
+    rows = tracker_import.read_table(token, data)
     headers = rows[0]
     review_id = (
         request.form.get("review") if request.method == "POST" else None
@@ -245,12 +247,12 @@ def import_preview(token: str) -> Response | str:
         finding_service.get_review(int(review_id)) if str(review_id).isdigit() else None
     )
     mapping = _mapping_from_form(headers) if request.method == "POST" else None
-    result = spreadsheets.preview(rows, mapping, default_review)
+    result = tracker_import.preview(rows, mapping, default_review)
     confirm = request.form.get("confirm", "") if request.method == "POST" else ""
     problem = ""
     if confirm in ("all", "valid"):
         try:
-            created = spreadsheets.apply(result, _user(), only_valid=confirm == "valid")
+            created = tracker_import.apply(result, _user(), only_valid=confirm == "valid")
         except FieldError as refused:
             db.session.rollback()
             problem = refused.message
@@ -265,8 +267,8 @@ def import_preview(token: str) -> Response | str:
         "plan/preview.html",
         token=token,
         result=result,
-        fields=spreadsheets.IMPORT_FIELDS,
-        required=spreadsheets.REQUIRED_FIELDS,
+        fields=tracker_import.IMPORT_FIELDS,
+        required=tracker_import.REQUIRED_FIELDS,
         reviews=_reviews(),
         default_review=default_review,
         problem=problem,
