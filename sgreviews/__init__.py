@@ -19,6 +19,7 @@ from werkzeug.wrappers import Response
 from sgreviews.extensions import csrf, db, login_manager, migrate
 from sgreviews.review_types import load_review_types
 from sgreviews.services.accounts import hashing as password_hashing
+from sgreviews.services.actions.tally_hooks import register_tally_hooks
 from sgreviews.settings import PROJECT_ROOT, Settings
 
 SERVICE_NAME = "Safeguarding reviews"
@@ -77,6 +78,8 @@ def create_app(overrides: dict[str, str] | None = None) -> Flask:
     app.add_template_global(forms_common.wtforms_errors)
 
     db.init_app(app)
+    # Before anything can write an action: the tallies are kept in the same flush.
+    register_tally_hooks()
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
     csrf.init_app(app)
     _configure_login(app)

@@ -96,7 +96,7 @@ def _month(value):
 
 
 def _backfill_tallies(connection):
-    """The same counts as sgreviews.models.tally.rebuild_action_tallies (kept here so the
+    """The same counts as sgreviews.services.actions.tallies.rebuild_action_tallies (kept here so the
     migration does not depend on the application code of the day)."""
     connection.execute(sa.text(
         "INSERT INTO action_status_tally (owning_agency_id, status, actions)"

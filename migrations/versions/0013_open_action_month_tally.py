@@ -48,7 +48,7 @@ def upgrade():
 
 
 def _backfill(connection):
-    """The same counts as sgreviews.models.tally.rebuild_action_tallies (kept here so the
+    """The same counts as sgreviews.services.actions.tallies.rebuild_action_tallies (kept here so the
     migration does not depend on the application code of the day)."""
     action = sa.table(
         "action",

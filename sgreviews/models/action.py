@@ -175,12 +175,13 @@ class Action(Base):
     assured_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     assurance_note: Mapped[str | None] = mapped_column(Text)
     # When the action first moved to a finished status: the earliest of its updates whose
-    # status is in FINISHED_STATUSES. Kept by a hook in sgreviews/models/tally.py, in the same
-    # flush as the update, so the dashboard's monthly trend reads one column instead of
-    # grouping every update in the country.
+    # status is in FINISHED_STATUSES. Kept by a hook in sgreviews/services/actions/tallies.py,
+    # in the same flush as the update, so the dashboard's monthly trend reads one column
+    # instead of grouping every update in the country.
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # How many reviews' findings the action answers (the Master Action Plan lists it under
-    # each). Kept by the hooks in sgreviews/models/plan_tally.py in the flush that links it.
+    # each). Kept by the hooks in sgreviews/services/actions/plan_tally.py in the flush that
+    # links it.
     review_count: Mapped[int] = mapped_column(default=0, server_default="0")
 
     owning_agency: Mapped[Agency] = relationship()

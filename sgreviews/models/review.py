@@ -124,8 +124,9 @@ class Review(Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    # active_history on partnership_id and started_on: the theme tally (models/tally.py)
-    # moves a review's findings when either changes, even on an expired object.
+    # active_history on partnership_id and started_on: the theme tally (kept by hooks in
+    # services/actions/tallies.py) moves a review's findings when either changes, even on
+    # an expired object.
     partnership_id: Mapped[int] = mapped_column(
         ForeignKey("partnership.id"), index=True, active_history=True
     )

@@ -4,8 +4,9 @@ write, and the national figures read from them equal the live computation."""
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from sgreviews.extensions import db
 from sgreviews.models import Action, ActionStatus, ActionUpdate, Finding, Review, Theme
@@ -15,13 +16,16 @@ from sgreviews.models.tally import (
     ActionStatusTally,
     OpenActionMonthTally,
     ThemeYearTally,
-    business_year_of,
-    rebuild_action_tallies,
 )
+from sgreviews.services.actions import plan_tally
+from sgreviews.services.actions import tallies as tally_service
+from sgreviews.services.actions.tallies import rebuild_action_tallies
+from sgreviews.services.actions.tally_hooks import register_tally_hooks
 from sgreviews.services.dashboard import action_figures, theme_heat_maps, trends
 from sgreviews.services.dashboard.filters import Filters
 from sgreviews.services.periods import BusinessYear
 from tests import factories
+from tests.conftest import make_test_app
 
 TODAY = date(2025, 11, 15)
 
@@ -165,7 +169,7 @@ def theme_recount() -> dict[tuple[int, int, int], int]:
         .join(Finding, Finding.id == finding_theme.c.finding_id)
         .join(Review, Review.id == Finding.review_id)
     ):
-        key = (theme_id, partnership_id, business_year_of(started_on))
+        key = (theme_id, partnership_id, BusinessYear.containing(started_on).start_year)
         counts[key] = counts.get(key, 0) + 1
     return counts
 
@@ -316,3 +320,19 @@ def test_national_overdue_from_tallies_equals_the_count_over_actions(ctx: None) 
         date(2026, 12, 31),
     ):
         overdue_both_ways(today)
+
+
+def test_a_second_app_in_the_process_keeps_counting_each_change_once(
+    ctx: None, database_url: str, tmp_path: Path
+) -> None:
+    """The hooks are registered by create_app, not by importing the models, and a second
+    create_app (tests build several) registers none of them twice."""
+    make_test_app(database_url, tmp_path)
+    register_tally_hooks()
+    for target, identifier, hook in [*tally_service.LISTENERS, *plan_tally.LISTENERS]:
+        assert event.contains(target, identifier, hook)
+    police = factories.agency(name="Police")
+    factories.action(police, due_date=date(2026, 1, 31))
+    status, months = recounted()
+    assert status == {(police.id, ActionStatus.NOT_STARTED): 1}
+    assert sum(months.values()) == 1

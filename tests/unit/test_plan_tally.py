@@ -1,6 +1,6 @@
-"""The Master Action Plan's running count (sgreviews/models/plan_tally.py) equals a recount
-from the actions after every kind of write, and the plan's summary read from it equals the
-summary counted over the actions themselves, for every filter and rule set."""
+"""The Master Action Plan's running count (sgreviews/services/actions/plan_tally.py) equals
+a recount from the actions after every kind of write, and the plan's summary read from it
+equals the summary counted over the actions themselves, for every filter and rule set."""
 
 from __future__ import annotations
 
@@ -13,10 +13,11 @@ from sqlalchemy import select
 from sgreviews.clock import london_today
 from sgreviews.extensions import db
 from sgreviews.models import Action, ActionStatus, Role
-from sgreviews.models.plan_tally import ActionDueTally, rebuild_plan_tally
+from sgreviews.models.plan_tally import ActionDueTally
 from sgreviews.services.actions import plan
 from sgreviews.services.actions import writes as action_service
 from sgreviews.services.actions.lists import ActionFilter, filter_conditions
+from sgreviews.services.actions.plan_tally import rebuild_plan_tally
 from sgreviews.services.actions.rag import parse_rules
 from sgreviews.services.clocks import calendar_for
 from sgreviews.web.plan.views import current_rules

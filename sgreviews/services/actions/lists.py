@@ -92,7 +92,7 @@ def filter_conditions(
 ) -> list[ColumnElement[bool]]:
     """The filters as WHERE conditions on ``action`` (the RAG filter is not among them:
     see list_actions). ``status`` and ``due_date`` may name the same columns of another
-    table (the plan's running count, sgreviews/models/plan_tally.py), which has none of
+    table (the plan's running count, ``ActionDueTally``), which has none of
     the other filters' columns."""
     conditions: list[ColumnElement[bool]] = []
     if filters.statuses:

@@ -45,10 +45,10 @@ from sgreviews.models import (
 )
 from sgreviews.models.action import action_finding
 from sgreviews.models.finding import finding_theme
-from sgreviews.models.plan_tally import rebuild_plan_tally
-from sgreviews.models.tally import rebuild_action_tallies
 from sgreviews.models.user import user_partnership
 from sgreviews.services.accounts import users
+from sgreviews.services.actions.plan_tally import rebuild_plan_tally
+from sgreviews.services.actions.tallies import rebuild_action_tallies
 from sgreviews.services.themes import sync_themes
 
 GENERATED_PASSWORD = "generated-password-for-sgreviews"
