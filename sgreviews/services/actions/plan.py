@@ -23,12 +23,12 @@ from sqlalchemy.orm import aliased, joinedload
 from sqlalchemy.sql.selectable import Alias
 
 from sgreviews.extensions import db
-from sgreviews.models import Action, ActionStatus, Agency, Finding, Review
+from sgreviews.models import Action, Agency, Finding, Review
 from sgreviews.models.action import action_finding
 from sgreviews.models.plan_tally import ActionDueTally
 from sgreviews.services.actions.lists import ActionFilter, filter_conditions
 from sgreviews.services.actions.rag import Rag, RagRules
-from sgreviews.services.actions.rag_sql import amber_due_until, rag_expression, updated_recently
+from sgreviews.services.actions.rag_sql import amber_test, rag_expression, rating_groups, red_tests
 from sgreviews.services.clocks import Calendar, calendar_for
 from sgreviews.services.paging import page_window
 
@@ -67,44 +67,6 @@ class PlanPage:
         return min(self.page * self.per_page, self.entries_total)
 
 
-def _rating_groups(
-    rules: RagRules,
-) -> tuple[set[ActionStatus], set[ActionStatus], list[ActionStatus]]:
-    """The statuses rated blue, rated none, and rated by the due date and progress."""
-    blue = set(rules.blue_statuses)
-    none = {status for status in ActionStatus if not status.is_open} - blue
-    rated = [status for status in ActionStatus if status.is_open and status not in blue]
-    return blue, none, rated
-
-
-def _red_tests(
-    rules: RagRules, today: date, due_date: Any, off_track: Any
-) -> list[ColumnElement[bool]]:
-    """What makes an action rated by due date red, over ``action`` or the running count."""
-    tests: list[ColumnElement[bool]] = []
-    if rules.red_when_overdue:
-        tests.append(due_date < today)
-    if rules.red_when_off_track:
-        tests.append(off_track.is_(True))
-    return tests
-
-
-def _amber(today: date, rules: RagRules, calendar: Calendar) -> ColumnElement[bool]:
-    """Rated amber: rated by due date, not red, due soon, no progress update lately."""
-    _blue, _none, rated = _rating_groups(rules)
-    not_red: list[ColumnElement[bool]] = []
-    if rules.red_when_overdue:
-        not_red.append(Action.due_date >= today)
-    if rules.red_when_off_track:
-        not_red.append(Action.off_track.is_(False))
-    return and_(
-        Action.status.in_(rated),
-        *not_red,
-        Action.due_date <= amber_due_until(today, rules, calendar),
-        ~updated_recently(today, rules),
-    )
-
-
 def _counts(
     conditions: list[ColumnElement[bool]], today: date, rules: RagRules, calendar: Calendar
 ) -> tuple[dict[Rag, int], int]:
@@ -112,16 +74,14 @@ def _counts(
     the actions matching ``conditions``, in one pass over them (``count(*) FILTER``). The
     same rules as ``rag.rate``, written so that each count tests only what decides it (a
     CASE per row cost three times as much)."""
-    blue, none, rated = _rating_groups(rules)
-    red_tests = _red_tests(rules, today, Action.due_date, Action.off_track)
+    blue, none, rated = rating_groups(rules)
+    red = red_tests(rules, today, Action.due_date, Action.off_track)
     columns: list[ColumnElement[int]] = [
         func.count(),
         func.count().filter(Action.status.in_(sorted(blue, key=str))),
         func.count().filter(Action.status.in_(sorted(none, key=str))),
-        func.count().filter(and_(Action.status.in_(rated), or_(*red_tests)))
-        if red_tests
-        else literal(0),
-        func.count().filter(_amber(today, rules, calendar)),
+        func.count().filter(and_(Action.status.in_(rated), or_(*red))) if red else literal(0),
+        func.count().filter(amber_test(today, rules, calendar)),
         func.coalesce(func.sum(Action.review_count), 0),
     ]
     row: Any = db.session.execute(select(*columns).where(*conditions)).one()
@@ -164,8 +124,8 @@ def _counts_from_tally(
     tally_conditions = _tally_conditions(filters, today)
     if tally_conditions is None:
         return None
-    blue, none, rated = _rating_groups(rules)
-    red_tests = _red_tests(rules, today, ActionDueTally.due_date, ActionDueTally.off_track)
+    blue, none, rated = rating_groups(rules)
+    red = red_tests(rules, today, ActionDueTally.due_date, ActionDueTally.off_track)
 
     def total(*where: ColumnElement[bool]) -> Any:
         return func.coalesce(func.sum(ActionDueTally.actions).filter(*where), 0)
@@ -175,13 +135,13 @@ def _counts_from_tally(
             total(literal(True)),
             total(ActionDueTally.status.in_(sorted(blue, key=str))),
             total(ActionDueTally.status.in_(sorted(none, key=str))),
-            total(ActionDueTally.status.in_(rated), or_(*red_tests)) if red_tests else literal(0),
+            total(ActionDueTally.status.in_(rated), or_(*red)) if red else literal(0),
             func.coalesce(func.sum(ActionDueTally.entries), 0),
         ).where(*tally_conditions)
     ).one()
     actions, blues, nones, reds, entries = row
     ambers = db.session.scalar(
-        select(func.count()).where(*conditions, _amber(today, rules, calendar))
+        select(func.count()).where(*conditions, amber_test(today, rules, calendar))
     )
     return _rated(int(actions), int(blues), int(nones), int(reds), int(ambers or 0)), int(entries)
 
