@@ -1,2 +1,6 @@
-"""SMART actions: writing and reading them, evidence, RAG ratings, the Master Action
-Plan and action plans as spreadsheets."""
+"""SMART actions: ``writes`` (creating, editing, progress, extensions, assurance, closing,
+impact), ``reads`` (one action, its history, the workspace's look-ups), ``lists`` (filtered
+lists and pages with their ratings), ``evidence``, ``rag`` (the RAG rule) and ``rag_sql``
+(its SQL forms), ``plan`` (the Master Action Plan), ``spreadsheet_export`` and
+``tracker_import``, and the running tallies with the hooks that keep them (``tallies``,
+``plan_tally``, registered by ``tally_hooks`` from ``create_app``)."""

@@ -1,8 +1,10 @@
-"""RAG ratings for actions, from the rules in ``config/rag.toml``.
+"""RAG ratings for actions: the one definition of the rule (``rate``), with the rules a
+partnership writes in ``config/rag.toml``.
 
-The working-day arithmetic here is a small private helper (England's bank holidays from
-the ``holidays`` package with the explicit ENG subdivision). The partnership-wide working
-day engine lives in ``services/clocks.py`` once merged; this helper should then call it.
+The amber window counts working days with the calendar of ``services/clocks.py``
+(England's bank holidays and the administrator's extra closure days). Where a page must
+rate in the database, ``rag_sql`` writes this rule in SQL; tests/unit/test_rag_sql_agrees.py
+proves the two agree.
 """
 
 from __future__ import annotations
@@ -13,6 +15,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
+
+from flask import current_app
 
 from sgreviews.models import Action, ActionStatus
 from sgreviews.services.clocks import Calendar, working_days_between
@@ -143,8 +147,6 @@ def load_rules(path: Path) -> RagRules:
 
 def current_rules() -> RagRules:
     """The rules loaded at start-up (``create_app`` stores them on the app)."""
-    from flask import current_app
-
     rules = current_app.extensions.get("sgreviews.rag_rules")
     if rules is None:
         settings = current_app.extensions["sgreviews.settings"]
