@@ -70,3 +70,8 @@ def find_agency(name: str) -> Agency | None:
 
 def list_partnerships() -> list[Partnership]:
     return list(db.session.scalars(select(Partnership).order_by(Partnership.name)))
+
+
+def partnership_by_short_name(short_name: str) -> Partnership | None:
+    """The partnership its public pages name in their address."""
+    return db.session.scalar(select(Partnership).where(Partnership.short_name == short_name))

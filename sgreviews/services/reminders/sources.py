@@ -198,7 +198,7 @@ class BriefingReviewBySource:
         self.thresholds = thresholds
 
     def pages(self, today: date, horizon_days: int, page_size: int) -> Iterator[list[Subject]]:
-        from sgreviews.services.briefings.editor import briefings_due_for_review
+        from sgreviews.services.briefings.library import briefings_due_for_review
 
         # Published briefings are few (a partnership publishes dozens a year): one page.
         due = briefings_due_for_review(today + timedelta(days=self.thresholds.horizon))

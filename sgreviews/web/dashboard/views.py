@@ -22,7 +22,6 @@ from werkzeug.wrappers import Response as WerkzeugResponse
 
 from sgreviews import charts
 from sgreviews.clock import london_today
-from sgreviews.extensions import db
 from sgreviews.models import ChallengeStatus
 from sgreviews.policy import Permission, has_permission
 from sgreviews.review_types import ReviewType
@@ -43,16 +42,9 @@ from sgreviews.web.dashboard.forms import (
     YearlyReportForm,
     budget_form_class,
 )
+from sgreviews.web.transactions import transaction
 
 blueprint = Blueprint("dashboard", __name__)
-
-
-@blueprint.app_template_filter("cell")
-def cell(value: object) -> str:
-    """A table cell for people: dates in words; exports keep real dates."""
-    if isinstance(value, date):
-        return value.strftime("%-d %b %Y")
-    return "" if value is None else str(value)
 
 
 EXPORT_TYPES = {
@@ -295,8 +287,8 @@ def challenge_new() -> str | WerkzeugResponse:
     form = ChallengeForm()
     _challenge_choices(form)
     if form.validate_on_submit():
-        challenges.record_challenge(_challenge_values(form), current_user)
-        db.session.commit()
+        with transaction():
+            challenges.record_challenge(_challenge_values(form), current_user)
         flash("Challenge recorded", "success")
         return redirect(url_for("dashboard.challenge_list"))
     return render_template("dashboard/challenge_form.html", form=form, challenge=None)
@@ -318,15 +310,16 @@ def challenge_edit(challenge_id: int) -> str | WerkzeugResponse:
     conflict = None
     if form.validate_on_submit():
         try:
-            challenges.update_challenge(
-                challenge, _challenge_values(form), int(form.version.data or 0), current_user
-            )
-            db.session.commit()
-            flash("Challenge updated", "success")
-            return redirect(url_for("dashboard.challenge_list"))
+            with transaction():
+                challenges.update_challenge(
+                    challenge, _challenge_values(form), int(form.version.data or 0), current_user
+                )
         except challenges.StaleChallenge as stale:
             conflict = stale.current
             form.version.data = str(conflict.version)
+        else:
+            flash("Challenge updated", "success")
+            return redirect(url_for("dashboard.challenge_list"))
     return render_template(
         "dashboard/challenge_form.html", form=form, challenge=challenge, conflict=conflict
     )
@@ -427,13 +420,13 @@ def budget_page() -> str | WerkzeugResponse:
             if field is not None:
                 field.data = amount
     if form.validate_on_submit():
-        budgets.set_budgets(
-            partnership_id,
-            year,
-            {key: getattr(form, f"budget_{key}").data for key, _name in types},
-            current_user,
-        )
-        db.session.commit()
+        with transaction():
+            budgets.set_budgets(
+                partnership_id,
+                year,
+                {key: getattr(form, f"budget_{key}").data for key, _name in types},
+                current_user,
+            )
         flash(f"Budgets for {BusinessYear(year).label} saved", "success")
         return redirect(url_for("dashboard.budget_page", partnership=partnership_id, year=year))
     return render_template(
