@@ -36,8 +36,6 @@ from sgreviews.web.transactions import transaction
 blueprint = Blueprint("reviews", __name__, url_prefix="/reviews")
 
 Page = str | Response
-# Types whose outcome is a decision about holding a review (others record how they ended).
-DECISION_TYPES = ("rapid_review", "dhr", "sar")
 
 
 def _review_or_404(review_id: int) -> Review:
@@ -301,7 +299,7 @@ def decision(review_id: int) -> Page:
         )
         if response:
             return response
-    title = "Record the decision" if rtype.key in DECISION_TYPES else "Record the outcome"
+    title = "Record the decision" if rtype.outcome_is_decision else "Record the outcome"
     return _form_page(form, title=title, review=review)
 
 
