@@ -543,15 +543,17 @@ def agency_actions() -> Response | str:
         filters, today, rules, page=request.args.get("page", 1, type=int) or 1
     )
     actions, rag = listed.actions, listed.rag
-    form.selected.choices = [(action.id, action.reference) for action in actions]
+    form.selected.choices = choices_of([(action.id, action.reference) for action in actions])
     if request.method == "POST":
         # Bulk update: only actions of the user's own agency can be chosen at all.
-        form.selected.choices = [
-            (action.id, action.reference)
-            for action in action_service.list_actions(
-                action_service.ActionFilter(agency_id=agency.id), today, rules
-            )[0]
-        ]
+        form.selected.choices = choices_of(
+            [
+                (action.id, action.reference)
+                for action in action_service.list_actions(
+                    action_service.ActionFilter(agency_id=agency.id), today, rules
+                )[0]
+            ]
+        )
         if form.validate_on_submit():
             chosen = action_service.actions_by_ids(form.selected.data or [])
             if not chosen:

@@ -121,22 +121,22 @@ def new_user() -> Response | str:
     if form.validate_on_submit():
         role = Role(form.role.data)
         try:
-            user = users.create_user(
-                email=form.email.data or "",
-                display_name=(form.display_name.data or "").strip(),
-                role=role,
-                # No first password: an unguessable one nobody knows, until the person
-                # chooses theirs through the invitation link.
-                password=form.password.data or secrets.token_urlsafe(32),
-                agency=_agency_from_form(form.agency.data) if role.needs_agency else None,
-                actor=_actor(),
-                partnerships=_chosen(partnerships, form.partnerships.data),
-            )
+            with transaction():
+                user = users.create_user(
+                    email=form.email.data or "",
+                    display_name=(form.display_name.data or "").strip(),
+                    role=role,
+                    # No first password: an unguessable one nobody knows, until the person
+                    # chooses theirs through the invitation link.
+                    password=form.password.data or secrets.token_urlsafe(32),
+                    agency=_agency_from_form(form.agency.data) if role.needs_agency else None,
+                    actor=_actor(),
+                    partnerships=_chosen(partnerships, form.partnerships.data),
+                )
+                account_mail.send_link(user, account_tokens.INVITATION, actor=_actor())
         except users.UserError as error:
             form.email.errors = [str(error).rstrip(".")]
         else:
-            with transaction():
-                account_mail.send_link(user, account_tokens.INVITATION, actor=_actor())
             flash(
                 f"{user.display_name} has an account as {role.label.lower()}. An invitation "
                 f"with a link to choose their password is on its way to {user.email}.",
