@@ -122,7 +122,8 @@ def publish_briefings(count: int) -> None:
 
     from sgreviews.extensions import db
     from sgreviews.models import Briefing, BriefingKind, Review, Role, User
-    from sgreviews.services.briefings import editor as briefings
+    from sgreviews.services.briefings import errors as briefing_errors
+    from sgreviews.services.briefings import workflow as briefing_workflow
 
     if db.session.scalar(select(func.count()).select_from(Briefing)):
         return
@@ -135,7 +136,7 @@ def publish_briefings(count: int) -> None:
         review = db.session.get(Review, review_id)
         if review is None or made >= count:
             continue
-        briefing = briefings.create_from_review(
+        briefing = briefing_workflow.create_from_review(
             actor=author,
             review=review,
             kind=BriefingKind.SEVEN_MINUTE,
@@ -146,10 +147,10 @@ def publish_briefings(count: int) -> None:
             **{key: value or f"Generated text for {key}: strategy discussion learning."
                for key, value in version.sections.items()},
         }  # fmt: skip
-        briefings.submit_for_review(briefing, actor=author)
+        briefing_workflow.submit_for_review(briefing, actor=author)
         try:
-            briefings.publish(briefing, actor=author)
-        except briefings.BriefingError as error:
+            briefing_workflow.publish(briefing, actor=author)
+        except briefing_errors.BriefingError as error:
             print(f"briefing from review {review_id} not published: {error}", flush=True)
             continue
         made += 1

@@ -89,6 +89,8 @@ def create_app(overrides: dict[str, str] | None = None) -> Flask:
     from sgreviews.web.request_transactions import init_request_transactions
 
     init_request_transactions(app)
+    _check_configuration(app, settings)
+    _configure_sign_in(app)
 
     from sgreviews.web import register_blueprints, register_error_pages
 
@@ -99,6 +101,29 @@ def create_app(overrides: dict[str, str] | None = None) -> Flask:
 
     register_commands(app)
     return app
+
+
+def _check_configuration(app: Flask, settings: Settings) -> None:
+    """Read every configuration file at start-up, so a bad key stops the app with its name
+    instead of failing on the first page that needs it. The RAG rules are kept for the
+    action pages (``current_rules``)."""
+    from sgreviews.services.actions.rag import load_rules
+    from sgreviews.services.briefings.personal_data import load_allow_list
+    from sgreviews.services.themes import read_taxonomy
+
+    config_dir = settings.config_dir
+    app.extensions["sgreviews.rag_rules"] = load_rules(config_dir / "rag.toml")
+    load_allow_list(config_dir / "personal_data.toml")
+    read_taxonomy(config_dir / "themes.toml")
+
+
+def _configure_sign_in(app: Flask) -> None:
+    """The session rules (idle time-out, NUL characters refused) and the sign-in rate
+    limiter, for every request."""
+    from sgreviews.web.auth import rate_limit, session_security
+
+    session_security.init_app(app)
+    rate_limit.init_app(app)
 
 
 def _configure_proxies(app: Flask, settings: Settings) -> None:
@@ -193,9 +218,13 @@ def _configure_security_headers(app: Flask) -> None:
 def _configure_templates(app: Flask) -> None:
     from sgreviews.markdown_filter import render_markdown
     from sgreviews.web.navigation import service_navigation
+    from sgreviews.web.notifications.views import notification_count
+    from sgreviews.web.template_filters import register_template_filters
 
     app.add_template_filter(render_markdown, "markdown")
+    register_template_filters(app)
     app.add_template_global(service_navigation)
+    app.context_processor(notification_count)
 
     @app.context_processor
     def service_context() -> dict[str, Any]:

@@ -106,6 +106,17 @@ class ReviewType:
     # Working days before publication that the final report must reach the national Panel
     # and the Secretary of State (0: no such rule).
     final_report_lead_days: int = 0
+    # What the type offers beyond its stages (the review page's links come from these).
+    # Its outcome is a decision whether to hold a review (rapid review, DHR, SAR), not how
+    # the review ended.
+    outcome_is_decision: bool = False
+    # A notification from which the rapid review is started.
+    offers_rapid_review: bool = False
+    # A commissioned review: commissioning, holds for proceedings, the monitoring log and
+    # publication are recorded for it.
+    offers_commissioning: bool = True
+    # The Home Office Quality Assurance Panel reads its report (DHR).
+    offers_home_office_qa: bool = False
 
     def stage_label(self, stage: str) -> str:
         return dict(self.stage_labels).get(stage) or stage.replace("_", " ").capitalize()
@@ -251,6 +262,13 @@ def _parse_stage_labels(
     return tuple(raw.items())
 
 
+def _parse_flag(table: dict[str, Any], key: str, where: str, default: bool) -> bool:
+    value = table.get(key, default)
+    if not isinstance(value, bool):
+        raise ReviewTypeConfigError(f"{where}.{key} must be true or false")
+    return value
+
+
 def _parse_lead_days(table: dict[str, Any], where: str) -> int:
     value = table.get("final_report_working_days_before_publication", 0)
     if isinstance(value, bool) or not isinstance(value, int) or value < 0:
@@ -296,6 +314,10 @@ def parse_review_types(data: dict[str, Any], source: str) -> dict[str, ReviewTyp
             variants=_parse_variants(table, where),
             stage_labels=_parse_stage_labels(table, where, stages),
             final_report_lead_days=_parse_lead_days(table, where),
+            outcome_is_decision=_parse_flag(table, "outcome_is_decision", where, False),
+            offers_rapid_review=_parse_flag(table, "offers_rapid_review", where, False),
+            offers_commissioning=_parse_flag(table, "offers_commissioning", where, True),
+            offers_home_office_qa=_parse_flag(table, "offers_home_office_qa", where, False),
         )
     # Cross-references are checked once every type is known.
     for review_type in result.values():

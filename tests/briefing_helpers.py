@@ -6,7 +6,7 @@ from datetime import date
 
 from sgreviews.extensions import db
 from sgreviews.models import Briefing, BriefingKind, Partnership, User
-from sgreviews.services.briefings import editor as briefings
+from sgreviews.services.briefings import workflow as briefing_workflow
 from tests import factories
 
 TYPICAL_SECTIONS = {
@@ -37,7 +37,7 @@ def published_briefing(
     from sgreviews.models import Role
 
     actor = actor or factories.user(Role.SECRETARIAT)
-    briefing = briefings.create_briefing(
+    briefing = briefing_workflow.create_briefing(
         actor=actor,
         partnership=partnership or factories.partnership(),
         kind=kind,
@@ -45,8 +45,8 @@ def published_briefing(
         review_by=date(2030, 1, 1),
         sections=sections if sections is not None else TYPICAL_SECTIONS,
     )
-    briefings.submit_for_review(briefing, actor=actor)
-    briefings.publish(briefing, actor=actor)
+    briefing_workflow.submit_for_review(briefing, actor=actor)
+    briefing_workflow.publish(briefing, actor=actor)
     db.session.flush()
     return briefing
 
@@ -55,7 +55,7 @@ def draft_briefing(actor: User | None = None, **overrides: object) -> Briefing:
     from sgreviews.models import Role
 
     actor = actor or factories.user(Role.SECRETARIAT)
-    return briefings.create_briefing(
+    return briefing_workflow.create_briefing(
         actor=actor,
         partnership=factories.partnership(),
         kind=BriefingKind.SEVEN_MINUTE,

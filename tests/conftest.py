@@ -33,7 +33,14 @@ class CheckedClient(FlaskClient):
     """A test client that checks every HTML page it receives."""
 
     def open(self, *args: Any, **kwargs: Any) -> TestResponse:
+        # Buffered: the body is read and the response closed at once, so a file it sends
+        # (a static asset, evidence, a PDF) is not left open for the garbage collector
+        # (a ResourceWarning, an error under filterwarnings = error).
+        kwargs.setdefault("buffered", True)
         response = super().open(*args, **kwargs)
+        # Werkzeug's test client spools a large multipart body (an evidence upload) to a
+        # temporary file it never closes; the request is over, so close it here.
+        response.request.environ["wsgi.input"].close()
         if response.mimetype == "text/html" and response.status_code != 302:
             problems = html_problems(response.get_data(as_text=True))
             assert not problems, f"{response.request.path}: {problems}"

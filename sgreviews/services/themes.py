@@ -81,3 +81,15 @@ def themes_for_keys(path: Path, keys: list[str]) -> list[Theme]:
 def theme_choices(path: Path) -> list[tuple[str, list[tuple[str, str]]]]:
     """(group name, [(theme key, theme name)]) for a form, straight from the config."""
     return [(group_name, children) for _key, group_name, children in read_taxonomy(path)]
+
+
+def all_themes() -> list[Theme]:
+    """Every theme, groups and their themes together, by name."""
+    return list(db.session.scalars(select(Theme).order_by(Theme.name)))
+
+
+def sub_themes() -> list[Theme]:
+    """The themes under a group (what findings and briefings are tagged with), by name."""
+    return list(
+        db.session.scalars(select(Theme).where(Theme.parent_id.is_not(None)).order_by(Theme.name))
+    )

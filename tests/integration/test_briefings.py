@@ -27,7 +27,10 @@ from sgreviews.models import (
     User,
     VersionStatus,
 )
-from sgreviews.services.briefings import editor as briefings
+from sgreviews.services.briefings import flags as briefing_flags
+from sgreviews.services.briefings import library as briefing_library
+from sgreviews.services.briefings import links as briefing_links
+from sgreviews.services.briefings import workflow as briefing_workflow
 from tests import factories
 from tests.briefing_helpers import TYPICAL_SECTIONS, draft_briefing, published_briefing
 from tests.conftest import page_text
@@ -102,7 +105,7 @@ def test_empty_required_section_blocks_publication_with_message_at_section(
 ) -> None:
     with app.app_context():
         briefing = draft_briefing()
-        briefings.submit_for_review(briefing, actor=briefing.author)  # type: ignore[arg-type]
+        briefing_workflow.submit_for_review(briefing, actor=briefing.author)  # type: ignore[arg-type]
         briefing_id = briefing.id
         data = _editor_data(briefing, why_it_matters="  ", action="publish")
         db.session.commit()
@@ -124,7 +127,7 @@ def test_personal_data_blocks_publication_until_overridden_with_reason(
 ) -> None:
     with app.app_context():
         briefing = draft_briefing()
-        briefings.submit_for_review(briefing, actor=briefing.author)  # type: ignore[arg-type]
+        briefing_workflow.submit_for_review(briefing, actor=briefing.author)  # type: ignore[arg-type]
         briefing_id = briefing.id
         data = _editor_data(
             briefing,
@@ -145,7 +148,7 @@ def test_personal_data_blocks_publication_until_overridden_with_reason(
     )
     assert "Enter why this can be published" in page_text(empty)
     with app.app_context():
-        statuses = briefings.flag_statuses(
+        statuses = briefing_flags.flag_statuses(
             db.session.get(Briefing, briefing_id),  # type: ignore[arg-type]
             db.session.get(Briefing, briefing_id).latest,  # type: ignore[union-attr]
         )
@@ -491,7 +494,7 @@ def test_briefings_due_for_review(ctx: None) -> None:
     unpublished = draft_briefing(author)
     unpublished.review_by = date(2026, 1, 1)
     db.session.flush()
-    rows = briefings.briefings_due_for_review(date(2026, 2, 1))
+    rows = briefing_library.briefings_due_for_review(date(2026, 2, 1))
     assert [(b.id, a.id if a else None, d) for b, a, d in rows] == [
         (due.id, author.id, date(2026, 1, 10))
     ]
@@ -593,7 +596,9 @@ def test_reading_page_is_one_statement_after_the_sign_in(
         )
         theme = factories_theme("reading_theme", "Professional curiosity")
         db.session.flush()
-        briefings.set_links(briefing, actor=actor, reviews=[review], findings=[], themes=[theme])
+        briefing_links.set_links(
+            briefing, actor=actor, reviews=[review], findings=[], themes=[theme]
+        )
         briefing_id = briefing.id
         db.session.commit()
     practitioner = client_for(Role.PRACTITIONER)

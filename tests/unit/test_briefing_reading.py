@@ -7,7 +7,9 @@ from __future__ import annotations
 
 from sgreviews.extensions import db
 from sgreviews.models import Briefing, Role, Theme, VersionStatus
-from sgreviews.services.briefings import editor as briefings
+from sgreviews.services.briefings import links as briefing_links
+from sgreviews.services.briefings import reach as briefing_reach
+from sgreviews.services.briefings import workflow as briefing_workflow
 from sgreviews.services.briefings.reading import (
     NOBODY,
     ReadingBriefing,
@@ -59,8 +61,10 @@ def test_copy_of_a_published_briefing_with_a_new_draft_and_links(ctx: None) -> N
     earlier = factories.review(partnership, reference="LCSPR-2025-03", subject_label="Child Q")
     themes = [_theme("neglect_t", "Neglect"), _theme("curiosity_t", "Curiosity")]
     db.session.flush()
-    briefings.set_links(briefing, actor=actor, reviews=[later, earlier], findings=[], themes=themes)
-    briefings.new_version(briefing, actor=actor)
+    briefing_links.set_links(
+        briefing, actor=actor, reviews=[later, earlier], findings=[], themes=themes
+    )
+    briefing_workflow.new_version(briefing, actor=actor)
     briefing.open_version.sections = {"key_point_1": "Revised point"}  # type: ignore[union-attr]
     db.session.commit()
     db.session.expire_all()
@@ -100,8 +104,8 @@ def test_page_carries_the_reader_s_own_confirmation_and_unread_count(ctx: None) 
     reader = factories.user(Role.PRACTITIONER)
     other = factories.user(Role.PRACTITIONER)
     db.session.flush()
-    briefings.record_read(briefing, reader=reader, reflection="I will ask about every adult.")
-    briefings.record_read(other_briefing, reader=other, reflection="Not this one.")
+    briefing_reach.record_read(briefing, reader=reader, reflection="I will ask about every adult.")
+    briefing_reach.record_read(other_briefing, reader=other, reflection="Not this one.")
     for number in range(3):
         factories.notification(reader, number)
     factories.notification(reader, 9, read=True)

@@ -124,3 +124,26 @@ def test_malformed_shipped_file_stops_start_up(tmp_path: Path) -> None:
                 "SGREVIEWS_CONFIG_DIR": str(tmp_path),
             }
         )
+
+
+def test_what_each_shipped_type_offers() -> None:
+    """The review page's links come from these flags; the shipped file keeps what the
+    templates used to decide by type key."""
+    types = load_review_types(SHIPPED)
+    assert {k for k, t in types.items() if t.outcome_is_decision} == {"rapid_review", "dhr", "sar"}
+    assert {k for k, t in types.items() if t.offers_rapid_review} == {
+        "serious_incident_notification"
+    }
+    assert {k for k, t in types.items() if not t.offers_commissioning} == {
+        "serious_incident_notification",
+        "rapid_review",
+        "national_review",
+    }
+    assert {k for k, t in types.items() if t.offers_home_office_qa} == {"dhr"}
+
+
+def test_an_offer_flag_must_be_true_or_false() -> None:
+    data = {"types": {"x": {"name": "X", "stages": ["a"], "offers_home_office_qa": "yes"}}}
+    message = r"types\.x\.offers_home_office_qa must be true or false"
+    with pytest.raises(ReviewTypeConfigError, match=message):
+        parse_review_types(data, "test")

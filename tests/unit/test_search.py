@@ -7,8 +7,8 @@ from sqlalchemy import select, text
 
 from sgreviews.extensions import db
 from sgreviews.models import Briefing, Role
-from sgreviews.services.briefings import editor as briefings
 from sgreviews.services.briefings import search
+from sgreviews.services.briefings import workflow as briefing_workflow
 from tests import factories
 from tests.briefing_helpers import TYPICAL_SECTIONS, published_briefing
 from tests.databases import backend_name
@@ -46,9 +46,9 @@ def test_archived_and_draft_briefings_are_not_found(ctx: None) -> None:
     actor = factories.user(Role.SECRETARIAT)
     gone = published_briefing(actor, title="Withdrawn learning about fires")
     assert _found("fires") == {gone.id}
-    briefings.archive(gone, actor=actor)
+    briefing_workflow.archive(gone, actor=actor)
     assert _found("fires") == set()
     draft = published_briefing(actor, title="Neglect")
-    briefings.new_version(draft, actor=actor)
+    briefing_workflow.new_version(draft, actor=actor)
     # The published version stays findable while its next version is drafted.
     assert _found("neglect") == {draft.id}

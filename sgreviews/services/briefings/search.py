@@ -13,7 +13,8 @@ import re
 from sqlalchemy import ColumnElement, false, func, text
 
 from sgreviews.extensions import db
-from sgreviews.models import Briefing
+from sgreviews.models import Briefing, BriefingVersion
+from sgreviews.services.briefings.sections import sections_for
 
 _WORD = re.compile(r"\w+", re.UNICODE)
 
@@ -55,3 +56,13 @@ def matches(query: str) -> ColumnElement[bool]:
     return func.to_tsvector("english", Briefing.search_document).op("@@")(
         func.plainto_tsquery("english", query)
     )
+
+
+def search_document(briefing: Briefing, version: BriefingVersion) -> str:
+    """The text a published version is found by: title, kind, sections, themes and the
+    reviews it links to."""
+    parts = [version.title, briefing.kind.label]
+    parts += [version.section(s.key) for s in sections_for(briefing.kind)]
+    parts += [theme.name for theme in briefing.themes]
+    parts += [f"{r.reference} {r.subject_label}" for r in briefing.reviews]
+    return "\n".join(part for part in parts if part)

@@ -9,7 +9,8 @@ from sqlalchemy import select
 
 from sgreviews.extensions import db
 from sgreviews.models import Agency, BriefingKind, Partnership, Review, Role, User
-from sgreviews.services.briefings import editor as briefings
+from sgreviews.services.briefings import reach as briefing_reach
+from sgreviews.services.briefings import workflow as briefing_workflow
 
 
 def _user(email: str) -> User:
@@ -24,7 +25,7 @@ def load_demo_briefings(today: date) -> None:
     nscp = db.session.scalar(select(Partnership).where(Partnership.short_name == "NSCP"))
     assert nscp is not None
 
-    first = briefings.create_from_review(
+    first = briefing_workflow.create_from_review(
         actor=author,
         review=reviews["LCSPR-2024-01"],
         kind=BriefingKind.SEVEN_MINUTE,
@@ -44,11 +45,11 @@ def load_demo_briefings(today: date) -> None:
         "reflective_questions": "- When did your team last test an account against the "
         "chronology?\n- Who lives in the homes of the babies you work with?",
     }
-    briefings.submit_for_review(first, actor=author)
-    briefings.publish(first, actor=author)
+    briefing_workflow.submit_for_review(first, actor=author)
+    briefing_workflow.publish(first, actor=author)
     version.published_at = datetime.now(UTC) - timedelta(days=40)
 
-    guide = briefings.create_briefing(
+    guide = briefing_workflow.create_briefing(
         actor=author,
         partnership=nscp,
         kind=BriefingKind.ONE_MINUTE_GUIDE,
@@ -66,10 +67,10 @@ def load_demo_briefings(today: date) -> None:
     guide.reviews.append(reviews["SILP-2025-01"])
     guide.findings.extend(reviews["SILP-2025-01"].findings[:1])
     guide.themes.extend(reviews["SILP-2025-01"].findings[0].themes)
-    briefings.submit_for_review(guide, actor=author)
-    briefings.publish(guide, actor=author)
+    briefing_workflow.submit_for_review(guide, actor=author)
+    briefing_workflow.publish(guide, actor=author)
 
-    briefings.create_from_review(
+    briefing_workflow.create_from_review(
         actor=author,
         review=reviews["DHR-2025-01"],
         kind=BriefingKind.SEVEN_MINUTE,
@@ -78,7 +79,7 @@ def load_demo_briefings(today: date) -> None:
 
     # Reach: a practitioner read the first briefing; two teams used it.
     practitioner = _user("practitioner@sgreviews.example")
-    briefings.record_read(
+    briefing_reach.record_read(
         first, reader=practitioner, reflection="I will ask who else lives in the home."
     )
     for email, team, staff in (
@@ -88,7 +89,7 @@ def load_demo_briefings(today: date) -> None:
         lead = _user(email)
         agency = db.session.get(Agency, lead.agency_id)
         assert agency is not None and lead.role is Role.AGENCY_LEAD
-        briefings.record_team_use(
+        briefing_reach.record_team_use(
             first,
             actor=lead,
             used_on=today - timedelta(days=10),

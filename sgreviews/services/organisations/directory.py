@@ -74,3 +74,8 @@ def list_partnerships() -> list[Partnership]:
 
 def get_partnership(partnership_id: int) -> Partnership | None:
     return db.session.get(Partnership, partnership_id)
+
+
+def partnership_by_short_name(short_name: str) -> Partnership | None:
+    """The partnership its public pages name in their address."""
+    return db.session.scalar(select(Partnership).where(Partnership.short_name == short_name))

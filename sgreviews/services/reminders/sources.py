@@ -24,7 +24,7 @@ from sgreviews.extensions import db
 from sgreviews.models import Action, ActionSnooze, ActionStatus, Finding, Review
 from sgreviews.models.action import action_finding
 from sgreviews.models.review import ReviewDeadline, StageTransition
-from sgreviews.services.briefings.editor import briefings_due_for_review
+from sgreviews.services.briefings.library import briefings_due_for_review
 from sgreviews.services.clocks import Calendar, calendar_for, working_days_between
 from sgreviews.services.reminders.rules import ReminderRules, ReviewClockRules, Thresholds
 from sgreviews.services.reminders.subjects import ReminderSource, Subject

@@ -191,14 +191,16 @@ class BulkUpdateForm(FlaskForm):
     selected = SelectMultipleField("Actions", coerce=int)
     status = SelectField(
         "Status",
-        choices=[
-            ("", "Keep each action's status"),
-            *(
-                (status.value, status.label)
-                for status in PROGRESS_STATUSES
-                if status is not ActionStatus.COMPLETED
-            ),
-        ],
+        choices=choices_of(
+            [
+                ("", "Keep each action's status"),
+                *(
+                    (status.value, status.label)
+                    for status in PROGRESS_STATUSES
+                    if status is not ActionStatus.COMPLETED
+                ),
+            ]
+        ),
         widget=GovSelect(),
     )
     note = TextAreaField("Update for the selected actions", widget=GovTextArea())

@@ -18,18 +18,14 @@ from flask import (
     send_file,
     url_for,
 )
-from flask.blueprints import BlueprintSetupState
 from flask_login import current_user
 from werkzeug.datastructures import FileStorage
 from werkzeug.wrappers import Response
 
 from sgreviews.clock import london_today
-from sgreviews.extensions import db
 from sgreviews.models import (
     Action,
     ActionStatus,
-    Agency,
-    ExtensionRequest,
     Finding,
     ImpactMethod,
     ImpactStatus,
@@ -42,11 +38,12 @@ from sgreviews.policy import (
     can_update_action,
     can_view_action,
 )
+from sgreviews.services.accounts import users
 from sgreviews.services.actions import evidence as evidence_service
 from sgreviews.services.actions import lists as action_lists
 from sgreviews.services.actions import reads as action_reads
 from sgreviews.services.actions import writes as action_service
-from sgreviews.services.actions.rag import Rag, current_rules, load_rules
+from sgreviews.services.actions.rag import Rag, current_rules
 from sgreviews.services.editing import FieldError, StaleEdit
 from sgreviews.services.organisations import directory as organisations
 from sgreviews.services.reviews import findings as finding_service
@@ -62,16 +59,9 @@ from sgreviews.web.actions.forms import (
 )
 from sgreviews.web.forms_common import add_error, choices_of, comparison
 from sgreviews.web.paging import govuk_pagination
+from sgreviews.web.transactions import transaction
 
 blueprint = Blueprint("actions", __name__)
-
-
-@blueprint.record_once
-def _load_rag_rules(state: BlueprintSetupState) -> None:
-    """Validate config/rag.toml at start-up: a bad key stops the app with its name."""
-    app: Any = state.app
-    settings = app.extensions["sgreviews.settings"]
-    app.extensions["sgreviews.rag_rules"] = load_rules(settings.config_dir / "rag.toml")
 
 
 def _user() -> User:
@@ -96,15 +86,15 @@ def _action_or_404(action_id: int, *, history: bool = False) -> Action:
 
 def _view_or_403(action: Action) -> None:
     if not can_view_action(current_user, action):
-        action_service.record_denied(_user(), action, request.path)
-        db.session.commit()
+        with transaction():
+            action_service.record_denied(_user(), action, request.path)
         abort(403)
 
 
 def _update_or_403(action: Action) -> None:
     if not can_update_action(current_user, action):
-        action_service.record_denied(_user(), action, request.path)
-        db.session.commit()
+        with transaction():
+            action_service.record_denied(_user(), action, request.path)
         abort(403)
 
 
@@ -188,21 +178,23 @@ def create(review_id: int) -> Response | str:
     if form.validate_on_submit():
         chosen = [finding for finding in review.findings if finding.id in form.findings.data]
         try:
-            chosen += [
-                finding
-                for finding in finding_service.findings_by_labels(form.other_findings.data or "")
-                if finding not in chosen
-            ]
-            action = action_service.create_action(
-                actor=_user(),
-                findings=chosen,
-                fields=_fields_from(form),
-                reference=form.reference.data,
-            )
+            with transaction():
+                chosen += [
+                    finding
+                    for finding in finding_service.findings_by_labels(
+                        form.other_findings.data or ""
+                    )
+                    if finding not in chosen
+                ]
+                action = action_service.create_action(
+                    actor=_user(),
+                    findings=chosen,
+                    fields=_fields_from(form),
+                    reference=form.reference.data,
+                )
         except FieldError as error:
             add_error(form, error.field_name, error.message)
         else:
-            db.session.commit()
             flash(f"Action {action.reference} added.", "success")
             return redirect(url_for("actions.show", action_id=action.id))
     return render_template("actions/edit.html", form=form, review=review, action=None)
@@ -223,14 +215,14 @@ def edit(action_id: int) -> Response | str:
         form.version.data = str(action.version)
     elif form.validate_on_submit():
         try:
-            action_service.update_action(
-                actor=_user(),
-                action=action,
-                expected_version=int(form.version.data or 0),
-                fields=_fields_from(form),
-            )
+            with transaction():
+                action_service.update_action(
+                    actor=_user(),
+                    action=action,
+                    expected_version=int(form.version.data or 0),
+                    fields=_fields_from(form),
+                )
         except StaleEdit as error:
-            db.session.rollback()
             stale = error
             action = _action_or_404(action_id)
             # The next save is against what is there now; the typed text stays in the form.
@@ -238,7 +230,6 @@ def edit(action_id: int) -> Response | str:
         except FieldError as error:
             add_error(form, error.field_name, error.message)
         else:
-            db.session.commit()
             flash(f"Action {action.reference} saved.", "success")
             return redirect(url_for("actions.show", action_id=action.id))
     rows = []
@@ -259,8 +250,8 @@ def edit(action_id: int) -> Response | str:
                 ("risk", "Risk"),
             ],
             {
-                "owning_agency_id": lambda value: _name_of(Agency, value),
-                "lead_user_id": lambda value: _name_of(User, value),
+                "owning_agency_id": _agency_name,
+                "lead_user_id": _user_name,
             },
         )
     return render_template(
@@ -273,13 +264,13 @@ def edit(action_id: int) -> Response | str:
     )
 
 
-def _name_of(model: type[Agency] | type[User], value: Any) -> str:
-    item = db.session.get(model, int(value))
-    if isinstance(item, Agency):
-        return item.name
-    if isinstance(item, User):
-        return item.display_name
-    return str(value)
+def _agency_name(value: Any) -> str:
+    return organisations.agency_name(int(value)) or str(value)
+
+
+def _user_name(value: Any) -> str:
+    user = users.get_user(int(value))
+    return user.display_name if user is not None else str(value)
 
 
 # --- progress and evidence ------------------------------------------------------------------
@@ -317,37 +308,35 @@ def progress(action_id: int) -> Response | str:
         max_bytes = settings.evidence_max_mb * 1024 * 1024
         uploads = _uploads(request.files.getlist(form.evidence.name))
         try:
-            for upload in uploads:
-                evidence_service.validate(upload, max_bytes)
-            update = action_service.record_progress(
-                actor=_user(),
-                action=action,
-                status=ActionStatus(form.status.data),
-                note=form.note.data or "",
-                off_track=bool(form.off_track.data),
-                has_new_evidence=bool(uploads),
-                expected_version=int(form.version.data or 0),
-            )
-            for upload in uploads:
-                evidence_service.store(
+            with transaction():
+                for upload in uploads:
+                    evidence_service.validate(upload, max_bytes)
+                update = action_service.record_progress(
                     actor=_user(),
                     action=action,
-                    update=update,
-                    upload=upload,
-                    evidence_dir=settings.evidence_dir,
-                    max_bytes=max_bytes,
+                    status=ActionStatus(form.status.data),
+                    note=form.note.data or "",
+                    off_track=bool(form.off_track.data),
+                    has_new_evidence=bool(uploads),
+                    expected_version=int(form.version.data or 0),
                 )
+                for upload in uploads:
+                    evidence_service.store(
+                        actor=_user(),
+                        action=action,
+                        update=update,
+                        upload=upload,
+                        evidence_dir=settings.evidence_dir,
+                        max_bytes=max_bytes,
+                    )
         except StaleEdit as error:
-            db.session.rollback()
             stale = error
             action = _action_or_404(action_id, history=True)
             form.version.data = str(action.version)
         except FieldError as error:
-            db.session.rollback()
             action = _action_or_404(action_id, history=True)
             add_error(form, error.field_name, error.message)
         else:
-            db.session.commit()
             flash("Progress update saved.", "success")
             return redirect(url_for("actions.show", action_id=action.id))
     return render_template(
@@ -398,16 +387,16 @@ def request_extension(action_id: int) -> Response | str:
     form = ExtensionForm()
     if form.validate_on_submit():
         try:
-            action_service.request_extension(
-                actor=_user(),
-                action=action,
-                new_due_date=form.new_due_date.data,
-                reason=form.reason.data or "",
-            )
+            with transaction():
+                action_service.request_extension(
+                    actor=_user(),
+                    action=action,
+                    new_due_date=form.new_due_date.data,
+                    reason=form.reason.data or "",
+                )
         except FieldError as error:
             add_error(form, error.field_name, error.message)
         else:
-            db.session.commit()
             flash("Extension requested. The secretariat will approve or decline it.", "success")
             return redirect(url_for("actions.show", action_id=action.id))
     return render_template("actions/extension.html", form=form, action=action)
@@ -417,22 +406,23 @@ def request_extension(action_id: int) -> Response | str:
 @requires(Permission.MANAGE_FINDINGS)
 def decide_extension(action_id: int, request_id: int) -> Response | str:
     action = _action_or_404(action_id, history=True)
-    extension = db.session.get(ExtensionRequest, request_id)
+    # The action came with its extension requests.
+    extension = next((r for r in action.extension_requests if r.id == request_id), None)
     if extension is None or extension.action_id != action.id:
         abort(404)
     form = ExtensionDecisionForm()
     if form.validate_on_submit():
         try:
-            action_service.decide_extension(
-                actor=_user(),
-                request=extension,
-                approve=form.decision.data == "approve",
-                note=form.note.data or "",
-            )
+            with transaction():
+                action_service.decide_extension(
+                    actor=_user(),
+                    request=extension,
+                    approve=form.decision.data == "approve",
+                    note=form.note.data or "",
+                )
         except FieldError as error:
             add_error(form, error.field_name, error.message)
         else:
-            db.session.commit()
             flash(f"Extension {extension.status.label.lower()}.", "success")
             return redirect(url_for("actions.show", action_id=action.id))
     return render_template(
@@ -451,21 +441,21 @@ def assurance(action_id: int) -> Response | str:
     if form.validate_on_submit():
         actor, note = _user(), form.note.data or ""
         try:
-            if form.decision.data == "assure":
-                action_service.assure(actor=actor, action=action, note=note)
-            elif form.decision.data == "send_back":
-                action_service.send_back(actor=actor, action=action, reason=note)
-            else:
-                action_service.close_action(
-                    actor=actor,
-                    action=action,
-                    superseded=form.decision.data == "supersede",
-                    reason=note,
-                )
+            with transaction():
+                if form.decision.data == "assure":
+                    action_service.assure(actor=actor, action=action, note=note)
+                elif form.decision.data == "send_back":
+                    action_service.send_back(actor=actor, action=action, reason=note)
+                else:
+                    action_service.close_action(
+                        actor=actor,
+                        action=action,
+                        superseded=form.decision.data == "supersede",
+                        reason=note,
+                    )
         except FieldError as error:
             add_error(form, error.field_name, error.message)
         else:
-            db.session.commit()
             flash(f"Action {action.reference} is now {action.status.label.lower()}.", "success")
             return redirect(url_for("actions.show", action_id=action.id))
     return render_template(
@@ -489,18 +479,18 @@ def impact(action_id: int) -> Response | str:
         form.note.data = action.impact_note
     if form.validate_on_submit():
         try:
-            action_service.record_impact(
-                actor=_user(),
-                action=action,
-                impact_status=ImpactStatus(form.impact_status.data),
-                method=ImpactMethod(form.method.data) if form.method.data else None,
-                assessment_on=form.assessment_on.data,
-                note=form.note.data or "",
-            )
+            with transaction():
+                action_service.record_impact(
+                    actor=_user(),
+                    action=action,
+                    impact_status=ImpactStatus(form.impact_status.data),
+                    method=ImpactMethod(form.method.data) if form.method.data else None,
+                    assessment_on=form.assessment_on.data,
+                    note=form.note.data or "",
+                )
         except FieldError as error:
             add_error(form, error.field_name, error.message)
         else:
-            db.session.commit()
             flash("Impact saved.", "success")
             return redirect(url_for("actions.show", action_id=action.id))
     return render_template("actions/impact.html", form=form, action=action)
@@ -555,31 +545,33 @@ def agency_actions() -> Response | str:
         filters, today, rules, page=request.args.get("page", 1, type=int) or 1
     )
     actions, rag = listed.actions, listed.rag
-    form.selected.choices = [(action.id, action.reference) for action in actions]
+    form.selected.choices = choices_of([(action.id, action.reference) for action in actions])
     if request.method == "POST":
         # Bulk update: only actions of the user's own agency can be chosen at all.
-        form.selected.choices = [
-            (action.id, action.reference)
-            for action in action_lists.list_actions(
-                action_lists.ActionFilter(agency_id=agency.id), today, rules
-            )[0]
-        ]
+        form.selected.choices = choices_of(
+            [
+                (action.id, action.reference)
+                for action in action_lists.list_actions(
+                    action_lists.ActionFilter(agency_id=agency.id), today, rules
+                )[0]
+            ]
+        )
         if form.validate_on_submit():
             chosen = action_reads.actions_by_ids(form.selected.data or [])
             if not chosen:
                 add_error(form, "selected", "Select at least one action to update")
             else:
                 try:
-                    result = action_service.bulk_progress(
-                        actor=user,
-                        actions=chosen,
-                        status=ActionStatus(form.status.data) if form.status.data else None,
-                        note=form.note.data or "",
-                    )
+                    with transaction():
+                        result = action_service.bulk_progress(
+                            actor=user,
+                            actions=chosen,
+                            status=ActionStatus(form.status.data) if form.status.data else None,
+                            note=form.note.data or "",
+                        )
                 except FieldError as error:
                     add_error(form, error.field_name, error.message)
                 else:
-                    db.session.commit()
                     if result.updated:
                         flash(f"Updated {', '.join(result.updated)}.", "success")
                     for refused in result.refused:

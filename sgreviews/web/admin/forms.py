@@ -91,9 +91,9 @@ class _UserDetails(FlaskForm):
         )
 
     def set_partnerships(self, partnerships: list[Any]) -> None:
-        self.partnerships.choices = [
-            (partnership.id, partnership.name) for partnership in partnerships
-        ]
+        self.partnerships.choices = choices_of(
+            [(partnership.id, partnership.name) for partnership in partnerships]
+        )
 
     def _role(self) -> Role | None:
         return Role(self.role.data) if self.role.data in Role._value2member_map_ else None

@@ -18,7 +18,6 @@ from flask import (
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from sgreviews.extensions import db
 from sgreviews.models import Agency, Partnership, Role, Sector, User
 from sgreviews.policy import Permission
 from sgreviews.services.accounts import mail as account_mail
@@ -38,6 +37,7 @@ from sgreviews.web.admin.forms import (
 from sgreviews.web.auth.session_security import recent_authentication_required
 from sgreviews.web.paging import govuk_pagination
 from sgreviews.web.paging import with_page as _with_page
+from sgreviews.web.transactions import transaction
 
 blueprint = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -121,22 +121,22 @@ def new_user() -> Response | str:
     if form.validate_on_submit():
         role = Role(form.role.data)
         try:
-            user = users.create_user(
-                email=form.email.data or "",
-                display_name=(form.display_name.data or "").strip(),
-                role=role,
-                # No first password: an unguessable one nobody knows, until the person
-                # chooses theirs through the invitation link.
-                password=form.password.data or secrets.token_urlsafe(32),
-                agency=_agency_from_form(form.agency.data) if role.needs_agency else None,
-                actor=_actor(),
-                partnerships=_chosen(partnerships, form.partnerships.data),
-            )
+            with transaction():
+                user = users.create_user(
+                    email=form.email.data or "",
+                    display_name=(form.display_name.data or "").strip(),
+                    role=role,
+                    # No first password: an unguessable one nobody knows, until the person
+                    # chooses theirs through the invitation link.
+                    password=form.password.data or secrets.token_urlsafe(32),
+                    agency=_agency_from_form(form.agency.data) if role.needs_agency else None,
+                    actor=_actor(),
+                    partnerships=_chosen(partnerships, form.partnerships.data),
+                )
+                account_mail.send_link(user, account_tokens.INVITATION, actor=_actor())
         except users.UserError as error:
             form.email.errors = [str(error).rstrip(".")]
         else:
-            account_mail.send_link(user, account_tokens.INVITATION, actor=_actor())
-            db.session.commit()
             flash(
                 f"{user.display_name} has an account as {role.label.lower()}. An invitation "
                 f"with a link to choose their password is on its way to {user.email}.",
@@ -170,18 +170,18 @@ def edit_user(user_id: int) -> Response | str:
     if form.validate_on_submit():
         role = Role(form.role.data)
         try:
-            users.update_user(
-                user,
-                display_name=(form.display_name.data or "").strip(),
-                role=role,
-                agency=_agency_from_form(form.agency.data) if role.needs_agency else None,
-                actor=_actor(),
-                partnerships=_chosen(partnerships, form.partnerships.data),
-            )
+            with transaction():
+                users.update_user(
+                    user,
+                    display_name=(form.display_name.data or "").strip(),
+                    role=role,
+                    agency=_agency_from_form(form.agency.data) if role.needs_agency else None,
+                    actor=_actor(),
+                    partnerships=_chosen(partnerships, form.partnerships.data),
+                )
         except users.UserError as error:
             form.role.errors = [str(error).rstrip(".")]
         else:
-            db.session.commit()
             flash(f"Changes to {user.display_name} saved.", "success")
             return redirect(url_for("admin.users"))
     return render_template(
@@ -201,11 +201,11 @@ def set_user_active(user_id: int) -> Response:
     if ConfirmForm().validate_on_submit():
         active = request.form.get("active") == "1"
         try:
-            users.set_active(user, active, actor=_actor())
+            with transaction():
+                users.set_active(user, active, actor=_actor())
         except users.UserError as error:
             flash(str(error), "info")
         else:
-            db.session.commit()
             state = "reactivated" if active else "deactivated"
             flash(f"{user.display_name}'s account is {state}.", "success")
     return redirect(url_for("admin.edit_user", user_id=user.id))
@@ -217,8 +217,8 @@ def set_user_active(user_id: int) -> Response:
 def reset_two_factor(user_id: int) -> Response:
     user = _user_or_404(user_id)
     if ConfirmForm().validate_on_submit():
-        two_factor.reset(user, actor=_actor())
-        db.session.commit()
+        with transaction():
+            two_factor.reset(user, actor=_actor())
         flash(
             f"Two-factor authentication reset: {user.display_name} sets it up again at their "
             "next sign-in.",
@@ -242,8 +242,8 @@ def set_password_link(user_id: int) -> Response | str:
         if user.last_signed_in_at is None
         else account_tokens.PASSWORD_RESET
     )
-    token = account_tokens.issue(user, purpose, actor=_actor())
-    db.session.commit()
+    with transaction():
+        token = account_tokens.issue(user, purpose, actor=_actor())
     base_url = current_app.extensions["sgreviews.settings"].base_url.rstrip("/")
     link = base_url + url_for("auth.set_password_from_link", token=token)
     return render_template(
@@ -264,8 +264,8 @@ def email_password_link(user_id: int) -> Response:
     user = _user_or_404(user_id)
     if ConfirmForm().validate_on_submit() and user.is_active:
         purpose = account_mail.purpose_for(user)
-        account_mail.send_link(user, purpose, actor=_actor())
-        db.session.commit()
+        with transaction():
+            account_mail.send_link(user, purpose, actor=_actor())
         what = "An invitation" if purpose == account_tokens.INVITATION else "A password reset"
         flash(f"{what} link is on its way to {user.email}.", "success")
     return redirect(url_for("admin.edit_user", user_id=user.id))
@@ -279,11 +279,11 @@ def set_password(user_id: int) -> Response | str:
     form = SetPasswordForm()
     if form.validate_on_submit():
         try:
-            users.set_password(user, form.password.data or "", actor=_actor())
+            with transaction():
+                users.set_password(user, form.password.data or "", actor=_actor())
         except users.UserError as error:
             form.password.errors = [str(error).rstrip(".")]
         else:
-            db.session.commit()
             flash(f"New password set for {user.display_name}.", "success")
             return redirect(url_for("admin.edit_user", user_id=user.id))
     return render_template("admin/user_password.html", form=form, user=user)
@@ -297,16 +297,16 @@ def new_agency() -> Response | str:
     del form.renamed_on
     if form.validate_on_submit():
         try:
-            agency = agency_admin.create_agency(
-                name=form.name.data or "",
-                sector=Sector(form.sector.data),
-                is_statutory_partner=bool(form.is_statutory_partner.data),
-                actor=_actor(),
-            )
+            with transaction():
+                agency = agency_admin.create_agency(
+                    name=form.name.data or "",
+                    sector=Sector(form.sector.data),
+                    is_statutory_partner=bool(form.is_statutory_partner.data),
+                    actor=_actor(),
+                )
         except agency_admin.AgencyError as error:
             form.name.errors = [str(error)]
         else:
-            db.session.commit()
             flash(f"{agency.name} added.", "success")
             return redirect(url_for("admin.users"))
     return render_template("admin/agency_form.html", form=form, agency=None)
@@ -328,18 +328,18 @@ def edit_agency(agency_id: int) -> Response | str:
     )
     if form.validate_on_submit():
         try:
-            agency_admin.update_agency(
-                agency,
-                name=form.name.data or "",
-                sector=Sector(form.sector.data),
-                is_statutory_partner=bool(form.is_statutory_partner.data),
-                renamed_on=form.renamed_on.data,
-                actor=_actor(),
-            )
+            with transaction():
+                agency_admin.update_agency(
+                    agency,
+                    name=form.name.data or "",
+                    sector=Sector(form.sector.data),
+                    is_statutory_partner=bool(form.is_statutory_partner.data),
+                    renamed_on=form.renamed_on.data,
+                    actor=_actor(),
+                )
         except agency_admin.AgencyError as error:
             form.name.errors = [str(error)]
         else:
-            db.session.commit()
             flash(f"{agency.name} saved.", "success")
             return redirect(url_for("admin.users"))
     settle_date_inputs(form)
@@ -355,7 +355,7 @@ def set_agency_active(agency_id: int) -> Response:
     agency = _agency_or_404(agency_id)
     if ConfirmForm().validate_on_submit():
         active = request.form.get("active") == "1"
-        agency_admin.set_agency_active(agency, active, actor=_actor())
-        db.session.commit()
+        with transaction():
+            agency_admin.set_agency_active(agency, active, actor=_actor())
         flash(f"{agency.name} is {'active' if active else 'deactivated'}.", "success")
     return redirect(url_for("admin.edit_agency", agency_id=agency.id))

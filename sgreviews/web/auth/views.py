@@ -9,7 +9,6 @@ from datetime import datetime
 
 from flask import (
     Blueprint,
-    Flask,
     current_app,
     flash,
     redirect,
@@ -18,12 +17,10 @@ from flask import (
     session,
     url_for,
 )
-from flask.blueprints import BlueprintSetupState
 from flask_login import current_user, logout_user
 from werkzeug.wrappers import Response
 
 from sgreviews.clock import utcnow
-from sgreviews.extensions import db
 from sgreviews.models import User
 from sgreviews.policy import home_endpoint
 from sgreviews.services import audit
@@ -43,6 +40,7 @@ from sgreviews.web.auth.forms import (
     SignInForm,
     TwoFactorCodeForm,
 )
+from sgreviews.web.transactions import transaction
 
 blueprint = Blueprint("auth", __name__)
 
@@ -56,15 +54,6 @@ PENDING_MINUTES = 10
 _PENDING_USER = "pending_user_id"
 _PENDING_AT = "pending_at"
 _PENDING_NEXT = "pending_next"
-
-
-@blueprint.record_once
-def _set_up(state: BlueprintSetupState) -> None:
-    """Session rules and the rate limiter belong to signing in, so they are set up with
-    this blueprint."""
-    assert isinstance(state.app, Flask)
-    session_security.init_app(state.app)
-    rate_limit.init_app(state.app)
 
 
 def _settings() -> Settings:
@@ -107,14 +96,14 @@ def sign_in() -> Response | str | tuple[str, int]:
         return render_template("auth/sign_in.html", form=form), 429
     if form.validate_on_submit():
         settings = _settings()
-        result = users.authenticate(
-            form.email.data or "",
-            form.password.data or "",
-            lockout_threshold=settings.lockout_threshold,
-            lockout_minutes=settings.lockout_minutes,
-            two_factor_required=settings.two_factor_required,
-        )
-        db.session.commit()
+        with transaction():
+            result = users.authenticate(
+                form.email.data or "",
+                form.password.data or "",
+                lockout_threshold=settings.lockout_threshold,
+                lockout_minutes=settings.lockout_minutes,
+                two_factor_required=settings.two_factor_required,
+            )
         destination = _safe_next(request.args.get("next"))
         if result.user is not None and result.needs_second_factor:
             session.clear()
@@ -141,7 +130,7 @@ def _pending_user() -> User | None:
         return None
     if time.time() - started > PENDING_MINUTES * 60:
         return None
-    user = db.session.get(User, user_id)
+    user = users.get_user(user_id)
     if user is None or not user.is_active:
         return None
     return user
@@ -150,8 +139,8 @@ def _pending_user() -> User | None:
 def _finish(user: User, method: str) -> str:
     """Complete a two-factor sign-in; returns where to go next."""
     destination = _safe_next(session.get(_PENDING_NEXT))
-    users.complete_sign_in(user, method=method)
-    db.session.commit()
+    with transaction():
+        users.complete_sign_in(user, method=method)
     session_security.start_session(user)
     return destination or url_for(home_endpoint(user))
 
@@ -178,11 +167,11 @@ def two_factor() -> Response | str:
         if method is not None:
             return redirect(_finish(user, method))
         settings = _settings()
-        users.record_failure(
-            user.email, threshold=settings.lockout_threshold, minutes=settings.lockout_minutes
-        )
-        audit.record(user, "session", None, "two_factor_failed")
-        db.session.commit()
+        with transaction():
+            users.record_failure(
+                user.email, threshold=settings.lockout_threshold, minutes=settings.lockout_minutes
+            )
+            audit.record(user, "session", None, "two_factor_failed")
         locked_until = users.lockout_expiry(user.email)
         if locked_until is not None:
             session.clear()
@@ -198,16 +187,16 @@ def two_factor_set_up() -> Response | str:
     user = _pending_user()
     if user is None or user.has_two_factor:
         return _restart_sign_in()
-    secret = two_factor_service.start_enrolment(user)
-    db.session.commit()
+    with transaction():
+        secret = two_factor_service.start_enrolment(user)
     uri = two_factor_service.provisioning_uri(user)
     form = EnrolmentForm()
     if form.validate_on_submit():
-        codes = two_factor_service.confirm_enrolment(user, form.code.data or "")
+        with transaction():
+            codes = two_factor_service.confirm_enrolment(user, form.code.data or "")
         if codes is not None:
             destination = _finish(user, "totp_enrolment")
             return render_template("auth/recovery_codes.html", codes=codes, destination=destination)
-        db.session.commit()
         form.code.errors = ["Enter the 6-digit code your authenticator app shows now"]
     return render_template(
         "auth/two_factor_set_up.html",
@@ -234,15 +223,15 @@ def confirm_identity() -> Response | str:
             and two_factor_service.verify_sign_in_code(user, form.code.data or "") is not None
         )
         if password_ok and code_ok:
-            audit.record(user, "session", None, "reauthenticated")
-            db.session.commit()
+            with transaction():
+                audit.record(user, "session", None, "reauthenticated")
             session_security.mark_reauthenticated()
             return redirect(_safe_next(request.args.get("next")) or url_for(home_endpoint(user)))
-        users.record_failure(
-            user.email, threshold=settings.lockout_threshold, minutes=settings.lockout_minutes
-        )
-        audit.record(user, "session", None, "reauthentication_failed")
-        db.session.commit()
+        with transaction():
+            users.record_failure(
+                user.email, threshold=settings.lockout_threshold, minutes=settings.lockout_minutes
+            )
+            audit.record(user, "session", None, "reauthentication_failed")
         if users.lockout_expiry(user.email) is not None:
             logout_user()
             session.clear()
@@ -268,8 +257,8 @@ def set_password_from_link(token: str) -> Response | str | tuple[str, int]:
         if problem is not None:
             form.password.errors = [problem]
         else:
-            account_tokens.redeem(token, form.password.data or "")
-            db.session.commit()
+            with transaction():
+                account_tokens.redeem(token, form.password.data or "")
             logout_user()
             session.clear()
             flash("Your password is set. Sign in with it now.", "success")
@@ -295,8 +284,8 @@ def forgot_password() -> Response | str | tuple[str, int]:
         form.email.errors = [TOO_MANY_RESET_REQUESTS]
         return render_template("auth/forgot_password.html", form=form), 429
     if form.validate_on_submit():
-        account_mail.request_password_reset(form.email.data or "")
-        db.session.commit()
+        with transaction():
+            account_mail.request_password_reset(form.email.data or "")
         return render_template("auth/forgot_password_sent.html")
     return render_template("auth/forgot_password.html", form=form)
 

@@ -16,32 +16,27 @@ from flask import (
     request,
     url_for,
 )
-from flask.blueprints import BlueprintSetupState
 from flask_login import current_user
-from sqlalchemy.orm import selectinload
 from werkzeug.wrappers import Response
 
 from sgreviews.clock import london_today
-from sgreviews.extensions import db
 from sgreviews.markdown_filter import render_markdown
-from sgreviews.models import (
-    Agency,
-    Briefing,
-    BriefingKind,
-    BriefingVersion,
-    Finding,
-    Partnership,
-    Review,
-    Theme,
-)
+from sgreviews.models import Agency, Briefing, BriefingKind, BriefingVersion, Review
 from sgreviews.policy import (
     Permission,
     can_read_briefing,
     can_read_briefing_publicly,
     has_permission,
 )
-from sgreviews.services.briefings import editor as service
-from sgreviews.services.briefings import personal_data
+from sgreviews.services.briefings import (
+    flags,
+    library,
+    public_access,
+    workflow,
+)
+from sgreviews.services.briefings import links as link_service
+from sgreviews.services.briefings import reach as reach_service
+from sgreviews.services.briefings.errors import BriefingError, StaleEdit
 from sgreviews.services.briefings.reading import (
     NOBODY,
     ReadingBriefing,
@@ -52,20 +47,16 @@ from sgreviews.services.briefings.reading import (
 from sgreviews.services.briefings.sections import sections_for
 from sgreviews.services.dashboard import overview as overview_service
 from sgreviews.services.organisations import directory as organisations
+from sgreviews.services.reviews.findings import get_review
+from sgreviews.services.themes import all_themes
 from sgreviews.web.access import public, requires
 from sgreviews.web.briefings import forms
 from sgreviews.web.briefings.pdf import briefing_pdf_response
 from sgreviews.web.forms_common import choices_of
 from sgreviews.web.notifications.views import preset_unread_count
+from sgreviews.web.transactions import transaction
 
 blueprint = Blueprint("briefings", __name__)
-
-
-@blueprint.record_once
-def _validate_config(state: BlueprintSetupState) -> None:
-    """Read config/personal_data.toml at start-up, so a bad key stops the app early."""
-    config_dir = state.app.extensions["sgreviews.settings"].config_dir
-    personal_data.load_allow_list(config_dir / "personal_data.toml")
 
 
 def _review_types() -> dict[str, Any]:
@@ -73,7 +64,7 @@ def _review_types() -> dict[str, Any]:
 
 
 def _load(briefing_id: int) -> Briefing:
-    briefing = service.get_briefing(briefing_id)
+    briefing = library.get_briefing(briefing_id)
     if briefing is None:
         abort(404)
     return briefing
@@ -105,20 +96,20 @@ def _readable(briefing_id: int) -> ReadingBriefing:
 # --- the library ----------------------------------------------------------------------------
 
 
-@blueprint.route("/learning")
+@blueprint.route("/learning", endpoint="library")
 @requires(Permission.VIEW_LEARNING)
-def library() -> str:
+def library_page() -> str:
     form = forms.LibraryFilterForm(request.args)
-    themes = list(db.session.scalars(db.select(Theme).order_by(Theme.name)))
+    themes = all_themes()
     form.kind.choices = choices_of([("", "Any type"), *forms.KIND_CHOICES])
     form.theme.choices = choices_of([("", "Any theme")] + [(str(t.id), t.name) for t in themes])
     form.review_type.choices = choices_of(
         [("", "Any review type")]
         + [(key, rtype.display_name) for key, rtype in _review_types().items()]
     )
-    years = service.publication_years()
+    years = library.publication_years()
     form.year.choices = choices_of([("", "Any year")] + [(str(year), str(year)) for year in years])
-    filters = service.LibraryFilters(
+    filters = library.LibraryFilters(
         query=(form.q.data or "")[:200],
         theme_id=_int_or_none(form.theme.data),
         kind=BriefingKind(form.kind.data)
@@ -127,7 +118,7 @@ def library() -> str:
         review_type=form.review_type.data if form.review_type.data in _review_types() else None,
         year=_int_or_none(form.year.data),
     )
-    entries = service.library(filters, reader=current_user)
+    entries = library.library(filters, reader=current_user)
     filtered = any(
         [filters.query, filters.theme_id, filters.kind, filters.review_type, filters.year]
     )
@@ -153,7 +144,7 @@ def _int_or_none(value: str | None) -> int | None:
 @blueprint.route("/briefings")
 @requires(Permission.MANAGE_BRIEFINGS)
 def index() -> str:
-    return render_template("briefings/index.html", briefings=service.all_briefings())
+    return render_template("briefings/index.html", briefings=library.all_briefings())
 
 
 @blueprint.route("/briefings/new", methods=["GET", "POST"])
@@ -162,38 +153,39 @@ def new() -> Response | str:
     review: Review | None = None
     review_id = request.args.get("review_id", type=int)
     if review_id is not None:
-        review = db.session.get(Review, review_id)
+        review = get_review(review_id)
         if review is None:
             abort(404)
     form = forms.NewBriefingForm()
     form.kind.choices = choices_of(forms.KIND_CHOICES)
-    partnerships = list(db.session.scalars(db.select(Partnership).order_by(Partnership.name)))
+    partnerships = organisations.list_partnerships()
     form.partnership.choices = choices_of([(p.id, p.name) for p in partnerships])
     if request.method == "GET":
-        form.review_by.data = service.default_review_by()
+        form.review_by.data = workflow.default_review_by()
     if form.validate_on_submit():
         assert form.review_by.data is not None  # required: validation has checked it
         kind = BriefingKind(form.kind.data)
-        if review is not None:
-            briefing = service.create_from_review(
-                actor=current_user, review=review, kind=kind, review_by=form.review_by.data
-            )
+        review_by = form.review_by.data
+        partnership = next((p for p in partnerships if p.id == form.partnership.data), None)
+        if review is None and not (form.title.data or "").strip():
+            form.title.errors = ["Enter a title"]
+        elif review is None and partnership is None:
+            form.partnership.errors = ["Choose a partnership"]
         else:
-            partnership = db.session.get(Partnership, form.partnership.data or 0)
-            if not (form.title.data or "").strip():
-                form.title.errors = ["Enter a title"]
-            elif partnership is None:
-                form.partnership.errors = ["Choose a partnership"]
-            else:
-                briefing = service.create_briefing(
-                    actor=current_user,
-                    partnership=partnership,
-                    kind=kind,
-                    title=form.title.data or "",
-                    review_by=form.review_by.data,
-                )
-        if not form.errors:
-            db.session.commit()
+            with transaction():
+                if review is not None:
+                    briefing = workflow.create_from_review(
+                        actor=current_user, review=review, kind=kind, review_by=review_by
+                    )
+                else:
+                    assert partnership is not None
+                    briefing = workflow.create_briefing(
+                        actor=current_user,
+                        partnership=partnership,
+                        kind=kind,
+                        title=form.title.data or "",
+                        review_by=review_by,
+                    )
             flash("Briefing created as a draft.", "success")
             return redirect(url_for("briefings.edit", briefing_id=briefing.id))
     return render_template(
@@ -230,36 +222,15 @@ def edit(briefing_id: int) -> Response | str:
             show_preview = True
         else:
             try:
-                service.update_open_version(
-                    briefing,
-                    actor=current_user,
-                    expected_lock_version=_int_or_none(form.lock_version.data) or 0,
-                    title=form.title.data or "",
-                    sections={s.key: form[s.key].data or "" for s in sections_for(briefing.kind)},
-                    review_by=form.review_by.data,
-                )
-                if action == "submit":
-                    service.submit_for_review(briefing, actor=current_user)
-                elif action == "draft":
-                    service.return_to_draft(briefing, actor=current_user)
-                elif action == "publish":
-                    service.publish(briefing, actor=current_user)
-            except service.StaleEdit as error:
-                db.session.rollback()
+                with transaction():
+                    refusal = _save_then_move(briefing, form, action)
+            except StaleEdit as error:
                 form.title.errors = [str(error)]
-            except service.BriefingError as error:
-                # Keep what was typed: save it, then show where publishing is blocked.
-                db.session.commit()
-                form.lock_version.data = str(version.lock_version)
-                for key, message in error.field_errors.items():
-                    if key in form:
-                        form[key].errors = [message]
-                    else:
-                        flash(message, "info")
-                if not error.field_errors:
-                    form.title.errors = [str(error)]
             else:
-                db.session.commit()
+                if refusal is not None:
+                    form.lock_version.data = str(version.lock_version)
+                    _show_refusal(form, refusal)
+                    return _edit_page(briefing, version, form, show_preview)
                 messages = {
                     "save": "Draft saved.",
                     "submit": "Sent for review.",
@@ -270,7 +241,47 @@ def edit(briefing_id: int) -> Response | str:
                 if action == "publish":
                     return redirect(url_for("briefings.read", briefing_id=briefing.id))
                 return redirect(url_for("briefings.edit", briefing_id=briefing.id))
-    flags = service.flag_statuses(briefing, version)
+    return _edit_page(briefing, version, form, show_preview)
+
+
+def _save_then_move(briefing: Briefing, form: Any, action: str) -> BriefingError | None:
+    """Save the open version, then move it as ``action`` asks. A refusal of the move (or of
+    the save, other than a stale edit) is returned, not raised: what was typed is kept and
+    committed, and the form shows where publishing is blocked."""
+    try:
+        workflow.update_open_version(
+            briefing,
+            actor=current_user,
+            expected_lock_version=_int_or_none(form.lock_version.data) or 0,
+            title=form.title.data or "",
+            sections={s.key: form[s.key].data or "" for s in sections_for(briefing.kind)},
+            review_by=form.review_by.data,
+        )
+        if action == "submit":
+            workflow.submit_for_review(briefing, actor=current_user)
+        elif action == "draft":
+            workflow.return_to_draft(briefing, actor=current_user)
+        elif action == "publish":
+            workflow.publish(briefing, actor=current_user)
+    except StaleEdit:
+        raise
+    except BriefingError as error:
+        return error
+    return None
+
+
+def _show_refusal(form: Any, refusal: BriefingError) -> None:
+    for key, message in refusal.field_errors.items():
+        if key in form:
+            form[key].errors = [message]
+        else:
+            flash(message, "info")
+    if not refusal.field_errors:
+        form.title.errors = [str(refusal)]
+
+
+def _edit_page(briefing: Briefing, version: BriefingVersion, form: Any, show_preview: bool) -> str:
+    flags_now = flags.flag_statuses(briefing, version)
     return render_template(
         "briefings/edit.html",
         form=form,
@@ -278,7 +289,7 @@ def edit(briefing_id: int) -> Response | str:
         version=version,
         sections=sections_for(briefing.kind),
         previews=_section_previews(briefing, form) if show_preview else None,
-        unresolved=[f for f in flags if not f.resolved],
+        unresolved=[f for f in flags_now if not f.resolved],
     )
 
 
@@ -298,7 +309,7 @@ def check(briefing_id: int) -> Response | str:
     version = briefing.open_version
     if version is None:
         abort(404)
-    statuses = service.flag_statuses(briefing, version)
+    statuses = flags.flag_statuses(briefing, version)
     override_forms = [forms.OverrideForm(prefix=f"flag-{index}") for index in range(len(statuses))]
     posted = request.form.get("flag_index", type=int)
     if request.method == "POST" and posted is not None and 0 <= posted < len(statuses):
@@ -306,17 +317,17 @@ def check(briefing_id: int) -> Response | str:
         if form.validate():
             status = statuses[posted]
             try:
-                service.override_flag(
-                    briefing,
-                    actor=current_user,
-                    flag_kind=status.flag.kind,
-                    matched_text=status.flag.text,
-                    reason=form.reason.data or "",
-                )
-            except service.BriefingError as error:
+                with transaction():
+                    flags.override_flag(
+                        briefing,
+                        actor=current_user,
+                        flag_kind=status.flag.kind,
+                        matched_text=status.flag.text,
+                        reason=form.reason.data or "",
+                    )
+            except BriefingError as error:
                 form.reason.errors = [str(error)]
             else:
-                db.session.commit()
                 flash(f"Kept \u201c{status.flag.text}\u201d with your reason.", "success")
                 return redirect(url_for("briefings.check", briefing_id=briefing.id))
     error_form = next((f for f in override_forms if f.errors), None)
@@ -333,8 +344,8 @@ def check(briefing_id: int) -> Response | str:
 @requires(Permission.MANAGE_BRIEFINGS)
 def start_new_version(briefing_id: int) -> Response:
     briefing = _load(briefing_id)
-    service.new_version(briefing, actor=current_user)
-    db.session.commit()
+    with transaction():
+        workflow.new_version(briefing, actor=current_user)
     flash(
         "A new draft version was started. The published version stays until you publish this one.",
         "success",
@@ -347,11 +358,11 @@ def start_new_version(briefing_id: int) -> Response:
 def archive(briefing_id: int) -> Response:
     briefing = _load(briefing_id)
     try:
-        service.archive(briefing, actor=current_user)
-    except service.BriefingError as error:
+        with transaction():
+            workflow.archive(briefing, actor=current_user)
+    except BriefingError as error:
         flash(str(error), "info")
         return redirect(url_for("briefings.history", briefing_id=briefing.id))
-    db.session.commit()
     flash("Archived: it is no longer in the learning library.", "success")
     return redirect(url_for("briefings.history", briefing_id=briefing.id))
 
@@ -378,16 +389,16 @@ def version(briefing_id: int, number: int) -> str:
 @blueprint.route("/briefings/settings", methods=["GET", "POST"])
 @requires(Permission.MANAGE_BRIEFINGS)
 def settings() -> Response | str:
-    rows = service.public_settings()
+    rows = public_access.public_settings()
     form = forms.PublicSettingsForm()
     form.public.choices = choices_of([(p.id, p.name) for p, _ in rows])
     if request.method == "GET":
         form.public.data = [p.id for p, public in rows if public]
     if form.validate_on_submit():
         chosen = set(form.public.data or [])
-        for partnership, _ in rows:
-            service.set_public(partnership, partnership.id in chosen, actor=current_user)
-        db.session.commit()
+        with transaction():
+            for partnership, _ in rows:
+                public_access.set_public(partnership, partnership.id in chosen, actor=current_user)
         flash("Settings saved.", "success")
         return redirect(url_for("briefings.settings"))
     return render_template("briefings/settings.html", form=form, rows=rows)
@@ -417,10 +428,10 @@ def read(briefing_id: int) -> Response | str:
     version = briefing.published or briefing.latest
     read_form = forms.ReadForm() if briefing.published is not None else None
     if read_form is not None and read_form.validate_on_submit():
-        service.record_read(
-            briefing, reader=current_user, reflection=read_form.reflection.data or ""
-        )
-        db.session.commit()
+        with transaction():
+            reach_service.record_read(
+                briefing, reader=current_user, reflection=read_form.reflection.data or ""
+            )
         flash("Thank you: your reading is recorded.", "success")
         return redirect(url_for("briefings.read", briefing_id=briefing.id))
     return render_template(
@@ -447,7 +458,7 @@ def pdf(briefing_id: int) -> Response:
 @public
 def public_read(briefing_id: int) -> str:
     briefing = _reading(briefing_id)
-    if not can_read_briefing_publicly(briefing, service.is_public(briefing.partnership_id)):
+    if not can_read_briefing_publicly(briefing, public_access.is_public(briefing.partnership_id)):
         abort(404)
     assert briefing.published is not None
     return render_template(
@@ -463,12 +474,10 @@ def public_read(briefing_id: int) -> str:
 @public
 def public_library(short_name: str) -> str:
     """A partnership's published briefings, for anyone, when the partnership allows it."""
-    partnership = db.session.scalar(
-        db.select(Partnership).where(Partnership.short_name == short_name)
-    )
-    if partnership is None or not service.is_public(partnership.id):
+    partnership = organisations.partnership_by_short_name(short_name)
+    if partnership is None or not public_access.is_public(partnership.id):
         abort(404)
-    entries = service.library(service.LibraryFilters(partnership_id=partnership.id))
+    entries = library.library(library.LibraryFilters(partnership_id=partnership.id))
     return render_template(
         "briefings/public_library.html", partnership=partnership, entries=entries
     )
@@ -478,7 +487,7 @@ def public_library(short_name: str) -> str:
 @public
 def public_pdf(briefing_id: int) -> Response:
     briefing = _reading(briefing_id)
-    if not can_read_briefing_publicly(briefing, service.is_public(briefing.partnership_id)):
+    if not can_read_briefing_publicly(briefing, public_access.is_public(briefing.partnership_id)):
         abort(404)
     assert briefing.published is not None
     return briefing_pdf_response(_reading_context(briefing, briefing.published))
@@ -509,16 +518,16 @@ def team_use(briefing_id: int) -> Response | str:
         elif form.used_on.data > london_today():
             form.used_on.errors = ["The date the team used it must be today or in the past"]
         else:
-            service.record_team_use(
-                briefing,
-                actor=current_user,
-                used_on=form.used_on.data,
-                team=form.team.data or "",
-                agency=agency,
-                staff_count=form.staff_count.data,
-                notes=form.notes.data or "",
-            )
-            db.session.commit()
+            with transaction():
+                reach_service.record_team_use(
+                    briefing,
+                    actor=current_user,
+                    used_on=form.used_on.data,
+                    team=form.team.data or "",
+                    agency=agency,
+                    staff_count=form.staff_count.data,
+                    notes=form.notes.data or "",
+                )
             flash("Team use recorded. Thank you.", "success")
             return redirect(url_for("briefings.read", briefing_id=briefing.id))
     return render_template("briefings/team_use.html", form=form, briefing=briefing)
@@ -531,7 +540,7 @@ def reach(briefing_id: int) -> str:
     if not any(v.published_at for v in briefing.versions):
         abort(404)
     return render_template(
-        "briefings/reach.html", briefing=briefing, reach=service.briefing_reach(briefing)
+        "briefings/reach.html", briefing=briefing, reach=reach_service.briefing_reach(briefing)
     )
 
 
@@ -540,8 +549,8 @@ def reach(briefing_id: int) -> str:
 def reach_overview() -> str:
     return render_template(
         "briefings/reach_overview.html",
-        by_agency=service.agency_reach(),
-        by_briefing=service.reach_by_briefing(),
+        by_agency=reach_service.agency_reach(),
+        by_briefing=reach_service.reach_by_briefing(),
     )
 
 
@@ -550,48 +559,29 @@ def reach_overview() -> str:
 def links(briefing_id: int) -> Response | str:
     """The reviews, findings and themes a briefing links to (the library filters on them)."""
     briefing = _load(briefing_id)
-    all_reviews = overview_service.list_reviews()
-    themes = list(
-        db.session.scalars(
-            db.select(Theme).where(Theme.parent_id.is_not(None)).order_by(Theme.name)
-        )
-    )
-    linked_reviews = [r for r in all_reviews if r in briefing.reviews]
-    findings = list(
-        db.session.scalars(
-            db.select(Finding)
-            .where(Finding.review_id.in_([r.id for r in linked_reviews]))
-            .options(selectinload(Finding.review))
-            .order_by(Finding.review_id, Finding.position)
-        )
-    )
+    options = link_service.link_options(briefing, overview_service.list_reviews())
     form = forms.LinksForm()
     form.reviews.choices = choices_of(
-        [(r.id, f"{r.reference} ({r.subject_label})") for r in all_reviews]
+        [(r.id, f"{r.reference} ({r.subject_label})") for r in options.reviews]
     )
     form.findings.choices = choices_of(
-        [(f.id, f"{f.review.reference}: {f.kind.label}: {f.text[:120]}") for f in findings]
+        [(f.id, f"{f.review.reference}: {f.kind.label}: {f.text[:120]}") for f in options.findings]
     )
-    form.themes.choices = choices_of([(t.id, t.name) for t in themes])
+    form.themes.choices = choices_of([(t.id, t.name) for t in options.themes])
     if request.method == "GET":
         form.reviews.data = [r.id for r in briefing.reviews]
         form.findings.data = [f.id for f in briefing.findings]
         form.themes.data = [t.id for t in briefing.themes]
     if form.validate_on_submit():
-        chosen_reviews = set(form.reviews.data or [])
-        chosen_findings = set(form.findings.data or [])
-        chosen_themes = set(form.themes.data or [])
-        # Findings of a newly linked review are linked with it.
-        new_reviews = chosen_reviews - {r.id for r in briefing.reviews}
-        extra = db.session.scalars(db.select(Finding).where(Finding.review_id.in_(new_reviews)))
-        service.set_links(
-            briefing,
-            actor=current_user,
-            reviews=[r for r in all_reviews if r.id in chosen_reviews],
-            findings=[f for f in findings if f.id in chosen_findings] + list(extra),
-            themes=[t for t in themes if t.id in chosen_themes],
-        )
-        db.session.commit()
+        with transaction():
+            link_service.link_chosen(
+                briefing,
+                actor=current_user,
+                options=options,
+                review_ids=set(form.reviews.data or []),
+                finding_ids=set(form.findings.data or []),
+                theme_ids=set(form.themes.data or []),
+            )
         flash("Links saved.", "success")
         return redirect(url_for("briefings.links", briefing_id=briefing.id))
     return render_template("briefings/links.html", form=form, briefing=briefing)

@@ -10,7 +10,6 @@ from werkzeug.wrappers import Response
 from wtforms import SelectField, StringField, SubmitField
 from wtforms.validators import InputRequired, Length
 
-from sgreviews.extensions import db
 from sgreviews.policy import Permission
 from sgreviews.review_types import JURISDICTIONS
 from sgreviews.services.reviews import closure_days
@@ -18,6 +17,7 @@ from sgreviews.services.reviews.lifecycle import ReviewError
 from sgreviews.web.access import requires
 from sgreviews.web.forms_common import choices_of
 from sgreviews.web.reviews.forms import GovDateField, add_error
+from sgreviews.web.transactions import transaction
 
 blueprint = Blueprint("calendar", __name__, url_prefix="/calendar")
 
@@ -47,14 +47,13 @@ def closure_days_page() -> str | Response:
     form = ClosureDayForm()
     if form.validate_on_submit():
         try:
-            item = closure_days.add_closure_day(
-                current_user, form.day.data, form.jurisdiction.data, form.reason.data
-            )
+            with transaction():
+                item = closure_days.add_closure_day(
+                    current_user, form.day.data, form.jurisdiction.data, form.reason.data
+                )
         except ReviewError as error:
-            db.session.rollback()
             add_error(form, error.field, error.message)
         else:
-            db.session.commit()
             flash(
                 f"{item.day:%-d %B %Y} added. Every review's deadlines have been recalculated.",
                 "success",
@@ -71,8 +70,9 @@ def closure_days_page() -> str | Response:
 @blueprint.route("/closure-days/<int:closure_id>/delete", methods=["POST"], endpoint="delete")
 @requires(Permission.MANAGE_CALENDAR)
 def delete(closure_id: int) -> Response:
-    if not closure_days.remove_closure_day(current_user, closure_id):
+    with transaction():
+        removed = closure_days.remove_closure_day(current_user, closure_id)
+    if not removed:
         abort(404)
-    db.session.commit()
     flash("Closure day removed. Every review's deadlines have been recalculated.", "success")
     return redirect(url_for("calendar.closure_days"))

@@ -17,7 +17,7 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional, Val
 from sgreviews.clock import london_today
 from sgreviews.models import ChallengeStatus
 from sgreviews.services.periods import BusinessYear
-from sgreviews.web.forms_common import GovDateField
+from sgreviews.web.forms_common import GovDateField, choices_of
 
 
 class DashboardFilterForm(FlaskForm):
@@ -31,10 +31,17 @@ class DashboardFilterForm(FlaskForm):
     quarter = SelectField(
         "Quarter",
         widget=GovSelect(),
-        choices=[("", "Whole year"), ("1", "Q1 (April to June)"), ("2", "Q2 (July to September)"),
-                 ("3", "Q3 (October to December)"), ("4", "Q4 (January to March)")],
+        choices=choices_of(
+            [
+                ("", "Whole year"),
+                ("1", "Q1 (April to June)"),
+                ("2", "Q2 (July to September)"),
+                ("3", "Q3 (October to December)"),
+                ("4", "Q4 (January to March)"),
+            ]
+        ),
         default="",
-    )  # fmt: skip
+    )
     # With a partnership chosen: a drop-down of the agencies owning its actions. With all
     # partnerships: the agency's name typed (2,400 agencies nationally made a drop-down of
     # 2,400 options that was most of the page; docs/performance.md).
@@ -51,14 +58,16 @@ class DashboardFilterForm(FlaskForm):
     def set_choices(
         self, partnerships: list[tuple[int, str]], agencies: list[tuple[int, str]], today: date
     ) -> None:
-        self.partnership.choices = [("", "All partnerships")] + [
-            (str(key), name) for key, name in partnerships
-        ]
-        self.agency.choices = [("", "All agencies")] + [(str(key), name) for key, name in agencies]
+        self.partnership.choices = choices_of(
+            [("", "All partnerships")] + [(str(key), name) for key, name in partnerships]
+        )
+        self.agency.choices = choices_of(
+            [("", "All agencies")] + [(str(key), name) for key, name in agencies]
+        )
         current = BusinessYear.containing(today).start_year
-        self.year.choices = [
-            (str(year), BusinessYear(year).label) for year in range(current, current - 10, -1)
-        ]
+        self.year.choices = choices_of(
+            [(str(year), BusinessYear(year).label) for year in range(current, current - 10, -1)]
+        )
         if not self.year.data:
             self.year.data = str(current)
 
@@ -96,7 +105,7 @@ class ChallengeForm(FlaskForm):
     status = SelectField(
         "Status",
         widget=GovSelect(),
-        choices=[(status.value, status.label) for status in ChallengeStatus],
+        choices=choices_of([(status.value, status.label) for status in ChallengeStatus]),
         default=ChallengeStatus.OPEN.value,
     )
     submit = SubmitField("Save challenge", widget=GovSubmitInput())
@@ -119,7 +128,7 @@ class ChallengeFilterForm(FlaskForm):
     status = SelectField(
         "Status",
         widget=GovSelect(),
-        choices=[("", "Any status")] + [(s.value, s.label) for s in ChallengeStatus],
+        choices=choices_of([("", "Any status")] + [(s.value, s.label) for s in ChallengeStatus]),
         default="",
     )
     submit = SubmitField("Apply filters", widget=GovSubmitInput())
@@ -134,7 +143,9 @@ class YearlyReportForm(FlaskForm):
     version = SelectField(
         "Version",
         widget=GovSelect(),
-        choices=[("full", "Full (for the board)"), ("public", "Public (small numbers hidden)")],
+        choices=choices_of(
+            [("full", "Full (for the board)"), ("public", "Public (small numbers hidden)")]
+        ),
         default="full",
     )
     submit = SubmitField("Show report", widget=GovSubmitInput())

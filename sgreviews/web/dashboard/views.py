@@ -22,7 +22,6 @@ from werkzeug.wrappers import Response as WerkzeugResponse
 
 from sgreviews import charts
 from sgreviews.clock import london_today
-from sgreviews.extensions import db
 from sgreviews.models import ChallengeStatus
 from sgreviews.policy import Permission, has_permission
 from sgreviews.review_types import ReviewType
@@ -43,16 +42,10 @@ from sgreviews.web.dashboard.forms import (
     YearlyReportForm,
     budget_form_class,
 )
+from sgreviews.web.forms_common import choices_of
+from sgreviews.web.transactions import transaction
 
 blueprint = Blueprint("dashboard", __name__)
-
-
-@blueprint.app_template_filter("cell")
-def cell(value: object) -> str:
-    """A table cell for people: dates in words; exports keep real dates."""
-    if isinstance(value, date):
-        return value.strftime("%-d %b %Y")
-    return "" if value is None else str(value)
 
 
 EXPORT_TYPES = {
@@ -88,7 +81,7 @@ def _filters_from_request() -> tuple[DashboardFilterForm, Filters]:
         agency_choices(partnership_id, keep=agency_id) if partnership_id else [],
         today,
     )
-    valid_years = {value for value, _label in form.year.choices}
+    valid_years = {choice.value for choice in form.year.choices}
     if form.year.data not in valid_years:
         form.year.data = str(BusinessYear.containing(today).start_year)
     quarter = _int_or_none(form.quarter.data)
@@ -246,10 +239,13 @@ def export(key: str, file_type: str) -> Response:
 
 
 def _challenge_choices(form: ChallengeForm) -> None:
-    form.partnership.choices = [(str(p.id), p.name) for p in organisations.list_partnerships()]
-    form.agency.choices = [("", "No agency (a person or other body)")] + [
-        (str(agency_id), name) for agency_id, name in organisations.agency_choices()
-    ]
+    form.partnership.choices = choices_of(
+        [(str(p.id), p.name) for p in organisations.list_partnerships()]
+    )
+    form.agency.choices = choices_of(
+        [("", "No agency (a person or other body)")]
+        + [(str(agency_id), name) for agency_id, name in organisations.agency_choices()]
+    )
 
 
 def _challenge_values(form: ChallengeForm) -> challenges.ChallengeValues:
@@ -272,12 +268,14 @@ def _challenge_values(form: ChallengeForm) -> challenges.ChallengeValues:
 @requires(Permission.RECORD_CHALLENGE)
 def challenge_list() -> str:
     form = ChallengeFilterForm(request.args)
-    form.partnership.choices = [("", "All partnerships")] + [
-        (str(p.id), p.name) for p in organisations.list_partnerships()
-    ]
-    form.agency.choices = [("", "All agencies")] + [
-        (str(agency_id), name) for agency_id, name in organisations.agency_choices()
-    ]
+    form.partnership.choices = choices_of(
+        [("", "All partnerships")]
+        + [(str(p.id), p.name) for p in organisations.list_partnerships()]
+    )
+    form.agency.choices = choices_of(
+        [("", "All agencies")]
+        + [(str(agency_id), name) for agency_id, name in organisations.agency_choices()]
+    )
     status = form.status.data if form.status.data in {s.value for s in ChallengeStatus} else None
     items = challenges.list_challenges(
         partnership_id=_int_or_none(form.partnership.data),
@@ -295,8 +293,8 @@ def challenge_new() -> str | WerkzeugResponse:
     form = ChallengeForm()
     _challenge_choices(form)
     if form.validate_on_submit():
-        challenges.record_challenge(_challenge_values(form), current_user)
-        db.session.commit()
+        with transaction():
+            challenges.record_challenge(_challenge_values(form), current_user)
         flash("Challenge recorded", "success")
         return redirect(url_for("dashboard.challenge_list"))
     return render_template("dashboard/challenge_form.html", form=form, challenge=None)
@@ -318,15 +316,16 @@ def challenge_edit(challenge_id: int) -> str | WerkzeugResponse:
     conflict = None
     if form.validate_on_submit():
         try:
-            challenges.update_challenge(
-                challenge, _challenge_values(form), int(form.version.data or 0), current_user
-            )
-            db.session.commit()
-            flash("Challenge updated", "success")
-            return redirect(url_for("dashboard.challenge_list"))
+            with transaction():
+                challenges.update_challenge(
+                    challenge, _challenge_values(form), int(form.version.data or 0), current_user
+                )
         except challenges.StaleChallenge as stale:
             conflict = stale.current
             form.version.data = str(conflict.version)
+        else:
+            flash("Challenge updated", "success")
+            return redirect(url_for("dashboard.challenge_list"))
     return render_template(
         "dashboard/challenge_form.html", form=form, challenge=challenge, conflict=conflict
     )
@@ -336,15 +335,15 @@ def _yearly_report_from_request() -> tuple[YearlyReportForm, YearlyReport]:
     today = london_today()
     form = YearlyReportForm(request.args)
     partnerships = organisations.list_partnerships()
-    form.partnership.choices = [("", "All partnerships")] + [
-        (str(p.id), p.name) for p in partnerships
-    ]
+    form.partnership.choices = choices_of(
+        [("", "All partnerships")] + [(str(p.id), p.name) for p in partnerships]
+    )
     current = BusinessYear.containing(today).start_year
     # The report is usually for the year just finished.
-    form.year.choices = [
-        (str(year), BusinessYear(year).label) for year in range(current, current - 10, -1)
-    ]
-    if form.year.data not in {value for value, _label in form.year.choices}:
+    form.year.choices = choices_of(
+        [(str(year), BusinessYear(year).label) for year in range(current, current - 10, -1)]
+    )
+    if form.year.data not in {choice.value for choice in form.year.choices}:
         form.year.data = str(current - 1)
     if form.version.data not in ("full", "public"):
         form.version.data = "full"
@@ -409,14 +408,14 @@ def budget_page() -> str | WerkzeugResponse:
     if not partnerships:
         return render_template("dashboard/budgets.html", chooser=None)
     chooser = BudgetYearForm(request.args)
-    chooser.partnership.choices = [(str(p.id), p.name) for p in partnerships]
+    chooser.partnership.choices = choices_of([(str(p.id), p.name) for p in partnerships])
     current = BusinessYear.containing(london_today()).start_year
-    chooser.year.choices = [
-        (str(year), BusinessYear(year).label) for year in range(current + 1, current - 6, -1)
-    ]
+    chooser.year.choices = choices_of(
+        [(str(year), BusinessYear(year).label) for year in range(current + 1, current - 6, -1)]
+    )
     if chooser.partnership.data not in {str(p.id) for p in partnerships}:
         chooser.partnership.data = str(partnerships[0].id)
-    if chooser.year.data not in {value for value, _label in chooser.year.choices}:
+    if chooser.year.data not in {choice.value for choice in chooser.year.choices}:
         chooser.year.data = str(current)
     partnership_id, year = int(chooser.partnership.data), int(chooser.year.data)
     types = [(key, review_type.display_name) for key, review_type in _review_types().items()]
@@ -427,13 +426,13 @@ def budget_page() -> str | WerkzeugResponse:
             if field is not None:
                 field.data = amount
     if form.validate_on_submit():
-        budgets.set_budgets(
-            partnership_id,
-            year,
-            {key: getattr(form, f"budget_{key}").data for key, _name in types},
-            current_user,
-        )
-        db.session.commit()
+        with transaction():
+            budgets.set_budgets(
+                partnership_id,
+                year,
+                {key: getattr(form, f"budget_{key}").data for key, _name in types},
+                current_user,
+            )
         flash(f"Budgets for {BusinessYear(year).label} saved", "success")
         return redirect(url_for("dashboard.budget_page", partnership=partnership_id, year=year))
     return render_template(

@@ -5,12 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
-from flask.blueprints import BlueprintSetupState
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from sgreviews.clock import london_today
-from sgreviews.extensions import db
 from sgreviews.models import Finding, FindingKind, Review, User
 from sgreviews.policy import (
     Permission,
@@ -24,20 +22,13 @@ from sgreviews.services.actions.rag import current_rules
 from sgreviews.services.editing import FieldError, StaleEdit
 from sgreviews.services.organisations import directory as organisations
 from sgreviews.services.reviews import findings as finding_service
-from sgreviews.services.themes import read_taxonomy, theme_choices
+from sgreviews.services.themes import theme_choices
 from sgreviews.web.access import requires
 from sgreviews.web.findings.forms import FindingForm
 from sgreviews.web.forms_common import add_error, choices_of, comparison
+from sgreviews.web.transactions import transaction
 
 blueprint = Blueprint("findings", __name__)
-
-
-@blueprint.record_once
-def _check_themes(state: BlueprintSetupState) -> None:
-    """Validate config/themes.toml at start-up: a malformed file stops the app with the
-    bad key's name rather than failing on the first finding form."""
-    settings = state.app.extensions["sgreviews.settings"]
-    read_taxonomy(settings.config_dir / "themes.toml")
 
 
 def _user() -> User:
@@ -100,19 +91,19 @@ def create(review_id: int) -> Response | str:
         form.kind.data = FindingKind.LEARNING_POINT.value
     if form.validate_on_submit():
         try:
-            finding = finding_service.create_finding(
-                actor=_user(),
-                review=review,
-                kind=FindingKind(form.kind.data),
-                text=form.text.data or "",
-                theme_keys=list(form.themes.data or []),
-                agency_ids=list(form.agencies.data or []),
-                themes_path=_themes_path(),
-            )
+            with transaction():
+                finding = finding_service.create_finding(
+                    actor=_user(),
+                    review=review,
+                    kind=FindingKind(form.kind.data),
+                    text=form.text.data or "",
+                    theme_keys=list(form.themes.data or []),
+                    agency_ids=list(form.agencies.data or []),
+                    themes_path=_themes_path(),
+                )
         except FieldError as error:
             add_error(form, error.field_name, error.message)
         else:
-            db.session.commit()
             flash(f"Finding {finding.position} added.", "success")
             return redirect(
                 url_for("findings.list_findings", review_id=review.id) + f"#finding-{finding.id}"
@@ -151,25 +142,24 @@ def edit(review_id: int, finding_id: int) -> Response | str:
         form.version.data = str(finding.version)
     elif form.validate_on_submit():
         try:
-            finding_service.update_finding(
-                actor=_user(),
-                finding=finding,
-                expected_version=int(form.version.data or 0),
-                kind=FindingKind(form.kind.data),
-                text=form.text.data or "",
-                theme_keys=list(form.themes.data or []),
-                agency_ids=list(form.agencies.data or []),
-                themes_path=_themes_path(),
-            )
+            with transaction():
+                finding_service.update_finding(
+                    actor=_user(),
+                    finding=finding,
+                    expected_version=int(form.version.data or 0),
+                    kind=FindingKind(form.kind.data),
+                    text=form.text.data or "",
+                    theme_keys=list(form.themes.data or []),
+                    agency_ids=list(form.agencies.data or []),
+                    themes_path=_themes_path(),
+                )
         except StaleEdit as error:
-            db.session.rollback()
             stale = error
             finding = _finding_or_404(review, finding_id)
             form.version.data = str(finding.version)
         except FieldError as error:
             add_error(form, error.field_name, error.message)
         else:
-            db.session.commit()
             flash(f"Finding {finding.position} saved.", "success")
             return redirect(
                 url_for("findings.list_findings", review_id=review.id) + f"#finding-{finding.id}"
@@ -208,8 +198,8 @@ def edit(review_id: int, finding_id: int) -> Response | str:
 def mark_addressed(review_id: int, finding_id: int) -> Response:
     review = _review_or_404(review_id)
     finding = _finding_or_404(review, finding_id)
-    check = finding_service.mark_addressed(actor=_user(), finding=finding)
-    db.session.commit()
+    with transaction():
+        check = finding_service.mark_addressed(actor=_user(), finding=finding)
     if check.addressed:
         flash(f"Finding {finding.position} is marked addressed.", "success")
     else:

@@ -20,7 +20,6 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from sgreviews.clock import london_today, utcnow
-from sgreviews.extensions import db
 from sgreviews.models import OutboxState, User
 from sgreviews.policy import Permission
 from sgreviews.services.mail import outbox
@@ -29,6 +28,7 @@ from sgreviews.services.reminders import snoozes as snooze_service
 from sgreviews.services.reminders.wiring import current_mail_settings
 from sgreviews.web.access import public, requires, signed_in
 from sgreviews.web.notifications.forms import CalendarForm, NotificationSettingsForm, SnoozeForm
+from sgreviews.web.transactions import transaction
 
 blueprint = Blueprint("notifications", __name__)
 
@@ -52,8 +52,9 @@ def preset_unread_count(count: int) -> None:
     g.unread_notifications = count
 
 
-@blueprint.app_context_processor
 def notification_count() -> dict[str, Any]:
+    """The header's unread count, for every page (registered by ``create_app``)."""
+
     def unread_notifications() -> int:
         preset: int | None = g.get("unread_notifications")
         if preset is not None:
@@ -85,8 +86,8 @@ def index() -> str:
 def mark_read() -> Response:
     if not CalendarForm().validate_on_submit():
         abort(400)
-    count = inbox.mark_all_read(current_user.id)
-    db.session.commit()
+    with transaction():
+        count = inbox.mark_all_read(current_user.id)
     flash(f"{count} notification{'s' if count != 1 else ''} marked as read.", "success")
     return redirect(url_for("notifications.index"))
 
@@ -99,18 +100,19 @@ def _feed_url(token: str) -> str:
 @blueprint.route("/notifications/settings", methods=["GET", "POST"])
 @signed_in
 def settings() -> Response | str:
-    setting = preferences.settings_for(current_user)
+    with transaction():
+        # A first visit stores the person's settings with the defaults.
+        setting = preferences.settings_for(current_user)
     form = NotificationSettingsForm(
         data={"delivery": "email" if setting.email_digest else "in_app"}
         if request.method == "GET"
         else None
     )
     if form.validate_on_submit():
-        preferences.set_email_digest(current_user, form.delivery.data == "email")
-        db.session.commit()
+        with transaction():
+            preferences.set_email_digest(current_user, form.delivery.data == "email")
         flash("Your notification settings are saved.", "success")
         return redirect(url_for("notifications.settings"))
-    db.session.commit()
     return render_template(
         "notifications/settings.html",
         form=form,
@@ -127,12 +129,12 @@ def calendar_settings() -> Response | str:
     if not calendar_form.validate_on_submit():
         abort(400)
     if request.form.get("calendar") == "revoke":
-        preferences.revoke_calendar(current_user)
-        db.session.commit()
+        with transaction():
+            preferences.revoke_calendar(current_user)
         flash("Your calendar feed is turned off. Its address no longer works.", "success")
         return redirect(url_for("notifications.settings"))
-    token = preferences.enable_calendar(current_user)
-    db.session.commit()
+    with transaction():
+        token = preferences.enable_calendar(current_user)
     setting = preferences.settings_for(current_user)
     form = NotificationSettingsForm(
         data={"delivery": "email" if setting.email_digest else "in_app"}
@@ -170,17 +172,17 @@ def snoozes() -> Response | str:
     if form.validate_on_submit():
         assert form.until.data is not None
         try:
-            item = snooze_service.snooze(
-                current_user,
-                form.reference.data or "",
-                form.until.data,
-                form.reason.data or "",
-                today,
-            )
+            with transaction():
+                item = snooze_service.snooze(
+                    current_user,
+                    form.reference.data or "",
+                    form.until.data,
+                    form.reason.data or "",
+                    today,
+                )
         except snooze_service.SnoozeError as error:
             getattr(form, error.field).errors = [str(error)]
         else:
-            db.session.commit()
             flash(
                 f"Reminders for {(form.reference.data or '').strip()} are snoozed until "
                 f"{item.snoozed_until:%-d %B %Y}.",
@@ -200,10 +202,10 @@ def snoozes() -> Response | str:
 def end_snooze(snooze_id: int) -> Response:
     if not CalendarForm().validate_on_submit():
         abort(400)
-    item = snooze_service.end_snooze(current_user, snooze_id)
+    with transaction():
+        item = snooze_service.end_snooze(current_user, snooze_id)
     if item is None:
         abort(404)
-    db.session.commit()
     flash("The snooze has ended: reminders start again at the next run.", "success")
     return redirect(url_for("notifications.snoozes"))
 

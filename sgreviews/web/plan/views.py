@@ -9,12 +9,10 @@ from pathlib import Path
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from sgreviews.clock import london_today
-from sgreviews.extensions import db
-from sgreviews.models import Review, User
+from sgreviews.models import User
 from sgreviews.policy import PARTNERSHIP_WIDE_ROLES, Permission, can_view_review, has_permission
 from sgreviews.services.actions import lists as action_lists
 from sgreviews.services.actions import plan as plan_service
@@ -22,9 +20,11 @@ from sgreviews.services.actions import spreadsheet_export, tracker_import
 from sgreviews.services.actions.rag import current_rules
 from sgreviews.services.editing import FieldError
 from sgreviews.services.reviews import findings as finding_service
+from sgreviews.services.reviews.choices import reviews_by_reference
 from sgreviews.web.access import requires
 from sgreviews.web.paging import govuk_pagination
 from sgreviews.web.paging import with_page as _with_page
+from sgreviews.web.transactions import transaction
 
 blueprint = Blueprint("plan", __name__)
 
@@ -194,10 +194,6 @@ def _mapping_from_form(headers: list[str]) -> dict[str, int | None]:
     return mapping
 
 
-def _reviews() -> list[Review]:
-    return list(db.session.scalars(select(Review).order_by(Review.reference)))
-
-
 @blueprint.route("/actions/import", methods=["GET", "POST"])
 @requires(Permission.IMPORT_ACTIONS)
 def import_upload() -> Response | str:
@@ -230,7 +226,7 @@ def import_upload() -> Response | str:
                         )
                     )
     return render_template(
-        "plan/import.html", error=error, review_error=review_error, reviews=_reviews()
+        "plan/import.html", error=error, review_error=review_error, reviews=reviews_by_reference()
     )
 
 
@@ -252,12 +248,11 @@ def import_preview(token: str) -> Response | str:
     problem = ""
     if confirm in ("all", "valid"):
         try:
-            created = tracker_import.apply(result, _user(), only_valid=confirm == "valid")
+            with transaction():
+                created = tracker_import.apply(result, _user(), only_valid=confirm == "valid")
         except FieldError as refused:
-            db.session.rollback()
             problem = refused.message
         else:
-            db.session.commit()
             (_imports_dir() / token).unlink(missing_ok=True)
             flash(f"Imported {len(created)} actions.", "success")
             if default_review is not None:
@@ -269,7 +264,7 @@ def import_preview(token: str) -> Response | str:
         result=result,
         fields=tracker_import.IMPORT_FIELDS,
         required=tracker_import.REQUIRED_FIELDS,
-        reviews=_reviews(),
+        reviews=reviews_by_reference(),
         default_review=default_review,
         problem=problem,
     )

@@ -15,7 +15,6 @@ from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 
 from sgreviews.clock import london_today
-from sgreviews.extensions import db
 from sgreviews.models import PartnershipKind, Review, SubjectKind
 from sgreviews.models.review import Consent, HoldReason, LinkKind, Methodology, MonitoringKind
 from sgreviews.policy import (
@@ -41,12 +40,11 @@ from sgreviews.web.forms_common import choices_of
 from sgreviews.web.paging import govuk_pagination
 from sgreviews.web.paging import with_page as _with_page
 from sgreviews.web.reviews import forms
+from sgreviews.web.transactions import transaction
 
 blueprint = Blueprint("reviews", __name__, url_prefix="/reviews")
 
 Page = str | Response
-# Types whose outcome is a decision about holding a review (others record how they ended).
-DECISION_TYPES = ("rapid_review", "dhr", "sar")
 
 
 def _review_or_404(review_id: int) -> Review:
@@ -89,12 +87,11 @@ def _save(
     """Run one service call; on refusal put the message beside its field and keep the
     input. Returns the redirect, or None to re-render the form."""
     try:
-        result = action()
+        with transaction():
+            result = action()
     except ReviewError as error:
-        db.session.rollback()
         forms.add_error(form, error.field, error.message)
         return None
-    db.session.commit()
     flash(success, "success")
     target = result if isinstance(result, Review) else review
     assert target is not None
@@ -311,7 +308,7 @@ def decision(review_id: int) -> Page:
         )
         if response:
             return response
-    title = "Record the decision" if rtype.key in DECISION_TYPES else "Record the outcome"
+    title = "Record the decision" if rtype.outcome_is_decision else "Record the outcome"
     return _form_page(form, title=title, review=review)
 
 
@@ -322,12 +319,11 @@ def decision(review_id: int) -> Page:
 def commission_from_decision(review_id: int) -> Response:
     review = _review_or_404(review_id)
     try:
-        created = review_decisions.commission_from_decision(current_user, review)
+        with transaction():
+            created = review_decisions.commission_from_decision(current_user, review)
     except ReviewError as error:
-        db.session.rollback()
         flash(error.message, "error")
         return redirect(url_for("reviews.show", review_id=review.id))
-    db.session.commit()
     flash(f"{created.reference} created. Record its commissioning below.", "success")
     return redirect(url_for("reviews.commissioning", review_id=created.id))
 
