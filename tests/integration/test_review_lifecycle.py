@@ -411,3 +411,25 @@ def test_final_report_must_reach_the_panel_seven_working_days_before_publication
     assert lead.state is DeadlineState.MET_LATE
     review.final_report_sent_on = date(2025, 4, 28)  # 29, 30, 1, 2, 6, 7, 8, 9: 8 days
     assert review_queries.final_report_lead(review, 7).state is DeadlineState.MET  # type: ignore[union-attr]
+
+
+def test_only_a_type_that_offers_them_takes_home_office_dates_or_starts_a_rapid_review(
+    ctx: None,
+) -> None:
+    """The service reads what a type offers from config, as the review page does: a
+    direct POST cannot record Home Office dates on an LCSPR, nor start a rapid review
+    from one."""
+    actor = factories.user(Role.SECRETARIAT)
+    lcspr = factories.review()
+    with pytest.raises(ReviewError, match="does not go to the Home Office"):
+        review_publishing.record_home_office_qa(
+            actor, lcspr, submitted_on=date(2025, 5, 20), letter_on=None, outcome="", today=TODAY
+        )
+    assert lcspr.home_office_submitted_on is None
+    with pytest.raises(ReviewError, match="Only a serious incident notification"):
+        review_creation.start_rapid_review(actor, lcspr, date(2025, 5, 20), today=TODAY)
+    dhr = factories.review(review_type="dhr", subject_kind=SubjectKind.ADULT)
+    review_publishing.record_home_office_qa(
+        actor, dhr, submitted_on=date(2025, 5, 20), letter_on=None, outcome="", today=TODAY
+    )
+    assert dhr.home_office_submitted_on == date(2025, 5, 20)

@@ -20,6 +20,7 @@ from sgreviews.services.reviews.lifecycle import (
     not_future,
     review_types,
     snapshot,
+    type_of,
 )
 from sgreviews.services.reviews.links import link
 from sgreviews.services.reviews.stages import advance_if_allowed
@@ -163,7 +164,7 @@ def start_rapid_review(
     """Start the rapid review of a notification: its 15-working-day clock runs from the
     notification date, and the notification moves on."""
     today = today or london_today()
-    if notification.review_type != NOTIFICATION_TYPE:
+    if not type_of(notification).offers_rapid_review:
         raise ReviewError("Only a serious incident notification starts a rapid review")
     not_future(started_on, "started_on", "The start date", today)
     not_before(

@@ -16,6 +16,7 @@ from sgreviews.services.reviews.lifecycle import (
     not_before,
     not_future,
     snapshot,
+    type_of,
 )
 from sgreviews.services.reviews.stages import advance_if_allowed
 
@@ -77,8 +78,12 @@ def record_home_office_qa(
     expected_version: int | None = None,
     today: date | None = None,
 ) -> Review:
-    """Home Office Quality Assurance Panel dates for a DHR."""
+    """Home Office Quality Assurance Panel dates, for a type that offers them (a DHR)."""
     today = today or london_today()
+    if not type_of(review).offers_home_office_qa:
+        raise ReviewError(
+            f"A {type_of(review).short_name} does not go to the Home Office Quality Assurance Panel"
+        )
     check_version(review, expected_version)
     if submitted_on is None:
         raise ReviewError("Enter the date the report went to the Home Office", "submitted_on")
