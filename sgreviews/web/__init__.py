@@ -5,17 +5,17 @@ from __future__ import annotations
 from flask import Flask, render_template
 from werkzeug.exceptions import HTTPException
 
-from sgreviews.web.actions.views import blueprint as actions_blueprint
+from sgreviews.web.actions import blueprint as actions_blueprint
 from sgreviews.web.admin.views import blueprint as admin_blueprint
 from sgreviews.web.audit_trail.views import blueprint as audit_trail_blueprint
 from sgreviews.web.auth.views import blueprint as auth_blueprint
-from sgreviews.web.briefings.views import blueprint as briefings_blueprint
+from sgreviews.web.briefings import blueprint as briefings_blueprint
 from sgreviews.web.calendar.views import blueprint as calendar_blueprint
 from sgreviews.web.dashboard.views import blueprint as dashboard_blueprint
 from sgreviews.web.findings.views import blueprint as findings_blueprint
 from sgreviews.web.home.views import blueprint as home_blueprint
 from sgreviews.web.plan.views import blueprint as plan_blueprint
-from sgreviews.web.reviews.views import blueprint as reviews_blueprint
+from sgreviews.web.reviews import blueprint as reviews_blueprint
 
 ERROR_TITLES = {
     400: "There is a problem with your request",

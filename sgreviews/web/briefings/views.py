@@ -1,73 +1,41 @@
-"""Briefings: the learning library, the editor and its workflow, the personal-data check,
-reading ("I have read this"), team use, reach, PDFs and the public reading view."""
+"""Briefings for their readers: the learning library, reading ("I have read this"), the PDF,
+the public reading view and library, team use and reach.
+
+The secretariat's editor and workflow are in `editor_views`; both register on the one
+blueprint of `common`."""
 
 from __future__ import annotations
 
-from typing import Any
-
-from flask import (
-    Blueprint,
-    abort,
-    current_app,
-    flash,
-    jsonify,
-    redirect,
-    render_template,
-    request,
-    url_for,
-)
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from sgreviews.clock import london_today
-from sgreviews.markdown_filter import render_markdown
-from sgreviews.models import Agency, Briefing, BriefingKind, BriefingVersion, Review
+from sgreviews.models import Agency, BriefingKind
 from sgreviews.policy import (
     Permission,
     can_read_briefing,
     can_read_briefing_publicly,
     has_permission,
 )
-from sgreviews.services.briefings import (
-    flags,
-    library,
-    public_access,
-    workflow,
-)
-from sgreviews.services.briefings import links as link_service
+from sgreviews.services.briefings import library, public_access
 from sgreviews.services.briefings import reach as reach_service
-from sgreviews.services.briefings.errors import BriefingError, StaleEdit
-from sgreviews.services.briefings.reading import (
-    NOBODY,
-    ReadingBriefing,
-    ReadingPage,
-    ReadingVersion,
-    reading_page,
-)
-from sgreviews.services.briefings.sections import sections_for
-from sgreviews.services.dashboard import overview as overview_service
+from sgreviews.services.briefings.reading import NOBODY, ReadingBriefing, ReadingPage, reading_page
 from sgreviews.services.organisations import directory as organisations
-from sgreviews.services.reviews.findings import get_review
 from sgreviews.services.themes import all_themes
 from sgreviews.web.access import public, requires
 from sgreviews.web.briefings import forms
+from sgreviews.web.briefings.common import (
+    blueprint,
+    briefing_or_404,
+    int_or_none,
+    reading_context,
+    review_types,
+)
 from sgreviews.web.briefings.pdf import briefing_pdf_response
 from sgreviews.web.forms_common import choices_of
 from sgreviews.web.notifications.views import preset_unread_count
 from sgreviews.web.transactions import transaction
-
-blueprint = Blueprint("briefings", __name__)
-
-
-def _review_types() -> dict[str, Any]:
-    return current_app.extensions["sgreviews.review_types"]  # type: ignore[no-any-return]
-
-
-def _load(briefing_id: int) -> Briefing:
-    briefing = library.get_briefing(briefing_id)
-    if briefing is None:
-        abort(404)
-    return briefing
 
 
 def _reading_page(briefing_id: int, reader_id: int = NOBODY) -> ReadingPage:
@@ -105,18 +73,18 @@ def library_page() -> str:
     form.theme.choices = choices_of([("", "Any theme")] + [(str(t.id), t.name) for t in themes])
     form.review_type.choices = choices_of(
         [("", "Any review type")]
-        + [(key, rtype.display_name) for key, rtype in _review_types().items()]
+        + [(key, rtype.display_name) for key, rtype in review_types().items()]
     )
     years = library.publication_years()
     form.year.choices = choices_of([("", "Any year")] + [(str(year), str(year)) for year in years])
     filters = library.LibraryFilters(
         query=(form.q.data or "")[:200],
-        theme_id=_int_or_none(form.theme.data),
+        theme_id=int_or_none(form.theme.data),
         kind=BriefingKind(form.kind.data)
         if form.kind.data in BriefingKind._value2member_map_
         else None,
-        review_type=form.review_type.data if form.review_type.data in _review_types() else None,
-        year=_int_or_none(form.year.data),
+        review_type=form.review_type.data if form.review_type.data in review_types() else None,
+        year=int_or_none(form.year.data),
     )
     entries = library.library(filters, reader=current_user)
     filtered = any(
@@ -131,291 +99,7 @@ def library_page() -> str:
     )
 
 
-def _int_or_none(value: str | None) -> int | None:
-    try:
-        return int(value) if value else None
-    except ValueError:
-        return None
-
-
-# --- the secretariat's list, creating, editing ----------------------------------------------
-
-
-@blueprint.route("/briefings")
-@requires(Permission.MANAGE_BRIEFINGS)
-def index() -> str:
-    return render_template("briefings/index.html", briefings=library.all_briefings())
-
-
-@blueprint.route("/briefings/new", methods=["GET", "POST"])
-@requires(Permission.MANAGE_BRIEFINGS)
-def new() -> Response | str:
-    review: Review | None = None
-    review_id = request.args.get("review_id", type=int)
-    if review_id is not None:
-        review = get_review(review_id)
-        if review is None:
-            abort(404)
-    form = forms.NewBriefingForm()
-    form.kind.choices = choices_of(forms.KIND_CHOICES)
-    partnerships = organisations.list_partnerships()
-    form.partnership.choices = choices_of([(p.id, p.name) for p in partnerships])
-    if request.method == "GET":
-        form.review_by.data = workflow.default_review_by()
-    if form.validate_on_submit():
-        assert form.review_by.data is not None  # required: validation has checked it
-        kind = BriefingKind(form.kind.data)
-        review_by = form.review_by.data
-        partnership = next((p for p in partnerships if p.id == form.partnership.data), None)
-        if review is None and not (form.title.data or "").strip():
-            form.title.errors = ["Enter a title"]
-        elif review is None and partnership is None:
-            form.partnership.errors = ["Choose a partnership"]
-        else:
-            with transaction():
-                if review is not None:
-                    briefing = workflow.create_from_review(
-                        actor=current_user, review=review, kind=kind, review_by=review_by
-                    )
-                else:
-                    assert partnership is not None
-                    briefing = workflow.create_briefing(
-                        actor=current_user,
-                        partnership=partnership,
-                        kind=kind,
-                        title=form.title.data or "",
-                        review_by=review_by,
-                    )
-            flash("Briefing created as a draft.", "success")
-            return redirect(url_for("briefings.edit", briefing_id=briefing.id))
-    return render_template(
-        "briefings/new.html",
-        form=form,
-        review=review,
-        reviews=overview_service.list_reviews() if review is None else [],
-    )
-
-
-def _section_previews(briefing: Briefing, form: Any) -> dict[str, Any]:
-    return {s.key: render_markdown(form[s.key].data) for s in sections_for(briefing.kind)}
-
-
-@blueprint.route("/briefings/<int:briefing_id>/edit", methods=["GET", "POST"])
-@requires(Permission.MANAGE_BRIEFINGS)
-def edit(briefing_id: int) -> Response | str:
-    briefing = _load(briefing_id)
-    version = briefing.open_version
-    if version is None:
-        flash("This version is published. Start a new version to change it.", "info")
-        return redirect(url_for("briefings.read", briefing_id=briefing.id))
-    form = forms.editor_form(briefing.kind)
-    show_preview = False
-    if request.method == "GET":
-        form.title.data = version.title
-        form.review_by.data = briefing.review_by
-        form.lock_version.data = str(version.lock_version)
-        for section in sections_for(briefing.kind):
-            form[section.key].data = version.section(section.key)
-    elif form.validate_on_submit():
-        action = request.form.get("action", "save")
-        if action == "preview":
-            show_preview = True
-        else:
-            try:
-                with transaction():
-                    refusal = _save_then_move(briefing, form, action)
-            except StaleEdit as error:
-                form.title.errors = [str(error)]
-            else:
-                if refusal is not None:
-                    form.lock_version.data = str(version.lock_version)
-                    _show_refusal(form, refusal)
-                    return _edit_page(briefing, version, form, show_preview)
-                messages = {
-                    "save": "Draft saved.",
-                    "submit": "Sent for review.",
-                    "draft": "Returned to draft.",
-                    "publish": "Published. It is now in the learning library.",
-                }
-                flash(messages.get(action, "Saved."), "success")
-                if action == "publish":
-                    return redirect(url_for("briefings.read", briefing_id=briefing.id))
-                return redirect(url_for("briefings.edit", briefing_id=briefing.id))
-    return _edit_page(briefing, version, form, show_preview)
-
-
-def _save_then_move(briefing: Briefing, form: Any, action: str) -> BriefingError | None:
-    """Save the open version, then move it as ``action`` asks. A refusal of the move (or of
-    the save, other than a stale edit) is returned, not raised: what was typed is kept and
-    committed, and the form shows where publishing is blocked."""
-    try:
-        workflow.update_open_version(
-            briefing,
-            actor=current_user,
-            expected_lock_version=_int_or_none(form.lock_version.data) or 0,
-            title=form.title.data or "",
-            sections={s.key: form[s.key].data or "" for s in sections_for(briefing.kind)},
-            review_by=form.review_by.data,
-        )
-        if action == "submit":
-            workflow.submit_for_review(briefing, actor=current_user)
-        elif action == "draft":
-            workflow.return_to_draft(briefing, actor=current_user)
-        elif action == "publish":
-            workflow.publish(briefing, actor=current_user)
-    except StaleEdit:
-        raise
-    except BriefingError as error:
-        return error
-    return None
-
-
-def _show_refusal(form: Any, refusal: BriefingError) -> None:
-    for key, message in refusal.field_errors.items():
-        if key in form:
-            form[key].errors = [message]
-        else:
-            flash(message, "info")
-    if not refusal.field_errors:
-        form.title.errors = [str(refusal)]
-
-
-def _edit_page(briefing: Briefing, version: BriefingVersion, form: Any, show_preview: bool) -> str:
-    flags_now = flags.flag_statuses(briefing, version)
-    return render_template(
-        "briefings/edit.html",
-        form=form,
-        briefing=briefing,
-        version=version,
-        sections=sections_for(briefing.kind),
-        previews=_section_previews(briefing, form) if show_preview else None,
-        unresolved=[f for f in flags_now if not f.resolved],
-    )
-
-
-@blueprint.route("/briefings/preview", methods=["POST"])
-@requires(Permission.MANAGE_BRIEFINGS)
-def preview() -> Response:
-    """The sanitised HTML of some Markdown, for the editor's live preview."""
-    text = request.form.get("text", "")[:10000]
-    return jsonify({"html": str(render_markdown(text))})
-
-
-@blueprint.route("/briefings/<int:briefing_id>/check", methods=["GET", "POST"])
-@requires(Permission.MANAGE_BRIEFINGS)
-def check(briefing_id: int) -> Response | str:
-    """The personal-data check: each flag, and a form to keep it with a reason."""
-    briefing = _load(briefing_id)
-    version = briefing.open_version
-    if version is None:
-        abort(404)
-    statuses = flags.flag_statuses(briefing, version)
-    override_forms = [forms.OverrideForm(prefix=f"flag-{index}") for index in range(len(statuses))]
-    posted = request.form.get("flag_index", type=int)
-    if request.method == "POST" and posted is not None and 0 <= posted < len(statuses):
-        form = override_forms[posted]
-        if form.validate():
-            status = statuses[posted]
-            try:
-                with transaction():
-                    flags.override_flag(
-                        briefing,
-                        actor=current_user,
-                        flag_kind=status.flag.kind,
-                        matched_text=status.flag.text,
-                        reason=form.reason.data or "",
-                    )
-            except BriefingError as error:
-                form.reason.errors = [str(error)]
-            else:
-                flash(f"Kept \u201c{status.flag.text}\u201d with your reason.", "success")
-                return redirect(url_for("briefings.check", briefing_id=briefing.id))
-    error_form = next((f for f in override_forms if f.errors), None)
-    return render_template(
-        "briefings/check.html",
-        briefing=briefing,
-        version=version,
-        rows=list(zip(statuses, override_forms, strict=True)),
-        form=error_form,
-    )
-
-
-@blueprint.route("/briefings/<int:briefing_id>/new-version", methods=["POST"])
-@requires(Permission.MANAGE_BRIEFINGS)
-def start_new_version(briefing_id: int) -> Response:
-    briefing = _load(briefing_id)
-    with transaction():
-        workflow.new_version(briefing, actor=current_user)
-    flash(
-        "A new draft version was started. The published version stays until you publish this one.",
-        "success",
-    )
-    return redirect(url_for("briefings.edit", briefing_id=briefing.id))
-
-
-@blueprint.route("/briefings/<int:briefing_id>/archive", methods=["POST"])
-@requires(Permission.MANAGE_BRIEFINGS)
-def archive(briefing_id: int) -> Response:
-    briefing = _load(briefing_id)
-    try:
-        with transaction():
-            workflow.archive(briefing, actor=current_user)
-    except BriefingError as error:
-        flash(str(error), "info")
-        return redirect(url_for("briefings.history", briefing_id=briefing.id))
-    flash("Archived: it is no longer in the learning library.", "success")
-    return redirect(url_for("briefings.history", briefing_id=briefing.id))
-
-
-@blueprint.route("/briefings/<int:briefing_id>/history")
-@requires(Permission.MANAGE_BRIEFINGS)
-def history(briefing_id: int) -> str:
-    briefing = _load(briefing_id)
-    return render_template("briefings/history.html", briefing=briefing)
-
-
-@blueprint.route("/briefings/<int:briefing_id>/versions/<int:number>")
-@requires(Permission.MANAGE_BRIEFINGS)
-def version(briefing_id: int, number: int) -> str:
-    briefing = _load(briefing_id)
-    match = next((v for v in briefing.versions if v.number == number), None)
-    if match is None:
-        abort(404)
-    return render_template(
-        "briefings/read.html", **_reading_context(briefing, match), read_form=None, read=None
-    )
-
-
-@blueprint.route("/briefings/settings", methods=["GET", "POST"])
-@requires(Permission.MANAGE_BRIEFINGS)
-def settings() -> Response | str:
-    rows = public_access.public_settings()
-    form = forms.PublicSettingsForm()
-    form.public.choices = choices_of([(p.id, p.name) for p, _ in rows])
-    if request.method == "GET":
-        form.public.data = [p.id for p, public in rows if public]
-    if form.validate_on_submit():
-        chosen = set(form.public.data or [])
-        with transaction():
-            for partnership, _ in rows:
-                public_access.set_public(partnership, partnership.id in chosen, actor=current_user)
-        flash("Settings saved.", "success")
-        return redirect(url_for("briefings.settings"))
-    return render_template("briefings/settings.html", form=form, rows=rows)
-
-
 # --- reading ---------------------------------------------------------------------------------
-
-
-def _reading_context(
-    briefing: Briefing | ReadingBriefing, version: BriefingVersion | ReadingVersion
-) -> dict[str, Any]:
-    return {
-        "briefing": briefing,
-        "version": version,
-        "sections": sections_for(briefing.kind),
-        "review_types": _review_types(),
-    }
 
 
 @blueprint.route("/briefings/<int:briefing_id>", methods=["GET", "POST"])
@@ -436,7 +120,7 @@ def read(briefing_id: int) -> Response | str:
         return redirect(url_for("briefings.read", briefing_id=briefing.id))
     return render_template(
         "briefings/read.html",
-        **_reading_context(briefing, version),
+        **reading_context(briefing, version),
         read_form=read_form,
         form=read_form,
         read=page.read,
@@ -451,7 +135,7 @@ def read(briefing_id: int) -> Response | str:
 def pdf(briefing_id: int) -> Response:
     briefing = _readable(briefing_id)
     version = briefing.published or briefing.latest
-    return briefing_pdf_response(_reading_context(briefing, version))
+    return briefing_pdf_response(reading_context(briefing, version))
 
 
 @blueprint.route("/public/briefings/<int:briefing_id>")
@@ -463,7 +147,7 @@ def public_read(briefing_id: int) -> str:
     assert briefing.published is not None
     return render_template(
         "briefings/read.html",
-        **_reading_context(briefing, briefing.published),
+        **reading_context(briefing, briefing.published),
         read_form=None,
         read=None,
         public_view=True,
@@ -490,7 +174,7 @@ def public_pdf(briefing_id: int) -> Response:
     if not can_read_briefing_publicly(briefing, public_access.is_public(briefing.partnership_id)):
         abort(404)
     assert briefing.published is not None
-    return briefing_pdf_response(_reading_context(briefing, briefing.published))
+    return briefing_pdf_response(reading_context(briefing, briefing.published))
 
 
 # --- team use and reach ----------------------------------------------------------------------
@@ -536,7 +220,7 @@ def team_use(briefing_id: int) -> Response | str:
 @blueprint.route("/briefings/<int:briefing_id>/reach")
 @requires(Permission.VIEW_BRIEFING_REACH)
 def reach(briefing_id: int) -> str:
-    briefing = _load(briefing_id)
+    briefing = briefing_or_404(briefing_id)
     if not any(v.published_at for v in briefing.versions):
         abort(404)
     return render_template(
@@ -552,36 +236,3 @@ def reach_overview() -> str:
         by_agency=reach_service.agency_reach(),
         by_briefing=reach_service.reach_by_briefing(),
     )
-
-
-@blueprint.route("/briefings/<int:briefing_id>/links", methods=["GET", "POST"])
-@requires(Permission.MANAGE_BRIEFINGS)
-def links(briefing_id: int) -> Response | str:
-    """The reviews, findings and themes a briefing links to (the library filters on them)."""
-    briefing = _load(briefing_id)
-    options = link_service.link_options(briefing, overview_service.list_reviews())
-    form = forms.LinksForm()
-    form.reviews.choices = choices_of(
-        [(r.id, f"{r.reference} ({r.subject_label})") for r in options.reviews]
-    )
-    form.findings.choices = choices_of(
-        [(f.id, f"{f.review.reference}: {f.kind.label}: {f.text[:120]}") for f in options.findings]
-    )
-    form.themes.choices = choices_of([(t.id, t.name) for t in options.themes])
-    if request.method == "GET":
-        form.reviews.data = [r.id for r in briefing.reviews]
-        form.findings.data = [f.id for f in briefing.findings]
-        form.themes.data = [t.id for t in briefing.themes]
-    if form.validate_on_submit():
-        with transaction():
-            link_service.link_chosen(
-                briefing,
-                actor=current_user,
-                options=options,
-                review_ids=set(form.reviews.data or []),
-                finding_ids=set(form.findings.data or []),
-                theme_ids=set(form.themes.data or []),
-            )
-        flash("Links saved.", "success")
-        return redirect(url_for("briefings.links", briefing_id=briefing.id))
-    return render_template("briefings/links.html", form=form, briefing=briefing)

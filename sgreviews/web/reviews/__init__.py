@@ -1,1 +1,14 @@
-"""The review lifecycle screens."""
+"""The review lifecycle screens: one blueprint (``reviews``), its routes in three modules.
+
+- `views`: the list, one review, and creating a review;
+- `lifecycle_views`: the steps a review moves through (rapid review, decision,
+  commissioning, stages, holds, publication, Home Office quality assurance);
+- `record_views`: what is kept beside them (monitoring, links, agencies, details, family).
+
+`common` holds the blueprint and what the three share. Importing this package imports
+the three modules, so every route is on the blueprint before the app registers it."""
+
+from sgreviews.web.reviews import lifecycle_views, record_views, views
+from sgreviews.web.reviews.common import blueprint
+
+__all__ = ["blueprint", "lifecycle_views", "record_views", "views"]
