@@ -121,6 +121,20 @@ def _upgrade(env: dict[str, str]) -> None:
     )
 
 
+DID_NOT_STOP = "(the scheduler did not stop within 60 s of Ctrl+C and was killed)"
+
+
+def _stopped_output(process: subprocess.Popen[bytes]) -> str:
+    """What a scheduler printed once it stopped after Ctrl+C. One that does not stop in
+    time is killed and reaped (a live child would leak into the next test as a
+    ResourceWarning) and its output says so, for the caller to fail on."""
+    try:
+        return process.communicate(timeout=60)[0].decode()
+    except subprocess.TimeoutExpired:
+        process.kill()
+        return process.communicate()[0].decode() + DID_NOT_STOP
+
+
 def _check_exactly_once(inbox: Inbox, url: str, expected_leads: set[tuple[str, str]]) -> None:
     received = inbox.take()
     per_recipient = Counter(message.to for message in received)
@@ -193,7 +207,8 @@ def test_two_scheduler_processes_at_once_send_every_digest_exactly_once(tmp_path
         finally:
             for process in processes:
                 process.send_signal(signal.SIGINT)
-            outputs = [process.communicate(timeout=30)[0].decode() for process in processes]
+            outputs = [_stopped_output(process) for process in processes]
+        assert not any(DID_NOT_STOP in output for output in outputs), outputs
         assert all("Scheduler started" in output for output in outputs), outputs
         assert not any("Traceback" in output for output in outputs), outputs
         _check_exactly_once(inbox, url, expected)
