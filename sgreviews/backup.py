@@ -14,7 +14,6 @@ from __future__ import annotations
 import os
 import sqlite3
 import subprocess
-from datetime import UTC, datetime
 from pathlib import Path
 
 import click
@@ -22,6 +21,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 from sqlalchemy.engine import URL, make_url
 
+from sgreviews.clock import utcnow
 from sgreviews.extensions import db
 
 
@@ -67,7 +67,7 @@ def _run(command: list[str], url: URL) -> None:
 
 
 def default_backup_path(instance_path: Path, url: URL) -> Path:
-    stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
+    stamp = utcnow().strftime("%Y%m%d-%H%M%S")
     suffix = "sqlite3" if url.get_backend_name() == "sqlite" else "dump"
     return instance_path / "backups" / f"sgreviews-{stamp}.{suffix}"
 

@@ -8,14 +8,14 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 import pytest
 from flask import Flask
 from sqlalchemy import event, insert, select
 
-from sgreviews.clock import london_today
+from sgreviews.clock import london_today, utcnow
 from sgreviews.extensions import db
 from sgreviews.models import Action, ActionStatus, ActionUpdate, Role, UpdateKind
 from sgreviews.models.action import action_finding
@@ -34,7 +34,7 @@ def _varied_actions() -> list[Action]:
     agency = factories.agency(name="Rating Testshire Agency")
     finding = factories.finding(factories.review(reference="LCSPR-2025-77"))
     today = london_today()
-    now = datetime.now(UTC)
+    now = utcnow()
     made = []
     for status in ActionStatus:
         for days in (-5, 0, 3, 27, 28, 29, 45):

@@ -3,10 +3,11 @@ with some reads and team uses so the reach pages have something to show. Fiction
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 
 from sqlalchemy import select
 
+from sgreviews.clock import utcnow
 from sgreviews.extensions import db
 from sgreviews.models import Agency, BriefingKind, Partnership, Review, Role, User
 from sgreviews.services.briefings import reach as briefing_reach
@@ -47,7 +48,7 @@ def load_demo_briefings(today: date) -> None:
     }
     briefing_workflow.submit_for_review(first, actor=author)
     briefing_workflow.publish(first, actor=author)
-    version.published_at = datetime.now(UTC) - timedelta(days=40)
+    version.published_at = utcnow() - timedelta(days=40)
 
     guide = briefing_workflow.create_briefing(
         actor=author,

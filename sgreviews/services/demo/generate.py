@@ -19,13 +19,13 @@ from __future__ import annotations
 import random
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any, cast
 
 from sqlalchemy import Table, insert, text
 
-from sgreviews.clock import london_today
+from sgreviews.clock import london_today, utcnow
 from sgreviews.extensions import db
 from sgreviews.models import (
     Action,
@@ -154,7 +154,7 @@ def generate(
     today = today or london_today()
     say = progress or (lambda _message: None)
     rng = random.Random(20261121)
-    now = datetime.now(UTC)
+    now = utcnow()
     counts: dict[str, int] = {}
     themes = [theme.id for theme in sync_themes(config_dir / "themes.toml").values()]
     db.session.commit()

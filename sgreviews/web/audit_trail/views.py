@@ -3,11 +3,11 @@ through the results; export them as CSV (a sensitive export: it needs a recent s
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from urllib.parse import urlencode
 
 from flask import Blueprint, Response, render_template, request, stream_with_context, url_for
 
+from sgreviews.clock import utcnow
 from sgreviews.policy import Permission
 from sgreviews.services import audit_trail
 from sgreviews.web.access import requires
@@ -66,7 +66,7 @@ def events() -> str:
 @recent_authentication_required
 def export() -> Response:
     _form_unused, filters = _form()
-    stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M")
+    stamp = utcnow().strftime("%Y%m%d-%H%M")
     return Response(
         stream_with_context(audit_trail.export_csv(filters)),
         mimetype="text/csv",
