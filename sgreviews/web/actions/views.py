@@ -59,7 +59,7 @@ from sgreviews.web.actions.forms import (
 )
 from sgreviews.web.forms_common import add_error, choices_of, comparison
 from sgreviews.web.paging import govuk_pagination
-from sgreviews.web.transactions import transaction
+from sgreviews.web.transactions import attempts, transaction
 
 blueprint = Blueprint("actions", __name__)
 
@@ -84,17 +84,23 @@ def _action_or_404(action_id: int, *, history: bool = False) -> Action:
     return action
 
 
+def _record_denied(action: Action) -> None:
+    """Keep the refusal in the audit trail. An append: while others write (SQLite lets one
+    writer at a time) it is simply tried again, never answered with an error page."""
+    for attempt in attempts():
+        with attempt:
+            action_service.record_denied(_user(), action, request.path)
+
+
 def _view_or_403(action: Action) -> None:
     if not can_view_action(current_user, action):
-        with transaction():
-            action_service.record_denied(_user(), action, request.path)
+        _record_denied(action)
         abort(403)
 
 
 def _update_or_403(action: Action) -> None:
     if not can_update_action(current_user, action):
-        with transaction():
-            action_service.record_denied(_user(), action, request.path)
+        _record_denied(action)
         abort(403)
 
 
@@ -308,27 +314,29 @@ def progress(action_id: int) -> Response | str:
         max_bytes = settings.evidence_max_mb * 1024 * 1024
         uploads = _uploads(request.files.getlist(form.evidence.name))
         try:
-            with transaction():
-                for upload in uploads:
-                    evidence_service.validate(upload, max_bytes)
-                update = action_service.record_progress(
-                    actor=_user(),
-                    action=action,
-                    status=ActionStatus(form.status.data),
-                    note=form.note.data or "",
-                    off_track=bool(form.off_track.data),
-                    has_new_evidence=bool(uploads),
-                    expected_version=int(form.version.data or 0),
-                )
-                for upload in uploads:
-                    evidence_service.store(
+            # A note is an append: one that lost a race to another is simply added again.
+            for attempt in attempts():
+                with attempt:
+                    for upload in uploads:
+                        evidence_service.validate(upload, max_bytes)
+                    update = action_service.record_progress(
                         actor=_user(),
                         action=action,
-                        update=update,
-                        upload=upload,
-                        evidence_dir=settings.evidence_dir,
-                        max_bytes=max_bytes,
+                        status=ActionStatus(form.status.data),
+                        note=form.note.data or "",
+                        off_track=bool(form.off_track.data),
+                        has_new_evidence=bool(uploads),
+                        expected_version=int(form.version.data or 0),
                     )
+                    for upload in uploads:
+                        evidence_service.store(
+                            actor=_user(),
+                            action=action,
+                            update=update,
+                            upload=upload,
+                            evidence_dir=settings.evidence_dir,
+                            max_bytes=max_bytes,
+                        )
         except StaleEdit as error:
             stale = error
             action = _action_or_404(action_id, history=True)
