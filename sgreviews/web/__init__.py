@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
-from flask import Flask, render_template
+import logging
+
+from flask import Flask, g, render_template
+from flask_login import AnonymousUserMixin, current_user
 from werkzeug.exceptions import HTTPException
 
+from sgreviews.services.conflicts import WriteConflict
 from sgreviews.web.actions import blueprint as actions_blueprint
 from sgreviews.web.admin.views import blueprint as admin_blueprint
 from sgreviews.web.audit_trail.views import blueprint as audit_trail_blueprint
@@ -15,6 +19,7 @@ from sgreviews.web.dashboard.views import blueprint as dashboard_blueprint
 from sgreviews.web.findings.views import blueprint as findings_blueprint
 from sgreviews.web.home.views import blueprint as home_blueprint
 from sgreviews.web.plan.views import blueprint as plan_blueprint
+from sgreviews.web.request_transactions import roll_back_for_error_page
 from sgreviews.web.reviews import blueprint as reviews_blueprint
 
 ERROR_TITLES = {
@@ -22,8 +27,11 @@ ERROR_TITLES = {
     403: "You do not have permission to see this page",
     404: "Page not found",
     405: "That is not allowed on this page",
+    409: "Someone else saved at the same moment",
     500: "Sorry, there is a problem with the service",
 }
+
+log = logging.getLogger(__name__)
 
 
 def register_blueprints(app: Flask) -> None:
@@ -47,17 +55,41 @@ def register_blueprints(app: Flask) -> None:
         app.register_blueprint(benchmark_blueprint)
 
 
+def _ready_to_render_an_error() -> None:
+    """Make the error page safe to render whatever state the request left the session in:
+    roll back a failed transaction (else every query raises ``PendingRollbackError``), and
+    settle the header's signed-in person and unread count now, without the database if it
+    cannot answer."""
+    roll_back_for_error_page()
+    # The error page shows no count: it must not depend on a query.
+    g.unread_notifications = 0
+    try:
+        bool(current_user.is_authenticated)
+    except Exception:
+        log.warning("the signed-in person could not be loaded for an error page", exc_info=True)
+        roll_back_for_error_page()
+        # Flask-Login keeps the request's user here; the header then shows no one.
+        g._login_user = AnonymousUserMixin()
+
+
 def register_error_pages(app: Flask) -> None:
     def render_error(error: HTTPException) -> tuple[str, int]:
         code = error.code or 500
         title = ERROR_TITLES.get(code, ERROR_TITLES[500])
+        _ready_to_render_an_error()
         return render_template("errors/error.html", code=code, title=title), code
 
     app.register_error_handler(HTTPException, render_error)
 
+    @app.errorhandler(WriteConflict)
+    def write_conflict(_error: WriteConflict) -> tuple[str, int]:
+        _ready_to_render_an_error()
+        return render_template("errors/error.html", code=409, title=ERROR_TITLES[409]), 409
+
     @app.errorhandler(Exception)
     def internal_error(error: Exception) -> tuple[str, int]:
         app.logger.exception("Unhandled error", exc_info=error)
+        _ready_to_render_an_error()
         return (
             render_template("errors/error.html", code=500, title=ERROR_TITLES[500]),
             500,

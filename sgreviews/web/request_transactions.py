@@ -61,5 +61,15 @@ def end_request_transaction(error: BaseException | None) -> None:
         session.rollback()
 
 
+def roll_back_for_error_page() -> None:
+    """Roll back whatever the request left, before an error page is rendered: a failed
+    flush leaves the session refusing every query (``PendingRollbackError``) until then.
+    A rollback that fails (the database is gone) is logged and the page renders anyway."""
+    try:
+        db.session.rollback()
+    except SQLAlchemyError:
+        log.warning("rolling back before an error page failed", exc_info=True)
+
+
 def init_request_transactions(app: Flask) -> None:
     app.teardown_request(end_request_transaction)

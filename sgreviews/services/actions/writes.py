@@ -237,9 +237,16 @@ def record_progress(
     expected_version: int | None = None,
 ) -> ActionUpdate:
     """A dated progress note, possibly moving the status on. "Completed with evidence"
-    needs evidence: a file with this update or one already attached."""
+    needs evidence: a file with this update or one already attached.
+
+    A note that leaves the status and the off-track flag as they are is an append: it
+    neither checks nor bumps the action's version, and writes no row of the action, so two
+    notes added at the same moment are both kept. A note that changes either is checked
+    against ``expected_version`` (the form's), like any edit."""
     before = snapshot(action)
-    if expected_version is not None:
+    off_track = off_track and status is not ActionStatus.COMPLETED
+    changes_action = (status, off_track) != (action.status, action.off_track)
+    if expected_version is not None and changes_action:
         check_version("action", action.id, action.version, expected_version, before)
     if status not in PROGRESS_STATUSES:
         raise FieldError("status", "Choose not started, in progress or completed")
@@ -251,10 +258,14 @@ def record_progress(
     if status is ActionStatus.COMPLETED and not (has_new_evidence or action.evidence_files):
         raise FieldError("evidence", "Attach evidence to mark the action completed with evidence")
     previous = action.status
-    action.status = status
-    action.off_track = off_track and status is not ActionStatus.COMPLETED
+    if changes_action:
+        action.status = status
+        action.off_track = off_track
     entry = _add_entry(actor, action, UpdateKind.PROGRESS, note, previous)
-    _save(actor, action, before, "progress")
+    if changes_action:
+        _save(actor, action, before, "progress")
+    else:
+        db.session.flush()
     return entry
 
 

@@ -13,7 +13,7 @@ from sgreviews.services.actions import lists as action_lists
 from sgreviews.services.actions import reads as action_reads
 from sgreviews.services.actions import writes as action_service
 from sgreviews.services.actions.rag import Rag, current_rules
-from sgreviews.web.transactions import transaction
+from sgreviews.web.transactions import attempts
 
 blueprint = Blueprint("actions", __name__)
 
@@ -34,17 +34,23 @@ def action_or_404(action_id: int, *, history: bool = False) -> Action:
     return action
 
 
+def record_denied(action: Action) -> None:
+    """Keep the refusal in the audit trail. An append: while others write (SQLite lets one
+    writer at a time) it is simply tried again, never answered with an error page."""
+    for attempt in attempts():
+        with attempt:
+            action_service.record_denied(signed_in_user(), action, request.path)
+
+
 def view_or_403(action: Action) -> None:
     if not can_view_action(current_user, action):
-        with transaction():
-            action_service.record_denied(signed_in_user(), action, request.path)
+        record_denied(action)
         abort(403)
 
 
 def update_or_403(action: Action) -> None:
     if not can_update_action(current_user, action):
-        with transaction():
-            action_service.record_denied(signed_in_user(), action, request.path)
+        record_denied(action)
         abort(403)
 
 

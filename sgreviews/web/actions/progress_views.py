@@ -27,7 +27,7 @@ from sgreviews.web.actions.common import (
 )
 from sgreviews.web.actions.forms import ProgressForm
 from sgreviews.web.forms_common import add_error, comparison
-from sgreviews.web.transactions import transaction
+from sgreviews.web.transactions import attempts
 
 
 def _settings() -> Any:
@@ -66,27 +66,29 @@ def progress(action_id: int) -> Response | str:
         max_bytes = settings.evidence_max_mb * 1024 * 1024
         uploads = _uploads(request.files.getlist(form.evidence.name))
         try:
-            with transaction():
-                for upload in uploads:
-                    evidence_service.validate(upload, max_bytes)
-                update = action_service.record_progress(
-                    actor=signed_in_user(),
-                    action=action,
-                    status=ActionStatus(form.status.data),
-                    note=form.note.data or "",
-                    off_track=bool(form.off_track.data),
-                    has_new_evidence=bool(uploads),
-                    expected_version=int(form.version.data or 0),
-                )
-                for upload in uploads:
-                    evidence_service.store(
+            # A note is an append: one that lost a race to another is simply added again.
+            for attempt in attempts():
+                with attempt:
+                    for upload in uploads:
+                        evidence_service.validate(upload, max_bytes)
+                    update = action_service.record_progress(
                         actor=signed_in_user(),
                         action=action,
-                        update=update,
-                        upload=upload,
-                        evidence_dir=settings.evidence_dir,
-                        max_bytes=max_bytes,
+                        status=ActionStatus(form.status.data),
+                        note=form.note.data or "",
+                        off_track=bool(form.off_track.data),
+                        has_new_evidence=bool(uploads),
+                        expected_version=int(form.version.data or 0),
                     )
+                    for upload in uploads:
+                        evidence_service.store(
+                            actor=signed_in_user(),
+                            action=action,
+                            update=update,
+                            upload=upload,
+                            evidence_dir=settings.evidence_dir,
+                            max_bytes=max_bytes,
+                        )
         except StaleEdit as error:
             stale = error
             action = action_or_404(action_id, history=True)

@@ -35,7 +35,7 @@ from sgreviews.web.briefings.common import (
 from sgreviews.web.briefings.pdf import briefing_pdf_response
 from sgreviews.web.forms_common import choices_of
 from sgreviews.web.notifications.views import preset_unread_count
-from sgreviews.web.transactions import transaction
+from sgreviews.web.transactions import attempts, transaction
 
 
 def _reading_page(briefing_id: int, reader_id: int = NOBODY) -> ReadingPage:
@@ -112,10 +112,13 @@ def read(briefing_id: int) -> Response | str:
     version = briefing.published or briefing.latest
     read_form = forms.ReadForm() if briefing.published is not None else None
     if read_form is not None and read_form.validate_on_submit():
-        with transaction():
-            reach_service.record_read(
-                briefing, reader=current_user, reflection=read_form.reflection.data or ""
-            )
+        # A double submit races on the reader's one confirmation (a unique key): the losing
+        # try is run again, finds the winner's confirmation and updates it.
+        for attempt in attempts():
+            with attempt:
+                reach_service.record_read(
+                    briefing, reader=current_user, reflection=read_form.reflection.data or ""
+                )
         flash("Thank you: your reading is recorded.", "success")
         return redirect(url_for("briefings.read", briefing_id=briefing.id))
     return render_template(

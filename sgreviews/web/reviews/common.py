@@ -15,7 +15,7 @@ from sgreviews.policy import can_view_review
 from sgreviews.services.reviews import queries as review_queries
 from sgreviews.services.reviews.lifecycle import ReviewError, type_of
 from sgreviews.web.reviews import forms
-from sgreviews.web.transactions import transaction
+from sgreviews.web.transactions import attempts, transaction
 
 blueprint = Blueprint("reviews", __name__, url_prefix="/reviews")
 
@@ -53,13 +53,24 @@ def form_page(
 
 
 def save(
-    form: FlaskForm, action: Any, success: str, review: Review | None = None
+    form: FlaskForm,
+    action: Any,
+    success: str,
+    review: Review | None = None,
+    *,
+    append: bool = False,
 ) -> Response | None:
     """Run one service call; on refusal put the message beside its field and keep the
-    input. Returns the redirect, or None to re-render the form."""
+    input. Returns the redirect, or None to re-render the form. ``append``: the call only
+    adds a record (a family-log entry), so a try that lost a race is simply run again."""
     try:
-        with transaction():
-            result = action()
+        if append:
+            for attempt in attempts():
+                with attempt:
+                    result = action()
+        else:
+            with transaction():
+                result = action()
     except ReviewError as error:
         forms.add_error(form, error.field, error.message)
         return None

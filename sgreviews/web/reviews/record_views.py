@@ -177,6 +177,7 @@ def family(review_id: int) -> Page:
                 ),
                 "Added to the family involvement log.",
                 review,
+                append=True,
             )
             if response:
                 return redirect(url_for("reviews.family", review_id=review.id))
