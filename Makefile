@@ -16,6 +16,8 @@ JS := $(wildcard static/src/*.js)
 export FLASK_APP := sgreviews
 # `make run` is a local demo; production sets SGREVIEWS_ENV itself and never uses make.
 export SGREVIEWS_ENV ?= development
+# The local environment the bare `.venv/bin/sgreviews` reads (git-ignored; see README).
+LOCAL_ENV := .env
 
 .PHONY: run test setup assets db lint typecheck test-sqlite test-postgresql clean
 
@@ -25,7 +27,16 @@ run: setup db
 
 test: setup lint typecheck test-sqlite test-postgresql
 
-setup: $(PY_STAMP) assets
+setup: $(PY_STAMP) assets $(LOCAL_ENV)
+
+# Written once and never overwritten: development settings and a key of its own, so the
+# README's commands work in this checkout without exporting anything.
+$(LOCAL_ENV):
+	@printf '%s\n' \
+	  '# Written by make for this local checkout (git-ignored). Production never uses it.' \
+	  'SGREVIEWS_ENV=development' \
+	  "SECRET_KEY=$$($(PYTHON) -c 'import secrets; print(secrets.token_hex(32))')" > $@
+	@echo "Wrote $@ (development settings and a generated SECRET_KEY)."
 
 $(PY_STAMP): pyproject.toml
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -54,7 +65,7 @@ static/dist/.copied: $(NPM_STAMP) $(JS)
 	cp $(JS) static/dist/
 	touch $@
 
-db: $(PY_STAMP)
+db: $(PY_STAMP) $(LOCAL_ENV)
 	$(BIN)/sgreviews db upgrade
 	$(BIN)/sgreviews demo load --if-empty
 

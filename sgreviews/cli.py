@@ -15,41 +15,69 @@ sgreviews scheduler            the scheduler process (daily reminders, outbox de
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 import click
+from dotenv import dotenv_values
 from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
+from flask.helpers import get_load_dotenv
+from flask_migrate.cli import db as migrate_group
 
 from sgreviews.backup import backup_command, restore_command
 from sgreviews.cli_deadline import deadline_command
+from sgreviews.cli_reports import report_group
 from sgreviews.extensions import db
+from sgreviews.jobs.commands import generate_command, reminders_group, scheduler_command
 from sgreviews.models import Role
+from sgreviews.review_types import ReviewTypeConfigError
 from sgreviews.security_cli import reset_two_factor_command, unlock_command
 from sgreviews.services.accounts import users
+from sgreviews.services.actions.rag import RagConfigError
+from sgreviews.services.briefings.personal_data import PersonalDataConfigError
 from sgreviews.services.demo import core as demo
 from sgreviews.services.organisations import directory as organisations
+from sgreviews.services.reminders.rules import ReminderConfigError
+from sgreviews.services.themes import ThemeConfigError
+from sgreviews.settings import PROJECT_ROOT, ConfigurationError
+
+# What `make setup` writes for a local checkout (git-ignored): development settings and a
+# generated SECRET_KEY, so the bare command works without exporting anything.
+LOCAL_ENV_FILE = PROJECT_ROOT / ".env"
+# What create_app raises when the environment or a config/*.toml file is wrong; each
+# message names the variable, or the file and key.
+CONFIGURATION_ERRORS = (
+    ConfigurationError,
+    ReviewTypeConfigError,
+    ReminderConfigError,
+    RagConfigError,
+    ThemeConfigError,
+    PersonalDataConfigError,
+)
 
 
 def register_commands(app: Flask) -> None:
-    app.cli.add_command(demo_group)
-    app.cli.add_command(users_group)
-    app.cli.add_command(deadline_command)
+    """The project's commands on ``app.cli`` (for ``flask --app sgreviews`` and the tests'
+    CLI runner); the ``sgreviews`` command carries them on its own group."""
+    add_project_commands(app.cli)
 
-    from sgreviews.cli_reports import report_group
 
-    app.cli.add_command(report_group)
-
-    app.cli.add_command(import_group)
-    app.cli.add_command(backup_command)
-    app.cli.add_command(restore_command)
+def add_project_commands(group: click.Group) -> None:
     users_group.add_command(reset_two_factor_command)
     users_group.add_command(unlock_command)
-    from sgreviews.jobs.commands import generate_command, reminders_group, scheduler_command
-
     demo_group.add_command(generate_command)
-
-    app.cli.add_command(reminders_group)
-    app.cli.add_command(scheduler_command)
+    for command in (
+        demo_group,
+        users_group,
+        deadline_command,
+        report_group,
+        import_group,
+        backup_command,
+        restore_command,
+        reminders_group,
+        scheduler_command,
+    ):
+        group.add_command(command)
 
 
 @click.group("demo", help="Fictional demo data.")
@@ -129,15 +157,49 @@ def users_create(
 
 
 def _create_app() -> Flask:
+    """The application for a command; a configuration the app refuses is a one-line error
+    (click prints it and exits 1) instead of a traceback."""
     from sgreviews import create_app
 
-    return create_app()
+    try:
+        return create_app()
+    except CONFIGURATION_ERRORS as error:
+        message = " ".join(str(error).split())
+        raise click.ClickException(f"Configuration: {message}") from error
+
+
+class ProjectGroup(FlaskGroup):
+    """Flask's group with the project's commands on the group itself, so ``--help`` and the
+    commands' own help never build the app (and so never need configuration); a command
+    builds it when it runs."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        self._load_plugin_commands()
+        return sorted(self.commands)
+
+
+def load_local_environment(path: Path = LOCAL_ENV_FILE) -> None:
+    """Read the checkout's ``.env`` (written by ``make setup``) wherever the command is run
+    from. Variables already in the environment win, as with Flask's own ``.env`` loading
+    from the working folder; ``FLASK_SKIP_DOTENV=1`` turns both off."""
+    if not get_load_dotenv() or not path.is_file():
+        return
+    for key, value in dotenv_values(path, encoding="utf-8").items():
+        if value is not None and key not in os.environ:
+            os.environ[key] = value
+
+
+def build_cli() -> FlaskGroup:
+    cli = ProjectGroup(create_app=_create_app, help="Safeguarding reviews.")
+    cli.add_command(migrate_group, "db")
+    add_project_commands(cli)
+    return cli
 
 
 def main() -> None:
     os.environ.setdefault("FLASK_APP", "sgreviews")
-    cli = FlaskGroup(create_app=_create_app, help="Safeguarding reviews.")
-    cli.main(prog_name="sgreviews")
+    load_local_environment()
+    build_cli().main(prog_name="sgreviews")
 
 
 @click.group("import", help="Import data from other systems.")
