@@ -47,6 +47,8 @@ def to_print_html(report: YearlyReport) -> str:
 
 
 def to_pdf(report: YearlyReport) -> bytes:
+    # Imported here, when a PDF is made: WeasyPrint loads Pango and HarfBuzz, and the app
+    # must start (and serve every other page) on a server without them.
     from weasyprint import CSS, HTML
 
     pdf: bytes = HTML(string=to_print_html(report)).write_pdf(stylesheets=[CSS(string=PRINT_CSS)])

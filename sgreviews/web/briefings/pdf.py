@@ -1,5 +1,8 @@
 """A briefing as a PDF, made by WeasyPrint from the same template and print styles as the
-reading view, so the download looks like the printed page."""
+reading view, so the download looks like the printed page.
+
+WeasyPrint is imported when a PDF is made, not when the app starts: it loads Pango and
+HarfBuzz, and a server without them should lose only the PDFs, not every page."""
 
 from __future__ import annotations
 
@@ -7,11 +10,12 @@ import re
 from typing import Any
 
 from flask import current_app, render_template
-from weasyprint import HTML
 from werkzeug.wrappers import Response
 
 
 def render_pdf(context: dict[str, Any]) -> bytes:
+    from weasyprint import HTML  # here, not at the top: see the module's docstring
+
     html = render_template("briefings/pdf.html", **context)
     static = current_app.static_folder or ""
     # Stylesheets are read from the built static folder; nothing is fetched over HTTP.
