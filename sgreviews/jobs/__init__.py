@@ -7,13 +7,14 @@ the database, so two schedulers at once still send each reminder once.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 from flask import current_app
 
 from sgreviews.clock import london_today
 from sgreviews.extensions import db
 from sgreviews.services.mail import outbox
+from sgreviews.services.operations import heartbeat
 from sgreviews.services.reminders.run import RunReport, run_reminders
 from sgreviews.services.reminders.wiring import current_mail_settings, current_rules
 
@@ -39,3 +40,11 @@ def outbox_job() -> outbox.DeliveryResult:
     """The frequent job: deliver waiting messages and retry failed ones when due."""
     prepare_job_database()
     return outbox.deliver_due(current_mail_settings(), current_rules())
+
+
+def heartbeat_job(started_at: datetime) -> None:
+    """The very frequent job: the scheduler is alive (read by /health/ready and the
+    reminder log)."""
+    prepare_job_database()
+    heartbeat.record_heartbeat(started_at)
+    db.session.commit()

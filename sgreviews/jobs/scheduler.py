@@ -15,7 +15,9 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 from flask import Flask
 
-from sgreviews.jobs import outbox_job, reminder_run_job
+from sgreviews.clock import utcnow
+from sgreviews.jobs import heartbeat_job, outbox_job, reminder_run_job
+from sgreviews.services.operations.heartbeat import HEARTBEAT_SECONDS
 from sgreviews.services.reminders.rules import ReminderRules
 from sgreviews.services.reminders.run import RunInProgress
 
@@ -27,7 +29,8 @@ def _in_app_context(app: Flask, job: Any) -> Any:
         with app.app_context():
             try:
                 result = job()
-                log.info("%s finished: %s", job.__name__, result)
+                if result is not None:
+                    log.info("%s finished: %s", job.__name__, result)
             except RunInProgress as error:
                 log.info("%s skipped: %s", job.__name__, error)
             except Exception:  # a failed run must not stop the scheduler
@@ -39,6 +42,21 @@ def _in_app_context(app: Flask, job: Any) -> Any:
 
 def build_scheduler(app: Flask, rules: ReminderRules) -> BlockingScheduler:
     scheduler = BlockingScheduler(timezone=rules.timezone)
+    started_at = utcnow()
+
+    def scheduler_heartbeat() -> None:
+        heartbeat_job(started_at)
+
+    # First, and at once: the heartbeat says the scheduler is alive (/health/ready).
+    scheduler.add_job(
+        _in_app_context(app, scheduler_heartbeat),
+        IntervalTrigger(seconds=HEARTBEAT_SECONDS),
+        id="heartbeat",
+        name="Scheduler heartbeat",
+        next_run_time=utcnow(),
+        coalesce=True,
+        max_instances=1,
+    )
     scheduler.add_job(
         _in_app_context(app, reminder_run_job),
         CronTrigger(

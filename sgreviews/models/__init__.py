@@ -15,6 +15,7 @@ from sgreviews.models.assurance import Challenge, ChallengeStatus, ReviewBudget
 from sgreviews.models.audit import AuditEvent
 from sgreviews.models.base import Base
 from sgreviews.models.finding import Finding, FindingKind, Theme
+from sgreviews.models.operations import SchedulerHeartbeat
 from sgreviews.models.organisation import (
     Agency,
     AgencyFormerName,
@@ -74,6 +75,7 @@ __all__ = [
     "Review",
     "ReviewBudget",
     "Role",
+    "SchedulerHeartbeat",
     "Sector",
     "SubjectKind",
     "Theme",

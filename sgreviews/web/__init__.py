@@ -17,6 +17,7 @@ from sgreviews.web.briefings import blueprint as briefings_blueprint
 from sgreviews.web.calendar.views import blueprint as calendar_blueprint
 from sgreviews.web.dashboard.views import blueprint as dashboard_blueprint
 from sgreviews.web.findings.views import blueprint as findings_blueprint
+from sgreviews.web.health import blueprint as health_blueprint
 from sgreviews.web.home.views import blueprint as home_blueprint
 from sgreviews.web.plan.views import blueprint as plan_blueprint
 from sgreviews.web.request_transactions import roll_back_for_error_page
@@ -36,6 +37,7 @@ log = logging.getLogger(__name__)
 
 def register_blueprints(app: Flask) -> None:
     app.register_blueprint(auth_blueprint)
+    app.register_blueprint(health_blueprint)
     app.register_blueprint(home_blueprint)
     app.register_blueprint(admin_blueprint)
     app.register_blueprint(dashboard_blueprint)

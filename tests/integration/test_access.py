@@ -222,6 +222,9 @@ MATRIX: dict[str, dict[Role | None, int]] = {
     # whether the account exists.
     "/account/forgot-password": {role: OK for role in [None, *Role]},
     "/health": {role: OK for role in [None, *Role]},
+    "/health/live": {role: OK for role in [None, *Role]},
+    # Public; 503 here because no scheduler runs in the tests (test_health covers 200).
+    "/health/ready": {role: 503 for role in [None, *Role]},
     # Issue 8: the two-factor steps send anyone without a half-finished sign-in back to the
     # sign-in page; confirming identity needs a signed-in user.
     "/sign-in/two-factor": {role: TO_SIGN_IN for role in [None, *Role]},
