@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from flask import Flask
@@ -16,6 +16,7 @@ from sgreviews.extensions import db
 from sgreviews.models import (
     ActionSnooze,
     AuditEvent,
+    JobLock,
     Notification,
     NotificationSetting,
     OutboxMessage,
@@ -23,6 +24,8 @@ from sgreviews.models import (
     Role,
     User,
 )
+from sgreviews.services.operations.heartbeat import record_heartbeat
+from sgreviews.services.reminders.lock import LOCK_NAME
 from sgreviews.services.reminders.run import run_reminders
 from sgreviews.services.reminders.wiring import current_rules
 from tests import factories
@@ -290,3 +293,38 @@ def test_reminder_log_shows_states_errors_and_mail_problems(
     assert "failing@test.example" in text and "Connection refused" in text
     problems = page_text(client.get("/admin/reminder-log?show=problems"))
     assert "failing@test.example" in problems and "sent@test.example" not in problems
+
+
+def test_reminder_log_shows_the_scheduler_and_the_oldest_waiting_message(
+    app: Flask, user_of: Callable[..., User]
+) -> None:
+    client = _client_as(app, user_of(Role.ADMINISTRATOR))
+    text = page_text(client.get("/admin/reminder-log"))
+    assert "Scheduler Not running No scheduler has run yet" in text
+    assert "Last reminder run None yet" in text
+    assert "Oldest message waiting None waiting" in text
+    # 12:00 UTC on 1 July is 13:00 in the UK (BST); 08:15 UTC on 5 January is 08:15 (GMT).
+    summer = datetime(2026, 7, 1, 12, 0, tzinfo=UTC)
+    with app.app_context():
+        record_heartbeat(started_at=summer, now=summer)
+        db.session.add(JobLock(name=LOCK_NAME, holder=None, heartbeat_at=summer))
+        db.session.add_all(
+            OutboxMessage(
+                to_address=f"waiting{number}@test.example",
+                subject="Safeguarding reviews: 1 action reminder",
+                body_text="",
+                body_html="",
+                state=OutboxState.PENDING,
+                created_at=datetime(2026, 1, 5 + number, 8, 15, tzinfo=UTC),
+            )
+            for number in range(2)
+        )
+        db.session.commit()
+    text = page_text(client.get("/admin/reminder-log"))
+    assert "Not running Last heartbeat 1 July 2026 at 13:00 (UK time)" in text
+    assert "Last reminder run 1 July 2026 at 13:00 (UK time)" in text
+    assert "Queued 5 January 2026 at 08:15 (UK time); 2 messages waiting" in text
+    with app.app_context():
+        record_heartbeat(started_at=summer)
+        db.session.commit()
+    assert "Scheduler Running Last heartbeat" in page_text(client.get("/admin/reminder-log"))

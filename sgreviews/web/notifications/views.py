@@ -24,6 +24,7 @@ from sgreviews.models import OutboxState, User
 from sgreviews.policy import Permission
 from sgreviews.services.mail import outbox
 from sgreviews.services.notifications import inbox, preferences
+from sgreviews.services.operations.status import scheduler_status
 from sgreviews.services.reminders import snoozes as snooze_service
 from sgreviews.services.reminders.wiring import current_mail_settings
 from sgreviews.web.access import public, requires, signed_in
@@ -218,6 +219,7 @@ def reminder_log() -> str:
     return render_template(
         "notifications/reminder_log.html",
         counts=outbox.state_counts(),
+        status=scheduler_status(),
         messages=outbox.recent_messages(problems_only=problems_only),
         problems_only=problems_only,
         mail=mail,
