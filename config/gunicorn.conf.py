@@ -2,12 +2,15 @@
 
 Values come from the environment where a deployment needs to tune them."""
 
-import multiprocessing
 import os
+
+from sgreviews.settings import web_workers
 
 wsgi_app = "sgreviews:create_app()"
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
-workers = int(os.environ.get("GUNICORN_WORKERS", multiprocessing.cpu_count() * 2 + 1))
+# GUNICORN_WORKERS, else two per CPU plus one (production checks the rate limiter's
+# store against the same number).
+workers = web_workers(os.environ)
 threads = int(os.environ.get("GUNICORN_THREADS", "1"))
 timeout = 60
 graceful_timeout = 30

@@ -29,6 +29,7 @@ def create_app(overrides: dict[str, str] | None = None) -> Flask:
     """Build the web application from environment settings (``overrides`` win; tests use
     them)."""
     settings = Settings.from_env(overrides)
+    settings.refuse_unsafe_production()
     app = Flask(
         __name__,
         instance_path=str(settings.instance_path),

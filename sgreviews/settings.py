@@ -7,10 +7,14 @@ deployment without ``SECRET_KEY`` refuses to start.
 
 from __future__ import annotations
 
+import ipaddress
+import multiprocessing
 import os
 import secrets
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 ENVIRONMENTS = ("development", "production", "testing")
@@ -45,6 +49,31 @@ def default_sqlite_url(instance_path: Path) -> str:
     return f"sqlite:///{instance_path / 'sgreviews.db'}"
 
 
+def web_workers(env: Mapping[str, str]) -> int:
+    """gunicorn's worker processes: GUNICORN_WORKERS, else two per CPU plus one. Read by
+    ``config/gunicorn.conf.py`` and by the production check of the rate limiter's store."""
+    raw = env.get("GUNICORN_WORKERS", "")
+    if raw == "":
+        return multiprocessing.cpu_count() * 2 + 1
+    try:
+        workers = int(raw)
+    except ValueError as error:
+        raise ConfigurationError(f"GUNICORN_WORKERS must be a whole number, not {raw!r}") from error
+    if workers < 1:
+        raise ConfigurationError(f"GUNICORN_WORKERS must be at least 1, not {workers}")
+    return workers
+
+
+def _is_local_host(url: str) -> bool:
+    host = (urlsplit(url).hostname or "").lower()
+    if host == "localhost" or host.endswith(".localhost") or host == "":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
 @dataclass(frozen=True)
 class Settings:
     environment: str
@@ -72,6 +101,14 @@ class Settings:
     # Threads building reminder digests at once, each with its own database connection;
     # 0 (the default) means 2 on PostgreSQL and 1 on SQLite, which has one writer at a time.
     digest_workers: int = 0
+    # Production refuses these unsafe defaults unless the matching SGREVIEWS_ALLOW_*
+    # variable says they are meant (see ``refuse_unsafe_production``).
+    allow_sqlite: bool = False
+    allow_local_base_url: bool = False
+    allow_memory_ratelimit: bool = False
+    web_workers: int = 1
+    # "json" (one JSON object a line, with the request id) or "text".
+    log_format: str = "text"
 
     @classmethod
     def from_env(cls, overrides: dict[str, str] | None = None) -> Settings:
@@ -115,7 +152,58 @@ class Settings:
             trusted_proxies=_trusted_proxies(env),
             benchmark_floor_bytes=_floor_bytes(env, environment),
             digest_workers=_digest_workers(env),
+            allow_sqlite=_flag(env, "SGREVIEWS_ALLOW_SQLITE", False),
+            allow_local_base_url=_flag(env, "SGREVIEWS_ALLOW_LOCAL_BASE_URL", False),
+            allow_memory_ratelimit=_flag(env, "SGREVIEWS_ALLOW_MEMORY_RATELIMIT", False),
+            web_workers=web_workers(env),
+            log_format=_log_format(env, environment),
         )
+
+    def unsafe_production_defaults(self) -> list[str]:
+        """What a production start would run on that suits only a single test machine,
+        each with the way to fix it or to say it is meant. Empty outside production."""
+        if self.environment != "production":
+            return []
+        problems = []
+        if self.database_url.startswith("sqlite") and not self.allow_sqlite:
+            problems.append(
+                "the database is SQLite (set DATABASE_URL to PostgreSQL, "
+                "or SGREVIEWS_ALLOW_SQLITE=1)"
+            )
+        if _is_local_host(self.base_url) and not self.allow_local_base_url:
+            problems.append(
+                f"SGREVIEWS_BASE_URL {self.base_url!r} is this machine, so links in emails "
+                "cannot work (set the public address, or SGREVIEWS_ALLOW_LOCAL_BASE_URL=1)"
+            )
+        if (
+            self.ratelimit_storage_uri.startswith("memory://")
+            and self.sign_in_rate_limit
+            and self.web_workers > 1
+            and not self.allow_memory_ratelimit
+        ):
+            problems.append(
+                f"the sign-in rate limiter counts in memory with {self.web_workers} gunicorn "
+                "workers, each counting alone (set SGREVIEWS_RATELIMIT_STORAGE_URI to "
+                "redis://..., GUNICORN_WORKERS=1, or SGREVIEWS_ALLOW_MEMORY_RATELIMIT=1)"
+            )
+        return problems
+
+    def refuse_unsafe_production(self) -> None:
+        """Stop a production start on unsafe defaults, naming each (``create_app``)."""
+        problems = self.unsafe_production_defaults()
+        if problems:
+            raise ConfigurationError(
+                "Production refuses unsafe settings: " + "; ".join(problems) + "."
+            )
+
+
+def _log_format(env: dict[str, str], environment: str) -> str:
+    raw = env.get("SGREVIEWS_LOG_FORMAT", "").strip().lower()
+    if raw == "":
+        return "json" if environment == "production" else "text"
+    if raw not in ("json", "text"):
+        raise ConfigurationError(f"SGREVIEWS_LOG_FORMAT must be json or text, not {raw!r}")
+    return raw
 
 
 def _digest_workers(env: dict[str, str]) -> int:

@@ -22,6 +22,9 @@ def _stored_parameters(environment: str, tmp_path: Path) -> Parameters:
             "SECRET_KEY": "a-secret-key-for-this-test-only",
             "SGREVIEWS_INSTANCE_PATH": str(tmp_path),
             "SGREVIEWS_BASE_URL": "https://sgreviews.example",
+            # Production refuses these unless allowed (test_production_safety).
+            "SGREVIEWS_ALLOW_SQLITE": "1",
+            "SGREVIEWS_ALLOW_MEMORY_RATELIMIT": "1",
         }
     )
     with app.app_context():

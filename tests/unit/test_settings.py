@@ -32,6 +32,10 @@ def test_production_cookies_are_secure(tmp_path: Path) -> None:
             "SGREVIEWS_ENV": "production",
             "SECRET_KEY": "x" * 40,
             "SGREVIEWS_INSTANCE_PATH": str(tmp_path),
+            # Production refuses these unless allowed (test_production_safety).
+            "SGREVIEWS_ALLOW_SQLITE": "1",
+            "SGREVIEWS_BASE_URL": "https://sgreviews.example",
+            "SGREVIEWS_ALLOW_MEMORY_RATELIMIT": "1",
         }
     )
     assert app.config["SESSION_COOKIE_SECURE"] is True
