@@ -17,6 +17,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.wrappers import Response
 
 from sgreviews.extensions import csrf, db, login_manager, migrate
+from sgreviews.logs import configure_logging, init_request_ids
 from sgreviews.review_types import load_review_types
 from sgreviews.services.accounts import hashing as password_hashing
 from sgreviews.services.actions.tally_hooks import register_tally_hooks
@@ -30,6 +31,7 @@ def create_app(overrides: dict[str, str] | None = None) -> Flask:
     them)."""
     settings = Settings.from_env(overrides)
     settings.refuse_unsafe_production()
+    configure_logging(settings.log_format)
     app = Flask(
         __name__,
         instance_path=str(settings.instance_path),
@@ -51,6 +53,8 @@ def create_app(overrides: dict[str, str] | None = None) -> Flask:
         WTF_CSRF_ENABLED=overrides is None or overrides.get("WTF_CSRF_ENABLED", "1") != "0",
     )
     app.extensions["sgreviews.settings"] = settings
+    # First of the request hooks: everything logged during a request carries its id.
+    init_request_ids(app)
     password_hashing.install(app, for_tests=settings.environment == "testing")
     app.extensions["sgreviews.review_types"] = load_review_types(
         settings.config_dir / "review_types.toml"
