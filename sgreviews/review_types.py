@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from sgreviews.config_keys import first_unknown_key
+
 REGIMES: dict[str, str] = {
     "wt_2023": "Working Together 2018/2023",
     "wt_2015_legacy": "Working Together 2013/2015 (legacy)",
@@ -144,6 +146,36 @@ class ReviewType:
         return dict(self.variants).get(key or "", "")
 
 
+TOP_LEVEL_KEYS = ("types",)
+TYPE_KEYS = (
+    "name",
+    "display_name",
+    "short_name",
+    "stages",
+    "reference_prefix",
+    "regime",
+    "owning_body",
+    "transitions",
+    "clocks",
+    "outcomes",
+    "variants",
+    "stage_labels",
+    "final_report_working_days_before_publication",
+    "outcome_is_decision",
+    "offers_rapid_review",
+    "offers_commissioning",
+    "offers_home_office_qa",
+)
+CLOCK_KEYS = ("key", "name", "start_event", "length", "unit", "jurisdiction", "met_by", "first_day")
+OUTCOME_KEYS = ("key", "label", "commissions")
+
+
+def _refuse_unknown_keys(table: dict[str, Any], known: tuple[str, ...], where: str) -> None:
+    unknown = first_unknown_key(table, known)
+    if unknown is not None:
+        raise ReviewTypeConfigError(f"{where}: unknown key {unknown!r}")
+
+
 def _require_str(table: dict[str, Any], key: str, where: str, *, optional: bool = False) -> str:
     value = table.get(key)
     if value is None and optional:
@@ -199,6 +231,7 @@ def _parse_clocks(table: dict[str, Any], where: str) -> tuple[Clock, ...]:
         at = f"{where}.clocks[{index}]"
         if not isinstance(item, dict):
             raise ReviewTypeConfigError(f"{at} must be a table")
+        _refuse_unknown_keys(item, CLOCK_KEYS, at)
         length = item.get("length")
         if isinstance(length, bool) or not isinstance(length, int) or length < 1:
             raise ReviewTypeConfigError(f"{at}.length must be a whole number of 1 or more")
@@ -229,6 +262,7 @@ def _parse_outcomes(table: dict[str, Any], where: str) -> tuple[Outcome, ...]:
         at = f"{where}.outcomes[{index}]"
         if not isinstance(item, dict):
             raise ReviewTypeConfigError(f"{at} must be a table")
+        _refuse_unknown_keys(item, OUTCOME_KEYS, at)
         outcomes.append(
             Outcome(
                 key=_require_str(item, "key", at),
@@ -280,6 +314,7 @@ def _parse_lead_days(table: dict[str, Any], where: str) -> int:
 
 
 def parse_review_types(data: dict[str, Any], source: str) -> dict[str, ReviewType]:
+    _refuse_unknown_keys(data, TOP_LEVEL_KEYS, source)
     types = data.get("types")
     if not isinstance(types, dict) or not types:
         raise ReviewTypeConfigError(f"{source}: [types] must define at least one review type")
@@ -288,6 +323,7 @@ def parse_review_types(data: dict[str, Any], source: str) -> dict[str, ReviewTyp
         where = f"{source}: types.{key}"
         if not isinstance(table, dict):
             raise ReviewTypeConfigError(f"{where} must be a table")
+        _refuse_unknown_keys(table, TYPE_KEYS, where)
         name = _require_str(table, "name", where)
         stages = table.get("stages")
         if (

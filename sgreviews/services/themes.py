@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from sgreviews.config_keys import first_unknown_key
 from sgreviews.extensions import db
 from sgreviews.models import Theme
 
@@ -16,10 +17,17 @@ class ThemeConfigError(ValueError):
     """The themes file is malformed; the message names the key."""
 
 
+def _refuse_unknown_keys(table: dict[str, Any], known: tuple[str, ...], where: str) -> None:
+    unknown = first_unknown_key(table, known)
+    if unknown is not None:
+        raise ThemeConfigError(f"{where}: unknown key {unknown!r}")
+
+
 def read_taxonomy(path: Path) -> list[tuple[str, str, list[tuple[str, str]]]]:
     """(group key, group name, [(theme key, theme name)]) from the config file."""
     with path.open("rb") as handle:
         data: dict[str, Any] = tomllib.load(handle)
+    _refuse_unknown_keys(data, ("groups",), path.name)
     groups = data.get("groups")
     if not isinstance(groups, dict) or not groups:
         raise ThemeConfigError(f"{path.name}: [groups] must define at least one group")
@@ -28,6 +36,7 @@ def read_taxonomy(path: Path) -> list[tuple[str, str, list[tuple[str, str]]]]:
         where = f"{path.name}: groups.{group_key}"
         if not isinstance(group, dict) or not isinstance(group.get("name"), str):
             raise ThemeConfigError(f"{where}.name must be a string")
+        _refuse_unknown_keys(group, ("name", "themes"), where)
         themes = group.get("themes")
         if not isinstance(themes, list) or not themes:
             raise ThemeConfigError(f"{where}.themes must be a non-empty list")
@@ -39,6 +48,7 @@ def read_taxonomy(path: Path) -> list[tuple[str, str, list[tuple[str, str]]]]:
                 and isinstance(theme.get("name"), str)
             ):
                 raise ThemeConfigError(f"{where}.themes[{index}] needs a key and a name")
+            _refuse_unknown_keys(theme, ("key", "name"), f"{where}.themes[{index}]")
             children.append((theme["key"], theme["name"]))
         taxonomy.append((group_key, group["name"], children))
     return taxonomy

@@ -18,6 +18,7 @@ from typing import Any
 
 from flask import current_app
 
+from sgreviews.config_keys import first_unknown_key
 from sgreviews.models import Action, ActionStatus
 from sgreviews.services.clocks import Calendar, working_days_between
 
@@ -67,10 +68,22 @@ DEFAULT_DESCRIPTIONS = {
 }
 
 
+# The keys of each table whose keys are fixed (labels and descriptions are keyed by RAG
+# rating, checked by ``_words``); anything else stops start-up.
+TABLE_KEYS: dict[str, tuple[str, ...]] = {
+    "blue": ("statuses",),
+    "red": ("when_overdue", "when_off_track"),
+    "amber": ("due_within_working_days", "no_update_within_days"),
+}
+
+
 def _table(data: dict[str, Any], key: str, where: str) -> dict[str, Any]:
     value = data.get(key, {})
     if not isinstance(value, dict):
         raise RagConfigError(f"{where}: [{key}] must be a table")
+    unknown = first_unknown_key(value, TABLE_KEYS[key]) if key in TABLE_KEYS else None
+    if unknown is not None:
+        raise RagConfigError(f"{where}: unknown key {key}.{unknown!r}")
     return value
 
 

@@ -16,6 +16,8 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from sgreviews.config_keys import first_unknown_key
+
 AUDIENCES = ("agency_leads", "secretariat", "chair", "administrator")
 
 
@@ -139,10 +141,42 @@ class ReminderRules:
         return [step for step in self.escalation if step.days_overdue <= days_overdue]
 
 
+# Every key the file may hold, table by table; anything else stops start-up.
+KNOWN_KEYS: dict[str, tuple[str, ...]] = {
+    "schedule": ("daily_run_time", "timezone", "outbox_interval_seconds", "lock_wait_seconds"),
+    "actions": (
+        "before_due_days",
+        "on_due_date",
+        "overdue_days",
+        "overdue_repeat_every_days",
+        "escalation",
+    ),
+    "actions.escalation": ("days_overdue", "notify"),
+    "outbox": ("backoff_base_seconds", "backoff_max_seconds", "batch_size"),
+    "review_clocks": (
+        "enabled",
+        "warn_working_days_before",
+        "on_due_date",
+        "overdue_working_days",
+        "clocks",
+        "pre_publication_notice",
+    ),
+    "briefing_review": ("before_days", "on_review_by_date"),
+}
+TOP_LEVEL_KEYS = ("schedule", "actions", "outbox", "review_clocks", "briefing_review")
+
+
+def _refuse_unknown_keys(table: dict[str, Any], known: tuple[str, ...], where: str) -> None:
+    unknown = first_unknown_key(table, known)
+    if unknown is not None:
+        raise ReminderConfigError(f"unknown key {where}{unknown!r}")
+
+
 def _table(data: dict[str, Any], key: str, where: str) -> dict[str, Any]:
     value = data.get(key, {})
     if not isinstance(value, dict):
         raise ReminderConfigError(f"{where}{key} must be a table")
+    _refuse_unknown_keys(value, KNOWN_KEYS[key], f"{where}{key}.")
     return value
 
 
@@ -172,6 +206,7 @@ def _days(table: dict[str, Any], key: str, where: str, default: list[int]) -> tu
 
 
 def parse_reminder_rules(data: dict[str, Any]) -> ReminderRules:
+    _refuse_unknown_keys(data, TOP_LEVEL_KEYS, "")
     schedule = _table(data, "schedule", "")
     run_time = schedule.get("daily_run_time", "07:00")
     if not isinstance(run_time, str) or not re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d", run_time):
@@ -193,6 +228,7 @@ def parse_reminder_rules(data: dict[str, Any]) -> ReminderRules:
         where = f"actions.escalation[{index}]."
         if not isinstance(step, dict):
             raise ReminderConfigError(f"actions.escalation[{index}] must be a table")
+        _refuse_unknown_keys(step, KNOWN_KEYS["actions.escalation"], where)
         days = _int(step, "days_overdue", where, default=-1, minimum=1)
         notify = step.get("notify")
         if not isinstance(notify, list) or not notify:
