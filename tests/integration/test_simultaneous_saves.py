@@ -11,12 +11,7 @@ failing (500s, a lost note) on the code before issue 24."""
 
 from __future__ import annotations
 
-import http.cookiejar
-import threading
-import urllib.error
-import urllib.parse
-import urllib.request
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import timedelta
 from html import unescape
@@ -26,52 +21,19 @@ import pytest
 from flask import Flask
 from flask_migrate import upgrade
 from sqlalchemy import func, select
-from werkzeug.serving import make_server
 
 from sgreviews.clock import london_today
 from sgreviews.extensions import db
 from sgreviews.models import Action, ActionUpdate, Finding, Role
-from tests import factories
+from tests import factories, races
 from tests.conftest import make_test_app
 from tests.databases import fresh_database
+from tests.races import Browser, hidden, post, served, together
 
 pytestmark = pytest.mark.own_database
 
 ROUNDS = 10
 CONFLICT = "Someone else changed this while you were editing"
-
-
-@dataclass
-class Reply:
-    status: int
-    body: str
-
-
-class Browser:
-    """One person's browser: its own cookies and connection; redirects are not followed,
-    so a save shows as its 302."""
-
-    class _NoRedirect(urllib.request.HTTPRedirectHandler):
-        def redirect_request(self, *_args: object, **_kwargs: object) -> None:
-            return None
-
-    def __init__(self, base: str) -> None:
-        self.base = base
-        self.opener = urllib.request.build_opener(
-            urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()), self._NoRedirect()
-        )
-
-    def request(self, path: str, data: dict[str, str | list[str]] | None = None) -> Reply:
-        body = urllib.parse.urlencode(data, doseq=True).encode() if data is not None else None
-        try:
-            with self.opener.open(self.base + path, data=body, timeout=60) as response:
-                return Reply(response.status, response.read().decode())
-        except urllib.error.HTTPError as error:
-            return Reply(error.code, error.read().decode())
-
-    def sign_in(self, email: str) -> None:
-        reply = self.request("/sign-in", {"email": email, "password": factories.PASSWORD})
-        assert reply.status == 302, reply.body[:500]
 
 
 @dataclass
@@ -102,48 +64,14 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
         other_lead = factories.user(Role.AGENCY_LEAD).email
         db.session.commit()
         ids = action.id, finding.id, review.id, owner.id
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield World(f"http://127.0.0.1:{server.server_port}", app, *ids, secretariat, lead, other_lead)
-    server.shutdown()
+    with served(app) as base:
+        yield World(base, app, *ids, secretariat, lead, other_lead)
     with app.app_context():
         db.engine.dispose()
 
 
-def together(*saves: Callable[[], Reply]) -> list[Reply]:
-    """Run the saves in threads released by one barrier; their replies, in order."""
-    barrier = threading.Barrier(len(saves), timeout=30)
-    replies: list[Reply | None] = [None] * len(saves)
-
-    def run(index: int) -> None:
-        barrier.wait()
-        replies[index] = saves[index]()
-
-    threads = [threading.Thread(target=run, args=(index,)) for index in range(len(saves))]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=90)
-    assert all(reply is not None for reply in replies), "a save never answered"
-    return [reply for reply in replies if reply is not None]
-
-
-def post(browser: Browser, path: str, data: dict[str, str | list[str]]) -> Callable[[], Reply]:
-    """A save, ready to be released by the barrier."""
-    return lambda: browser.request(path, data)
-
-
-def hidden(html: str, name: str) -> str:
-    marker = f'name="{name}" type="hidden" value="'
-    start = html.index(marker) + len(marker)
-    return html[start : html.index('"', start)]
-
-
 def signed_in(world: World, email: str) -> Browser:
-    browser = Browser(world.base)
-    browser.sign_in(email)
-    return browser
+    return races.signed_in(world.base, email)
 
 
 def test_simultaneous_action_edits_give_one_save_and_one_conflict_page(world: World) -> None:
