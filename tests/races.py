@@ -5,6 +5,7 @@ a form's hidden fields. Used by ``tests/integration/test_simultaneous_*.py``."""
 from __future__ import annotations
 
 import http.cookiejar
+import secrets
 import threading
 import urllib.error
 import urllib.parse
@@ -45,6 +46,36 @@ class Browser:
         body = urllib.parse.urlencode(data, doseq=True).encode() if data is not None else None
         try:
             with self.opener.open(self.base + path, data=body, timeout=60) as response:
+                return Reply(response.status, response.read().decode())
+        except urllib.error.HTTPError as error:
+            return Reply(error.code, error.read().decode())
+
+    def upload(self, path: str, data: dict[str, str], files: dict[str, tuple[str, bytes]]) -> Reply:
+        """Post a form with files (multipart), as a browser sends an upload."""
+        boundary = secrets.token_hex(16)
+        parts = [
+            f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n'.encode()
+            + value.encode()
+            + b"\r\n"
+            for name, value in data.items()
+        ]
+        parts += [
+            (
+                f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"; '
+                f'filename="{file_name}"\r\nContent-Type: application/octet-stream\r\n\r\n'
+            ).encode()
+            + content
+            + b"\r\n"
+            for name, (file_name, content) in files.items()
+        ]
+        body = b"".join(parts) + f"--{boundary}--\r\n".encode()
+        request = urllib.request.Request(
+            self.base + path,
+            data=body,
+            headers={"Content-Type": f"multipart/form-data; boundary={boundary}"},
+        )
+        try:
+            with self.opener.open(request, timeout=60) as response:
                 return Reply(response.status, response.read().decode())
         except urllib.error.HTTPError as error:
             return Reply(error.code, error.read().decode())

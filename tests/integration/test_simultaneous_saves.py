@@ -11,7 +11,7 @@ failing (500s, a lost note) on the code before issue 24."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import timedelta
 from html import unescape
@@ -24,11 +24,11 @@ from sqlalchemy import func, select
 
 from sgreviews.clock import london_today
 from sgreviews.extensions import db
-from sgreviews.models import Action, ActionUpdate, Finding, Role
+from sgreviews.models import Action, ActionUpdate, EvidenceFile, Finding, Role
 from tests import factories, races
 from tests.conftest import make_test_app
 from tests.databases import fresh_database
-from tests.races import Browser, hidden, post, served, together
+from tests.races import Browser, Reply, hidden, post, served, together
 
 pytestmark = pytest.mark.own_database
 
@@ -156,6 +156,42 @@ def test_simultaneous_progress_notes_are_all_kept(world: World) -> None:
     for number in range(ROUNDS):
         for index in range(2):
             assert f"Round {number}: note by person {index}" in notes
+
+
+def test_simultaneous_progress_with_evidence_keeps_every_file_and_no_other(world: World) -> None:
+    """Both notes and both files are kept, and no file is left on disk without its row.
+    (Here the tries that lose do so before their file is written; a try that loses after
+    it is proven in ``test_evidence_of_failed_attempts.py``.)"""
+    people = [signed_in(world, world.lead), signed_in(world, world.secretariat[0])]
+    path = f"/actions/{world.action_id}/progress"
+    for number in range(ROUNDS):
+        forms = [person.request(path).body for person in people]
+
+        def add(index: int, form: str, number: int = number) -> Callable[[], Reply]:
+            return lambda: people[index].upload(
+                path,
+                {
+                    "status": "in_progress",
+                    "note": f"Round {number}: audit attached by person {index}",
+                    "version": hidden(form, "version"),
+                },
+                {"evidence": (f"audit-{number}-{index}.pdf", b"%PDF-1.4 audit")},
+            )
+
+        replies = together(*(add(index, form) for index, form in enumerate(forms)))
+        assert [reply.status for reply in replies] == [302, 302], [
+            (reply.status, reply.body[:300]) for reply in replies
+        ]
+    evidence_dir = world.app.extensions["sgreviews.settings"].evidence_dir
+    with world.app.app_context():
+        names = set(
+            db.session.scalars(
+                select(EvidenceFile.file_name).where(EvidenceFile.action_id == world.action_id)
+            )
+        )
+        stored = set(db.session.scalars(select(EvidenceFile.stored_name)))
+    assert {f"audit-{n}-{i}.pdf" for n in range(ROUNDS) for i in range(2)} <= names
+    assert {path.name for path in evidence_dir.iterdir()} == stored
 
 
 def test_simultaneous_finding_edits_give_one_save_and_one_conflict_page(world: World) -> None:
