@@ -228,6 +228,11 @@ def test_simultaneous_finding_edits_give_one_save_and_one_conflict_page(world: W
 
 
 def test_another_agencys_action_is_403_while_others_write(world: World) -> None:
+    """The outsider's request writes one row: the denial in the audit trail. On SQLite that
+    write was refused while another writer held the lock ("database is locked"), a 500
+    before issue 24; it is now a retried append. On PostgreSQL the outsider's 500 reported
+    in issue 24 was not reproduced, on the code before or after the fix, here nor under
+    gunicorn (4 workers, 16 writers, 6 outsiders, a minute): only the writers failed."""
     writers = [signed_in(world, email) for email in world.secretariat]
     outsider = signed_in(world, world.other_lead)
     edit = f"/actions/{world.action_id}/edit"
