@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, g, render_template
+from flask import Flask, g, render_template, request
 from flask_login import AnonymousUserMixin, current_user
 from werkzeug.exceptions import HTTPException
 
@@ -16,6 +16,7 @@ from sgreviews.web.auth.views import blueprint as auth_blueprint
 from sgreviews.web.briefings import blueprint as briefings_blueprint
 from sgreviews.web.calendar.views import blueprint as calendar_blueprint
 from sgreviews.web.dashboard.views import blueprint as dashboard_blueprint
+from sgreviews.web.entered_text import entered_fields
 from sgreviews.web.findings.views import blueprint as findings_blueprint
 from sgreviews.web.health import blueprint as health_blueprint
 from sgreviews.web.home.views import blueprint as home_blueprint
@@ -86,7 +87,11 @@ def register_error_pages(app: Flask) -> None:
     @app.errorhandler(WriteConflict)
     def write_conflict(_error: WriteConflict) -> tuple[str, int]:
         _ready_to_render_an_error()
-        return render_template("errors/error.html", code=409, title=ERROR_TITLES[409]), 409
+        # The form cannot be shown again from here: what was typed is listed to copy.
+        entered = entered_fields(request.form, request.files)
+        return render_template(
+            "errors/error.html", code=409, title=ERROR_TITLES[409], entered=entered
+        ), 409
 
     @app.errorhandler(Exception)
     def internal_error(error: Exception) -> tuple[str, int]:

@@ -2,7 +2,9 @@
 the evidence folder, and named on disk by a random token so a file name is never a path.
 
 Allowed: PDF, Word, Excel, CSV, plain text, PNG and JPEG. The size limit comes from the
-``SGREVIEWS_EVIDENCE_MAX_MB`` setting (default 20 MB).
+``SGREVIEWS_EVIDENCE_MAX_MB`` setting (default 20 MB). A file written by a transaction
+that then does not commit (a refusal, a retried lost race) is deleted again
+(``services.uncommitted_files``).
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from sgreviews.extensions import db
 from sgreviews.models import Action, ActionUpdate, EvidenceFile, User
 from sgreviews.services import audit
 from sgreviews.services.editing import FieldError
+from sgreviews.services.uncommitted_files import note_written
 
 DEFAULT_MAX_MB = 20
 
@@ -138,6 +141,8 @@ def store(
     name, content_type = validate(upload, max_bytes)
     stored_name = secrets.token_hex(20)
     evidence_dir.mkdir(parents=True, exist_ok=True)
+    # Deleted again if this transaction does not commit: no file without its row.
+    note_written(evidence_dir / stored_name)
     (evidence_dir / stored_name).write_bytes(upload.data)
     record = EvidenceFile(
         action=action,
