@@ -3,7 +3,7 @@
 Every "today" in the code and the tests is :func:`london_today` (the calendar date in
 England, whatever the server's time zone); every stored moment is :func:`utcnow` (aware,
 UTC). People see moments in UK local time through :func:`to_london`. ruff's DTZ rules
-refuse ``date.today()`` and naive ``datetime.now()`` anywhere else.
+refuse a naive today or now (``date.today``, ``datetime.now`` without a zone) anywhere else.
 """
 
 from __future__ import annotations
