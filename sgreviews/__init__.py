@@ -215,9 +215,18 @@ def _configure_security_headers(app: Flask) -> None:
         response.headers["X-Frame-Options"] = "DENY"
         if app.config["SESSION_COOKIE_SECURE"]:
             response.headers["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
-        if response.mimetype == "text/html":
+        if response.mimetype == "text/html" or _is_download(response):
             response.headers["Cache-Control"] = "no-store"
         return response
+
+
+def _is_download(response: Response) -> bool:
+    """A file the browser saves (an export, evidence, a report, a briefing PDF) or the
+    calendar feed: kept out of every cache, shared or on disk, so personal data is not left
+    behind on a shared computer or a proxy. The public briefing PDF is included: a
+    withdrawn briefing should not live on in a cache either."""
+    disposition = response.headers.get("Content-Disposition", "")
+    return disposition.lower().startswith("attachment") or response.mimetype == "text/calendar"
 
 
 def _configure_templates(app: Flask) -> None:

@@ -160,8 +160,8 @@ def calendar_feed(token: str) -> Response:
         abort(404)
     base = current_app.extensions["sgreviews.settings"].base_url
     body = preferences.render_calendar(preferences.calendar_actions(user), base, utcnow())
+    # Kept out of caches by the factory's download rule (`_is_download`), as every export.
     response: Response = current_app.response_class(body, mimetype="text/calendar")
-    response.headers["Cache-Control"] = "private, no-store"
     return response
 
 
