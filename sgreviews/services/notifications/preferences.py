@@ -100,10 +100,20 @@ def calendar_actions(user: User) -> list[Action]:
 
 
 def _ical_text(value: str) -> str:
-    escaped = (
-        value.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\n", "\\n")
+    """A TEXT value escaped as RFC 5545 (3.3.11) asks. Every line break, whether CRLF, a
+    lone CR or a lone LF, becomes the two characters ``\\n``: a bare CR left in the
+    feed ends the content line early in some calendar apps, and the rest of the text is
+    lost or read as a property. Other control characters, which TEXT may not carry, are
+    dropped; a tab is kept."""
+    normalised = value.replace("\r\n", "\n").replace("\r", "\n")
+    printable = "".join(char for char in normalised if char in "\t\n" or not _is_control(char))
+    return (
+        printable.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\n", "\\n")
     )
-    return escaped
+
+
+def _is_control(char: str) -> bool:
+    return ord(char) < 0x20 or ord(char) == 0x7F
 
 
 def _fold(line: str) -> str:
