@@ -26,5 +26,8 @@ class AuditEvent(Base):
     event: Mapped[str] = mapped_column(String(40))
     before: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     after: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    # The address the request came from (after ProxyFix, so a trusted proxy's client); none
+    # for the scheduler and the command line. 45 characters hold any IPv6 text form.
+    client_address: Mapped[str | None] = mapped_column(String(45))
 
     actor: Mapped[User | None] = relationship()

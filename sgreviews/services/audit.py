@@ -6,6 +6,8 @@ import enum
 from datetime import date, datetime
 from typing import Any
 
+from flask import has_request_context, request
+
 from sgreviews.extensions import db
 from sgreviews.models import AuditEvent, User
 
@@ -20,6 +22,14 @@ def _jsonable(value: Any) -> Any:
     if isinstance(value, list | tuple | set):
         return [_jsonable(item) for item in value]
     return value
+
+
+def _client_address() -> str | None:
+    """The requesting client's address, as ProxyFix (trusting the configured proxies) gives
+    it; None outside a request: the scheduler and the command line have no client."""
+    if not has_request_context():
+        return None
+    return request.remote_addr
 
 
 def record(
@@ -38,6 +48,7 @@ def record(
         event=event,
         before=_jsonable(before) if before is not None else None,
         after=_jsonable(after) if after is not None else None,
+        client_address=_client_address(),
     )
     db.session.add(audit_event)
     db.session.flush()

@@ -95,6 +95,7 @@ CSV_COLUMNS = [
     "event",
     "before",
     "after",
+    "client_address",
 ]
 
 
@@ -128,6 +129,7 @@ def export_csv(filters: AuditFilter) -> Iterator[str]:
                     event.event,
                     json.dumps(event.before, sort_keys=True) if event.before is not None else "",
                     json.dumps(event.after, sort_keys=True) if event.after is not None else "",
+                    event.client_address,
                 )
             ]
         )

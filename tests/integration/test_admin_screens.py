@@ -323,6 +323,41 @@ def test_audit_csv_export_is_complete_and_safe_in_spreadsheets(
     assert rows[2][5] == "create"
 
 
+def test_audit_rows_record_the_client_address_shown_on_the_page_and_in_the_csv(
+    app: Flask, admin: FlaskClient
+) -> None:
+    with app.app_context():
+        actor = factories.user(Role.SECRETARIAT)
+        with app.test_request_context(environ_base={"REMOTE_ADDR": "203.0.113.9"}):
+            from_request = audit.record(actor, "addresstest", 1, "update", {"n": 1}, {"n": 2})
+        from_job = audit.record(None, "addresstest", 2, "update", {"n": 1}, {"n": 2})
+        db.session.commit()
+        assert from_request.client_address == "203.0.113.9"
+        assert from_job.client_address is None
+    text = page_text(admin.get("/admin/audit?entity_type=addresstest"))
+    assert "from 203.0.113.9" in text
+    assert "from None" not in text
+    response = admin.get("/admin/audit/export.csv?entity_type=addresstest")
+    rows = list(csv.reader(io.StringIO(response.get_data(as_text=True))))
+    assert rows[0][-1] == "client_address"
+    assert [(row[4], row[-1]) for row in rows[1:]] == [("1", "203.0.113.9"), ("2", "")]
+
+
+def test_a_request_s_audit_row_has_the_address_it_came_from(app: Flask) -> None:
+    with app.app_context():
+        user = factories.user(Role.SECRETARIAT)
+        db.session.commit()
+        email = user.email
+    client = app.test_client()
+    client.environ_base["REMOTE_ADDR"] = "198.51.100.23"
+    sign_in(client, email)
+    with app.app_context():
+        latest = db.session.scalars(
+            select(AuditEvent).order_by(AuditEvent.id.desc()).limit(1)
+        ).one()
+        assert latest.client_address == "198.51.100.23"
+
+
 def _partnership(app: Flask, name: str) -> int:
     with app.app_context():
         partnership = factories.partnership(
