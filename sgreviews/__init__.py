@@ -113,12 +113,13 @@ def _check_configuration(app: Flask, settings: Settings) -> None:
     instead of failing on the first page that needs it. The RAG rules are kept for the
     action pages (``current_rules``)."""
     from sgreviews.services.actions.rag import load_rules
-    from sgreviews.services.briefings.personal_data import load_allow_list
+    from sgreviews.services.briefings.personal_data import load_allow_list, load_forenames
     from sgreviews.services.themes import read_taxonomy
 
     config_dir = settings.config_dir
     app.extensions["sgreviews.rag_rules"] = load_rules(config_dir / "rag.toml")
     load_allow_list(config_dir / "personal_data.toml")
+    load_forenames(config_dir / "forenames.toml")
     read_taxonomy(config_dir / "themes.toml")
 
 

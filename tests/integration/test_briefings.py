@@ -142,6 +142,9 @@ def test_personal_data_blocks_publication_until_overridden_with_reason(
     text = page_text(check)
     assert "Possible name: “Jane Smith”" in text
     assert "Possible street address: “14 Acacia Avenue”" in text
+    # The optional Presidio pass says whether it ran, and why not.
+    assert f"Second check by Microsoft Presidio: {briefing_flags.second_pass_status()}" in text
+    assert briefing_flags.second_pass_status().startswith(("Run by", "Not run:"))
     # A reason is required.
     empty = client.post(
         f"/briefings/{briefing_id}/check", data={"flag_index": "0", "flag-0-reason": ""}

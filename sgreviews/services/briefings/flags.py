@@ -23,9 +23,19 @@ def allow_list() -> frozenset[str]:
     )
 
 
+def forenames() -> personal_data.Forenames:
+    config_dir: Path = current_app.extensions["sgreviews.settings"].config_dir
+    return personal_data.load_forenames(config_dir / "forenames.toml")
+
+
+def second_pass_status() -> str:
+    """Whether the Presidio second pass ran, and why not when it did not."""
+    return personal_data.second_pass().reason
+
+
 def flags_for(version: BriefingVersion) -> list[personal_data.Flag]:
     texts = {"title": version.title, **{k: version.section(k) for k in version.sections or {}}}
-    return personal_data.scan(texts, allow_list())
+    return personal_data.scan(texts, allow_list(), forenames(), personal_data.second_pass())
 
 
 @dataclass

@@ -223,6 +223,7 @@ def check(briefing_id: int) -> Response | str:
         version=version,
         rows=list(zip(statuses, override_forms, strict=True)),
         form=error_form,
+        second_pass=flags.second_pass_status(),
     )
 
 
