@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import enum
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date, datetime
 from typing import Any
 
 from flask import has_request_context, request
+from sqlalchemy import text
+from sqlalchemy.engine import Connection
 
 from sgreviews.extensions import db
 from sgreviews.models import AuditEvent, User
@@ -53,3 +57,27 @@ def record(
     db.session.add(audit_event)
     db.session.flush()
     return audit_event
+
+
+@contextmanager
+def purge_permitted(connection: Connection) -> Iterator[None]:
+    """Inside this block, and only on ``connection``, audit rows may be deleted or changed.
+
+    Audit events are append-only: triggers (migration 0022) refuse UPDATE and DELETE of
+    ``audit_event`` otherwise. This is the one documented way round, for a retention purge
+    (none exists yet) or a test that damages a database on purpose. PostgreSQL: ``SET
+    LOCAL sgreviews.audit_purge``, which ends with the transaction (call it inside one).
+    SQLite: a temporary table the triggers look for, dropped again at the end.
+    """
+    if connection.dialect.name == "postgresql":
+        connection.execute(text("SET LOCAL sgreviews.audit_purge = 'on'"))
+        try:
+            yield
+        finally:
+            connection.execute(text("SET LOCAL sgreviews.audit_purge = 'off'"))
+    else:
+        connection.execute(text("CREATE TEMP TABLE sgreviews_audit_purge (id INTEGER)"))
+        try:
+            yield
+        finally:
+            connection.execute(text("DROP TABLE temp.sgreviews_audit_purge"))
