@@ -48,3 +48,39 @@ def test_line_breaks_of_every_kind_become_escaped_newlines_and_no_bare_cr() -> N
         "DESCRIPTION:First line from Windows\\nSecond from an old Mac\\nThird from Unix\\n"
         "Fourth\\, long enough to be folded: " + "see every adult in the home\\; " * 4
     )
+
+
+def test_the_feed_reads_back_as_the_same_events() -> None:
+    """Written by the icalendar library, the feed parses back to the same content; a
+    control character TEXT may not carry is dropped."""
+    import icalendar
+
+    actions = [
+        Action(
+            id=1,
+            reference="DHR-2025-01/2.1",
+            action_text="Line one\r\nline\x07 two",
+            due_date=date(2026, 5, 1),
+        ),
+        Action(
+            id=2,
+            reference="SAR-2025-03/1.4",
+            action_text="Ask, record; act",
+            due_date=date(2026, 6, 2),
+        ),
+    ]
+    body = render_calendar(
+        actions, "https://reviews.test.example", datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
+    )
+    calendar = icalendar.Calendar.from_ical(body)
+    assert str(calendar["prodid"]) == "-//sgreviews//Action due dates//EN"
+    events = list(calendar.walk("VEVENT"))
+    assert [str(e["uid"]) for e in events] == [
+        "action-1-20260501@sgreviews",
+        "action-2-20260602@sgreviews",
+    ]
+    assert [e.decoded("dtstart") for e in events] == [date(2026, 5, 1), date(2026, 6, 2)]
+    assert events[0].decoded("dtstamp") == datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
+    assert [str(e["description"]) for e in events] == ["Line one\nline two", "Ask, record; act"]
+    assert [str(e["summary"]) for e in events] == ["Due: DHR-2025-01/2.1", "Due: SAR-2025-03/1.4"]
+    assert str(events[1]["url"]) == "https://reviews.test.example/agency/actions"

@@ -8,6 +8,7 @@ import secrets
 from collections.abc import Sequence
 from datetime import datetime
 
+import icalendar
 from sqlalchemy import select
 
 from sgreviews.clock import utcnow
@@ -100,59 +101,34 @@ def calendar_actions(user: User) -> list[Action]:
 
 
 def _ical_text(value: str) -> str:
-    """A TEXT value escaped as RFC 5545 (3.3.11) asks. Every line break, whether CRLF, a
-    lone CR or a lone LF, becomes the two characters ``\\n``: a bare CR left in the
-    feed ends the content line early in some calendar apps, and the rest of the text is
-    lost or read as a property. Other control characters, which TEXT may not carry, are
-    dropped; a tab is kept."""
+    """The text of a TEXT property before the ``icalendar`` library escapes it: control
+    characters, which TEXT may not carry, are dropped (a tab and line breaks are kept).
+    The library writes every line break, CRLF, a lone CR or a lone LF, as the two
+    characters ``\\n``, escapes ``\\ ; ,`` and folds lines at 75 octets (RFC 5545)."""
     normalised = value.replace("\r\n", "\n").replace("\r", "\n")
-    printable = "".join(char for char in normalised if char in "\t\n" or not _is_control(char))
-    return (
-        printable.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\n", "\\n")
-    )
+    return "".join(char for char in normalised if char in "\t\n" or not _is_control(char))
 
 
 def _is_control(char: str) -> bool:
     return ord(char) < 0x20 or ord(char) == 0x7F
 
 
-def _fold(line: str) -> str:
-    """Fold a content line at 75 octets, as RFC 5545 asks."""
-    encoded = line.encode()
-    if len(encoded) <= 75:
-        return line
-    parts: list[str] = []
-    current = b""
-    for char in line:
-        piece = char.encode()
-        if len(current) + len(piece) > (75 if not parts else 74):
-            parts.append(current.decode())
-            current = b""
-        current += piece
-    parts.append(current.decode())
-    return "\r\n ".join(parts)
-
-
 def render_calendar(actions: Sequence[Action], base_url: str, now: datetime) -> str:
-    stamp = now.strftime("%Y%m%dT%H%M%SZ")
-    lines = [
-        "BEGIN:VCALENDAR",
-        "VERSION:2.0",
-        "PRODID:-//sgreviews//Action due dates//EN",
-        "CALSCALE:GREGORIAN",
-        "X-WR-CALNAME:Safeguarding review actions",
-    ]
+    """The feed of the actions' due dates, written by the ``icalendar`` library."""
+    calendar = icalendar.Calendar()
+    calendar.add("version", "2.0")
+    calendar.add("prodid", "-//sgreviews//Action due dates//EN")
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("x-wr-calname", "Safeguarding review actions")
     for action in actions:
-        lines += [
-            "BEGIN:VEVENT",
-            f"UID:action-{action.id}-{action.due_date:%Y%m%d}@sgreviews",
-            f"DTSTAMP:{stamp}",
-            f"DTSTART;VALUE=DATE:{action.due_date:%Y%m%d}",
-            f"SUMMARY:{_ical_text(f'Due: {action.reference}')}",
-            f"DESCRIPTION:{_ical_text(action.action_text)}",
-            f"URL:{base_url.rstrip('/')}/agency/actions",
-            "TRANSP:TRANSPARENT",
-            "END:VEVENT",
-        ]
-    lines.append("END:VCALENDAR")
-    return "\r\n".join(_fold(line) for line in lines) + "\r\n"
+        event = icalendar.Event()
+        event.add("uid", f"action-{action.id}-{action.due_date:%Y%m%d}@sgreviews")
+        event.add("dtstamp", now)
+        event.add("dtstart", action.due_date)
+        event.add("summary", _ical_text(f"Due: {action.reference}"))
+        event.add("description", _ical_text(action.action_text))
+        event.add("url", f"{base_url.rstrip('/')}/agency/actions")
+        event.add("transp", "TRANSPARENT")
+        calendar.add_component(event)
+    body: bytes = calendar.to_ical()
+    return body.decode()
