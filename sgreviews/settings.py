@@ -90,6 +90,8 @@ class Settings:
     two_factor_required: bool = True
     ratelimit_storage_uri: str = "memory://"
     sign_in_rate_limit: str = "20 per minute"
+    # Downloads of a public briefing's PDF per client address ("" = no limit).
+    public_pdf_rate_limit: str = "30 per minute"
     lockout_threshold: int = 10
     lockout_minutes: int = 15
     # Reverse proxies in front of the app whose X-Forwarded-For (and -Proto, -Host) are
@@ -147,6 +149,9 @@ class Settings:
             two_factor_required=_two_factor(env, environment),
             ratelimit_storage_uri=env.get("SGREVIEWS_RATELIMIT_STORAGE_URI") or "memory://",
             sign_in_rate_limit=_rate_limit(env, environment),
+            public_pdf_rate_limit=_rate_limit(
+                env, environment, "SGREVIEWS_PUBLIC_PDF_RATE_LIMIT", "30 per minute"
+            ),
             lockout_threshold=_int(env, "SGREVIEWS_LOCKOUT_THRESHOLD", 10),
             lockout_minutes=_int(env, "SGREVIEWS_LOCKOUT_MINUTES", 15),
             trusted_proxies=_trusted_proxies(env),
@@ -261,21 +266,27 @@ def _two_factor(env: dict[str, str], environment: str) -> bool:
     return raw == "required"
 
 
-def _rate_limit(env: dict[str, str], environment: str) -> str:
+def _rate_limit(
+    env: dict[str, str],
+    environment: str,
+    variable: str = "SGREVIEWS_SIGN_IN_RATE_LIMIT",
+    default: str = "20 per minute",
+) -> str:
     """SGREVIEWS_SIGN_IN_RATE_LIMIT: sign-in attempts allowed per client address, in
     Flask-Limiter's notation ("20 per minute", "20/minute;200/hour"), or ``off``. The test
-    suite signs in hundreds of times from one address, so testing defaults to off."""
+    suite signs in hundreds of times from one address, so testing defaults to off.
+    SGREVIEWS_PUBLIC_PDF_RATE_LIMIT: the same for downloads of public briefing PDFs."""
     from limits import parse_many
 
-    raw = env.get("SGREVIEWS_SIGN_IN_RATE_LIMIT", "").strip()
+    raw = env.get(variable, "").strip()
     if raw == "":
-        return "" if environment == "testing" else "20 per minute"
+        return "" if environment == "testing" else default
     if raw.lower() == "off":
         return ""
     try:
         parse_many(raw)
     except ValueError as error:
         raise ConfigurationError(
-            f"SGREVIEWS_SIGN_IN_RATE_LIMIT must look like '20 per minute' or be off, not {raw!r}"
+            f"{variable} must look like '{default}' or be off, not {raw!r}"
         ) from error
     return raw

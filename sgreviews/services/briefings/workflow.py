@@ -26,7 +26,7 @@ from sgreviews.models import (
     VersionStatus,
 )
 from sgreviews.services import audit
-from sgreviews.services.briefings import search
+from sgreviews.services.briefings import pdf_cache, search
 from sgreviews.services.briefings.errors import BriefingError, StaleEdit
 from sgreviews.services.briefings.flags import publication_problems
 from sgreviews.services.briefings.sections import sections_for
@@ -244,6 +244,7 @@ def publish(briefing: Briefing, *, actor: User) -> BriefingVersion:
     briefing.search_document = search.search_document(briefing, version)
     db.session.flush()
     search.index_briefing(briefing)
+    pdf_cache.invalidate(briefing.id)
     audit.record(
         actor,
         "briefing",
@@ -265,6 +266,7 @@ def archive(briefing: Briefing, *, actor: User) -> None:
     briefing.search_document = ""
     db.session.flush()
     search.index_briefing(briefing)
+    pdf_cache.invalidate(briefing.id)
     audit.record(
         actor,
         "briefing",

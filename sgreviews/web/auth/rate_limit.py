@@ -29,7 +29,7 @@ def init_app(app: Flask) -> None:
         app=app,
         storage_uri=settings.ratelimit_storage_uri,
         strategy="moving-window",
-        enabled=bool(settings.sign_in_rate_limit),
+        enabled=bool(settings.sign_in_rate_limit or settings.public_pdf_rate_limit),
     )
     app.extensions[EXTENSION_KEY] = limiter
 
@@ -53,4 +53,25 @@ def allow_sign_in_attempt(scope: str = SCOPE) -> bool:
         )
     except Exception:  # the storage backend is down; see the docstring
         current_app.logger.exception("Rate-limit storage unavailable; sign-in allowed")
+        return True
+
+
+PUBLIC_PDF_SCOPE = "public-briefing-pdf"
+
+
+def allow_public_pdf() -> bool:
+    """Count one download of a public briefing's PDF from this client; False once it is
+    over SGREVIEWS_PUBLIC_PDF_RATE_LIMIT. Like sign-in, an unreachable store allows it."""
+    settings: Settings = current_app.extensions["sgreviews.settings"]
+    if not settings.public_pdf_rate_limit:
+        return True
+    limiter: Limiter = current_app.extensions[EXTENSION_KEY]
+    address = get_remote_address() or request.remote_addr or "unknown"
+    try:
+        return all(
+            limiter.limiter.hit(item, PUBLIC_PDF_SCOPE, address)
+            for item in parse_many(settings.public_pdf_rate_limit)
+        )
+    except Exception:  # the storage backend is down
+        current_app.logger.exception("Rate-limit storage unavailable; public PDF allowed")
         return True

@@ -12,6 +12,8 @@ from typing import Any
 from flask import current_app, render_template
 from werkzeug.wrappers import Response
 
+from sgreviews.services.briefings import pdf_cache
+
 
 def render_pdf(context: dict[str, Any]) -> bytes:
     from weasyprint import HTML  # here, not at the top: see the module's docstring
@@ -24,10 +26,13 @@ def render_pdf(context: dict[str, Any]) -> bytes:
 
 
 def briefing_pdf_response(context: dict[str, Any]) -> Response:
-    title = context["version"].title
+    """The PDF download; a published version's PDF is made once and then read from the
+    cache (``services.briefings.pdf_cache``)."""
+    version = context["version"]
+    title = version.title
     slug = re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-")[:60] or "briefing"
     return Response(
-        render_pdf(context),
+        pdf_cache.briefing_pdf(context["briefing"].id, version, lambda: render_pdf(context)),
         mimetype="application/pdf",
         headers={"Content-Disposition": f'attachment; filename="{slug}.pdf"'},
     )

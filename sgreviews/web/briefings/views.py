@@ -24,6 +24,7 @@ from sgreviews.services.briefings.reading import NOBODY, ReadingBriefing, Readin
 from sgreviews.services.organisations import directory as organisations
 from sgreviews.services.themes import all_themes
 from sgreviews.web.access import public, requires
+from sgreviews.web.auth import rate_limit
 from sgreviews.web.briefings import forms
 from sgreviews.web.briefings.common import (
     blueprint,
@@ -173,6 +174,10 @@ def public_library(short_name: str) -> str:
 @blueprint.route("/public/briefings/<int:briefing_id>.pdf")
 @public
 def public_pdf(briefing_id: int) -> Response:
+    """Anyone may download it, so it is rate limited per client address and made once
+    per published version."""
+    if not rate_limit.allow_public_pdf():
+        abort(429)
     briefing = _reading(briefing_id)
     if not can_read_briefing_publicly(briefing, public_access.is_public(briefing.partnership_id)):
         abort(404)
