@@ -27,7 +27,7 @@ from sgreviews.models.review import (
     ReviewLink,
     StageTransition,
 )
-from sgreviews.policy import reviews_visible_to
+from sgreviews.policy import Actor, actions_visible_to, can_view_review, reviews_visible_to
 from sgreviews.services.clocks import (
     DUE_SOON_WORKING_DAYS,
     add_working_days,
@@ -274,9 +274,14 @@ def find_any_by_reference(reference: str) -> Review | None:
 class LinkedReview:
     review: Review
     description: str
+    # Whether the reader may open it (need to know): one they cannot open is named by its
+    # reference only, without a link or its subject.
+    openable: bool = True
 
 
-def linked_reviews(review: Review) -> list[LinkedReview]:
+def linked_reviews(review: Review, reader: Actor | None = None) -> list[LinkedReview]:
+    """The reviews linked to ``review``, each marked openable by ``reader`` or not (every
+    one is openable when no reader is given)."""
     links = db.session.scalars(
         select(ReviewLink)
         .where(or_(ReviewLink.from_review_id == review.id, ReviewLink.to_review_id == review.id))
@@ -286,10 +291,12 @@ def linked_reviews(review: Review) -> list[LinkedReview]:
     result = []
     for item in links:
         if item.from_review_id == review.id:
-            result.append(LinkedReview(item.to_review, item.kind.label))
+            other, label = item.to_review, item.kind.label
         else:
+            other = item.from_review
             label = "Follows from" if item.kind.value == "led_to" else item.kind.label
-            result.append(LinkedReview(item.from_review, label))
+        openable = reader is None or can_view_review(reader, other)
+        result.append(LinkedReview(other, label, openable))
     return result
 
 
@@ -307,9 +314,11 @@ class FindingsSummary:
         return sum(self.actions_by_status.values())
 
 
-def findings_summary(review_id: int) -> FindingsSummary:
+def findings_summary(review_id: int, reader: Actor | None = None) -> FindingsSummary:
     """Counts of the review's findings by kind and of the actions answering them by
-    status, aggregated in SQL (an action answering two findings counts once)."""
+    status, aggregated in SQL (an action answering two findings counts once). With a
+    reader, only the actions the reader may open are counted (an agency lead: their own
+    agency's), so a review page never shows other agencies' action counts."""
     by_kind = {kind: 0 for kind in FindingKind}
     for kind, count in db.session.execute(
         select(Finding.kind, func.count())
@@ -324,7 +333,10 @@ def findings_summary(review_id: int) -> FindingsSummary:
     )
     by_status = {status: 0 for status in ActionStatus}
     for status, count in db.session.execute(
-        select(Action.status, func.count()).where(Action.id.in_(action_ids)).group_by(Action.status)
+        select(Action.status, func.count())
+        .where(Action.id.in_(action_ids))
+        .where(actions_visible_to(reader) if reader is not None else Action.id.is_not(None))
+        .group_by(Action.status)
     ):
         by_status[status] = count
     return FindingsSummary(by_kind, by_status)

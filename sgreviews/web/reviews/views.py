@@ -15,7 +15,12 @@ from flask_login import current_user
 from sgreviews.clock import london_today
 from sgreviews.models import PartnershipKind, SubjectKind
 from sgreviews.models.review import Methodology
-from sgreviews.policy import Permission, can_view_family_log, has_permission
+from sgreviews.policy import (
+    Permission,
+    can_view_family_log,
+    has_permission,
+    sees_every_action,
+)
 from sgreviews.services.organisations import directory as organisations
 from sgreviews.services.reviews import creation as review_creation
 from sgreviews.services.reviews import queries as review_queries
@@ -101,8 +106,9 @@ def show(review_id: int) -> str:
         deadlines=review_queries.deadline_views(review, today, soon),
         timeline=review_queries.timeline(review, today, soon),
         final_report=review_queries.final_report_lead(review, rtype.final_report_lead_days),
-        linked=review_queries.linked_reviews(review),
-        summary=review_queries.findings_summary(review.id),
+        linked=review_queries.linked_reviews(review, current_user),
+        summary=review_queries.findings_summary(review.id, current_user),
+        every_action=sees_every_action(current_user),
         can_manage=has_permission(current_user, Permission.MANAGE_REVIEWS),
         can_see_family=can_view_family_log(current_user, review),
         can_write_briefings=has_permission(current_user, Permission.MANAGE_BRIEFINGS),
