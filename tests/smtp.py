@@ -14,7 +14,7 @@ from typing import Any
 
 from aiosmtpd.controller import Controller
 
-from sgreviews.services.mail.smtp import MailSettings
+from sgreviews.services.mail.config import MailSettings
 
 
 def free_port() -> int:
