@@ -131,6 +131,7 @@ def _parse(env: dict[str, str]) -> MailSettings:
     ca_file = env.get("SGREVIEWS_MAIL_CA_FILE", "").strip() or None
     if ca_file and not Path(ca_file).is_file():
         problems.append(f"SGREVIEWS_MAIL_CA_FILE {ca_file!r} is not a file")
+    timeout = _timeout(env, problems)
     smtp = oauth = graph = notify = None
     if transport == "smtp":
         smtp = _smtp(env, problems)
@@ -150,8 +151,24 @@ def _parse(env: dict[str, str]) -> MailSettings:
         graph=graph,
         notify=notify,
         ca_file=ca_file,
+        timeout_seconds=timeout,
         problems=tuple(problems),
     )
+
+
+def _timeout(env: dict[str, str], problems: list[str]) -> float:
+    name = "SGREVIEWS_MAIL_TIMEOUT_SECONDS"
+    raw = env.get(name, "").strip()
+    if raw == "":
+        return 20.0
+    try:
+        seconds = float(raw)
+        if not 1 <= seconds <= 300:
+            raise ValueError
+    except ValueError:
+        problems.append(f"{name} must be a number of seconds from 1 to 300, not {raw!r}")
+        return 20.0
+    return seconds
 
 
 def _choice(

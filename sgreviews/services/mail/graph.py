@@ -23,6 +23,7 @@ from sgreviews.services.mail.base import (
     retry_after_seconds,
 )
 from sgreviews.services.mail.config import GraphSettings, MailSettings
+from sgreviews.services.mail.http import MailHttpSession
 from sgreviews.services.mail.oauth import token_source
 
 
@@ -66,8 +67,7 @@ def graph_session(settings: MailSettings) -> Iterator[Callable[[Mail], None]]:
     graph = _settings(settings)
     access_token = token(settings)
     url = f"{graph.base_url}/v1.0/users/{quote(graph.mailbox, safe='@')}/sendMail"
-    with requests.Session() as session:
-        session.verify = settings.ca_file or True
+    with MailHttpSession(settings.ca_file, settings.timeout_seconds) as session:
         session.headers["Authorization"] = f"Bearer {access_token}"
 
         def send(mail: Mail) -> None:
@@ -75,7 +75,6 @@ def graph_session(settings: MailSettings) -> Iterator[Callable[[Mail], None]]:
                 response = session.post(
                     url,
                     json=message_json(mail, graph.save_to_sent_items),
-                    timeout=settings.timeout_seconds,
                 )
             except requests.RequestException as error:
                 raise MailError(

@@ -26,6 +26,7 @@ from sgreviews.services.mail.base import (
     retry_after_seconds,
 )
 from sgreviews.services.mail.config import MailSettings, NotifySettings
+from sgreviews.services.mail.http import MailHttpSession
 
 # Notify's error answers are {"status_code": 400, "errors": [{"error": ..., "message": ...}]}.
 
@@ -56,7 +57,7 @@ def client(settings: MailSettings) -> NotificationsAPIClient:
     api = NotificationsAPIClient(
         notify.api_key, base_url=notify.base_url, timeout=settings.timeout_seconds
     )
-    api.request_session.verify = settings.ca_file or True
+    api.request_session = MailHttpSession(settings.ca_file, settings.timeout_seconds)
     return api
 
 

@@ -21,6 +21,7 @@ import requests
 
 from sgreviews.services.mail.base import MailError
 from sgreviews.services.mail.config import OAuthSettings
+from sgreviews.services.mail.http import MailHttpSession
 
 # Token endpoint errors that mean the credentials or the registration are wrong: retrying
 # the same request cannot help. (RFC 6749 section 5.2.)
@@ -53,8 +54,7 @@ class TokenSource:
                     client_credential=self.oauth.client_secret,
                     authority=self.oauth.authority,
                     instance_discovery=False,
-                    verify=self.ca_file or True,
-                    timeout=self.timeout,
+                    http_client=MailHttpSession(self.ca_file, self.timeout),
                     token_cache=msal.TokenCache(),
                 )
             return self._application
