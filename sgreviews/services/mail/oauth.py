@@ -64,7 +64,7 @@ class TokenSource:
         :class:`MailError` for the whole transport."""
         try:
             result = self._app().acquire_token_for_client(scopes=[self.oauth.scope])
-        except (requests.RequestException, ValueError, OSError) as error:
+        except (requests.RequestException, ValueError, RuntimeError, OSError) as error:
             raise MailError(
                 f"cannot get a mail token from {self.oauth.authority}: {error}",
                 whole_transport=True,
