@@ -90,17 +90,18 @@ def reminders_run(today: date | None, dry_run: bool, no_send: bool) -> None:
             click.echo(f"  - {headline}")
     if no_send:
         return
-    result = outbox.deliver_due(mail, rules)
-    click.echo(f"Delivery: {result.sent} sent, {result.failed} waiting to retry.")
-    if result.error:
-        click.echo(f"Last delivery error: {result.error}")
+    _echo_delivery(outbox.deliver_due(mail, rules))
 
 
 @reminders_group.command("deliver", help="Deliver waiting outbox messages now.")
 @with_appcontext
 def reminders_deliver() -> None:
-    result = outbox_job()
-    click.echo(f"Delivery: {result.sent} sent, {result.failed} waiting to retry.")
+    _echo_delivery(outbox_job())
+
+
+def _echo_delivery(result: outbox.DeliveryResult) -> None:
+    permanent = f" ({result.permanent} refused permanently)" if result.permanent else ""
+    click.echo(f"Delivery: {result.sent} sent, {result.failed} waiting to retry{permanent}.")
     if result.error:
         click.echo(f"Last delivery error: {result.error}")
 

@@ -13,7 +13,7 @@ from sgreviews.clock import utcnow
 from sgreviews.models import OutboxState
 from sgreviews.services.mail import outbox
 from sgreviews.services.mail.transports import check_connection
-from sgreviews.services.reminders.wiring import current_rules
+from sgreviews.services.reminders.wiring import MAIL_KEY, current_rules
 from tests.http_services import (
     CLIENT_ID,
     CLIENT_SECRET,
@@ -192,3 +192,20 @@ def test_check_connection_gets_a_token_and_sends_nothing(
         wrong = graph_settings(services, SGREVIEWS_MAIL_OAUTH_CLIENT_SECRET="wrong")
         problems = check_connection(wrong)
     assert len(problems) == 1 and "invalid_client" in problems[0]
+
+
+def test_the_deliver_command_reports_permanent_refusals(
+    app: Flask, ctx: None, certificate: Certificate, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    queue("a.lead@test.example")
+    denied = {"error": {"code": "ErrorAccessDenied", "message": "Access is denied."}}
+    with https_services(certificate) as services:
+        monkeypatch.setitem(app.extensions, MAIL_KEY, graph_settings(services))
+        services.script("sendmail", Answer(403, denied))
+        result = app.test_cli_runner().invoke(args=["reminders", "deliver"])
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines() == [
+        "Delivery: 0 sent, 1 waiting to retry (1 refused permanently).",
+        "Last delivery error: Permanent failure (retrying cannot succeed until this is fixed): "
+        "Microsoft Graph refused the message (HTTP 403 ErrorAccessDenied: Access is denied.)",
+    ]

@@ -209,3 +209,30 @@ def test_a_refused_client_secret_never_reaches_the_mail_server(
         assert state is OutboxState.RETRYING
         assert error is not None and error.startswith("Permanent failure")
         assert "invalid_client" in error and "AADSTS7000215" in error
+
+
+def test_a_refused_recipient_fails_alone_permanent_only_on_a_5xx_reply(
+    app: Flask, ctx: None, certificate: Certificate
+) -> None:
+    unknown, busy, good = queue("gone@test.example", "busy@test.example", "c.lead@test.example")
+    with secure_smtp_server(certificate, "starttls", users={MAILBOX: PASSWORD}) as inbox:
+        inbox.refuse = {
+            "gone@test.example": "550 5.1.1 User unknown",
+            "busy@test.example": "451 4.3.0 Mailbox temporarily unavailable",
+        }
+        settings = smtp_settings(
+            inbox.port,
+            certificate.cert_file,
+            SGREVIEWS_SMTP_USERNAME=MAILBOX,
+            SGREVIEWS_SMTP_PASSWORD=PASSWORD,
+        )
+        result = outbox.deliver_due(settings, current_rules())
+        assert [item.to for item in inbox.take()] == ["c.lead@test.example"]
+    assert (result.sent, result.failed, result.permanent) == (1, 2, 1)
+    assert message(good).state is OutboxState.SENT
+    gone = message(unknown).last_error or ""
+    assert gone.startswith("Permanent failure") and "550" in gone and "User unknown" in gone
+    waiting = message(busy)
+    assert waiting.state is OutboxState.RETRYING
+    assert waiting.last_error is not None and not waiting.last_error.startswith("Permanent")
+    assert "451" in waiting.last_error
