@@ -15,7 +15,7 @@ from sgreviews.clock import utcnow
 from sgreviews.models import OutboxState
 from sgreviews.services.mail import outbox
 from sgreviews.services.mail.transports import check_connection
-from sgreviews.services.reminders.wiring import current_rules
+from sgreviews.services.reminders.wiring import MAIL_KEY, current_rules
 from tests.http_services import (
     NOTIFY_SECRET,
     NOTIFY_SERVICE_ID,
@@ -154,3 +154,17 @@ def test_check_connection_reads_the_template(
         )
         problems = check_connection(missing)
     assert len(problems) == 1 and "HTTP 404 NoResultFound" in problems[0]
+
+
+def test_the_dry_run_checks_notify_and_sends_nothing(
+    app: Flask, ctx: None, certificate: Certificate, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with https_services(certificate) as services:
+        monkeypatch.setitem(app.extensions, MAIL_KEY, notify_settings(services))
+        result = app.test_cli_runner().invoke(
+            args=["reminders", "run", "--today", "2026-06-01", "--dry-run"]
+        )
+        requests = services.take()
+    assert result.exit_code == 0, result.output
+    assert f"GOV.UK Notify {services.base_url} answered." in result.output.splitlines()
+    assert [(r.method, r.route) for r in requests] == [("GET", "notify_template")]
