@@ -18,6 +18,9 @@ from urllib.parse import urlsplit
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 ENVIRONMENTS = ("development", "production", "testing")
+# How outgoing mail leaves (SGREVIEWS_MAIL_TRANSPORT); each transport's own variables are
+# read and checked by ``sgreviews.services.mail.config``.
+MAIL_TRANSPORTS = ("smtp", "graph", "notify")
 
 
 class ConfigurationError(RuntimeError):
@@ -111,6 +114,8 @@ class Settings:
     web_workers: int = 1
     # "json" (one JSON object a line, with the request id) or "text".
     log_format: str = "text"
+    # smtp, graph or notify; "" when no mail is configured (messages wait in the outbox).
+    mail_transport: str = ""
 
     @classmethod
     def from_env(cls, overrides: dict[str, str] | None = None) -> Settings:
@@ -162,6 +167,7 @@ class Settings:
             allow_memory_ratelimit=_flag(env, "SGREVIEWS_ALLOW_MEMORY_RATELIMIT", False),
             web_workers=web_workers(env),
             log_format=_log_format(env, environment),
+            mail_transport=mail_transport(env),
         )
 
     def unsafe_production_defaults(self) -> list[str]:
@@ -200,6 +206,20 @@ class Settings:
             raise ConfigurationError(
                 "Production refuses unsafe settings: " + "; ".join(problems) + "."
             )
+
+
+def mail_transport(env: Mapping[str, str]) -> str:
+    """SGREVIEWS_MAIL_TRANSPORT: smtp, graph or notify. Unset means SMTP when
+    SGREVIEWS_SMTP_HOST is set (the settings from before the choice existed), otherwise no
+    mail at all: "" (messages wait in the outbox and the reminder log says why)."""
+    raw = env.get("SGREVIEWS_MAIL_TRANSPORT", "").strip().lower()
+    if raw == "":
+        return "smtp" if env.get("SGREVIEWS_SMTP_HOST", "").strip() else ""
+    if raw not in MAIL_TRANSPORTS:
+        raise ConfigurationError(
+            f"SGREVIEWS_MAIL_TRANSPORT must be one of {', '.join(MAIL_TRANSPORTS)}, not {raw!r}"
+        )
+    return raw
 
 
 def _log_format(env: dict[str, str], environment: str) -> str:

@@ -12,7 +12,7 @@ from flask.cli import with_appcontext
 from sgreviews.clock import london_today
 from sgreviews.jobs import outbox_job, prepare_job_database
 from sgreviews.services.mail import outbox
-from sgreviews.services.mail.smtp import check_connection
+from sgreviews.services.mail.transports import check_connection
 from sgreviews.services.reminders.run import RunInProgress, run_reminders
 from sgreviews.services.reminders.wiring import current_mail_settings, current_rules
 
@@ -74,7 +74,7 @@ def reminders_run(today: date | None, dry_run: bool, no_send: bool) -> None:
             for problem in problems:
                 click.echo(f"  - {problem}")
         else:
-            click.echo(f"Mail server {mail.host}:{mail.port} answered.")
+            click.echo(f"{mail.describe()} answered.")
         return
     click.echo(
         f"Reminders for {day:%Y-%m-%d}: {report.subjects_checked} subjects checked, "
@@ -90,17 +90,18 @@ def reminders_run(today: date | None, dry_run: bool, no_send: bool) -> None:
             click.echo(f"  - {headline}")
     if no_send:
         return
-    result = outbox.deliver_due(mail, rules)
-    click.echo(f"Delivery: {result.sent} sent, {result.failed} waiting to retry.")
-    if result.error:
-        click.echo(f"Last delivery error: {result.error}")
+    _echo_delivery(outbox.deliver_due(mail, rules))
 
 
 @reminders_group.command("deliver", help="Deliver waiting outbox messages now.")
 @with_appcontext
 def reminders_deliver() -> None:
-    result = outbox_job()
-    click.echo(f"Delivery: {result.sent} sent, {result.failed} waiting to retry.")
+    _echo_delivery(outbox_job())
+
+
+def _echo_delivery(result: outbox.DeliveryResult) -> None:
+    permanent = f" ({result.permanent} refused permanently)" if result.permanent else ""
+    click.echo(f"Delivery: {result.sent} sent, {result.failed} waiting to retry{permanent}.")
     if result.error:
         click.echo(f"Last delivery error: {result.error}")
 

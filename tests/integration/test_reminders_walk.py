@@ -206,7 +206,7 @@ def test_dry_run_prints_who_would_get_what_and_changes_nothing(
 def test_dry_run_reports_mail_misconfiguration_without_crashing(
     app: Flask, people: dict[str, object], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from sgreviews.services.mail.smtp import MailSettings
+    from sgreviews.services.mail.config import MailSettings
 
     broken = MailSettings.from_env(
         {"SGREVIEWS_SMTP_HOST": "", "SGREVIEWS_SMTP_PORT": "twenty-five"}

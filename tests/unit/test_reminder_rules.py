@@ -95,7 +95,8 @@ def test_a_bad_rule_stops_start_up_naming_the_key(tmp_path: Path) -> None:
 
 
 def test_mail_misconfiguration_is_collected_not_raised() -> None:
-    from sgreviews.services.mail.smtp import MailSettings, check_connection
+    from sgreviews.services.mail.config import MailSettings
+    from sgreviews.services.mail.transports import check_connection
 
     settings = MailSettings.from_env(
         {

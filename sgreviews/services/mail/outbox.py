@@ -4,12 +4,15 @@ then delivered by :func:`deliver_due` with retries and backoff.
 Delivery claims a batch with a conditional UPDATE (``state`` still waiting, stamped with
 this worker's token), so two delivery workers never send the same message. A failure puts
 the message back as "retrying" with the error and a later attempt time; nothing is ever
-dropped. A worker that died mid-send leaves "sending" rows, which are returned to
-"retrying" once their claim is older than ``STALE_CLAIM``.
+dropped. A permanent refusal (a 4xx answer other than 429, an SMTP 5xx) is recorded as
+such on the message and still retried on the same schedule, so fixing the cause (a
+permission, a template) lets it go. A worker that died mid-send leaves "sending" rows,
+which are returned to "retrying" once their claim is older than ``STALE_CLAIM``.
 """
 
 from __future__ import annotations
 
+import logging
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -20,7 +23,11 @@ from sqlalchemy import func, or_, select, update
 from sgreviews.clock import utcnow
 from sgreviews.extensions import db
 from sgreviews.models import OutboxMessage, OutboxState
-from sgreviews.services.mail.smtp import Mail, MailError, MailSettings, send, smtp_connection
+from sgreviews.services.mail.base import Mail, MailError
+from sgreviews.services.mail.config import MailSettings
+from sgreviews.services.mail.transports import mail_session
+
+logger = logging.getLogger(__name__)
 
 STALE_CLAIM = timedelta(minutes=15)
 WAITING = (OutboxState.PENDING, OutboxState.RETRYING)
@@ -50,6 +57,8 @@ class DeliveryResult:
     sent: int
     failed: int
     error: str | None = None
+    # Of the failed, those refused for good (retrying cannot succeed until fixed).
+    permanent: int = 0
 
 
 def backoff(rules: DeliveryRules, attempts: int) -> timedelta:
@@ -93,14 +102,39 @@ def _claim(now: datetime, limit: int, worker: str) -> list[OutboxMessage]:
     )
 
 
-def _mark_failed(messages: list[OutboxMessage], error: str, rules: DeliveryRules) -> None:
+def _mark_failed(messages: list[OutboxMessage], error: MailError, rules: DeliveryRules) -> None:
+    """Back to waiting, with the error and the next attempt: the outbox's backoff, or
+    longer when the service asked for it (Retry-After)."""
     now = utcnow()
     for message in messages:
         message.attempts += 1
         message.state = OutboxState.RETRYING
-        message.last_error = error[:2000]
-        message.next_attempt_at = now + backoff(rules, message.attempts)
+        message.last_error = error.record()[:2000]
+        wait = backoff(rules, message.attempts)
+        if error.retry_after is not None:
+            wait = max(wait, timedelta(seconds=error.retry_after))
+        message.next_attempt_at = now + wait
         message.claimed_by = None
+
+
+def _mark_sent(message: OutboxMessage) -> None:
+    message.attempts += 1
+    message.state = OutboxState.SENT
+    message.sent_at = utcnow()
+    message.last_error = None
+    message.claimed_by = None
+    if message.kind in CLEAR_BODY_AFTER_SENDING:
+        message.body_text = message.body_html = CLEARED_BODY
+
+
+def _mail(message: OutboxMessage) -> Mail:
+    return Mail(
+        message.to_address,
+        message.subject,
+        message.body_text,
+        message.body_html,
+        reference=f"sgreviews-outbox-{message.id}",
+    )
 
 
 def deliver_due(
@@ -109,55 +143,61 @@ def deliver_due(
     now: datetime | None = None,
     worker: str | None = None,
 ) -> DeliveryResult:
-    """Send every message whose attempt time has come, batch by batch, committing after
-    each message so a crash loses no record of what went out."""
+    """Send every message whose attempt time has come, batch by batch, through the
+    configured transport, committing after each message so a crash loses no record of
+    what went out. A failure of one message leaves it waiting and moves on; a failure of
+    the transport (no connection, no token, throttled, down) leaves the whole batch
+    waiting and stops until the next run."""
     now = now or utcnow()
     worker = worker or secrets.token_hex(8)
     _release_stale_claims(now)
     db.session.commit()
-    sent = failed = 0
+    sent = failed = permanent = 0
     last_error: str | None = None
     while True:
         batch = _claim(now, rules.outbox_batch_size, worker)
         if not batch:
             break
         try:
-            with smtp_connection(settings) as connection:
+            with mail_session(settings) as send:
                 for message in batch:
                     try:
-                        send(
-                            connection,
-                            settings,
-                            Mail(
-                                message.to_address,
-                                message.subject,
-                                message.body_text,
-                                message.body_html,
-                            ),
-                        )
+                        send(_mail(message))
                     except MailError as error:
-                        last_error = str(error)
-                        _mark_failed([message], last_error, rules)
+                        if error.whole_transport:
+                            raise
+                        last_error = error.record()
+                        _log_failure(message, error)
+                        _mark_failed([message], error, rules)
                         failed += 1
+                        permanent += error.permanent
                     else:
-                        message.attempts += 1
-                        message.state = OutboxState.SENT
-                        message.sent_at = utcnow()
-                        message.last_error = None
-                        message.claimed_by = None
-                        if message.kind in CLEAR_BODY_AFTER_SENDING:
-                            message.body_text = message.body_html = CLEARED_BODY
+                        _mark_sent(message)
                         sent += 1
                     db.session.commit()
         except MailError as error:
-            # The connection failed: every message of the batch not yet sent waits again.
-            last_error = str(error)
+            # The transport failed: every message of the batch not yet sent waits again.
+            last_error = error.record()
             unsent = [message for message in batch if message.state == OutboxState.SENDING]
-            _mark_failed(unsent, last_error, rules)
+            for message in unsent[:1]:
+                _log_failure(message, error)
+            _mark_failed(unsent, error, rules)
             failed += len(unsent)
+            permanent += len(unsent) if error.permanent else 0
             db.session.commit()
             break
-    return DeliveryResult(sent=sent, failed=failed, error=last_error)
+    return DeliveryResult(sent=sent, failed=failed, error=last_error, permanent=permanent)
+
+
+def _log_failure(message: OutboxMessage, error: MailError) -> None:
+    log = logger.warning if error.permanent else logger.info
+    log("outbox message %s not sent (%s): %s", message.id, _failure_kind(error), error)
+
+
+def _failure_kind(error: MailError) -> str:
+    if error.permanent:
+        return "permanent"
+    return "transport down" if error.whole_transport else "will retry"
 
 
 def state_counts() -> dict[OutboxState, int]:

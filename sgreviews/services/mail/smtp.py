@@ -1,93 +1,33 @@
-"""Sending email over SMTP, configured only from the environment.
+"""Sending email over SMTP: STARTTLS (587), implicit TLS (465, ``SMTP_SSL``) or a plain
+relay; no sign-in, a username and password, or OAuth2 (``AUTH XOAUTH2`` with a token from
+the client-credentials flow, as Exchange Online asks since basic authentication retired).
 
-``SGREVIEWS_SMTP_HOST``, ``SGREVIEWS_SMTP_PORT``, ``SGREVIEWS_SMTP_STARTTLS``,
-``SGREVIEWS_SMTP_USERNAME``, ``SGREVIEWS_SMTP_PASSWORD``, ``SGREVIEWS_MAIL_FROM``.
-A misconfiguration never crashes anything: it is collected in ``MailSettings.problems``
-and reported by ``sgreviews reminders run --dry-run`` and in the reminder log, and
-messages wait in the outbox until it is fixed.
+Configured only from the environment (``sgreviews.services.mail.config``).
 """
 
 from __future__ import annotations
 
-import os
 import smtplib
 import ssl
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from email.message import EmailMessage
 from email.utils import make_msgid
 
-DEFAULT_FROM = "Safeguarding reviews <no-reply@sgreviews.invalid>"
+from sgreviews.services.mail.base import Mail, MailError
+from sgreviews.services.mail.config import DEFAULT_FROM, MailSettings, SmtpSettings
+from sgreviews.services.mail.oauth import token_source
 
-
-@dataclass(frozen=True)
-class MailSettings:
-    host: str
-    port: int
-    starttls: bool
-    username: str
-    password: str = field(repr=False)
-    sender: str
-    timeout_seconds: float = 20.0
-    problems: tuple[str, ...] = ()
-
-    @property
-    def usable(self) -> bool:
-        return not self.problems
-
-    @classmethod
-    def from_env(cls, overrides: dict[str, str] | None = None) -> MailSettings:
-        env = dict(os.environ)
-        if overrides:
-            env.update(overrides)
-        problems: list[str] = []
-        host = env.get("SGREVIEWS_SMTP_HOST", "").strip()
-        if not host:
-            problems.append("SGREVIEWS_SMTP_HOST is not set: no mail server to send through")
-        raw_port = env.get("SGREVIEWS_SMTP_PORT", "").strip() or "587"
-        try:
-            port = int(raw_port)
-            if not 0 < port < 65536:
-                raise ValueError
-        except ValueError:
-            problems.append(f"SGREVIEWS_SMTP_PORT must be a port number, not {raw_port!r}")
-            port = 0
-        raw_tls = env.get("SGREVIEWS_SMTP_STARTTLS", "").strip().lower() or "true"
-        if raw_tls not in ("1", "true", "yes", "on", "0", "false", "no", "off"):
-            problems.append(f"SGREVIEWS_SMTP_STARTTLS must be true or false, not {raw_tls!r}")
-        starttls = raw_tls in ("1", "true", "yes", "on")
-        username = env.get("SGREVIEWS_SMTP_USERNAME", "")
-        password = env.get("SGREVIEWS_SMTP_PASSWORD", "")
-        if username and not password:
-            problems.append("SGREVIEWS_SMTP_USERNAME is set but SGREVIEWS_SMTP_PASSWORD is not")
-        if username and not starttls:
-            problems.append(
-                "SGREVIEWS_SMTP_USERNAME is set with SGREVIEWS_SMTP_STARTTLS off: "
-                "refusing to send a password unencrypted"
-            )
-        sender = env.get("SGREVIEWS_MAIL_FROM", "").strip() or DEFAULT_FROM
-        return cls(
-            host=host,
-            port=port,
-            starttls=starttls,
-            username=username,
-            password=password,
-            sender=sender,
-            problems=tuple(problems),
-        )
-
-
-class MailError(RuntimeError):
-    """The mail server could not be reached or refused a message; the text says why."""
-
-
-@dataclass(frozen=True)
-class Mail:
-    to_address: str
-    subject: str
-    body_text: str
-    body_html: str
+__all__ = [
+    "DEFAULT_FROM",
+    "Mail",
+    "MailError",
+    "MailSettings",
+    "build_message",
+    "send",
+    "smtp_connection",
+    "xoauth2_string",
+]
 
 
 def build_message(settings: MailSettings, mail: Mail) -> EmailMessage:
@@ -101,27 +41,86 @@ def build_message(settings: MailSettings, mail: Mail) -> EmailMessage:
     return message
 
 
+def xoauth2_string(username: str, token: str) -> str:
+    """The SASL XOAUTH2 initial response (before base64, which smtplib adds)."""
+    return f"user={username}\x01auth=Bearer {token}\x01\x01"
+
+
+def tls_context(settings: MailSettings) -> ssl.SSLContext:
+    return ssl.create_default_context(cafile=settings.ca_file)
+
+
+def _smtp(settings: MailSettings) -> SmtpSettings:
+    if not settings.usable:
+        raise MailError("; ".join(settings.problems), permanent=True, whole_transport=True)
+    if settings.smtp is None:
+        raise MailError("the mail transport is not SMTP", permanent=True, whole_transport=True)
+    return settings.smtp
+
+
+def _session_error(smtp: SmtpSettings, error: Exception) -> MailError:
+    where = f"{smtp.host}:{smtp.port}"
+    if isinstance(error, smtplib.SMTPAuthenticationError):
+        return MailError(
+            f"{where} refused the credentials of {smtp.username} ({smtp.auth}): {error}",
+            permanent=True,
+            whole_transport=True,
+        )
+    if isinstance(error, ssl.SSLCertVerificationError | smtplib.SMTPNotSupportedError):
+        return MailError(
+            f"{where} refused the session: {error}", permanent=True, whole_transport=True
+        )
+    return MailError(f"{where} refused the session: {error}", whole_transport=True)
+
+
+def _authenticate(connection: smtplib.SMTP, settings: MailSettings, smtp: SmtpSettings) -> None:
+    if smtp.auth == "password":
+        connection.login(smtp.username, smtp.password)
+    elif smtp.auth == "xoauth2":
+        assert settings.oauth is not None  # the configuration asks for it with xoauth2
+        token = token_source(settings.oauth, settings.ca_file, settings.timeout_seconds).token()
+        answer = xoauth2_string(smtp.username, token)
+
+        def respond(challenge: bytes | None = None) -> str:
+            # On failure the server sends a JSON challenge; the reply is empty, then 535.
+            return answer if challenge is None else ""
+
+        connection.auth("XOAUTH2", respond)
+
+
 @contextmanager
 def smtp_connection(settings: MailSettings) -> Iterator[smtplib.SMTP]:
     """An open, authenticated SMTP connection; any failure becomes a :class:`MailError`."""
-    if not settings.usable:
-        raise MailError("; ".join(settings.problems))
+    smtp = _smtp(settings)
     try:
-        connection = smtplib.SMTP(settings.host, settings.port, timeout=settings.timeout_seconds)
+        if smtp.security == "tls":
+            connection: smtplib.SMTP = smtplib.SMTP_SSL(
+                smtp.host,
+                smtp.port,
+                timeout=settings.timeout_seconds,
+                context=tls_context(settings),
+            )
+        else:
+            connection = smtplib.SMTP(smtp.host, smtp.port, timeout=settings.timeout_seconds)
+    except ssl.SSLCertVerificationError as error:
+        raise _session_error(smtp, error) from error
     except (OSError, smtplib.SMTPException) as error:
         raise MailError(
-            f"cannot connect to {settings.host}:{settings.port}: {error or type(error).__name__}"
+            f"cannot connect to {smtp.host}:{smtp.port}: {error or type(error).__name__}",
+            whole_transport=True,
         ) from error
     try:
         connection.ehlo()
-        if settings.starttls:
-            connection.starttls(context=ssl.create_default_context())
+        if smtp.security == "starttls":
+            connection.starttls(context=tls_context(settings))
             connection.ehlo()
-        if settings.username:
-            connection.login(settings.username, settings.password)
+        _authenticate(connection, settings, smtp)
     except (OSError, smtplib.SMTPException) as error:
         connection.close()
-        raise MailError(f"{settings.host}:{settings.port} refused the session: {error}") from error
+        raise _session_error(smtp, error) from error
+    except MailError:
+        connection.close()
+        raise
     try:
         yield connection
     finally:
@@ -134,18 +133,25 @@ def smtp_connection(settings: MailSettings) -> Iterator[smtplib.SMTP]:
 def send(connection: smtplib.SMTP, settings: MailSettings, mail: Mail) -> None:
     try:
         connection.send_message(build_message(settings, mail))
+    except smtplib.SMTPRecipientsRefused as error:
+        codes = [code for code, _text in error.recipients.values()]
+        raise MailError(
+            f"the mail server refused the recipient: {error.recipients}",
+            permanent=bool(codes) and all(code >= 500 for code in codes),
+        ) from error
+    except smtplib.SMTPSenderRefused as error:
+        raise MailError(
+            f"the mail server refused the sender {error.sender!r}: {error.smtp_code} "
+            f"{error.smtp_error!r}",
+            permanent=error.smtp_code >= 500,
+            whole_transport=True,
+        ) from error
+    except smtplib.SMTPResponseException as error:
+        raise MailError(
+            f"the mail server refused the message: {error.smtp_code} {error.smtp_error!r}",
+            permanent=error.smtp_code >= 500,
+        ) from error
     except (OSError, smtplib.SMTPException) as error:
-        raise MailError(f"the mail server refused the message: {error}") from error
-
-
-def check_connection(settings: MailSettings) -> list[str]:
-    """Problems with the mail configuration, including whether the server answers and
-    accepts the credentials. Never raises."""
-    if not settings.usable:
-        return list(settings.problems)
-    try:
-        with smtp_connection(settings) as connection:
-            connection.noop()
-    except (MailError, OSError, smtplib.SMTPException) as error:
-        return [str(error)]
-    return []
+        raise MailError(
+            f"the mail server refused the message: {error}", whole_transport=True
+        ) from error
