@@ -227,3 +227,20 @@ def import_actions(
     )
     if code:
         raise SystemExit(code)
+
+
+@import_group.command(
+    "purge-staged",
+    help="Delete uploaded trackers whose import was never confirmed (the scheduler does "
+    "this hourly).",
+)
+@click.option(
+    "--older-than-hours",
+    type=click.IntRange(min=1),
+    help="Age after which a staged import is abandoned (default SGREVIEWS_STAGED_IMPORT_HOURS).",
+)
+@with_appcontext
+def purge_staged_imports(older_than_hours: int | None) -> None:
+    from sgreviews.jobs import purge_staged_imports_job
+
+    click.echo(str(purge_staged_imports_job(older_than_hours)))
