@@ -290,9 +290,7 @@ def _restore_database(url: URL, dump: Path, source: Path) -> None:
         )
 
 
-@click.command(
-    "backup", help="Back up the whole database and every evidence file to one archive."
-)
+@click.command("backup", help="Back up the whole database and every evidence file to one archive.")
 @click.option(
     "--output",
     type=click.Path(dir_okay=False, path_type=Path),
