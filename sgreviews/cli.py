@@ -72,6 +72,7 @@ def add_project_commands(group: click.Group) -> None:
         deadline_command,
         report_group,
         import_group,
+        storage_group,
         backup_command,
         restore_command,
         reminders_group,
@@ -244,3 +245,21 @@ def purge_staged_imports(older_than_hours: int | None) -> None:
     from sgreviews.jobs import purge_staged_imports_job
 
     click.echo(str(purge_staged_imports_job(older_than_hours)))
+
+
+@click.group("storage", help="Where evidence and staged imports live (SGREVIEWS_STORAGE).")
+def storage_group() -> None:
+    pass
+
+
+@storage_group.command("check", help="Write, read and delete a probe file in each store.")
+@with_appcontext
+def storage_check() -> None:
+    from sgreviews.services.storage import StorageError, current_storage
+    from sgreviews.services.storage.check import check_storage
+
+    try:
+        for line in check_storage(current_storage()):
+            click.echo(line)
+    except StorageError as error:
+        raise click.ClickException(f"Storage: {error}") from error
