@@ -237,3 +237,47 @@ def test_staged_import_lives_in_the_store_until_confirmed(
         assert db.session.scalar(select(Action).where(Action.reference == "STO-1")) is not None
     # The token is spent: its preview is gone.
     assert secretariat.get(preview_url).status_code == 400
+
+
+def test_an_unreachable_store_refuses_uploads_beside_the_field_and_saves_nothing(
+    app: Flask,
+    client_for: Clients,
+    world: World,
+    s3_server: S3Server,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    settings = app.extensions["sgreviews.settings"]
+    settings = dataclasses.replace(
+        settings, storage=storage_settings(s3_server.overrides("sgreviews-bucket-gone"))
+    )
+    monkeypatch.setitem(app.extensions, "sgreviews.storage", build_storage(settings))
+    lead = client_for(Role.AGENCY_LEAD, world.own)
+    response = lead.post(
+        f"/actions/{world.action_id}/progress",
+        data={
+            "status": "in_progress",
+            "note": "Audit attached while the store is down",
+            "version": _version(lead, world.action_id),
+            "evidence": (io.BytesIO(PDF), "audit.pdf"),
+        },
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 200
+    text = page_text(response)
+    assert "There is a problem" in text
+    assert "The evidence store cannot be reached just now, so nothing was saved" in text
+    assert "Audit attached while the store is down" in text  # the typed note is kept
+    assert _records(app, world.action_id) == []
+    with app.app_context():
+        action = db.session.get(Action, world.action_id)
+        assert action is not None
+        assert all(u.note != "Audit attached while the store is down" for u in action.updates)
+
+    secretariat = client_for(Role.SECRETARIAT)
+    response = secretariat.post(
+        "/actions/import",
+        data={"file": (io.BytesIO(b"Ref,Action\nX-1,Do it\n"), "tracker.csv")},
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 200
+    assert "The file could not be kept just now" in page_text(response)

@@ -7,6 +7,7 @@ input goes back beside its field."""
 from __future__ import annotations
 
 import io
+import logging
 from typing import Any
 
 from flask import abort, current_app, flash, redirect, render_template, request, send_file, url_for
@@ -18,7 +19,7 @@ from sgreviews.policy import Permission
 from sgreviews.services.actions import evidence as evidence_service
 from sgreviews.services.actions import writes as action_service
 from sgreviews.services.editing import FieldError, StaleEdit
-from sgreviews.services.storage import MissingFile, current_storage
+from sgreviews.services.storage import MissingFile, StorageError, current_storage
 from sgreviews.web.access import requires
 from sgreviews.web.actions.common import (
     action_or_404,
@@ -30,6 +31,12 @@ from sgreviews.web.actions.common import (
 from sgreviews.web.actions.forms import ProgressForm
 from sgreviews.web.forms_common import add_error, comparison
 from sgreviews.web.transactions import attempts, transaction
+
+log = logging.getLogger(__name__)
+STORAGE_DOWN = (
+    "The evidence store cannot be reached just now, so nothing was saved: try again in a "
+    "few minutes"
+)
 
 
 def _settings() -> Any:
@@ -98,6 +105,10 @@ def progress(action_id: int) -> Response | str:
         except FieldError as error:
             action = action_or_404(action_id, history=True)
             add_error(form, error.field_name, error.message)
+        except StorageError:
+            log.exception("evidence could not be stored")
+            action = action_or_404(action_id, history=True)
+            add_error(form, "evidence", STORAGE_DOWN)
         else:
             flash("Progress update saved.", "success")
             return redirect(url_for("actions.show", action_id=action.id))

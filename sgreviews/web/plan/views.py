@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import re
 from datetime import date
 
@@ -19,13 +20,14 @@ from sgreviews.services.actions.rag import current_rules
 from sgreviews.services.editing import FieldError
 from sgreviews.services.reviews import findings as finding_service
 from sgreviews.services.reviews.choices import reviews_by_reference
-from sgreviews.services.storage import current_storage
+from sgreviews.services.storage import StorageError, current_storage
 from sgreviews.web.access import requires
 from sgreviews.web.paging import govuk_pagination
 from sgreviews.web.paging import with_page as _with_page
 from sgreviews.web.transactions import transaction
 
 blueprint = Blueprint("plan", __name__)
+log = logging.getLogger(__name__)
 
 
 def _user() -> User:
@@ -207,14 +209,19 @@ def import_upload() -> Response | str:
                 except tracker_import.SpreadsheetError as problem:
                     error = str(problem)
                 else:
-                    token = staged_imports.stage(current_storage().imports, extension, data)
-                    return redirect(
-                        url_for(
-                            "plan.import_preview",
-                            token=token,
-                            review=request.form.get("review", ""),
+                    try:
+                        token = staged_imports.stage(current_storage().imports, extension, data)
+                    except StorageError:
+                        log.exception("a staged import could not be stored")
+                        error = "The file could not be kept just now: try again in a few minutes"
+                    else:
+                        return redirect(
+                            url_for(
+                                "plan.import_preview",
+                                token=token,
+                                review=request.form.get("review", ""),
+                            )
                         )
-                    )
     return render_template(
         "plan/import.html", error=error, review_error=review_error, reviews=reviews_by_reference()
     )
