@@ -2,10 +2,15 @@
 #   make run   set everything up and serve the demo on http://127.0.0.1:5000 (SQLite)
 #   make test  the same set-up, then ruff, mypy and every test suite (SQLite, then PostgreSQL
 #              when SGREVIEWS_TEST_DATABASE_URL is set)
+#   make lock  regenerate requirements.lock after changing a dependency in pyproject.toml
 # Every step is guarded by a stamp file so a second run does only what changed.
+# Python packages install from requirements.lock (exact versions with their hashes), then
+# the project itself with --no-deps; `make lint` fails when pyproject.toml names a
+# dependency the lock lacks.
 
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
+LOCK := requirements.lock
 BIN := $(VENV)/bin
 PY_STAMP := $(VENV)/.installed
 NPM_STAMP := node_modules/.installed
@@ -19,7 +24,7 @@ export SGREVIEWS_ENV ?= development
 # The local environment the bare `.venv/bin/sgreviews` reads (git-ignored; see README).
 LOCAL_ENV := .env
 
-.PHONY: run test setup assets db lint typecheck test-sqlite test-postgresql clean
+.PHONY: run test setup assets db lint typecheck test-sqlite test-postgresql test-other-pythons lock clean
 
 run: setup db
 	@$(BIN)/sgreviews demo sign-ins
@@ -38,11 +43,22 @@ $(LOCAL_ENV):
 	  "SECRET_KEY=$$($(PYTHON) -c 'import secrets; print(secrets.token_hex(32))')" > $@
 	@echo "Wrote $@ (development settings and a generated SECRET_KEY)."
 
-$(PY_STAMP): pyproject.toml
+$(PY_STAMP): pyproject.toml $(LOCK)
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet --require-hashes -r $(LOCK)
+	$(BIN)/python -m pip install --quiet --no-deps -e .
 	touch $@
+
+# Every dependency of pyproject.toml (the runtime list and the dev extra), for Python 3.11
+# to 3.13 on any platform, with hashes. Versions already in the lock are kept; only what
+# changed is resolved again (add --upgrade to the command to move everything on).
+lock:
+	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
+	test -x $(BIN)/uv || $(BIN)/python -m pip install --quiet uv
+	$(BIN)/uv pip compile --quiet pyproject.toml --extra dev --generate-hashes --universal \
+	  --python-version 3.11 --custom-compile-command "make lock" --output-file $(LOCK)
+	$(BIN)/python tools/check_lock.py
 
 $(NPM_STAMP): package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
@@ -70,8 +86,9 @@ db: $(PY_STAMP) $(LOCAL_ENV)
 	$(BIN)/sgreviews demo load --if-empty
 
 lint: $(PY_STAMP)
-	$(BIN)/ruff check sgreviews tests benchmarks
-	$(BIN)/ruff format --check sgreviews tests benchmarks
+	$(BIN)/python tools/check_lock.py
+	$(BIN)/ruff check sgreviews tests benchmarks tools
+	$(BIN)/ruff format --check sgreviews tests benchmarks tools
 	$(BIN)/lint-imports --no-cache
 
 typecheck: $(PY_STAMP)
@@ -87,5 +104,10 @@ test-postgresql: setup
 	  echo "SKIPPED the PostgreSQL leg: SGREVIEWS_TEST_DATABASE_URL is not set (CI sets it; see README)."; \
 	fi
 
+# The unit suite on each other supported Python found on this machine (3.12, 3.13), each in
+# its own .venv-3.X from the same lock; a version that is not installed is skipped, saying so.
+test-other-pythons: $(PY_STAMP)
+	.ci/other-pythons
+
 clean:
-	rm -rf $(VENV) node_modules static/dist .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) .venv-3.* node_modules static/dist .pytest_cache .mypy_cache .ruff_cache

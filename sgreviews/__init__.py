@@ -21,6 +21,7 @@ from sgreviews.logs import configure_logging, init_request_ids
 from sgreviews.review_types import load_review_types
 from sgreviews.services.accounts import hashing as password_hashing
 from sgreviews.services.actions.tally_hooks import register_tally_hooks
+from sgreviews.services.storage import build_storage
 from sgreviews.settings import PROJECT_ROOT, Settings
 
 SERVICE_NAME = "Safeguarding reviews"
@@ -53,6 +54,7 @@ def create_app(overrides: dict[str, str] | None = None) -> Flask:
         WTF_CSRF_ENABLED=overrides is None or overrides.get("WTF_CSRF_ENABLED", "1") != "0",
     )
     app.extensions["sgreviews.settings"] = settings
+    app.extensions["sgreviews.storage"] = build_storage(settings)
     # First of the request hooks: everything logged during a request carries its id.
     init_request_ids(app)
     password_hashing.install(app, for_tests=settings.environment == "testing")

@@ -72,6 +72,7 @@ def add_project_commands(group: click.Group) -> None:
         deadline_command,
         report_group,
         import_group,
+        storage_group,
         backup_command,
         restore_command,
         reminders_group,
@@ -227,3 +228,38 @@ def import_actions(
     )
     if code:
         raise SystemExit(code)
+
+
+@import_group.command(
+    "purge-staged",
+    help="Delete uploaded trackers whose import was never confirmed (the scheduler does "
+    "this hourly).",
+)
+@click.option(
+    "--older-than-hours",
+    type=click.IntRange(min=1),
+    help="Age after which a staged import is abandoned (default SGREVIEWS_STAGED_IMPORT_HOURS).",
+)
+@with_appcontext
+def purge_staged_imports(older_than_hours: int | None) -> None:
+    from sgreviews.jobs import purge_staged_imports_job
+
+    click.echo(str(purge_staged_imports_job(older_than_hours)))
+
+
+@click.group("storage", help="Where evidence and staged imports live (SGREVIEWS_STORAGE).")
+def storage_group() -> None:
+    pass
+
+
+@storage_group.command("check", help="Write, read and delete a probe file in each store.")
+@with_appcontext
+def storage_check() -> None:
+    from sgreviews.services.storage import StorageError, current_storage
+    from sgreviews.services.storage.check import check_storage
+
+    try:
+        for line in check_storage(current_storage()):
+            click.echo(line)
+    except StorageError as error:
+        raise click.ClickException(f"Storage: {error}") from error

@@ -10,9 +10,10 @@ from __future__ import annotations
 import ipaddress
 import multiprocessing
 import os
+import re
 import secrets
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -116,6 +117,8 @@ class Settings:
     log_format: str = "text"
     # smtp, graph or notify; "" when no mail is configured (messages wait in the outbox).
     mail_transport: str = ""
+    # Where evidence and staged imports live (SGREVIEWS_STORAGE and SGREVIEWS_S3_*).
+    storage: StorageSettings = field(default_factory=lambda: StorageSettings())
 
     @classmethod
     def from_env(cls, overrides: dict[str, str] | None = None) -> Settings:
@@ -168,6 +171,7 @@ class Settings:
             web_workers=web_workers(env),
             log_format=_log_format(env, environment),
             mail_transport=mail_transport(env),
+            storage=storage_settings(env),
         )
 
     def unsafe_production_defaults(self) -> list[str]:
@@ -310,3 +314,93 @@ def _rate_limit(
             f"{variable} must look like '{default}' or be off, not {raw!r}"
         ) from error
     return raw
+
+
+# --- storage ----------------------------------------------------------------------------------
+
+STORAGE_BACKENDS = ("local", "s3")
+S3_ENCRYPTIONS = ("none", "AES256", "aws:kms")
+S3_ADDRESSING_STYLES = ("auto", "path", "virtual")
+
+
+@dataclass(frozen=True)
+class StorageSettings:
+    """Evidence files and staged imports: a local folder (``local``, the default) or an
+    S3-compatible bucket (``s3``). S3 credentials are never read here: boto3 takes them
+    from the standard AWS variables, profile or instance role."""
+
+    backend: str = "local"
+    s3_bucket: str = ""
+    # Keys start with it ("sgreviews/" gives sgreviews/evidence/..., sgreviews/imports/...).
+    s3_prefix: str = ""
+    s3_endpoint_url: str = ""
+    s3_region: str = ""
+    s3_sse: str = "none"
+    s3_kms_key_id: str = ""
+    s3_addressing_style: str = "auto"
+    # A staged import (an uploaded tracker waiting for its preview to be confirmed) older
+    # than this is abandoned and deleted.
+    staged_import_hours: int = 24
+
+
+def storage_settings(env: Mapping[str, str]) -> StorageSettings:
+    backend = env.get("SGREVIEWS_STORAGE", "").strip().lower() or "local"
+    if backend not in STORAGE_BACKENDS:
+        raise ConfigurationError(f"SGREVIEWS_STORAGE must be local or s3, not {backend!r}")
+    hours = _int(dict(env), "SGREVIEWS_STAGED_IMPORT_HOURS", 24)
+    if not 1 <= hours <= 24 * 90:
+        raise ConfigurationError(
+            f"SGREVIEWS_STAGED_IMPORT_HOURS must be from 1 to 2160 (90 days), not {hours}"
+        )
+    if backend == "local":
+        stray = sorted(name for name in env if name.startswith("SGREVIEWS_S3_") and env[name])
+        if stray:
+            raise ConfigurationError(
+                f"{stray[0]} is set but SGREVIEWS_STORAGE is not s3 (set SGREVIEWS_STORAGE=s3, "
+                "or remove the SGREVIEWS_S3_ variables)"
+            )
+        return StorageSettings(staged_import_hours=hours)
+    bucket = env.get("SGREVIEWS_S3_BUCKET", "").strip()
+    if not bucket:
+        raise ConfigurationError("SGREVIEWS_STORAGE=s3 needs SGREVIEWS_S3_BUCKET")
+    if not re.fullmatch(r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]", bucket):
+        raise ConfigurationError(
+            f"SGREVIEWS_S3_BUCKET must be a bucket name (3 to 63 lower-case letters, digits, "
+            f"dots and hyphens), not {bucket!r}"
+        )
+    prefix = env.get("SGREVIEWS_S3_PREFIX", "").strip().strip("/")
+    if prefix and not re.fullmatch(r"[A-Za-z0-9._/-]+", prefix):
+        raise ConfigurationError(
+            f"SGREVIEWS_S3_PREFIX may hold letters, digits, '.', '_', '-' and '/', not {prefix!r}"
+        )
+    endpoint = env.get("SGREVIEWS_S3_ENDPOINT_URL", "").strip()
+    if endpoint:
+        parts = urlsplit(endpoint)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ConfigurationError(
+                f"SGREVIEWS_S3_ENDPOINT_URL must be an http(s) address, not {endpoint!r}"
+            )
+    sse = env.get("SGREVIEWS_S3_SSE", "").strip() or "none"
+    if sse not in S3_ENCRYPTIONS:
+        raise ConfigurationError(
+            f"SGREVIEWS_S3_SSE must be one of {', '.join(S3_ENCRYPTIONS)}, not {sse!r}"
+        )
+    kms_key = env.get("SGREVIEWS_S3_KMS_KEY_ID", "").strip()
+    if kms_key and sse != "aws:kms":
+        raise ConfigurationError("SGREVIEWS_S3_KMS_KEY_ID needs SGREVIEWS_S3_SSE=aws:kms")
+    style = env.get("SGREVIEWS_S3_ADDRESSING_STYLE", "").strip().lower() or "auto"
+    if style not in S3_ADDRESSING_STYLES:
+        raise ConfigurationError(
+            f"SGREVIEWS_S3_ADDRESSING_STYLE must be auto, path or virtual, not {style!r}"
+        )
+    return StorageSettings(
+        backend="s3",
+        s3_bucket=bucket,
+        s3_prefix=f"{prefix}/" if prefix else "",
+        s3_endpoint_url=endpoint,
+        s3_region=env.get("SGREVIEWS_S3_REGION", "").strip(),
+        s3_sse=sse,
+        s3_kms_key_id=kms_key,
+        s3_addressing_style=style,
+        staged_import_hours=hours,
+    )

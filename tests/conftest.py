@@ -23,6 +23,7 @@ from sgreviews.models import Agency, Role, User
 from tests import factories
 from tests.databases import backend_name, fresh_database
 from tests.htmlcheck import html_problems
+from tests.s3 import S3Server, restore_environment, set_credentials, start_s3_server, stop_s3_server
 
 
 def pytest_report_header() -> str:
@@ -164,3 +165,13 @@ def page_text(response: TestResponse) -> str:
     html = response.get_data(as_text=True)
     html = re.sub(r"<(script|style)[^>]*>.*?</\1>", " ", html, flags=re.S)
     return re.sub(r"\s+", " ", unescape(re.sub(r"<[^>]+>", " ", html))).strip()
+
+
+@pytest.fixture(scope="session")
+def s3_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[S3Server]:
+    """moto's S3 server in a process of its own, over HTTP (tests/s3.py)."""
+    previous = set_credentials()
+    server = start_s3_server(tmp_path_factory.mktemp("moto") / "moto_server.log")
+    yield server
+    stop_s3_server(server)
+    restore_environment(previous)

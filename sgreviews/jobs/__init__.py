@@ -7,16 +7,18 @@ the database, so two schedulers at once still send each reminder once.
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from flask import current_app
 
-from sgreviews.clock import london_today
+from sgreviews.clock import london_today, utcnow
 from sgreviews.extensions import db
+from sgreviews.services.actions import staged_imports
 from sgreviews.services.mail import outbox
 from sgreviews.services.operations import heartbeat
 from sgreviews.services.reminders.run import RunReport, run_reminders
 from sgreviews.services.reminders.wiring import current_mail_settings, current_rules
+from sgreviews.services.storage import current_storage
 
 
 def prepare_job_database() -> None:
@@ -48,3 +50,13 @@ def heartbeat_job(started_at: datetime) -> None:
     prepare_job_database()
     heartbeat.record_heartbeat(started_at)
     db.session.commit()
+
+
+def purge_staged_imports_job(older_than_hours: int | None = None) -> staged_imports.PurgeReport:
+    """The hourly job: delete tracker uploads whose preview was never confirmed, older than
+    ``SGREVIEWS_STAGED_IMPORT_HOURS`` (or ``older_than_hours``). Touches no database."""
+    settings = current_app.extensions["sgreviews.settings"]
+    hours = older_than_hours or settings.storage.staged_import_hours
+    return staged_imports.purge_abandoned(
+        current_storage().imports, timedelta(hours=hours), utcnow()
+    )

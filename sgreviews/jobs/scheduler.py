@@ -16,7 +16,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 from flask import Flask
 
 from sgreviews.clock import utcnow
-from sgreviews.jobs import heartbeat_job, outbox_job, reminder_run_job
+from sgreviews.jobs import heartbeat_job, outbox_job, purge_staged_imports_job, reminder_run_job
 from sgreviews.services.operations.heartbeat import HEARTBEAT_SECONDS
 from sgreviews.services.reminders.rules import ReminderRules
 from sgreviews.services.reminders.run import RunInProgress
@@ -76,6 +76,15 @@ def build_scheduler(app: Flask, rules: ReminderRules) -> BlockingScheduler:
         IntervalTrigger(seconds=rules.outbox_interval_seconds),
         id="outbox",
         name="Outbox delivery",
+        coalesce=True,
+        max_instances=1,
+    )
+    scheduler.add_job(
+        _in_app_context(app, purge_staged_imports_job),
+        IntervalTrigger(hours=1),
+        id="purge-staged-imports",
+        name="Delete abandoned staged imports",
+        next_run_time=utcnow(),
         coalesce=True,
         max_instances=1,
     )

@@ -110,7 +110,7 @@ def store_one(world: World) -> EvidenceFile:
         action=action,
         update=None,
         upload=evidence.Upload("audit.pdf", PDF),
-        evidence_dir=world.evidence_dir,
+        files=world.app.extensions["sgreviews.storage"].evidence,
         max_bytes=1024 * 1024,
     )
 

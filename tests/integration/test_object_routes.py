@@ -15,7 +15,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
-from pathlib import Path
 
 import pytest
 from flask import Flask, url_for
@@ -116,6 +115,21 @@ CASES: dict[str, Case] = {
             *refused(PRACTITIONER, ADMIN),
             *reached(SECRETARIAT, CHAIR),
             *refused(SECRETARIAT, whose=("mixed",)),
+        ),
+    ),
+    # Deleting evidence: whoever may update the action (its agency's lead, the
+    # secretariat); a refused POST deletes nothing (a reached one is in test_storage_web).
+    "actions.delete_evidence": Case(
+        _action_child("evidence_id"),
+        (
+            *reached(LEAD, whose=("own",)),
+            *refused(LEAD, whose=("other", "mixed")),
+            *refused(LEAD, whose=("other", "mixed"), method="POST"),
+            *refused(PRACTITIONER, ADMIN, CHAIR),
+            *refused(PRACTITIONER, ADMIN, CHAIR, method="POST"),
+            *reached(SECRETARIAT),
+            *refused(SECRETARIAT, whose=("mixed",)),
+            *refused(SECRETARIAT, whose=("mixed",), method="POST"),
         ),
     ),
     "actions.decide_extension": Case(
@@ -269,7 +283,7 @@ def _store_evidence(app: Flask, user: User, action_id: int, name: str) -> int:
         action=action,
         update=None,
         upload=evidence.Upload(filename=f"{name}.txt", data=f"Evidence of {name}\n".encode()),
-        evidence_dir=Path(app.extensions["sgreviews.settings"].evidence_dir),
+        files=app.extensions["sgreviews.storage"].evidence,
         max_bytes=1_000_000,
     )
     return record.id

@@ -1,10 +1,11 @@
-"""Evidence files: checked by content (not just the name), kept outside ``static/`` under
-the evidence folder, and named on disk by a random token so a file name is never a path.
+"""Evidence files: checked by content (not just the name), kept in the evidence store
+(``services.storage``: a folder outside ``static/``, or an S3 bucket) and named there by a
+random token so a file name is never a path.
 
 Allowed: PDF, Word, Excel, CSV, plain text, PNG and JPEG. The size limit comes from the
 ``SGREVIEWS_EVIDENCE_MAX_MB`` setting (default 20 MB). A file written by a transaction
-that then does not commit (a refusal, a retried lost race) is deleted again
-(``services.uncommitted_files``).
+that then does not commit (a refusal, a retried lost race) is deleted again, and a
+deleted record's file goes only when the deletion commits (``services.uncommitted_files``).
 """
 
 from __future__ import annotations
@@ -16,15 +17,15 @@ import secrets
 import unicodedata
 import zipfile
 from dataclasses import dataclass
-from pathlib import Path
 
 from werkzeug.utils import secure_filename
 
 from sgreviews.extensions import db
-from sgreviews.models import Action, ActionUpdate, EvidenceFile, User
+from sgreviews.models import Action, ActionStatus, ActionUpdate, EvidenceFile, User
 from sgreviews.services import audit
 from sgreviews.services.editing import FieldError
-from sgreviews.services.uncommitted_files import note_written
+from sgreviews.services.storage import FileStore
+from sgreviews.services.uncommitted_files import delete_when_committed, note_written
 
 DEFAULT_MAX_MB = 20
 
@@ -135,15 +136,14 @@ def store(
     action: Action,
     update: ActionUpdate | None,
     upload: Upload,
-    evidence_dir: Path,
+    files: FileStore,
     max_bytes: int,
 ) -> EvidenceFile:
     name, content_type = validate(upload, max_bytes)
     stored_name = secrets.token_hex(20)
-    evidence_dir.mkdir(parents=True, exist_ok=True)
     # Deleted again if this transaction does not commit: no file without its row.
-    note_written(evidence_dir / stored_name)
-    (evidence_dir / stored_name).write_bytes(upload.data)
+    note_written(files, stored_name)
+    files.put(stored_name, upload.data)
     record = EvidenceFile(
         action=action,
         update=update,
@@ -166,8 +166,41 @@ def store(
     return record
 
 
-def path_of(record: EvidenceFile, evidence_dir: Path) -> Path:
-    return evidence_dir / record.stored_name
+def read(record: EvidenceFile, files: FileStore) -> bytes:
+    """The file's bytes (``storage.MissingFile`` when the store has lost it)."""
+    return files.read(record.stored_name)
+
+
+def delete(*, actor: User, record: EvidenceFile, files: FileStore) -> None:
+    """Remove an evidence file (a wrong file, or one naming someone): the row now, the
+    stored file when the deletion commits. The audit trail keeps its name and checksum.
+
+    Refused for an assured action (its evidence is what was signed off), and for the last
+    file of an action completed with evidence (which would then have none)."""
+    action = record.action
+    if action.status is ActionStatus.ASSURED:
+        raise FieldError("evidence", "An assured action keeps its evidence: it was signed off")
+    if action.status is ActionStatus.COMPLETED and len(action.evidence_files) <= 1:
+        raise FieldError(
+            "evidence",
+            "This is the only evidence of an action completed with evidence: add other "
+            "evidence or record progress with another status first",
+        )
+    audit.record(
+        actor,
+        "action",
+        action.id,
+        "evidence_deleted",
+        before={
+            "evidence_file": record.id,
+            "file_name": record.file_name,
+            "size_bytes": record.size_bytes,
+            "sha256": record.sha256,
+        },
+    )
+    delete_when_committed(files, record.stored_name)
+    db.session.delete(record)
+    db.session.flush()
 
 
 def get(evidence_id: int) -> EvidenceFile | None:

@@ -7,7 +7,6 @@ from __future__ import annotations
 import hashlib
 import secrets
 from datetime import date, timedelta
-from pathlib import Path
 
 from flask import current_app, has_app_context
 from sqlalchemy import select
@@ -23,6 +22,7 @@ from sgreviews.models import (
     ImpactStatus,
     User,
 )
+from sgreviews.services.storage import FileStore
 
 SUBGROUPS = [
     "Case review subgroup",
@@ -41,11 +41,11 @@ RISKS = [
 ]
 
 
-def add_action_detail(today: date, evidence_dir: Path | None = None) -> None:
+def add_action_detail(today: date, files: FileStore | None = None) -> None:
     """Fill in the demo actions' extra fields and add a few history examples. Evidence
-    files go to the running app's evidence folder."""
-    if evidence_dir is None and has_app_context():
-        evidence_dir = current_app.extensions["sgreviews.settings"].evidence_dir
+    files go to the running app's evidence store (a folder or a bucket)."""
+    if files is None and has_app_context():
+        files = current_app.extensions["sgreviews.storage"].evidence
     actions = list(
         db.session.scalars(
             select(Action)
@@ -88,7 +88,7 @@ def add_action_detail(today: date, evidence_dir: Path | None = None) -> None:
                 reason="The audit needs a full quarter of data; the system change went live late.",
             )
         )
-    if evidence_dir is not None:
+    if files is not None:
         completed = [
             a for a in actions if a.status in (ActionStatus.COMPLETED, ActionStatus.ASSURED)
         ]
@@ -98,8 +98,7 @@ def add_action_detail(today: date, evidence_dir: Path | None = None) -> None:
                 "Dip sample completed; results shared with the subgroup.\n"
             ).encode()
             stored = secrets.token_hex(20)
-            evidence_dir.mkdir(parents=True, exist_ok=True)
-            (evidence_dir / stored).write_bytes(content)
+            files.put(stored, content)
             db.session.add(
                 EvidenceFile(
                     action=action,

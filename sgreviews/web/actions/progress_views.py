@@ -1,11 +1,13 @@
-"""Progress on an action: the lead's update with its evidence files, and downloading
-evidence.
+"""Progress on an action: the lead's update with its evidence files, and downloading and
+deleting evidence (the files live in the evidence store: a folder or an S3 bucket).
 
 Views are thin: parse the form, call one service inside one transaction, redirect; a refused
 input goes back beside its field."""
 
 from __future__ import annotations
 
+import io
+import logging
 from typing import Any
 
 from flask import abort, current_app, flash, redirect, render_template, request, send_file, url_for
@@ -17,6 +19,7 @@ from sgreviews.policy import Permission
 from sgreviews.services.actions import evidence as evidence_service
 from sgreviews.services.actions import writes as action_service
 from sgreviews.services.editing import FieldError, StaleEdit
+from sgreviews.services.storage import MissingFile, StorageError, current_storage
 from sgreviews.web.access import requires
 from sgreviews.web.actions.common import (
     action_or_404,
@@ -27,7 +30,13 @@ from sgreviews.web.actions.common import (
 )
 from sgreviews.web.actions.forms import ProgressForm
 from sgreviews.web.forms_common import add_error, comparison
-from sgreviews.web.transactions import attempts
+from sgreviews.web.transactions import attempts, transaction
+
+log = logging.getLogger(__name__)
+STORAGE_DOWN = (
+    "The evidence store cannot be reached just now, so nothing was saved: try again in a "
+    "few minutes"
+)
 
 
 def _settings() -> Any:
@@ -86,7 +95,7 @@ def progress(action_id: int) -> Response | str:
                             action=action,
                             update=update,
                             upload=upload,
-                            evidence_dir=settings.evidence_dir,
+                            files=current_storage().evidence,
                             max_bytes=max_bytes,
                         )
         except StaleEdit as error:
@@ -96,6 +105,10 @@ def progress(action_id: int) -> Response | str:
         except FieldError as error:
             action = action_or_404(action_id, history=True)
             add_error(form, error.field_name, error.message)
+        except StorageError:
+            log.exception("evidence could not be stored")
+            action = action_or_404(action_id, history=True)
+            add_error(form, "evidence", STORAGE_DOWN)
         else:
             flash("Progress update saved.", "success")
             return redirect(url_for("actions.show", action_id=action.id))
@@ -116,21 +129,59 @@ def progress(action_id: int) -> Response | str:
     )
 
 
+def _evidence_or_404(action_id: int, evidence_id: int) -> Any:
+    record = evidence_service.get(evidence_id)
+    if record is None or record.action_id != action_id:
+        abort(404)
+    return record
+
+
 @blueprint.route("/actions/<int:action_id>/evidence/<int:evidence_id>")
 @requires(Permission.VIEW_ACTION)
 def download_evidence(action_id: int, evidence_id: int) -> Response:
     action = action_or_404(action_id)
     view_or_403(action)
-    record = evidence_service.get(evidence_id)
-    if record is None or record.action_id != action.id:
-        abort(404)
-    path = evidence_service.path_of(record, _settings().evidence_dir)
-    if not path.exists():
+    record = _evidence_or_404(action.id, evidence_id)
+    try:
+        data = evidence_service.read(record, current_storage().evidence)
+    except MissingFile:
         abort(404)
     return send_file(
-        path,
+        io.BytesIO(data),
         mimetype=record.content_type,
         as_attachment=True,
         download_name=record.file_name,
         max_age=0,
+    )
+
+
+@blueprint.route(
+    "/actions/<int:action_id>/evidence/<int:evidence_id>/delete", methods=["GET", "POST"]
+)
+@requires(Permission.UPDATE_ACTIONS)
+def delete_evidence(action_id: int, evidence_id: int) -> Response | str:
+    action = action_or_404(action_id)
+    update_or_403(action)
+    record = _evidence_or_404(action.id, evidence_id)
+    problem = ""
+    if request.method == "POST":
+        name = record.file_name
+        try:
+            with transaction():
+                evidence_service.delete(
+                    actor=signed_in_user(), record=record, files=current_storage().evidence
+                )
+        except FieldError as refused:
+            problem = refused.message
+            action = action_or_404(action_id)
+            record = _evidence_or_404(action.id, evidence_id)
+        else:
+            flash(f"Evidence {name} deleted.", "success")
+            return redirect(url_for("actions.show", action_id=action.id))
+    return render_template(
+        "actions/delete_evidence.html",
+        action=action,
+        record=record,
+        problem=problem,
+        human_size=evidence_service.human_size,
     )

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
+import logging
 import re
-import secrets
 from datetime import date
-from pathlib import Path
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
@@ -16,17 +15,19 @@ from sgreviews.models import User
 from sgreviews.policy import PARTNERSHIP_WIDE_ROLES, Permission, can_view_review, has_permission
 from sgreviews.services.actions import lists as action_lists
 from sgreviews.services.actions import plan as plan_service
-from sgreviews.services.actions import spreadsheet_export, tracker_import
+from sgreviews.services.actions import spreadsheet_export, staged_imports, tracker_import
 from sgreviews.services.actions.rag import current_rules
 from sgreviews.services.editing import FieldError
 from sgreviews.services.reviews import findings as finding_service
 from sgreviews.services.reviews.choices import reviews_by_reference
+from sgreviews.services.storage import StorageError, current_storage
 from sgreviews.web.access import requires
 from sgreviews.web.paging import govuk_pagination
 from sgreviews.web.paging import with_page as _with_page
 from sgreviews.web.transactions import transaction
 
 blueprint = Blueprint("plan", __name__)
+log = logging.getLogger(__name__)
 
 
 def _user() -> User:
@@ -171,19 +172,11 @@ def export(format: str) -> Response:
 # --- import ----------------------------------------------------------------------------------
 
 
-def _imports_dir() -> Path:
-    path: Path = current_app.extensions["sgreviews.settings"].instance_path / "imports"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
-
-
 def _stored_import(token: str) -> tuple[str, bytes]:
-    if not re.fullmatch(r"[0-9a-f]{32}\.(xlsx|csv)", token):
+    data = staged_imports.load(current_storage().imports, token)
+    if data is None:
         abort(400)
-    path = _imports_dir() / token
-    if not path.exists():
-        abort(400)
-    return token, path.read_bytes()
+    return token, data
 
 
 def _mapping_from_form(headers: list[str]) -> dict[str, int | None]:
@@ -216,15 +209,19 @@ def import_upload() -> Response | str:
                 except tracker_import.SpreadsheetError as problem:
                     error = str(problem)
                 else:
-                    token = f"{secrets.token_hex(16)}.{extension}"
-                    (_imports_dir() / token).write_bytes(data)
-                    return redirect(
-                        url_for(
-                            "plan.import_preview",
-                            token=token,
-                            review=request.form.get("review", ""),
+                    try:
+                        token = staged_imports.stage(current_storage().imports, extension, data)
+                    except StorageError:
+                        log.exception("a staged import could not be stored")
+                        error = "The file could not be kept just now: try again in a few minutes"
+                    else:
+                        return redirect(
+                            url_for(
+                                "plan.import_preview",
+                                token=token,
+                                review=request.form.get("review", ""),
+                            )
                         )
-                    )
     return render_template(
         "plan/import.html", error=error, review_error=review_error, reviews=reviews_by_reference()
     )
@@ -253,7 +250,7 @@ def import_preview(token: str) -> Response | str:
         except FieldError as refused:
             problem = refused.message
         else:
-            (_imports_dir() / token).unlink(missing_ok=True)
+            staged_imports.discard(current_storage().imports, token)
             flash(f"Imported {len(created)} actions.", "success")
             if default_review is not None:
                 return redirect(url_for("findings.list_findings", review_id=default_review.id))
