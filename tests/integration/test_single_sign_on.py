@@ -283,6 +283,8 @@ def test_a_state_that_is_not_this_browsers_is_refused(
     forged = path_and_query(back).replace(f"state={query_of(back)['state']}", "state=forged")
     response = client.get(forged)
     assert response.status_code == 400
+    failure = audit_events(sso_app, "sso_failed")[-1].after
+    assert failure is not None and "MismatchingStateError" in failure["reason"]
     assert "could not be completed" in page_text(response)
     assert client.get("/overview").status_code == 302
     assert account(sso_app, "state-x8") is None
@@ -306,6 +308,9 @@ def test_a_nonce_that_is_not_the_one_sent_is_refused(
         session[key] = data
     response = client.get(path_and_query(back))
     assert response.status_code == 400
+    # Refused for the nonce, not for anything else.
+    failure = audit_events(sso_app, "sso_failed")[-1].after
+    assert failure is not None and "nonce" in failure["reason"], failure
     assert client.get("/overview").status_code == 302
     assert account(sso_app, "nonce-y9") is None
 

@@ -156,6 +156,12 @@ def find_by_identity(issuer: str, subject: str) -> User | None:
     )
 
 
+def record_failure(reason: str) -> None:
+    """A sign-in that came back from the provider but failed its checks (state, nonce,
+    the ID token), for the audit trail: sign-in failures are security events."""
+    audit.record(None, "session", None, "sso_failed", after={"reason": reason[:300]})
+
+
 def _record_refusal(identity: Identity, user: User | None, reason: str) -> None:
     audit.record(
         user,

@@ -65,6 +65,13 @@ def _problem(message: str, status: int) -> tuple[str, int]:
     return render_template("sso/problem.html", message=message), status
 
 
+def _failed(reason: str) -> tuple[str, int]:
+    log.warning("single sign-on failed: %s", reason)
+    with transaction():
+        sso_accounts.record_failure(reason)
+    return _problem(NOT_COMPLETED, 400)
+
+
 @blueprint.route("/sign-in/sso")
 @public  # starts a sign-in: the provider decides who may continue
 def start() -> Response | tuple[str, int]:
@@ -98,12 +105,10 @@ def callback() -> Response | tuple[str, int]:
         # A state that is not this browser's, an expired or tampered ID token (signature,
         # issuer, audience, expiry), a nonce that is not the one sent, an error from the
         # provider (the person cancelled, say).
-        log.warning("single sign-on refused: %s", error)
-        return _problem(NOT_COMPLETED, 400)
+        return _failed(f"{type(error).__name__}: {error}")
     claims = token.get("userinfo")
     if not claims:
-        log.warning("single sign-on refused: the provider sent no ID token")
-        return _problem(NOT_COMPLETED, 400)
+        return _failed("the provider sent no ID token")
     mapping = sso_client.mapping()
     identity = sso_accounts.identity_from_claims(claims, mapping)
     destination = _safe_next(session.get(_NEXT))
