@@ -485,3 +485,18 @@ def test_the_routes_answer_every_role_alike(
     assert client.get("/sign-in/sso").headers["Location"].startswith(provider.url)
     assert client.get("/sign-in/sso/callback?code=x&state=y").status_code == 400
     assert client.get("/sign-in/sso/signed-out").status_code == 302
+
+
+def test_the_administrator_sees_an_account_of_single_sign_on_as_such(
+    sso_app: Flask, provider: Provider, organisations: None
+) -> None:
+    sso_sign_in(sso_app.test_client(), provider, "shown-f6", "grp-secretariat")
+    shown = account(sso_app, "shown-f6")
+    assert shown is not None
+    admin = sso_app.test_client()
+    sso_sign_in(admin, provider, "admin-f7", "grp-admin")
+    page = admin.get(f"/admin/users/{shown.id}")
+    assert page.status_code == 200
+    text = page_text(page)
+    assert "Their organisation's account (single sign-on)" in text
+    assert "Set a new password" not in text and "Two-factor authentication" not in text
