@@ -17,6 +17,7 @@ from typing import Any
 
 import pyotp
 import pytest
+import requests
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
@@ -500,3 +501,27 @@ def test_the_administrator_sees_an_account_of_single_sign_on_as_such(
     text = page_text(page)
     assert "Their organisation's account (single sign-on)" in text
     assert "Set a new password" not in text and "Two-factor authentication" not in text
+
+
+def test_cancelling_at_the_provider_signs_no_one_in(
+    sso_app: Flask, provider: Provider, organisations: None
+) -> None:
+    client = sso_app.test_client()
+    sso_sign_in(client, provider, "earlier-g8", "grp-secretariat")
+    authorize = start(client)
+    denied = requests.post(authorize, data={"action": "deny"}, allow_redirects=False, timeout=10)
+    back = denied.headers["Location"]
+    assert query_of(back)["error"] == "access_denied"
+    response = client.get(path_and_query(back))
+    assert response.status_code == 400
+    assert "cancelled" in page_text(response)
+
+
+def test_a_refusal_signs_out_whoever_was_signed_in(
+    sso_app: Flask, provider: Provider, organisations: None
+) -> None:
+    client = sso_app.test_client()
+    sso_sign_in(client, provider, "earlier-h9", "grp-secretariat")
+    assert client.get("/overview").status_code == 200
+    assert sso_sign_in(client, provider, "stranger-h9", "grp-unrelated").status_code == 403
+    assert client.get("/overview").status_code == 302

@@ -11,6 +11,7 @@ import requests
 from authlib.common.errors import AuthlibBaseError
 from flask import Blueprint, abort, current_app, redirect, render_template, request, session
 from flask import url_for as flask_url_for
+from flask_login import logout_user
 from joserfc.errors import JoseError
 from werkzeug.wrappers import Response
 
@@ -42,6 +43,10 @@ NOT_COMPLETED = (
     "This can happen if you used the browser's back button or waited a long time."
 )
 
+CANCELLED = (
+    "Signing in was cancelled at your organisation's sign-in page, so you have not been signed in."
+)
+
 
 def _settings() -> Settings:
     settings: Settings = current_app.extensions["sgreviews.settings"]
@@ -65,11 +70,11 @@ def _problem(message: str, status: int) -> tuple[str, int]:
     return render_template("sso/problem.html", message=message), status
 
 
-def _failed(reason: str) -> tuple[str, int]:
+def _failed(reason: str, message: str = NOT_COMPLETED) -> tuple[str, int]:
     log.warning("single sign-on failed: %s", reason)
     with transaction():
         sso_accounts.record_failure(reason)
-    return _problem(NOT_COMPLETED, 400)
+    return _problem(message, 400)
 
 
 @blueprint.route("/sign-in/sso")
@@ -96,6 +101,8 @@ def callback() -> Response | tuple[str, int]:
     oidc = sso_client.client()
     if oidc is None:
         abort(404)
+    if request.args.get("error") == "access_denied":
+        return _failed("access_denied: the person cancelled at the provider", CANCELLED)
     try:
         token = oidc.authorize_access_token()
     except requests.RequestException:
@@ -115,7 +122,10 @@ def callback() -> Response | tuple[str, int]:
     with transaction():
         outcome = sso_accounts.sign_in(identity, mapping)
     if isinstance(outcome, sso_accounts.SignInRefused):
-        session.pop(_NEXT, None)
+        # Whoever was signed in in this browser before is not any more either: the page
+        # says no one is.
+        logout_user()
+        session.clear()
         return render_template("sso/refused.html", message=outcome.message), 403
     session_security.start_session(outcome)
     session[SIGN_IN_METHOD] = "sso"
