@@ -525,3 +525,19 @@ def test_a_refusal_signs_out_whoever_was_signed_in(
     assert client.get("/overview").status_code == 200
     assert sso_sign_in(client, provider, "stranger-h9", "grp-unrelated").status_code == 403
     assert client.get("/overview").status_code == 302
+
+
+def test_sso_check_names_what_the_database_lacks(sso_app: Flask) -> None:
+    runner = sso_app.test_cli_runner()
+    missing = runner.invoke(args=["sso", "check"])
+    assert missing.exit_code == 1
+    assert f"agency {AGENCY}  (NOT FOUND)" in missing.output
+    assert f"partnership {PARTNERSHIP!r}" in missing.output
+    assert "group grp-admin -> role administrator" in missing.output
+
+
+def test_sso_check_passes_when_everything_exists(sso_app: Flask, organisations: None) -> None:
+    result = sso_app.test_cli_runner().invoke(args=["sso", "check"])
+    assert result.exit_code == 0, result.output
+    assert "Sign-in methods: both (single sign-on on)" in result.output
+    assert "Every agency and partnership named exists." in result.output
