@@ -322,11 +322,7 @@ def forgot_password() -> Response | str | tuple[str, int]:
 @signed_in
 def sign_out() -> Response:
     """End the session; after a single sign-on, go on to sign out at the provider too."""
-    by_single_sign_on = session.get("sign_in_method") == "sso"
-    logout_user()
-    session.clear()
-    if by_single_sign_on:
-        session["sso_end_session"] = True
+    if session_security.end_session():
         return redirect(url_for("sso.end_session"))
     return redirect(url_for("auth.sign_in", signed_out=1))
 

@@ -27,11 +27,6 @@ blueprint = Blueprint("sso", __name__)
 log = logging.getLogger(__name__)
 
 _NEXT = "sso_next"
-# Set by the sign-out route for an account signed in by single sign-on: the next page
-# (``end_session``) then signs out at the provider too.
-END_SESSION = "sso_end_session"
-# The session marker of a sign-in by single sign-on (read by sign-out).
-SIGN_IN_METHOD = "sign_in_method"
 
 UNREACHABLE = (
     "Your organisation's sign-in service could not be reached. Try again in a few minutes; "
@@ -127,8 +122,7 @@ def callback() -> Response | tuple[str, int]:
         logout_user()
         session.clear()
         return render_template("sso/refused.html", message=outcome.message), 403
-    session_security.start_session(outcome)
-    session[SIGN_IN_METHOD] = "sso"
+    session_security.start_single_sign_on_session(outcome)
     return redirect(destination or flask_url_for(home_endpoint(outcome)))
 
 
@@ -139,7 +133,7 @@ def end_session() -> Response:
     end-session endpoint (RP-initiated logout), coming back to the sign-in page."""
     signed_out = flask_url_for("auth.sign_in", signed_out=1)
     oidc = sso_client.client()
-    if oidc is None or not session.pop(END_SESSION, False):
+    if oidc is None or not session.pop(session_security.END_PROVIDER_SESSION_KEY, False):
         return redirect(signed_out)
     try:
         metadata = oidc.load_server_metadata()
