@@ -123,6 +123,9 @@ def _check_configuration(app: Flask, settings: Settings) -> None:
     load_allow_list(config_dir / "personal_data.toml")
     load_forenames(config_dir / "forenames.toml")
     read_taxonomy(config_dir / "themes.toml")
+    from sgreviews.web.sso import client as sso_client
+
+    sso_client.init_app(app, settings)
 
 
 def _configure_sign_in(app: Flask) -> None:
@@ -200,6 +203,13 @@ def _configure_login(app: Flask) -> None:
 
 
 def _configure_security_headers(app: Flask) -> None:
+    from sgreviews.web.sso.client import provider_origin
+
+    # Signing out of a single sign-on session ends at the provider's end-session page: a
+    # redirect after a form, which browsers follow only to an allowed form target.
+    provider = provider_origin(app.extensions["sgreviews.settings"])
+    form_action = "'self'" + (f" {provider}" if provider else "")
+
     @app.before_request
     def make_nonce() -> None:
         g.csp_nonce = secrets.token_urlsafe(16)
@@ -211,7 +221,8 @@ def _configure_security_headers(app: Flask) -> None:
             "default-src 'self'; "
             f"script-src 'self' 'nonce-{nonce}'; "
             "style-src 'self'; img-src 'self' data:; font-src 'self'; "
-            "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+            f"object-src 'none'; base-uri 'self'; form-action {form_action}; "
+            "frame-ancestors 'none'"
         )
         response.headers["X-Content-Type-Options"] = "nosniff"
         response.headers["Referrer-Policy"] = "same-origin"

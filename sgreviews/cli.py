@@ -10,6 +10,7 @@ sgreviews users reset-two-factor / unlock --email ...   recover an account
 sgreviews demo generate        generated data at scale (s, l, xl) for benchmarks
 sgreviews reminders run        run or preview the day's reminders
 sgreviews scheduler            the scheduler process (daily reminders, outbox delivery)
+sgreviews sso check            config/sso.toml against the agencies and partnerships
 """
 
 from __future__ import annotations
@@ -27,12 +28,14 @@ from flask_migrate.cli import db as migrate_group
 from sgreviews.backup import backup_command, restore_command
 from sgreviews.cli_deadline import deadline_command
 from sgreviews.cli_reports import report_group
+from sgreviews.cli_sso import sso_group
 from sgreviews.extensions import db
 from sgreviews.jobs.commands import generate_command, reminders_group, scheduler_command
 from sgreviews.models import Role
 from sgreviews.review_types import ReviewTypeConfigError
 from sgreviews.security_cli import reset_two_factor_command, unlock_command
 from sgreviews.services.accounts import users
+from sgreviews.services.accounts.sso_mapping import SsoConfigError
 from sgreviews.services.actions.rag import RagConfigError
 from sgreviews.services.briefings.personal_data import PersonalDataConfigError
 from sgreviews.services.demo import core as demo
@@ -53,6 +56,7 @@ CONFIGURATION_ERRORS = (
     RagConfigError,
     ThemeConfigError,
     PersonalDataConfigError,
+    SsoConfigError,
 )
 
 
@@ -77,6 +81,7 @@ def add_project_commands(group: click.Group) -> None:
         restore_command,
         reminders_group,
         scheduler_command,
+        sso_group,
     ):
         group.add_command(command)
 

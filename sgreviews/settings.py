@@ -119,6 +119,22 @@ class Settings:
     mail_transport: str = ""
     # Where evidence and staged imports live (SGREVIEWS_STORAGE and SGREVIEWS_S3_*).
     storage: StorageSettings = field(default_factory=lambda: StorageSettings())
+    # How people sign in: "passwords", "sso" (single sign-on only) or "both".
+    sign_in_methods: str = "passwords"
+    # Single sign-on by OpenID Connect (set when sign_in_methods is sso or both): the
+    # provider's discovery document, the client registered there, and the scopes asked.
+    oidc_metadata_url: str = ""
+    oidc_client_id: str = ""
+    oidc_client_secret: str = ""
+    oidc_scopes: str = "openid email profile"
+
+    @property
+    def single_sign_on(self) -> bool:
+        return self.sign_in_methods in ("sso", "both")
+
+    @property
+    def passwords_allowed(self) -> bool:
+        return self.sign_in_methods in ("passwords", "both")
 
     @classmethod
     def from_env(cls, overrides: dict[str, str] | None = None) -> Settings:
@@ -172,6 +188,7 @@ class Settings:
             log_format=_log_format(env, environment),
             mail_transport=mail_transport(env),
             storage=storage_settings(env),
+            **_single_sign_on(env),
         )
 
     def unsafe_production_defaults(self) -> list[str]:
@@ -224,6 +241,63 @@ def mail_transport(env: Mapping[str, str]) -> str:
             f"SGREVIEWS_MAIL_TRANSPORT must be one of {', '.join(MAIL_TRANSPORTS)}, not {raw!r}"
         )
     return raw
+SIGN_IN_METHODS = ("passwords", "sso", "both")
+DISCOVERY_PATH = "/.well-known/openid-configuration"
+
+
+def _single_sign_on(env: dict[str, str]) -> dict[str, str]:
+    """SGREVIEWS_SIGN_IN_METHODS and, for single sign-on, the OpenID Connect provider:
+    SGREVIEWS_OIDC_METADATA_URL (or SGREVIEWS_OIDC_ISSUER, whose discovery document is
+    at the issuer plus /.well-known/openid-configuration), SGREVIEWS_OIDC_CLIENT_ID,
+    SGREVIEWS_OIDC_CLIENT_SECRET (empty: a public client, PKCE alone) and
+    SGREVIEWS_OIDC_SCOPES. The provider is asked nothing at start-up."""
+    methods = env.get("SGREVIEWS_SIGN_IN_METHODS", "").strip().lower() or "passwords"
+    if methods not in SIGN_IN_METHODS:
+        raise ConfigurationError(
+            f"SGREVIEWS_SIGN_IN_METHODS must be one of {', '.join(SIGN_IN_METHODS)}, "
+            f"not {methods!r}"
+        )
+    found = {"sign_in_methods": methods}
+    if methods == "passwords":
+        return found
+    metadata_url = env.get("SGREVIEWS_OIDC_METADATA_URL", "").strip()
+    issuer = env.get("SGREVIEWS_OIDC_ISSUER", "").strip().rstrip("/")
+    if metadata_url and issuer:
+        raise ConfigurationError(
+            "Set SGREVIEWS_OIDC_METADATA_URL or SGREVIEWS_OIDC_ISSUER, not both"
+        )
+    if not metadata_url and not issuer:
+        raise ConfigurationError(
+            f"SGREVIEWS_SIGN_IN_METHODS={methods} needs the provider: set "
+            "SGREVIEWS_OIDC_METADATA_URL (its discovery document) or SGREVIEWS_OIDC_ISSUER"
+        )
+    metadata_url = metadata_url or issuer + DISCOVERY_PATH
+    parts = urlsplit(metadata_url)
+    if parts.scheme not in ("https", "http") or not parts.hostname:
+        raise ConfigurationError(
+            f"The OpenID Connect discovery address must be an https:// URL, not {metadata_url!r}"
+        )
+    if parts.scheme == "http" and not _is_local_host(metadata_url):
+        raise ConfigurationError(
+            "The OpenID Connect discovery address must use https:// (plain http is "
+            f"accepted only on this machine, for tests): {metadata_url!r}"
+        )
+    client_id = env.get("SGREVIEWS_OIDC_CLIENT_ID", "").strip()
+    if not client_id:
+        raise ConfigurationError(
+            f"SGREVIEWS_SIGN_IN_METHODS={methods} needs SGREVIEWS_OIDC_CLIENT_ID, the "
+            "application (client) ID registered with the provider"
+        )
+    scopes = " ".join(env.get("SGREVIEWS_OIDC_SCOPES", "").split()) or "openid email profile"
+    if "openid" not in scopes.split():
+        raise ConfigurationError(f"SGREVIEWS_OIDC_SCOPES must include openid, not {scopes!r}")
+    found.update(
+        oidc_metadata_url=metadata_url,
+        oidc_client_id=client_id,
+        oidc_client_secret=env.get("SGREVIEWS_OIDC_CLIENT_SECRET", ""),
+        oidc_scopes=scopes,
+    )
+    return found
 
 
 def _log_format(env: dict[str, str], environment: str) -> str:

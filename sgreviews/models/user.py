@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import Column, ForeignKey, String, Table
+from sqlalchemy import Column, ForeignKey, String, Table, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from sgreviews.clock import utcnow
@@ -59,6 +59,8 @@ user_partnership = Table(
 
 class User(Base):
     __tablename__ = "user_account"
+    # One account per single sign-on identity (issuer and subject, never reassigned).
+    __table_args__ = (UniqueConstraint("oidc_issuer", "oidc_subject"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     # Stored lower-cased, so the unique constraint is case-insensitive.
@@ -76,6 +78,11 @@ class User(Base):
     totp_secret: Mapped[str | None] = mapped_column(String(64))
     totp_confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     totp_last_step: Mapped[int | None]
+    # Single sign-on (OpenID Connect): the provider and the person's identifier there.
+    # Set on an account made or matched by single sign-on; it then signs in only that way
+    # (no password, no local second factor: the organisation's provider does both).
+    oidc_issuer: Mapped[str | None] = mapped_column(String(500))
+    oidc_subject: Mapped[str | None] = mapped_column(String(255))
 
     agency: Mapped[Agency | None] = relationship()
     partnerships: Mapped[list[Partnership]] = relationship(
@@ -88,6 +95,10 @@ class User(Base):
     @property
     def has_two_factor(self) -> bool:
         return self.totp_secret is not None and self.totp_confirmed_at is not None
+
+    @property
+    def uses_single_sign_on(self) -> bool:
+        return self.oidc_subject is not None
 
     @validates("email")
     def _normalise_email(self, _key: str, value: str) -> str:

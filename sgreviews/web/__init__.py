@@ -23,6 +23,7 @@ from sgreviews.web.home.views import blueprint as home_blueprint
 from sgreviews.web.plan.views import blueprint as plan_blueprint
 from sgreviews.web.request_transactions import roll_back_for_error_page
 from sgreviews.web.reviews import blueprint as reviews_blueprint
+from sgreviews.web.sso import blueprint as sso_blueprint
 
 ERROR_TITLES = {
     400: "There is a problem with your request",
@@ -38,6 +39,7 @@ log = logging.getLogger(__name__)
 
 def register_blueprints(app: Flask) -> None:
     app.register_blueprint(auth_blueprint)
+    app.register_blueprint(sso_blueprint)
     app.register_blueprint(health_blueprint)
     app.register_blueprint(home_blueprint)
     app.register_blueprint(admin_blueprint)

@@ -5,6 +5,7 @@ traceback, and the checkout's ``.env`` written by ``make setup`` is read."""
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -12,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from sgreviews.cli import load_local_environment
+from sgreviews.settings import PROJECT_ROOT
 
 SGREVIEWS = str(Path(sys.executable).parent / "sgreviews")
 
@@ -62,6 +64,10 @@ def test_help_needs_no_configuration(tmp_path: Path, args: list[str]) -> None:
         ({"SGREVIEWS_ENV": "production"}, "SECRET_KEY is not set"),
         ({"SGREVIEWS_ENV": "staging"}, "SGREVIEWS_ENV must be one of"),
         ({"SGREVIEWS_ENV": "development", "SGREVIEWS_CONFIG_DIR": "/nowhere"}, "/nowhere"),
+        (
+            {"SGREVIEWS_ENV": "development", "SGREVIEWS_SIGN_IN_METHODS": "sso"},
+            "needs the provider",
+        ),
     ],
 )
 def test_a_configuration_error_is_one_line_and_fails(
@@ -109,3 +115,22 @@ def test_a_command_works_bare_with_the_local_env_file(tmp_path: Path) -> None:
     )
     assert result.returncode == 0, result.stderr
     assert "2025" in result.stdout
+
+
+def test_a_misspelt_key_in_sso_toml_is_one_line(tmp_path: Path) -> None:
+    config = tmp_path / "config"
+    shutil.copytree(PROJECT_ROOT / "config", config)
+    sso = config / "sso.toml"
+    sso.write_text(sso.read_text().replace("groups_claim", "group_claim"), encoding="utf-8")
+    result = _run(
+        tmp_path,
+        "deadline",
+        "lcspr",
+        "2025-01-06",
+        SGREVIEWS_ENV="development",
+        SGREVIEWS_CONFIG_DIR=str(config),
+    )
+    assert result.returncode != 0
+    assert "Traceback" not in result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and "sso.toml: unknown key 'group_claim'" in lines[0], result.stderr

@@ -75,6 +75,12 @@ MISSPELT = [
     ("themes.toml", '{ key = "neglect", name = "Neglect" }',
      '{ key = "neglect", name = "Neglect", nmae = "N" }', "unknown key 'nmae'"),
     ("personal_data.toml", None, 'place = ["Northshire"]', "unknown key 'place'"),
+    ("sso.toml", 'groups_claim = "groups"', 'group_claim = "groups"',
+     "unknown key 'group_claim'"),
+    ("sso.toml", 'role = "administrator"', 'role = "administrator"\nagncy = "A"',
+     "roles[0]: unknown key 'agncy'"),
+    ("sso.toml", 'agency = "Northshire Police"', 'agency_name = "Northshire Police"',
+     "agencies[0]: unknown key 'agency_name'"),
 ]  # fmt: skip
 
 

@@ -118,7 +118,9 @@ def authenticate(
         audit.record(None, "session", None, "sign_in_locked", after={"email": email.lower()})
         return SignInResult(None, locked_until)
     user = find_by_email(email)
-    if user is None:
+    if user is None or user.uses_single_sign_on:
+        # An account of single sign-on signs in only through the organisation's provider
+        # (its groups decide the role): no password is ever accepted for it.
         hashing.waste_a_verification()  # same time as a real check
         password_ok = False
     else:

@@ -30,6 +30,11 @@ View = TypeVar("View", bound=Callable[..., Any])
 RECENT_AUTHENTICATION_MINUTES = 15
 LAST_SEEN_KEY = "last_seen"
 AUTHENTICATED_AT_KEY = "authenticated_at"
+# "sso" for a session begun by single sign-on (signing out then goes on to the provider).
+SIGN_IN_METHOD_KEY = "sign_in_method"
+# Left in the fresh session by signing out of a single sign-on session: the next page
+# (``sso.end_session``) signs out at the provider too, and only then.
+END_PROVIDER_SESSION_KEY = "sso_end_session"
 
 
 def start_session(user: User) -> None:
@@ -40,6 +45,22 @@ def start_session(user: User) -> None:
     now = time.time()
     session[LAST_SEEN_KEY] = now
     session[AUTHENTICATED_AT_KEY] = now
+
+
+def start_single_sign_on_session(user: User) -> None:
+    start_session(user)
+    session[SIGN_IN_METHOD_KEY] = "sso"
+
+
+def end_session() -> bool:
+    """Sign out and clear the session. True when it had begun by single sign-on: the
+    provider's end-session step is then allowed (once) in the fresh session."""
+    by_single_sign_on = session.get(SIGN_IN_METHOD_KEY) == "sso"
+    logout_user()
+    session.clear()
+    if by_single_sign_on:
+        session[END_PROVIDER_SESSION_KEY] = True
+    return by_single_sign_on
 
 
 def mark_reauthenticated() -> None:

@@ -9,6 +9,7 @@ from datetime import datetime
 
 from flask import (
     Blueprint,
+    abort,
     current_app,
     flash,
     redirect,
@@ -89,11 +90,15 @@ def index() -> Response:
 @blueprint.route("/sign-in", methods=["GET", "POST"])
 @public
 def sign_in() -> Response | str | tuple[str, int]:
+    """The sign-in page: the email and password form, the "Sign in with your
+    organisation's account" button, or both (SGREVIEWS_SIGN_IN_METHODS)."""
     form = SignInForm()
+    if request.method == "POST" and not _settings().passwords_allowed:
+        abort(405)  # single sign-on only: no password is accepted
     if request.method == "POST" and not rate_limit.allow_sign_in_attempt():
         form.validate()
         form.email.errors = [TOO_MANY_ATTEMPTS]
-        return render_template("auth/sign_in.html", form=form), 429
+        return _sign_in_page(form), 429
     if form.validate_on_submit():
         settings = _settings()
         with transaction():
@@ -120,7 +125,23 @@ def sign_in() -> Response | str | tuple[str, int]:
             form.email.errors = [locked_message(result.locked_until)]
         else:
             form.email.errors = [SIGN_IN_FAILED]
-    return render_template("auth/sign_in.html", form=form)
+    return _sign_in_page(form)
+
+
+def _sign_in_page(form: SignInForm) -> str:
+    settings = _settings()
+    return render_template(
+        "auth/sign_in.html",
+        form=form,
+        single_sign_on=settings.single_sign_on,
+        passwords_allowed=settings.passwords_allowed,
+    )
+
+
+def _passwords_only_when_allowed() -> None:
+    """Pages about local passwords do not exist when single sign-on is the only way in."""
+    if not _settings().passwords_allowed:
+        abort(404)
 
 
 def _pending_user() -> User | None:
@@ -212,6 +233,11 @@ def two_factor_set_up() -> Response | str:
 def confirm_identity() -> Response | str:
     user = current_user
     assert isinstance(user, User)
+    if user.uses_single_sign_on:
+        # No password here: the organisation's provider asks the person to sign in afresh.
+        return render_template(
+            "auth/confirm_identity_sso.html", next=_safe_next(request.args.get("next"))
+        )
     form = ConfirmIdentityForm()
     if form.validate_on_submit():
         settings = _settings()
@@ -246,6 +272,7 @@ def confirm_identity() -> Response | str:
 @blueprint.route("/account/set-password/<token>", methods=["GET", "POST"])
 @public  # the single-use token in the link is the credential
 def set_password_from_link(token: str) -> Response | str | tuple[str, int]:
+    _passwords_only_when_allowed()
     user = account_tokens.user_for(token)
     if user is None:
         return render_template("auth/link_expired.html"), 404
@@ -278,6 +305,7 @@ def forgot_password() -> Response | str | tuple[str, int]:
     page (it never says whether an account exists); a link is emailed only when an active
     account has that address. Counted by the sign-in rate limiter, in a scope of its own,
     so the page cannot be used to flood someone's inbox or to probe at speed."""
+    _passwords_only_when_allowed()
     form = ForgotPasswordForm()
     if request.method == "POST" and not rate_limit.allow_sign_in_attempt("forgot-password"):
         form.validate()
@@ -293,8 +321,9 @@ def forgot_password() -> Response | str | tuple[str, int]:
 @blueprint.route("/sign-out", methods=["POST"])
 @signed_in
 def sign_out() -> Response:
-    logout_user()
-    session.clear()
+    """End the session; after a single sign-on, go on to sign out at the provider too."""
+    if session_security.end_session():
+        return redirect(url_for("sso.end_session"))
     return redirect(url_for("auth.sign_in", signed_out=1))
 
 
