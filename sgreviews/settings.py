@@ -241,6 +241,8 @@ def mail_transport(env: Mapping[str, str]) -> str:
             f"SGREVIEWS_MAIL_TRANSPORT must be one of {', '.join(MAIL_TRANSPORTS)}, not {raw!r}"
         )
     return raw
+
+
 SIGN_IN_METHODS = ("passwords", "sso", "both")
 DISCOVERY_PATH = "/.well-known/openid-configuration"
 
