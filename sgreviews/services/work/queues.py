@@ -86,7 +86,7 @@ def _day(moment: datetime | None) -> str:
     return "" if moment is None else f"{to_london(moment):%-d %B %Y}"
 
 
-def _count(query: Select[Any]) -> int:
+def _count(query: Select[*tuple[Any, ...]]) -> int:
     return db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
 
 
