@@ -115,10 +115,10 @@ class ExtensionDecisionSource:
             for request_id, status, decided_at, new_due, note, action_id, ref, agency, lead in rows:
                 if status is ExtensionStatus.APPROVED:
                     headline = f"Extension approved: {ref} is now due {new_due:%-d %B %Y}"
-                    summary = "The secretariat approved the extension you asked for."
+                    summary = "The secretariat approved the extension asked for."
                 else:
                     headline = f"Extension declined: {ref} keeps its due date"
-                    summary = "The secretariat declined the extension you asked for."
+                    summary = "The secretariat declined the extension asked for."
                 if note:
                     summary += f" Their note: {note}"
                 page.append(
