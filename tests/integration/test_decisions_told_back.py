@@ -5,8 +5,12 @@ lead is told nothing."""
 
 from __future__ import annotations
 
+import re
+import subprocess
+from collections import Counter
 from collections.abc import Iterator
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from flask import Flask
@@ -224,3 +228,78 @@ def test_a_decision_older_than_the_look_back_is_not_told(
     run(app, TODAY + timedelta(days=15))
     assert _mail(inbox) == {}
     assert _told(app, people["owner"], "action_decision") == []
+
+
+def test_two_runs_at_once_tell_each_decision_exactly_once(tmp_path: Path) -> None:
+    """Two `sgreviews reminders run` processes for the same day, started together, over a
+    database of their own: each decision reaches each lead once."""
+    from sqlalchemy import create_engine
+    from sqlalchemy.orm import Session
+
+    from sgreviews.clock import utcnow
+    from sgreviews.models import Action, Agency, ExtensionRequest, ExtensionStatus, Sector
+    from tests.integration.test_reminder_processes import (
+        SGREVIEWS,
+        _database,
+        _environment,
+        _upgrade,
+    )
+
+    url = _database(tmp_path, "_toldtwice")
+    with smtp_server() as inbox:
+        env = _environment(url, tmp_path, inbox.port)
+        _upgrade(env)
+        engine = create_engine(url)
+        with Session(engine) as session:
+            agency = Agency(name="Testshire Police", sector=Sector.POLICE)
+            leads = [
+                User(
+                    email=f"lead{which}@test.example",
+                    display_name=f"Lead {which}",
+                    role=Role.AGENCY_LEAD,
+                    agency=agency,
+                    password_hash="x",
+                )
+                for which in "ab"
+            ]
+            session.add_all(leads)
+            session.flush()
+            for number in range(30):
+                due = TODAY + timedelta(days=60)
+                action = Action(
+                    reference=f"TWICE-{number:02d}",
+                    outcome_sought="Outcome",
+                    action_text=f"Action {number}",
+                    measure_of_success="Measure",
+                    owning_agency_id=agency.id,
+                    lead_user_id=leads[0].id,
+                    due_date=due,
+                    original_due_date=due,
+                )
+                session.add(action)
+                session.add(
+                    ExtensionRequest(
+                        action=action,
+                        requested_by_id=leads[0].id,
+                        due_date_at_request=due,
+                        requested_due_date=due + timedelta(days=30),
+                        reason="More time.",
+                        status=ExtensionStatus.APPROVED,
+                        decided_at=utcnow(),
+                    )
+                )
+            session.commit()
+        engine.dispose()
+        command = [SGREVIEWS, "reminders", "run", "--today", TODAY.isoformat()]
+        processes = [
+            subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+            for _ in range(2)
+        ]
+        outputs = [process.communicate(timeout=180)[0].decode() for process in processes]
+        assert [process.returncode for process in processes] == [0, 0], outputs
+        received = inbox.take()
+    per_recipient = Counter(message.to for message in received)
+    assert per_recipient == {"leada@test.example": 1, "leadb@test.example": 1}, outputs
+    for message in received:
+        lines = re.findall(r"Extension approved: (TWICE-\d+) ", message.part("plain"))
+        assert sorted(lines) == [f"TWICE-{number:02d}" for number in range(30)]
