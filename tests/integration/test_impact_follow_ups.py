@@ -4,6 +4,7 @@ SMTP server; moving the date re-arms it; recording the outcome stops it."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from datetime import date, timedelta
 
@@ -102,10 +103,13 @@ def test_the_assessment_date_is_reminded_and_escalated_once_each(
     )
 
 
-def test_the_digest_line_links_to_the_impact_page(app: Flask, planned: int, inbox: Inbox) -> None:
+def test_the_digest_line_links_to_the_action_the_lead_may_open(
+    app: Flask, planned: int, inbox: Inbox
+) -> None:
     run(app, PLANNED_ON)
     [message] = inbox.to(OWNER)
-    assert f"/actions/{planned}/impact" in message.part("plain")
+    assert re.search(rf"/actions/{planned}\s", message.part("plain"))
+    assert f"/actions/{planned}/impact" not in message.part("plain")  # the lead may not open it
     assert "Assess the action's impact (audit)" in message.part("plain")
 
 

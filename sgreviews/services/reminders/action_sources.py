@@ -267,7 +267,9 @@ class ImpactAssessmentSource:
                         assessment_on,
                         agency,
                         lead,
-                        link=f"/actions/{action_id}/impact",
+                        # The action's page: every recipient may open it (recording
+                        # the impact itself is the secretariat's and chair's).
+                        link=f"/actions/{action_id}",
                         partnership_ids=partnerships.get(action_id, ()),
                     )
                 )
