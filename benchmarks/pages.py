@@ -394,6 +394,7 @@ def main() -> None:
         ("review list", "/reviews", Role.CHAIR),
         ("review page", f"/reviews/{review_id}", Role.CHAIR),
         ("agency workspace", "/agency/actions", Role.AGENCY_LEAD),
+        ("your work", "/work", Role.SECRETARIAT),
         ("Master Action Plan", "/master-action-plan", Role.SECRETARIAT),
         ("plan page 100", "/master-action-plan?page=100", Role.SECRETARIAT),
         ("plan by agency", "/master-action-plan?group=agency&overdue=1&page=30", Role.SECRETARIAT),

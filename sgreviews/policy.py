@@ -41,6 +41,7 @@ class Permission(enum.Enum):
     IMPORT_ACTIONS = "import_actions"
     SNOOZE_REMINDERS = "snooze_reminders"  # pause one action's reminders, with a reason
     VIEW_REMINDER_LOG = "view_reminder_log"  # the outbox of reminder messages and states
+    VIEW_WORK_QUEUES = "view_work_queues"  # "Your work": what waits for the person's decision
 
 
 class Actor(Protocol):
@@ -212,8 +213,8 @@ def home_endpoint(user: User) -> str:
     """Where each role lands after signing in."""
     return {
         Role.ADMINISTRATOR: "admin.users",
-        Role.SECRETARIAT: "home.overview",
-        Role.CHAIR: "home.overview",
+        Role.SECRETARIAT: "home.work",
+        Role.CHAIR: "home.work",
         Role.AGENCY_LEAD: "actions.agency_actions",
         Role.PRACTITIONER: "briefings.library",
     }[user.role]
@@ -261,6 +262,11 @@ ROLE_PERMISSIONS[Role.CHAIR] = ROLE_PERMISSIONS[Role.CHAIR] | {
 ROLE_PERMISSIONS[Role.AGENCY_LEAD] = ROLE_PERMISSIONS[Role.AGENCY_LEAD] | {
     Permission.UPDATE_ACTIONS,
 }
+
+
+# Work queues (issue 20): the secretariat's decisions waiting, and the chair's sign-off.
+ROLE_PERMISSIONS[Role.SECRETARIAT] |= {Permission.VIEW_WORK_QUEUES}
+ROLE_PERMISSIONS[Role.CHAIR] |= {Permission.VIEW_WORK_QUEUES}
 
 
 def can_update_action(user: Actor, action: Action) -> bool:

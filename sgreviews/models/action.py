@@ -132,6 +132,9 @@ class Action(Base):
         Index("ix_action_status_due", "status", "due_date", "off_track", "id"),
         Index("ix_action_trend", "created_at", "finished_at", "due_date"),
         Index("ix_action_agency_due", "owning_agency_id", "due_date", "reference"),
+        # Migration 0024: "Your work"'s assured actions without impact evidence, oldest
+        # assurance first, without reading every assured row.
+        Index("ix_action_status_assured", "status", "assured_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -227,8 +230,11 @@ class ActionUpdate(Base):
     previous_status: Mapped[ActionStatus | None] = mapped_column(str_enum(ActionStatus))
 
     # Migration 0012: an action's latest progress update from the index alone.
+    # Migration 0024: "Your work"'s sent-back actions read the few sent-back entries by
+    # kind instead of every entry in the country.
     __table_args__ = (
         Index("ix_action_update_action_kind_created", "action_id", "kind", "created_at"),
+        Index("ix_action_update_kind_action", "kind", "action_id", "created_at"),
     )
 
     action: Mapped[Action] = relationship(back_populates="updates")

@@ -22,6 +22,7 @@ class NavEntry:
 
 
 NAV_ENTRIES: list[NavEntry] = [
+    NavEntry("Your work", "home.work", Permission.VIEW_WORK_QUEUES),
     NavEntry("Overview", "home.overview", Permission.VIEW_OVERVIEW),
     NavEntry("Reviews", "reviews.index", Permission.VIEW_REVIEW, prefix="reviews."),
     NavEntry("Your agency's actions", "actions.agency_actions", Permission.VIEW_AGENCY_ACTIONS),

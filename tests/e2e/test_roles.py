@@ -11,8 +11,8 @@ from tests.e2e.helpers import axe_violations, sign_in
 
 HOME_HEADINGS = {
     "administrator": ("/admin/users", "Users and agencies"),
-    "secretariat": ("/overview", "Overview"),
-    "chair": ("/overview", "Overview"),
+    "secretariat": ("/work", "Your work"),
+    "chair": ("/work", "Your work"),
     "agency_lead": ("/agency/actions", "Your agency's actions"),
     "practitioner": ("/learning", "Learning library"),
 }
@@ -68,7 +68,7 @@ def test_keyboard_user_can_skip_to_content_and_sign_in(page: Page) -> None:
 
     page.keyboard.type(DEMO_PASSWORD)
     page.keyboard.press("Enter")
-    expect(page.get_by_role("heading", level=1, name="Overview")).to_be_visible()
+    expect(page.get_by_role("heading", level=1, name="Your work")).to_be_visible()
 
 
 def test_sign_out_returns_to_sign_in(page: Page) -> None:

@@ -47,6 +47,15 @@ MATRIX: dict[str, dict[Role | None, int]] = {
         Role.AGENCY_LEAD: FORBIDDEN,
         Role.PRACTITIONER: FORBIDDEN,
     },
+    # Issue 20: "Your work", the secretariat's and chair's home.
+    "/work": {
+        None: TO_SIGN_IN,
+        Role.ADMINISTRATOR: FORBIDDEN,
+        Role.SECRETARIAT: OK,
+        Role.CHAIR: OK,
+        Role.AGENCY_LEAD: FORBIDDEN,
+        Role.PRACTITIONER: FORBIDDEN,
+    },
     "/agency/actions": {
         None: TO_SIGN_IN,
         Role.ADMINISTRATOR: FORBIDDEN,
@@ -274,8 +283,8 @@ def test_each_role_lands_on_its_home_page(
 ) -> None:
     expected = {
         Role.ADMINISTRATOR: "/admin/users",
-        Role.SECRETARIAT: "/overview",
-        Role.CHAIR: "/overview",
+        Role.SECRETARIAT: "/work",
+        Role.CHAIR: "/work",
         Role.AGENCY_LEAD: "/agency/actions",
         Role.PRACTITIONER: "/learning",
     }[role]

@@ -69,7 +69,7 @@ def test_sign_in_does_not_redirect_off_site(app: Flask, user_of: Callable[..., U
         "/sign-in?next=//evil.example/",
         data={"email": user.email, "password": factories.PASSWORD},
     )
-    assert response.headers["Location"] == "/overview"
+    assert response.headers["Location"] == "/work"
 
 
 def test_forms_need_a_csrf_token(database_url: str, tmp_path: Path) -> None:

@@ -111,7 +111,7 @@ def test_sign_in_with_a_code_and_a_wrong_code(secure_app: Flask) -> None:
     assert client.get("/overview").status_code == 302
 
     right = client.post("/sign-in/two-factor", data={"code": _code(secret)})
-    assert right.headers["Location"] == "/overview"
+    assert right.headers["Location"] == "/work"
     assert client.get("/overview").status_code == 200
 
 
@@ -143,7 +143,7 @@ def test_a_recovery_code_works_once(secure_app: Flask) -> None:
     again = secure_app.test_client()
     sign_in(again, email)
     used = again.post("/sign-in/two-factor", data={"code": recovery[0].upper()})
-    assert used.headers["Location"] == "/overview"
+    assert used.headers["Location"] == "/work"
 
     once_more = secure_app.test_client()
     sign_in(once_more, email)

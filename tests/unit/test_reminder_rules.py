@@ -127,3 +127,41 @@ def test_review_clock_and_briefing_rules_default_to_issue_5() -> None:
     assert clocks.thresholds.latest_reminder_threshold(-2) == -3
     assert clocks.thresholds.latest_reminder_threshold(5) == 1
     assert rules.briefing_review.reminder_thresholds_reached(0) == [-14, 0]
+
+
+def test_impact_assessments_and_decisions_told_back_from_the_shipped_file() -> None:
+    impact = RULES.impact_assessments
+    assert impact.thresholds.before == (1, 14)
+    assert impact.thresholds.on_due_date is True
+    assert impact.thresholds.after == (1, 7)
+    assert [(step.days_overdue, step.notify) for step in impact.escalation] == [
+        (14, ("agency_leads", "secretariat")),
+    ]
+    assert impact.evidence_expected_days_after_assurance == 90
+    assert impact.latest_reminder_threshold(-14) == -14
+    assert impact.latest_reminder_threshold(30) == 7  # no weekly repeat: escalation instead
+    assert [step.days_overdue for step in impact.escalations_reached(20)] == [14]
+    assert RULES.decisions_told_back.enabled is True
+    assert RULES.decisions_told_back.look_back_days == 14
+
+
+@pytest.mark.parametrize(
+    ("data", "named"),
+    [
+        ({"impact_assessments": {"before_days": [0]}}, "impact_assessments.before_days"),
+        (
+            {"impact_assessments": {"evidence_expected_days_after_assurance": 0}},
+            "impact_assessments.evidence_expected_days_after_assurance",
+        ),
+        (
+            {"impact_assessments": {"escalation": [{"days_overdue": 3, "notify": ["nobody"]}]}},
+            "impact_assessments.escalation[0].notify: unknown audience 'nobody'",
+        ),
+        ({"decisions_told_back": {"enabled": "yes"}}, "decisions_told_back.enabled"),
+        ({"decisions_told_back": {"look_back_days": 0}}, "decisions_told_back.look_back_days"),
+    ],
+)
+def test_bad_impact_and_told_back_values_are_named(data: dict[str, object], named: str) -> None:
+    with pytest.raises(ReminderConfigError) as refused:
+        parse_reminder_rules(data)
+    assert named in str(refused.value)

@@ -59,7 +59,7 @@ def recent_for(user_id: int, limit: int = LIST_LIMIT) -> tuple[list[RunGroup], i
         if not groups or groups[-1].run_date != row.run_date:
             groups.append(RunGroup(row.run_date, []))
         groups[-1].items.append(row)
-    rank = {"escalation": 0, "overdue": 1, "due": 2, "due_soon": 3}
+    rank = {"decision": -1, "escalation": 0, "overdue": 1, "due": 2, "due_soon": 3}
     for group in groups:
         group.items.sort(key=lambda item: (rank.get(item.severity, 9), item.id))
     return groups, total

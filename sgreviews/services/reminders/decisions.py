@@ -34,7 +34,9 @@ LEDGER = cast(Table, ReminderLedgerEntry.__table__)
 NOTIFICATIONS = cast(Table, Notification.__table__)
 
 # An item's severities, least urgent first (a digest lists the most urgent first).
-SEVERITY_RANK = {"due_soon": 1, "due": 2, "overdue": 3, "escalation": 4}
+# A decision told back (an extension decided, an action assured or sent back) is news
+# for the people who own the action: listed first.
+SEVERITY_RANK = {"due_soon": 1, "due": 2, "overdue": 3, "escalation": 4, "decision": 5}
 REMINDER = "reminder"
 ESCALATION = "escalation"
 
@@ -176,7 +178,10 @@ def items_for(decisions: Sequence[Decision], today: date, directory: Directory) 
         notes = [] if subject.headline else [_due_note(subject.due_date)]
         if decision.kind == REMINDER:
             recipients = owners
-            severity = _severity(days_overdue)
+            if subject.tell_agency_leads:
+                leads = directory.agency_leads.get(subject.agency_id or -1, [])
+                recipients = sorted({*owners, *leads})
+            severity = subject.severity or _severity(days_overdue)
             if decision.missed:
                 plural = "s" if decision.missed != 1 else ""
                 notes.append(
@@ -200,7 +205,9 @@ def items_for(decisions: Sequence[Decision], today: date, directory: Directory) 
                 f"Escalated: {decision.threshold} or more days overdue (owned by {agency})."
             )
         for user_id in recipients:
-            own_severity = _severity(days_overdue) if user_id in owners else severity
+            own_severity = (
+                subject.severity or _severity(days_overdue) if user_id in owners else severity
+            )
             key = (user_id, subject.subject_type, subject.subject_id)
             item = items.get(key)
             if item is None:

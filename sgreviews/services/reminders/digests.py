@@ -249,6 +249,7 @@ def _first_items(message_ids: list[int]) -> dict[int, list[DigestLine]]:
 
 
 SEVERITY_LABELS = {
+    "decision": "Decisions on your actions",
     "escalation": "Escalated to you",
     "overdue": "Overdue",
     "due": "Due today",
@@ -269,7 +270,7 @@ def render_digest(
         "subject": subject,
         "groups": [
             (SEVERITY_LABELS[severity], groups[severity])
-            for severity in ("escalation", "overdue", "due", "due_soon")
+            for severity in ("decision", "escalation", "overdue", "due", "due_soon")
             if groups.get(severity)
         ],
         "total": total,

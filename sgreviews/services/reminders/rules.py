@@ -88,6 +88,39 @@ class ReviewClockRules:
 
 
 @dataclass(frozen=True)
+class ImpactAssessmentRules:
+    """Reminders about an action's planned impact assessment date (to the action's lead,
+    or its agency's leads), escalated when the date is missed, like a due date; and how
+    long after assurance an action may go without impact evidence before it is listed in
+    the secretariat's queue. Calendar days."""
+
+    thresholds: Thresholds = Thresholds(before=(14, 1), on_due_date=True, after=(1, 7))
+    escalation: tuple[EscalationStep, ...] = ()
+    evidence_expected_days_after_assurance: int = 90
+
+    def reminder_thresholds_reached(self, days_overdue: int) -> list[int]:
+        return self.thresholds.reminder_thresholds_reached(days_overdue)
+
+    def latest_reminder_threshold(self, days_overdue: int) -> int | None:
+        return self.thresholds.latest_reminder_threshold(days_overdue)
+
+    def escalations_reached(self, days_overdue: int) -> list[EscalationStep]:
+        return [step for step in self.escalation if step.days_overdue <= days_overdue]
+
+
+@dataclass(frozen=True)
+class DecisionsToldBackRules:
+    """Decisions told back to the action's lead and their agency's leads: an extension
+    approved or declined, an action assured or sent back (its evidence not accepted).
+    Each decision is told once, through the ledger; a decision older than
+    ``look_back_days`` when the first run after it comes is not told (so turning the
+    feature on does not tell the whole history)."""
+
+    enabled: bool = True
+    look_back_days: int = 14
+
+
+@dataclass(frozen=True)
 class ReminderRules:
     daily_run_time: time
     timezone: str
@@ -105,6 +138,8 @@ class ReminderRules:
     review_clocks: ReviewClockRules = ReviewClockRules()
     # Reminders to a briefing's author before and on its review-by date (calendar days).
     briefing_review: Thresholds = Thresholds(before=(14,), on_due_date=True)
+    impact_assessments: ImpactAssessmentRules = ImpactAssessmentRules()
+    decisions_told_back: DecisionsToldBackRules = DecisionsToldBackRules()
 
     @property
     def horizon_days(self) -> int:
@@ -162,8 +197,25 @@ KNOWN_KEYS: dict[str, tuple[str, ...]] = {
         "pre_publication_notice",
     ),
     "briefing_review": ("before_days", "on_review_by_date"),
+    "impact_assessments": (
+        "before_days",
+        "on_assessment_date",
+        "overdue_days",
+        "escalation",
+        "evidence_expected_days_after_assurance",
+    ),
+    "impact_assessments.escalation": ("days_overdue", "notify"),
+    "decisions_told_back": ("enabled", "look_back_days"),
 }
-TOP_LEVEL_KEYS = ("schedule", "actions", "outbox", "review_clocks", "briefing_review")
+TOP_LEVEL_KEYS = (
+    "schedule",
+    "actions",
+    "outbox",
+    "review_clocks",
+    "briefing_review",
+    "impact_assessments",
+    "decisions_told_back",
+)
 
 
 def _refuse_unknown_keys(table: dict[str, Any], known: tuple[str, ...], where: str) -> None:
@@ -205,6 +257,34 @@ def _days(table: dict[str, Any], key: str, where: str, default: list[int]) -> tu
     return tuple(sorted(value))
 
 
+def _escalation(table: dict[str, Any], name: str) -> tuple[EscalationStep, ...]:
+    """An escalation ladder (``[[<name>.escalation]]``): who else hears of a date missed
+    by this many days."""
+    steps = table.get("escalation", [])
+    if not isinstance(steps, list):
+        raise ReminderConfigError(f"{name}.escalation must be a list of tables")
+    escalation = []
+    for index, step in enumerate(steps):
+        where = f"{name}.escalation[{index}]."
+        if not isinstance(step, dict):
+            raise ReminderConfigError(f"{name}.escalation[{index}] must be a table")
+        _refuse_unknown_keys(step, KNOWN_KEYS[f"{name}.escalation"], where)
+        days = _int(step, "days_overdue", where, default=-1, minimum=1)
+        notify = step.get("notify")
+        if not isinstance(notify, list) or not notify:
+            raise ReminderConfigError(f"{where}notify must list at least one audience")
+        for audience in notify:
+            if audience not in AUDIENCES:
+                raise ReminderConfigError(
+                    f"{where}notify: unknown audience {audience!r}; "
+                    f"use one of {', '.join(AUDIENCES)}"
+                )
+        escalation.append(EscalationStep(days_overdue=days, notify=tuple(notify)))
+    if len({step.days_overdue for step in escalation}) != len(escalation):
+        raise ReminderConfigError(f"{name}.escalation has two steps with the same days_overdue")
+    return tuple(sorted(escalation, key=lambda step: step.days_overdue))
+
+
 def parse_reminder_rules(data: dict[str, Any]) -> ReminderRules:
     _refuse_unknown_keys(data, TOP_LEVEL_KEYS, "")
     schedule = _table(data, "schedule", "")
@@ -220,28 +300,7 @@ def parse_reminder_rules(data: dict[str, Any]) -> ReminderRules:
         ) from error
 
     actions = _table(data, "actions", "")
-    steps = actions.get("escalation", [])
-    if not isinstance(steps, list):
-        raise ReminderConfigError("actions.escalation must be a list of tables")
-    escalation = []
-    for index, step in enumerate(steps):
-        where = f"actions.escalation[{index}]."
-        if not isinstance(step, dict):
-            raise ReminderConfigError(f"actions.escalation[{index}] must be a table")
-        _refuse_unknown_keys(step, KNOWN_KEYS["actions.escalation"], where)
-        days = _int(step, "days_overdue", where, default=-1, minimum=1)
-        notify = step.get("notify")
-        if not isinstance(notify, list) or not notify:
-            raise ReminderConfigError(f"{where}notify must list at least one audience")
-        for audience in notify:
-            if audience not in AUDIENCES:
-                raise ReminderConfigError(
-                    f"{where}notify: unknown audience {audience!r}; "
-                    f"use one of {', '.join(AUDIENCES)}"
-                )
-        escalation.append(EscalationStep(days_overdue=days, notify=tuple(notify)))
-    if len({step.days_overdue for step in escalation}) != len(escalation):
-        raise ReminderConfigError("actions.escalation has two steps with the same days_overdue")
+    escalation = _escalation(actions, "actions")
 
     outbox = _table(data, "outbox", "")
     clocks = _table(data, "review_clocks", "")
@@ -269,6 +328,23 @@ def parse_reminder_rules(data: dict[str, Any]) -> ReminderRules:
         before=_days(briefings, "before_days", "briefing_review.", [14]),
         on_due_date=_bool(briefings, "on_review_by_date", "briefing_review.", True),
     )
+    impact = _table(data, "impact_assessments", "")
+    impact_assessments = ImpactAssessmentRules(
+        thresholds=Thresholds(
+            before=_days(impact, "before_days", "impact_assessments.", [14, 1]),
+            on_due_date=_bool(impact, "on_assessment_date", "impact_assessments.", True),
+            after=_days(impact, "overdue_days", "impact_assessments.", [1, 7]),
+        ),
+        escalation=_escalation(impact, "impact_assessments"),
+        evidence_expected_days_after_assurance=_int(
+            impact, "evidence_expected_days_after_assurance", "impact_assessments.", 90, minimum=1
+        ),
+    )
+    told = _table(data, "decisions_told_back", "")
+    decisions_told_back = DecisionsToldBackRules(
+        enabled=_bool(told, "enabled", "decisions_told_back.", True),
+        look_back_days=_int(told, "look_back_days", "decisions_told_back.", 14, minimum=1),
+    )
     hour, minute = (int(part) for part in run_time.split(":"))
     rules = ReminderRules(
         daily_run_time=time(hour, minute),
@@ -281,13 +357,15 @@ def parse_reminder_rules(data: dict[str, Any]) -> ReminderRules:
         on_due_date=_bool(actions, "on_due_date", "actions.", True),
         overdue_days=_days(actions, "overdue_days", "actions.", [1, 7]),
         overdue_repeat_every_days=_int(actions, "overdue_repeat_every_days", "actions.", 7),
-        escalation=tuple(sorted(escalation, key=lambda step: step.days_overdue)),
+        escalation=escalation,
         backoff_base_seconds=_int(outbox, "backoff_base_seconds", "outbox.", 60, minimum=1),
         backoff_max_seconds=_int(outbox, "backoff_max_seconds", "outbox.", 3600, minimum=1),
         outbox_batch_size=_int(outbox, "batch_size", "outbox.", 50, minimum=1),
         review_clocks_enabled=review_clocks.enabled,
         review_clocks=review_clocks,
         briefing_review=briefing_review,
+        impact_assessments=impact_assessments,
+        decisions_told_back=decisions_told_back,
     )
     if rules.backoff_max_seconds < rules.backoff_base_seconds:
         raise ReminderConfigError(

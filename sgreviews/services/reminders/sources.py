@@ -5,7 +5,9 @@
 - :class:`ActionSource`: open actions (to their lead, or their agency's leads);
 - :class:`ReviewClockSource` and :class:`PrePublicationSource`: the reviews' statutory
   clocks (to the secretariat);
-- :class:`BriefingReviewBySource`: the briefings' review-by dates (to their authors).
+- :class:`BriefingReviewBySource`: the briefings' review-by dates (to their authors);
+- in :mod:`.action_sources`: planned impact assessments, and decisions told back to the
+  people who own an action.
 
 :func:`default_sources` lists the ones a run uses. Sources other than actions carry their
 own ``thresholds``; the engine records each decision in the same ledger (so each reminder
@@ -26,6 +28,11 @@ from sgreviews.models.action import action_finding
 from sgreviews.models.review import ReviewDeadline, StageTransition
 from sgreviews.services.briefings.library import briefings_due_for_review
 from sgreviews.services.clocks import Calendar, calendar_for, working_days_between
+from sgreviews.services.reminders.action_sources import (
+    ActionOutcomeSource,
+    ExtensionDecisionSource,
+    ImpactAssessmentSource,
+)
 from sgreviews.services.reminders.rules import ReminderRules, ReviewClockRules, Thresholds
 from sgreviews.services.reminders.subjects import ReminderSource, Subject
 from sgreviews.services.reviews.lifecycle import review_types
@@ -310,7 +317,8 @@ class BriefingReviewBySource:
 
 
 def default_sources(rules: ReminderRules | None = None) -> list[ReminderSource]:
-    """Actions, and (with the rules that enable them) review clocks and briefings."""
+    """Actions, and (with the rules that enable them) review clocks, briefings, impact
+    assessments and decisions told back."""
     sources: list[ReminderSource] = [ActionSource()]
     if rules is None:
         return sources
@@ -319,4 +327,8 @@ def default_sources(rules: ReminderRules | None = None) -> list[ReminderSource]:
         if rules.review_clocks.pre_publication_notice:
             sources.append(PrePublicationSource())
     sources.append(BriefingReviewBySource(rules.briefing_review))
+    sources.append(ImpactAssessmentSource(rules.impact_assessments))
+    if rules.decisions_told_back.enabled:
+        sources.append(ExtensionDecisionSource(rules.decisions_told_back))
+        sources.append(ActionOutcomeSource(rules.decisions_told_back))
     return sources

@@ -42,6 +42,10 @@ class Subject:
     # findings it answers). The secretariat and chair users linked to them are the ones
     # told; with nobody linked, the national (unlinked) ones.
     partnership_ids: tuple[int, ...] = ()
+    # News rather than a date (a decision told back): its own severity instead of one
+    # worked out from the date, and told to the agency's leads as well as the owner.
+    severity: str | None = None
+    tell_agency_leads: bool = False
 
 
 class ReminderSource(Protocol):

@@ -34,6 +34,7 @@ from sgreviews.web.transactions import transaction
 blueprint = Blueprint("notifications", __name__)
 
 SEVERITY_TAGS = {
+    "decision": ("Decision", "govuk-tag--blue"),
     "escalation": ("Escalated to you", "govuk-tag--red"),
     "overdue": ("Overdue", "govuk-tag--red"),
     "due": ("Due today", "govuk-tag--orange"),
