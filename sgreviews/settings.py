@@ -109,6 +109,10 @@ class Settings:
     web_workers: int = 1
     # "json" (one JSON object a line, with the request id) or "text".
     log_format: str = "text"
+    # Similar earlier findings (issue 23): "lexical" (TF-IDF, the default) or "embedding"
+    # (a sentence-embedding model already on disk at similarity_model; never downloaded).
+    similarity_backend: str = "lexical"
+    similarity_model: Path | None = None
 
     @classmethod
     def from_env(cls, overrides: dict[str, str] | None = None) -> Settings:
@@ -157,6 +161,8 @@ class Settings:
             allow_memory_ratelimit=_flag(env, "SGREVIEWS_ALLOW_MEMORY_RATELIMIT", False),
             web_workers=web_workers(env),
             log_format=_log_format(env, environment),
+            similarity_backend=_similarity_backend(env),
+            similarity_model=_similarity_model(env),
         )
 
     def unsafe_production_defaults(self) -> list[str]:
@@ -195,6 +201,33 @@ class Settings:
             raise ConfigurationError(
                 "Production refuses unsafe settings: " + "; ".join(problems) + "."
             )
+
+
+SIMILARITY_BACKENDS = ("lexical", "embedding")
+
+
+def _similarity_backend(env: dict[str, str]) -> str:
+    backend = env.get("SGREVIEWS_SIMILARITY_BACKEND", "") or "lexical"
+    if backend not in SIMILARITY_BACKENDS:
+        raise ConfigurationError(
+            f"SGREVIEWS_SIMILARITY_BACKEND must be lexical or embedding, not {backend!r}"
+        )
+    if backend == "embedding" and not env.get("SGREVIEWS_EMBEDDING_MODEL"):
+        raise ConfigurationError(
+            "SGREVIEWS_SIMILARITY_BACKEND=embedding needs SGREVIEWS_EMBEDDING_MODEL, the "
+            "directory of a sentence-transformers model already on this machine"
+        )
+    return backend
+
+
+def _similarity_model(env: dict[str, str]) -> Path | None:
+    raw = env.get("SGREVIEWS_EMBEDDING_MODEL", "")
+    if not raw:
+        return None
+    path = Path(raw)
+    if not path.is_dir():
+        raise ConfigurationError(f"SGREVIEWS_EMBEDDING_MODEL {raw!r} is not a directory")
+    return path
 
 
 def _log_format(env: dict[str, str], environment: str) -> str:

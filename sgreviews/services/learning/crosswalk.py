@@ -1,0 +1,142 @@
+"""The crosswalk from local themes to the national analyses' theme lists
+(``config/national_themes.toml``), and findings counted in those terms.
+
+Each local theme maps to at most one theme of each national list, so a count per national
+theme is one grouped query per list: the local theme keys are folded into the national
+theme by a CASE expression, and each finding counts once per national theme however many
+of its local themes fold into it.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import case, func, select
+
+from sgreviews.config_keys import first_unknown_key
+from sgreviews.extensions import db
+from sgreviews.models import Finding, Review, Theme
+from sgreviews.models.finding import finding_theme
+from sgreviews.services.dashboard.filters import Filters, review_scope
+
+EXTENSION_KEY = "sgreviews.national_themes"
+NOT_MAPPED = "Not mapped"
+
+
+class CrosswalkConfigError(ValueError):
+    """``national_themes.toml`` is malformed; the message names the file and the key."""
+
+
+@dataclass(frozen=True)
+class NationalList:
+    key: str
+    name: str
+    themes: tuple[tuple[str, str], ...]  # (key, name) in the file's order
+    # local theme key -> this list's theme key
+    mapping: dict[str, str]
+
+    def theme_name(self, key: str) -> str:
+        return dict(self.themes).get(key, NOT_MAPPED)
+
+
+@dataclass(frozen=True)
+class Crosswalk:
+    lists: tuple[NationalList, ...]
+
+    def names_for(self, local_key: str) -> list[tuple[str, str]]:
+        """(list name, national theme name) for one local theme, for the lists that map it."""
+        return [
+            (national.name, national.theme_name(national.mapping[local_key]))
+            for national in self.lists
+            if local_key in national.mapping
+        ]
+
+
+FILE = "national_themes.toml"
+
+
+def _refuse(table: dict[str, Any], known: tuple[str, ...], where: str) -> None:
+    unknown = first_unknown_key(table, known)
+    if unknown is not None:
+        raise CrosswalkConfigError(f"{FILE}: {where}unknown key {unknown!r}")
+
+
+def load_crosswalk(
+    path: Path, taxonomy: Sequence[tuple[str, str, list[tuple[str, str]]]]
+) -> Crosswalk:
+    """Read and check the crosswalk against the local taxonomy (``read_taxonomy``'s result):
+    unknown keys, unknown local themes and unknown national themes stop start-up."""
+    with path.open("rb") as handle:
+        data: dict[str, Any] = tomllib.load(handle)
+    _refuse(data, ("lists", "map"), "")
+    raw_lists = data.get("lists")
+    if not isinstance(raw_lists, dict) or not raw_lists:
+        raise CrosswalkConfigError(f"{FILE}: [lists] must define at least one list")
+    lists: dict[str, tuple[str, tuple[tuple[str, str], ...]]] = {}
+    for list_key, raw in raw_lists.items():
+        where = f"lists.{list_key}: "
+        if not isinstance(raw, dict) or not isinstance(raw.get("name"), str):
+            raise CrosswalkConfigError(f"{FILE}: {where}name must be a string")
+        _refuse(raw, ("name", "themes"), where)
+        themes = raw.get("themes")
+        if not isinstance(themes, list) or not themes:
+            raise CrosswalkConfigError(f"{FILE}: {where}themes must be a non-empty list")
+        checked = []
+        for index, theme in enumerate(themes):
+            if not (
+                isinstance(theme, dict)
+                and isinstance(theme.get("key"), str)
+                and isinstance(theme.get("name"), str)
+            ):
+                raise CrosswalkConfigError(f"{FILE}: {where}themes[{index}] needs a key and a name")
+            _refuse(theme, ("key", "name"), f"{where}themes[{index}]: ")
+            checked.append((theme["key"], theme["name"]))
+        lists[list_key] = (raw["name"], tuple(checked))
+    local_keys = {key for _group, _name, children in taxonomy for key, _theme in children}
+    raw_map = data.get("map", {})
+    if not isinstance(raw_map, dict):
+        raise CrosswalkConfigError(f"{FILE}: [map] must be a table")
+    _refuse(raw_map, tuple(sorted(local_keys)), "map: ")
+    mappings: dict[str, dict[str, str]] = {key: {} for key in lists}
+    for local_key, targets in raw_map.items():
+        where = f"map.{local_key}: "
+        if not isinstance(targets, dict):
+            raise CrosswalkConfigError(f"{FILE}: {where}must be a table of list = theme")
+        _refuse(targets, tuple(lists), where)
+        for list_key, national_key in targets.items():
+            if national_key not in dict(lists[list_key][1]):
+                raise CrosswalkConfigError(
+                    f"{FILE}: {where}{list_key} has no theme {national_key!r}"
+                )
+            mappings[list_key][local_key] = national_key
+    return Crosswalk(
+        tuple(
+            NationalList(key, name, themes, mappings[key]) for key, (name, themes) in lists.items()
+        )
+    )
+
+
+def findings_by_national_theme(national: NationalList, filters: Filters) -> list[tuple[str, int]]:
+    """(national theme name, findings) for the findings of the reviews in the dashboard's
+    scope, in the list's order, then the findings whose themes map to nothing in it."""
+    folded = case(national.mapping, value=Theme.key, else_=None) if national.mapping else None
+    if folded is None:
+        return [(name, 0) for _key, name in national.themes]
+    rows = db.session.execute(
+        select(folded, func.count(func.distinct(Finding.id)))
+        .select_from(Finding)
+        .join(Review, Review.id == Finding.review_id)
+        .join(finding_theme, finding_theme.c.finding_id == Finding.id)
+        .join(Theme, Theme.id == finding_theme.c.theme_id)
+        .where(*review_scope(filters))
+        .group_by(folded)
+    ).all()
+    counts = {key: int(count) for key, count in rows}
+    result = [(name, counts.get(key, 0)) for key, name in national.themes]
+    if counts.get(None):
+        result.append((NOT_MAPPED, counts[None]))
+    return result
