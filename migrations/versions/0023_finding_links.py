@@ -32,7 +32,7 @@ def upgrade():
             sa.Enum("confirmed", "dismissed", name="linkdecision", native_enum=False, length=40),
             nullable=False,
         ),
-        sa.Column("score", sa.Float(), nullable=True),
+        sa.Column("score", sa.Double(), nullable=True),
         sa.Column("decided_by_id", sa.Integer(), nullable=True),
         sa.Column("decided_at", sa.DateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
