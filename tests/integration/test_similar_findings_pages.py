@@ -113,9 +113,7 @@ def test_saving_a_finding_with_a_twin_leads_to_its_similar_findings(
     assert response.headers["Location"].endswith("/similar")
 
 
-def test_saving_an_unrelated_finding_returns_to_the_list(
-    client_for: Clients, world: World
-) -> None:
+def test_saving_an_unrelated_finding_returns_to_the_list(client_for: Clients, world: World) -> None:
     response = client_for(Role.SECRETARIAT).post(
         f"/reviews/{world.review_id}/findings/new",
         data={"kind": "learning_point", "text": "The chronology template lacked page numbers."},

@@ -20,9 +20,9 @@ from sgreviews.policy import (
 from sgreviews.services.actions import lists as action_lists
 from sgreviews.services.actions.rag import current_rules
 from sgreviews.services.editing import FieldError, StaleEdit
+from sgreviews.services.learning import similar
 from sgreviews.services.organisations import directory as organisations
 from sgreviews.services.reviews import findings as finding_service
-from sgreviews.services.learning import similar
 from sgreviews.services.themes import theme_choices
 from sgreviews.web.access import requires
 from sgreviews.web.findings.forms import FindingForm, LinkDecisionForm
