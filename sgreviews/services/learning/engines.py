@@ -19,6 +19,7 @@ import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from importlib import import_module
 from importlib.util import find_spec
 from pathlib import Path
 from typing import Any, Protocol
@@ -131,9 +132,9 @@ class EmbeddingEngine:
                 "SGREVIEWS_SIMILARITY_BACKEND=embedding needs the sentence-transformers "
                 "package installed (pip install sentence-transformers) and a model on disk"
             )
-        from sentence_transformers import SentenceTransformer
-
-        self._model: Any = SentenceTransformer(str(model_path), local_files_only=True)
+        # Imported by name: optional, absent from most installs and from mypy's view.
+        package: Any = import_module("sentence_transformers")
+        self._model: Any = package.SentenceTransformer(str(model_path), local_files_only=True)
         self._lock = threading.Lock()
         self._generation: Generation | None = None
         self._documents: list[Document] = []
