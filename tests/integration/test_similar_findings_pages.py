@@ -149,3 +149,68 @@ def test_a_bad_decision_changes_nothing(app: Flask, client_for: Clients, world: 
     secretariat.post(path, data={"earlier": "x", "decision": "confirmed"})
     with app.app_context():
         assert db.session.scalars(select(FindingLink)).all() == []
+
+
+def test_the_action_form_checks_quality_without_saving(
+    app: Flask, client_for: Clients, world: World
+) -> None:
+    secretariat = client_for(Role.SECRETARIAT)
+    response = secretariat.post(
+        f"/reviews/{world.review_id}/actions/new",
+        data={
+            "outcome_sought": "Add a prompt to strategy discussion records",
+            "action_text": "Add a prompt to strategy-discussion records",
+            "measure_of_success": "Practice improves",
+            "check": "1",
+        },
+    )
+    assert response.status_code == 200
+    text = page_text(response)
+    assert "Nothing is saved yet" in text
+    for hint in ("nothing measurable", "no due date", "No lead is named", "restates the action"):
+        assert hint in text
+    with app.app_context():
+        from sgreviews.models import Action
+
+        assert db.session.scalars(select(Action)).all() == []
+
+
+def test_the_action_page_shows_hints_to_the_secretariat(
+    app: Flask, client_for: Clients, world: World
+) -> None:
+    with app.app_context():
+        from sgreviews.models import Finding
+
+        finding = db.session.get(Finding, world.finding_id)
+        action = factories.action(finding_=finding, measure_of_success="Practice improves")
+        action_id = action.id
+        db.session.commit()
+    text = page_text(client_for(Role.SECRETARIAT).get(f"/actions/{action_id}"))
+    assert "nothing measurable" in text
+    assert "nothing measurable" not in page_text(
+        client_for(Role.CHAIR).get(f"/actions/{action_id}")
+    )
+
+
+def test_the_dashboard_shows_recurrence_national_themes_and_hints(
+    client_for: Clients, world: World
+) -> None:
+    chair = client_for(Role.CHAIR)
+    secretariat = client_for(Role.SECRETARIAT)
+    secretariat.post(
+        f"/reviews/{world.review_id}/findings/{world.finding_id}/similar",
+        data={"earlier": str(world.earlier_id), "decision": "confirmed"},
+    )
+    text = page_text(chair.get("/dashboard?year=2025"))
+    assert "Learning that recurs" in text
+    assert "LCSPR-2025-07 finding 1" in text and "SCR-2019-07 finding 1" in text
+    assert "Findings by the national analyses' themes" in text
+    assert "Open actions with a quality hint" in text
+    csv = chair.get("/dashboard/export/national-themes.csv?year=2025")
+    assert csv.status_code == 200
+    assert csv.get_data(as_text=True).startswith("\ufeffNational list,National theme,Findings")
+    links = chair.get("/dashboard/export/recurring-links.csv?year=2025").get_data(as_text=True)
+    assert "SCR-2019-07 finding 1" in links
+    report = page_text(chair.get("/dashboard/yearly-report?year=2025"))
+    assert "Learning that recurred" in report
+    assert "LCSPR-2025-07 finding 1 repeats SCR-2019-07 finding 1 (2019/20)" in report
