@@ -75,6 +75,17 @@ MISSPELT = [
     ("themes.toml", '{ key = "neglect", name = "Neglect" }',
      '{ key = "neglect", name = "Neglect", nmae = "N" }', "unknown key 'nmae'"),
     ("personal_data.toml", None, 'place = ["Northshire"]', "unknown key 'place'"),
+    ("national_themes.toml", None, 'version = "2"', "unknown key 'version'"),
+    ("national_themes.toml", "[lists.dhr_home_office]", '[lists.dhr_home_office]\nnmae = "D"',
+     "lists.dhr_home_office: unknown key 'nmae'"),
+    ("national_themes.toml", '{ key = "risk_assessment", name = "Risk assessment" }',
+     '{ key = "risk_assessment", name = "Risk assessment", nmae = "R" }', "unknown key 'nmae'"),
+    ("national_themes.toml", "[map]", "[map]\nprofesional_curiosity = {}",
+     "map: unknown key 'profesional_curiosity'"),
+    ("national_themes.toml", 'neglect = { cspr_panel = "whole_family"',
+     'neglect = { cspr_pannel = "whole_family"', "map.neglect: unknown key 'cspr_pannel'"),
+    ("national_themes.toml", 'neglect = { cspr_panel = "whole_family"',
+     'neglect = { cspr_panel = "hole_family"', "map.neglect: cspr_panel has no theme"),
 ]  # fmt: skip
 
 
