@@ -204,7 +204,7 @@ def test_the_dashboard_shows_recurrence_national_themes_and_hints(
     text = page_text(chair.get("/dashboard?year=2025"))
     assert "Learning that recurs" in text
     assert "LCSPR-2025-07 finding 1" in text and "SCR-2019-07 finding 1" in text
-    assert "Findings by the national analyses' themes" in text
+    assert "Findings of reviews started in 2025/26, by the national analyses' themes" in text
     assert "Open actions with a quality hint" in text
     csv = chair.get("/dashboard/export/national-themes.csv?year=2025")
     assert csv.status_code == 200

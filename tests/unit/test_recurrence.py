@@ -93,6 +93,9 @@ def test_a_confirmed_link_is_in_the_recurrence_table(app: Flask) -> None:
     themes = learning_tables.recurring_themes(filters, TYPES)
     (row,) = [row for row in themes.rows if row[0] == "Professional curiosity"]
     assert row == ("Professional curiosity", 2, 2, "2019/20", "2025/26", 2, "50%")
+    national = learning_tables.recurring_themes(Filters(year=YEAR, today=date(2026, 1, 5)), TYPES)
+    (row,) = [row for row in national.rows if row[0] == "Professional curiosity"]
+    assert row[5:] == ("", "Choose a partnership")
     assert not [row for row in themes.rows if row[0] == "Neglect"]  # one year only
 
 

@@ -25,8 +25,8 @@ from sgreviews.models import (
 )
 from sgreviews.models.action import action_finding
 from sgreviews.models.finding import finding_theme
+from sgreviews.models.tally import ThemeYearTally
 from sgreviews.services.periods import BusinessYear
-from sgreviews.services.sqlparts import business_year_of
 
 
 def share(part: int, whole: int) -> int | None:
@@ -37,73 +37,83 @@ def share(part: int, whole: int) -> int | None:
 @dataclass(frozen=True)
 class RecurringTheme:
     theme: str
-    reviews: int
+    findings: int
     years: int
     first_year: str
     last_year: str
-    earlier_actions: int
-    earlier_evidenced: int
+    # None when not counted (every partnership at once: see ``recurring_themes``).
+    earlier_actions: int | None
+    earlier_evidenced: int | None
 
     @property
     def evidenced_share(self) -> int | None:
+        if self.earlier_actions is None or self.earlier_evidenced is None:
+            return None
         return share(self.earlier_evidenced, self.earlier_actions)
 
 
-def _partnership(partnership_id: int | None) -> list[ColumnElement[bool]]:
-    return [] if partnership_id is None else [Review.partnership_id == partnership_id]
-
-
 def recurring_themes(year: BusinessYear, partnership_id: int | None) -> list[RecurringTheme]:
-    """Themes tagged on findings of at least two reviews started in at least two business
-    years up to ``year``, most reviews first. Their *earlier* actions answer the theme's
-    findings in reviews started before ``year``."""
-    review_year = business_year_of(Review.started_on)
+    """Themes tagged on findings of reviews started in at least two business years up to
+    ``year`` (so in at least two reviews), most years first. Read from the running tally
+    of findings per theme, partnership and business year, so the national view costs what
+    one partnership's does.
+
+    For one partnership, the theme's *earlier* actions (answering its findings in reviews
+    started before ``year``) and how many reached evidence of impact, in one more query.
+    Across every partnership that count would read every action in the country, beyond the
+    dashboard's time, so it is left out (None) there."""
+    clauses: list[ColumnElement[bool]] = [
+        ThemeYearTally.business_year <= year.start_year,
+        ThemeYearTally.findings > 0,
+    ]
+    if partnership_id is not None:
+        clauses.append(ThemeYearTally.partnership_id == partnership_id)
     rows = db.session.execute(
         select(
             Theme.name,
-            func.count(func.distinct(Review.id)),
-            func.count(func.distinct(review_year)),
-            func.min(review_year),
-            func.max(review_year),
+            func.sum(ThemeYearTally.findings),
+            func.count(func.distinct(ThemeYearTally.business_year)),
+            func.min(ThemeYearTally.business_year),
+            func.max(ThemeYearTally.business_year),
         )
-        .join(finding_theme, finding_theme.c.theme_id == Theme.id)
-        .join(Finding, Finding.id == finding_theme.c.finding_id)
-        .join(Review, Review.id == Finding.review_id)
-        .where(Review.started_on <= year.end, *_partnership(partnership_id))
+        .join(Theme, Theme.id == ThemeYearTally.theme_id)
+        .where(*clauses)
         .group_by(Theme.name)
-        .having(func.count(func.distinct(review_year)) >= 2)
+        .having(func.count(func.distinct(ThemeYearTally.business_year)) >= 2)
     ).all()
-    evidenced = case((Action.impact_status == ImpactStatus.EVIDENCED, Action.id), else_=None)
-    earlier = {
-        name: (int(actions), int(with_evidence))
-        for name, actions, with_evidence in db.session.execute(
-            select(
-                Theme.name,
-                func.count(func.distinct(Action.id)),
-                func.count(func.distinct(evidenced)),
-            )
-            .join(finding_theme, finding_theme.c.theme_id == Theme.id)
-            .join(Finding, Finding.id == finding_theme.c.finding_id)
-            .join(Review, Review.id == Finding.review_id)
-            .join(action_finding, action_finding.c.finding_id == Finding.id)
-            .join(Action, Action.id == action_finding.c.action_id)
-            .where(Review.started_on < year.start, *_partnership(partnership_id))
-            .group_by(Theme.name)
-        ).all()
-    }
+    earlier: dict[str, tuple[int, int]] | None = None
+    if partnership_id is not None:
+        evidenced = case((Action.impact_status == ImpactStatus.EVIDENCED, Action.id), else_=None)
+        earlier = {
+            name: (int(actions), int(with_evidence))
+            for name, actions, with_evidence in db.session.execute(
+                select(
+                    Theme.name,
+                    func.count(func.distinct(Action.id)),
+                    func.count(func.distinct(evidenced)),
+                )
+                .join(finding_theme, finding_theme.c.theme_id == Theme.id)
+                .join(Finding, Finding.id == finding_theme.c.finding_id)
+                .join(Review, Review.id == Finding.review_id)
+                .join(action_finding, action_finding.c.finding_id == Finding.id)
+                .join(Action, Action.id == action_finding.c.action_id)
+                .where(Review.started_on < year.start, Review.partnership_id == partnership_id)
+                .group_by(Theme.name)
+            ).all()
+        }
     result = [
         RecurringTheme(
             theme=name,
-            reviews=int(reviews),
+            findings=int(findings),
             years=int(years),
             first_year=BusinessYear(int(first)).label,
             last_year=BusinessYear(int(last)).label,
-            earlier_actions=earlier.get(name, (0, 0))[0],
-            earlier_evidenced=earlier.get(name, (0, 0))[1],
+            earlier_actions=None if earlier is None else earlier.get(name, (0, 0))[0],
+            earlier_evidenced=None if earlier is None else earlier.get(name, (0, 0))[1],
         )
-        for name, reviews, years, first, last in rows
+        for name, findings, years, first, last in rows
     ]
-    return sorted(result, key=lambda row: (-row.reviews, -row.years, row.theme))
+    return sorted(result, key=lambda row: (-row.years, -row.findings, row.theme))
 
 
 @dataclass(frozen=True)

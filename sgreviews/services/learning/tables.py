@@ -20,7 +20,9 @@ from sgreviews.services.learning.crosswalk import (
 from sgreviews.services.tabular import Table
 
 
-def _percent(value: int | None) -> str:
+def _percent(value: int | None, counted: bool = True) -> str:
+    if not counted:
+        return "Choose a partnership"
     return "No earlier actions" if value is None else f"{value}%"
 
 
@@ -31,7 +33,7 @@ def recurring_themes(filters: Filters, types: Mapping[str, ReviewType]) -> Table
         f"Themes recurring across reviews and years, to {filters.year.label}",
         [
             "Theme",
-            "Reviews",
+            "Findings",
             "Business years",
             "First",
             "Latest",
@@ -41,12 +43,12 @@ def recurring_themes(filters: Filters, types: Mapping[str, ReviewType]) -> Table
         [
             (
                 row.theme,
-                row.reviews,
+                row.findings,
                 row.years,
                 row.first_year,
                 row.last_year,
-                row.earlier_actions,
-                _percent(row.evidenced_share),
+                "" if row.earlier_actions is None else row.earlier_actions,
+                _percent(row.evidenced_share, row.earlier_actions is not None),
             )
             for row in rows
         ],
@@ -102,13 +104,23 @@ def national_themes(filters: Filters, types: Mapping[str, ReviewType]) -> Table:
         )
     return Table(
         "national-themes",
-        "Findings by the national analyses' themes",
+        f"Findings of reviews started in {filters.year.label}, by the national analyses' themes",
         ["National list", "National theme", "Findings"],
         rows,
     )
 
 
 def action_quality(filters: Filters, types: Mapping[str, ReviewType]) -> Table:
+    """Counted for one partnership at a time: the outcome-restates-action hint compares
+    texts in Python, which over every open action in the country would not fit the
+    dashboard's time (see docs/performance.md)."""
+    if filters.partnership_id is None:
+        return Table(
+            "action-quality",
+            "Open actions with a quality hint (choose a partnership to count them)",
+            ["Hint", "Open actions"],
+            [],
+        )
     return Table(
         "action-quality",
         "Open actions with a quality hint",

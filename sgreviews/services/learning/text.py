@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
+from functools import cache
 
 _WORD = re.compile(r"[a-z0-9]+")
 
@@ -222,8 +223,10 @@ _SUFFIXES = (
 )
 
 
+@cache
 def stem(word: str) -> str:
-    """``word`` without its inflection ("sharing" and "shared" → "shar")."""
+    """``word`` without its inflection ("sharing" and "shared" → "shar"). Cached: a
+    register's vocabulary is small next to its number of words."""
     if len(word) <= 3 or word.isdigit():
         return word
     for suffix in _SUFFIXES:

@@ -153,9 +153,9 @@ def _charts(tables: Mapping[str, Table]) -> dict[str, object]:
         ),
         "recurring": charts.bar_chart(
             "chart-recurring",
-            "Themes recurring across reviews and years: reviews with the theme",
-            "Horizontal bars, one per recurring theme, labelled with the number of reviews.",
-            [(str(row[0]), float(row[1])) for row in tables["recurring-themes"].rows[:PAGE_ROWS]],
+            "Themes recurring across reviews and years: business years with the theme",
+            "Horizontal bars, one per recurring theme, labelled with the number of business years.",
+            [(str(row[0]), float(row[2])) for row in tables["recurring-themes"].rows[:PAGE_ROWS]],
         ),
         "themes": charts.heat_map(
             "chart-themes",
