@@ -125,7 +125,7 @@ def test_the_ranking_is_the_databases_and_the_plain_index_alike(secretariat: Use
     )
     expected = [
         (ids[CORPUS[number][2][:30]], round(score, 9))
-        for number, score in plain.query(query, Scope(None), 5, 0.2)
+        for number, score in plain.query(query, Scope(None), 5, 0.25)
     ]
     assert through_database == expected
     assert through_database[0][0] == ids[CORPUS[2][2][:30]]

@@ -10,12 +10,13 @@ of its local themes fold into it.
 from __future__ import annotations
 
 import tomllib
+from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import ColumnElement, case, func, select
+from sqlalchemy import ColumnElement, select
 
 from sgreviews.config_keys import first_unknown_key
 from sgreviews.extensions import db
@@ -127,27 +128,37 @@ def _reviews_started(filters: Filters) -> list[ColumnElement[bool]]:
     return clauses
 
 
-def findings_by_national_theme(national: NationalList, filters: Filters) -> list[tuple[str, int]]:
-    """(national theme name, findings) for the findings of the reviews started in the
-    selected business year (and partnership), as the themes-by-year figure counts them, in
-    the list's order, then the findings whose themes map to nothing in it. Reviews started
-    in one year are a small share of all, reached through the index on their start date,
-    so the national count stays quick; "active in the period" would read nearly every
-    review."""
-    folded = case(national.mapping, value=Theme.key, else_=None) if national.mapping else None
-    if folded is None:
-        return [(name, 0) for _key, name in national.themes]
-    rows = db.session.execute(
-        select(folded, func.count(func.distinct(Finding.id)))
+def findings_by_national_theme(
+    crosswalk: Crosswalk, filters: Filters
+) -> list[tuple[NationalList, list[tuple[str, int]]]]:
+    """For each national list, (national theme name, findings) for the findings of the
+    reviews started in the selected business year (and partnership), as the
+    themes-by-year figure counts them, in the list's order, then the findings whose themes
+    map to nothing in it. A finding counts once per national theme however many of its
+    local themes fold into it.
+
+    One query: the (finding, local theme) pairs of those reviews, folded here. Reviews
+    started in one year are a small share of all, reached through the index on their start
+    date, so the national count stays quick; "active in the period" would read nearly
+    every review."""
+    pairs = db.session.execute(
+        select(Finding.id, Theme.key)
         .select_from(Finding)
         .join(Review, Review.id == Finding.review_id)
         .join(finding_theme, finding_theme.c.finding_id == Finding.id)
         .join(Theme, Theme.id == finding_theme.c.theme_id)
         .where(*_reviews_started(filters))
-        .group_by(folded)
     ).all()
-    counts = {key: int(count) for key, count in rows}
-    result = [(name, counts.get(key, 0)) for key, name in national.themes]
-    if counts.get(None):
-        result.append((NOT_MAPPED, counts[None]))
+    result = []
+    for national in crosswalk.lists:
+        found: dict[str | None, set[int]] = defaultdict(set)
+        for finding_id, key in pairs:
+            found[national.mapping.get(key)].add(finding_id)
+        rows = [(name, len(found.get(key, ()))) for key, name in national.themes]
+        # A finding with a mapped theme is not also "not mapped" for another of its themes.
+        mapped = set().union(*(found[key] for key in found if key is not None))
+        unmapped = found.get(None, set()) - mapped
+        if unmapped:
+            rows.append((NOT_MAPPED, len(unmapped)))
+        result.append((national, rows))
     return result

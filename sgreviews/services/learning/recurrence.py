@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, and_, case, func, select
+from sqlalchemy import ColumnElement, and_, case, func, or_, select
 from sqlalchemy.orm import aliased
 
 from sgreviews.extensions import db
@@ -68,19 +68,21 @@ def recurring_themes(year: BusinessYear, partnership_id: int | None) -> list[Rec
     ]
     if partnership_id is not None:
         clauses.append(ThemeYearTally.partnership_id == partnership_id)
-    rows = db.session.execute(
-        select(
-            Theme.name,
-            func.sum(ThemeYearTally.findings),
-            func.count(func.distinct(ThemeYearTally.business_year)),
-            func.min(ThemeYearTally.business_year),
-            func.max(ThemeYearTally.business_year),
-        )
+    # Grouped by theme and year (a few hundred rows at most), folded per theme here: the
+    # same read as the themes-by-year heat map, without a COUNT(DISTINCT) over the tally.
+    by_theme: dict[str, dict[int, int]] = defaultdict(dict)
+    for name, business_year, findings in db.session.execute(
+        select(Theme.name, ThemeYearTally.business_year, func.sum(ThemeYearTally.findings))
         .join(Theme, Theme.id == ThemeYearTally.theme_id)
         .where(*clauses)
-        .group_by(Theme.name)
-        .having(func.count(func.distinct(ThemeYearTally.business_year)) >= 2)
-    ).all()
+        .group_by(Theme.name, ThemeYearTally.business_year)
+    ).all():
+        by_theme[name][int(business_year)] = int(findings)
+    rows = [
+        (name, sum(years.values()), len(years), min(years), max(years))
+        for name, years in by_theme.items()
+        if len(years) >= 2
+    ]
     earlier: dict[str, tuple[int, int]] | None = None
     if partnership_id is not None:
         evidenced = case((Action.impact_status == ImpactStatus.EVIDENCED, Action.id), else_=None)
@@ -139,7 +141,8 @@ def confirmed_links(
     only_year: bool = False,
 ) -> list[RecurringLink]:
     """Confirmed links whose later finding belongs to a review started by the end of
-    ``year`` (in ``year`` itself when ``only_year``), latest first; four queries."""
+    ``year`` (and still active in ``year`` when ``only_year``), latest first; four
+    queries."""
     later_finding, later_review = aliased(Finding), aliased(Review)
     earlier_finding, earlier_review = aliased(Finding), aliased(Review)
     clauses: list[ColumnElement[bool]] = [
@@ -147,7 +150,11 @@ def confirmed_links(
         later_review.started_on <= year.end,
     ]
     if only_year:
-        clauses.append(later_review.started_on >= year.start)
+        # The year's reviews as the yearly report's "What we learned" reads them: active
+        # at some point in the year.
+        clauses.append(
+            or_(later_review.completed_on.is_(None), later_review.completed_on >= year.start)
+        )
     if partnership_id is not None:
         clauses.append(later_review.partnership_id == partnership_id)
     statement = (

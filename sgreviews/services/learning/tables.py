@@ -94,14 +94,11 @@ def crosswalk() -> Crosswalk:
 
 
 def national_themes(filters: Filters, types: Mapping[str, ReviewType]) -> Table:
-    """Findings of the period's reviews counted in each national list's terms: one query
-    per list in ``config/national_themes.toml``."""
+    """Findings of the year's reviews counted in each national list's terms (the lists of
+    ``config/national_themes.toml``), from one query."""
     rows: list[tuple[object, ...]] = []
-    for national in crosswalk().lists:
-        rows.extend(
-            (national.name, name, count)
-            for name, count in findings_by_national_theme(national, filters)
-        )
+    for national, counts in findings_by_national_theme(crosswalk(), filters):
+        rows.extend((national.name, name, count) for name, count in counts)
     return Table(
         "national-themes",
         f"Findings of reviews started in {filters.year.label}, by the national analyses' themes",
@@ -117,7 +114,7 @@ def action_quality(filters: Filters, types: Mapping[str, ReviewType]) -> Table:
     if filters.partnership_id is None:
         return Table(
             "action-quality",
-            "Open actions with a quality hint (choose a partnership to count them)",
+            "Open actions with a quality hint (counted once the filters pick one area)",
             ["Hint", "Open actions"],
             [],
         )
