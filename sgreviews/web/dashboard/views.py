@@ -119,6 +119,11 @@ def _agency_from_request(form: DashboardFilterForm, partnership_id: int | None) 
     return agency_id
 
 
+def _short(label: str, length: int = 36) -> str:
+    """A chart label that fits the label column (the table beside it has the full name)."""
+    return label if len(label) <= length else label[: length - 1].rstrip() + "…"
+
+
 def _charts(tables: Mapping[str, Table]) -> dict[str, object]:
     by_agency = tables["actions-by-agency"]
     status_names = list(by_agency.headers[1:-2])
@@ -155,7 +160,10 @@ def _charts(tables: Mapping[str, Table]) -> dict[str, object]:
             "chart-recurring",
             "Themes recurring across reviews and years: business years with the theme",
             "Horizontal bars, one per recurring theme, labelled with the number of business years.",
-            [(str(row[0]), float(row[2])) for row in tables["recurring-themes"].rows[:PAGE_ROWS]],
+            [
+                (_short(str(row[0])), float(row[2]))
+                for row in tables["recurring-themes"].rows[:PAGE_ROWS]
+            ],
         ),
         "themes": charts.heat_map(
             "chart-themes",
