@@ -10,13 +10,12 @@ of its local themes fold into it.
 from __future__ import annotations
 
 import tomllib
-from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import ColumnElement, select
+from sqlalchemy import ColumnElement, case, func, select
 
 from sgreviews.config_keys import first_unknown_key
 from sgreviews.extensions import db
@@ -133,32 +132,58 @@ def findings_by_national_theme(
 ) -> list[tuple[NationalList, list[tuple[str, int]]]]:
     """For each national list, (national theme name, findings) for the findings of the
     reviews started in the selected business year (and partnership), as the
-    themes-by-year figure counts them, in the list's order, then the findings whose themes
-    map to nothing in it. A finding counts once per national theme however many of its
-    local themes fold into it.
+    themes-by-year figure counts them, in the list's order, then the findings none of
+    whose themes maps into the list ("Not mapped"). A finding counts once per national
+    theme however many of its local themes fold into it.
 
-    One query: the (finding, local theme) pairs of those reviews, folded here. Reviews
-    started in one year are a small share of all, reached through the index on their start
-    date, so the national count stays quick; "active in the period" would read nearly
-    every review."""
-    pairs = db.session.execute(
-        select(Finding.id, Theme.key)
-        .select_from(Finding)
-        .join(Review, Review.id == Finding.review_id)
-        .join(finding_theme, finding_theme.c.finding_id == Finding.id)
-        .join(Theme, Theme.id == finding_theme.c.theme_id)
-        .where(*_reviews_started(filters))
-    ).all()
-    result = []
+    A fixed number of queries: the theme ids; per list, the tags folded into the list's
+    themes by a CASE on the theme id and counted per national theme; and one count of the
+    findings with any theme and, per list, with a mapped one. Each is driven from the
+    year's reviews (an uncorrelated IN through the index on their start date), a small
+    share of all; "active in the period" would read nearly every review. (A join to the
+    crosswalk as a table in the query made SQLite loop over the whole year once per
+    crosswalk row.)"""
+    ids: dict[str, int] = {key: id_ for key, id_ in db.session.execute(select(Theme.key, Theme.id))}
+    theme_id = finding_theme.c.theme_id
+    finding_id = finding_theme.c.finding_id
+    of_the_year = Finding.review_id.in_(select(Review.id).where(*_reviews_started(filters)))
+
+    def tags() -> Any:
+        return (
+            select()
+            .select_from(finding_theme)
+            .join(Finding, Finding.id == finding_id)
+            .where(of_the_year)
+        )
+
+    mapped_ids = {
+        national.key: {ids[key]: target for key, target in national.mapping.items() if key in ids}
+        for national in crosswalk.lists
+    }
+    per_theme: dict[tuple[str, str], int] = {}
     for national in crosswalk.lists:
-        found: dict[str | None, set[int]] = defaultdict(set)
-        for finding_id, key in pairs:
-            found[national.mapping.get(key)].add(finding_id)
-        rows = [(name, len(found.get(key, ()))) for key, name in national.themes]
-        # A finding with a mapped theme is not also "not mapped" for another of its themes.
-        mapped = set().union(*(found[key] for key in found if key is not None))
-        unmapped = found.get(None, set()) - mapped
+        if not mapped_ids[national.key]:
+            continue
+        folded = case(mapped_ids[national.key], value=theme_id, else_=None)
+        for target, count in db.session.execute(
+            tags().add_columns(folded, func.count(func.distinct(finding_id))).group_by(folded)
+        ).all():
+            if target is not None:
+                per_theme[(national.key, target)] = int(count)
+    mapped_counts = [
+        func.count(
+            func.distinct(case((theme_id.in_(list(mapped_ids[national.key]) or [-1]), finding_id)))
+        )
+        for national in crosswalk.lists
+    ]
+    total, *mapped = db.session.execute(
+        tags().add_columns(func.count(func.distinct(finding_id)), *mapped_counts)
+    ).one()
+    result = []
+    for national, with_mapped in zip(crosswalk.lists, mapped, strict=True):
+        rows = [(name, per_theme.get((national.key, key), 0)) for key, name in national.themes]
+        unmapped = int(total) - int(with_mapped)
         if unmapped:
-            rows.append((NOT_MAPPED, len(unmapped)))
+            rows.append((NOT_MAPPED, unmapped))
         result.append((national, rows))
     return result
