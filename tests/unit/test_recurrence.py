@@ -150,7 +150,7 @@ def test_findings_count_in_the_national_lists_terms(app: Flask) -> None:
         == 1
     )
     assert rows[(panel, "Keeping a focus on risks outside the family")] == 1
-    assert rows[(panel, "Not mapped")] == 1  # information sharing has no Panel theme here
+    assert rows[(panel, "A theme not in this list")] == 1  # information sharing: no Panel theme
     assert rows[(dhr, "Information sharing")] == 1
     assert rows[(dhr, "Risk assessment")] == 1
     assert rows[(dhr, "Multi-agency working")] == 1

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import ColumnElement, case, func, select
+from sqlalchemy import ColumnElement, case, func, literal, select
 
 from sgreviews.config_keys import first_unknown_key
 from sgreviews.extensions import db
@@ -24,7 +24,9 @@ from sgreviews.models.finding import finding_theme
 from sgreviews.services.dashboard.filters import Filters
 
 EXTENSION_KEY = "sgreviews.national_themes"
-NOT_MAPPED = "Not mapped"
+# Findings tagged with a local theme that has no match in the list (a finding may also
+# count under the list's themes for its other tags).
+NOT_MAPPED = "A theme not in this list"
 
 
 class CrosswalkConfigError(ValueError):
@@ -132,13 +134,13 @@ def findings_by_national_theme(
 ) -> list[tuple[NationalList, list[tuple[str, int]]]]:
     """For each national list, (national theme name, findings) for the findings of the
     reviews started in the selected business year (and partnership), as the
-    themes-by-year figure counts them, in the list's order, then the findings none of
-    whose themes maps into the list ("Not mapped"). A finding counts once per national
-    theme however many of its local themes fold into it.
+    themes-by-year figure counts them, in the list's order, then the findings with a tag
+    that has no match in the list (NOT_MAPPED). A finding counts once per national theme
+    however many of its local themes fold into it.
 
-    A fixed number of queries: the theme ids; per list, the tags folded into the list's
-    themes by a CASE on the theme id and counted per national theme; and one count of the
-    findings with any theme and, per list, with a mapped one. Each is driven from the
+    A fixed number of queries: the theme ids, then per list the tags folded into the
+    list's themes by a CASE on the theme id and counted per national theme. Each is driven
+    from the
     year's reviews (an uncorrelated IN through the index on their start date), a small
     share of all; "active in the period" would read nearly every review. (A join to the
     crosswalk as a table in the query made SQLite loop over the whole year once per
@@ -160,30 +162,21 @@ def findings_by_national_theme(
         national.key: {ids[key]: target for key, target in national.mapping.items() if key in ids}
         for national in crosswalk.lists
     }
-    per_theme: dict[tuple[str, str], int] = {}
-    for national in crosswalk.lists:
-        if not mapped_ids[national.key]:
-            continue
-        folded = case(mapped_ids[national.key], value=theme_id, else_=None)
-        for target, count in db.session.execute(
-            tags().add_columns(folded, func.count(func.distinct(finding_id))).group_by(folded)
-        ).all():
-            if target is not None:
-                per_theme[(national.key, target)] = int(count)
-    mapped_counts = [
-        func.count(
-            func.distinct(case((theme_id.in_(list(mapped_ids[national.key]) or [-1]), finding_id)))
-        )
-        for national in crosswalk.lists
-    ]
-    total, *mapped = db.session.execute(
-        tags().add_columns(func.count(func.distinct(finding_id)), *mapped_counts)
-    ).one()
     result = []
-    for national, with_mapped in zip(crosswalk.lists, mapped, strict=True):
-        rows = [(name, per_theme.get((national.key, key), 0)) for key, name in national.themes]
-        unmapped = int(total) - int(with_mapped)
-        if unmapped:
-            rows.append((NOT_MAPPED, unmapped))
+    for national in crosswalk.lists:
+        folded = (
+            case(mapped_ids[national.key], value=theme_id, else_=None)
+            if mapped_ids[national.key]
+            else literal(None)
+        )
+        counts: dict[str | None, int] = {
+            target: int(count)
+            for target, count in db.session.execute(
+                tags().add_columns(folded, func.count(func.distinct(finding_id))).group_by(folded)
+            ).all()
+        }
+        rows = [(name, counts.get(key, 0)) for key, name in national.themes]
+        if counts.get(None):
+            rows.append((NOT_MAPPED, counts[None]))
         result.append((national, rows))
     return result
