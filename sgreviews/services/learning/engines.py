@@ -125,7 +125,10 @@ class LexicalEngine:
             return index
 
     def similar(self, text: str, scope: Scope, limit: int) -> list[tuple[int, float]]:
-        return self.index().query(text, scope, limit, self.minimum)
+        index = self.index()
+        # Under the lock: another thread's patch may be adding to the postings.
+        with self._lock:
+            return index.query(text, scope, limit, self.minimum)
 
 
 class EmbeddingEngine:
