@@ -234,3 +234,14 @@ def test_the_query_count_does_not_grow_with_data(app: Flask) -> None:
             score=None,
         )
     assert _queries(small.id) == _queries(large.id)
+
+
+def test_no_earlier_action_with_evidence_reads_as_none(app: Flask) -> None:
+    partnership = factories.partnership()
+    _history(partnership)
+    db.session.execute(db.update(similar.Action).values(impact_status=ImpactStatus.NOT_ASSESSED))
+    report = build_yearly_report(YEAR, TYPES, partnership, today=date(2026, 1, 5))
+    (section,) = [s for s in report.sections if s.title == "Learning that recurred"]
+    assert "Of the two actions that answered that earlier learning, none reached" in " ".join(
+        section.paragraphs
+    )

@@ -53,9 +53,10 @@ def learning_that_recurred(
         earlier = sum(link.earlier_actions for link in links)
         evidenced = sum(link.earlier_evidenced for link in links)
         if earlier:
+            reached = number(evidenced) if evidenced else "none"
             paragraphs.append(
                 f"Of the {number(earlier)} actions that answered that earlier learning, "
-                f"{number(evidenced)} reached evidence of impact."
+                f"{reached} reached evidence of impact."
             )
         if not public:
             for link in links:
