@@ -126,6 +126,15 @@ def _check_configuration(app: Flask, settings: Settings) -> None:
     from sgreviews.web.sso import client as sso_client
 
     sso_client.init_app(app, settings)
+    from sgreviews.services.learning import crosswalk
+    from sgreviews.services.learning.engines import make_engine
+
+    app.extensions[crosswalk.EXTENSION_KEY] = crosswalk.load_crosswalk(
+        config_dir / "national_themes.toml", read_taxonomy(config_dir / "themes.toml")
+    )
+    app.extensions["sgreviews.similarity"] = make_engine(
+        settings.similarity_backend, settings.similarity_model
+    )
 
 
 def _configure_sign_in(app: Flask) -> None:

@@ -42,6 +42,7 @@ class Permission(enum.Enum):
     SNOOZE_REMINDERS = "snooze_reminders"  # pause one action's reminders, with a reason
     VIEW_REMINDER_LOG = "view_reminder_log"  # the outbox of reminder messages and states
     VIEW_WORK_QUEUES = "view_work_queues"  # "Your work": what waits for the person's decision
+    LINK_FINDINGS = "link_findings"  # similar earlier findings: see, confirm, dismiss
 
 
 class Actor(Protocol):
@@ -286,3 +287,23 @@ def can_assure_action(user: Actor, action: Action) -> bool:
 
 def can_manage_findings(user: Actor) -> bool:
     return has_permission(user, Permission.MANAGE_FINDINGS)
+
+
+# Learning that recurs (issue 23): the secretariat and the chair see a finding's similar
+# earlier findings and confirm or dismiss the suggested links.
+ROLE_PERMISSIONS[Role.SECRETARIAT] |= {Permission.LINK_FINDINGS}
+ROLE_PERMISSIONS[Role.CHAIR] |= {Permission.LINK_FINDINGS}
+
+
+def similar_findings_partnerships(user: Actor, partnership_id: int) -> frozenset[int] | None:
+    """The partnerships whose earlier findings may be suggested to ``user`` for a finding of
+    ``partnership_id``: for the chair, every partnership they serve (every partnership for
+    a chair who serves none in particular, a national chair; None means every one); for
+    the secretariat, the finding's own partnership; for anyone else, none."""
+    if not has_permission(user, Permission.LINK_FINDINGS):
+        return frozenset()
+    assert isinstance(user, User)
+    if user.role is Role.CHAIR:
+        served = frozenset(partnership.id for partnership in user.partnerships)
+        return served | {partnership_id} if served else None
+    return frozenset({partnership_id})

@@ -136,6 +136,11 @@ class Settings:
     def passwords_allowed(self) -> bool:
         return self.sign_in_methods in ("passwords", "both")
 
+    # Similar earlier findings (issue 23): "lexical" (TF-IDF, the default) or "embedding"
+    # (a sentence-embedding model already on disk at similarity_model; never downloaded).
+    similarity_backend: str = "lexical"
+    similarity_model: Path | None = None
+
     @classmethod
     def from_env(cls, overrides: dict[str, str] | None = None) -> Settings:
         """Read settings from the process environment, with optional test overrides."""
@@ -189,6 +194,8 @@ class Settings:
             mail_transport=mail_transport(env),
             storage=storage_settings(env),
             **_single_sign_on(env),
+            similarity_backend=_similarity_backend(env),
+            similarity_model=_similarity_model(env),
         )
 
     def unsafe_production_defaults(self) -> list[str]:
@@ -300,6 +307,33 @@ def _single_sign_on(env: dict[str, str]) -> dict[str, str]:
         oidc_scopes=scopes,
     )
     return found
+
+
+SIMILARITY_BACKENDS = ("lexical", "embedding")
+
+
+def _similarity_backend(env: dict[str, str]) -> str:
+    backend = env.get("SGREVIEWS_SIMILARITY_BACKEND", "") or "lexical"
+    if backend not in SIMILARITY_BACKENDS:
+        raise ConfigurationError(
+            f"SGREVIEWS_SIMILARITY_BACKEND must be lexical or embedding, not {backend!r}"
+        )
+    if backend == "embedding" and not env.get("SGREVIEWS_EMBEDDING_MODEL"):
+        raise ConfigurationError(
+            "SGREVIEWS_SIMILARITY_BACKEND=embedding needs SGREVIEWS_EMBEDDING_MODEL, the "
+            "directory of a sentence-transformers model already on this machine"
+        )
+    return backend
+
+
+def _similarity_model(env: dict[str, str]) -> Path | None:
+    raw = env.get("SGREVIEWS_EMBEDDING_MODEL", "")
+    if not raw:
+        return None
+    path = Path(raw)
+    if not path.is_dir():
+        raise ConfigurationError(f"SGREVIEWS_EMBEDDING_MODEL {raw!r} is not a directory")
+    return path
 
 
 def _log_format(env: dict[str, str], environment: str) -> str:

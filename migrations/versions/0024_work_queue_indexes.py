@@ -7,7 +7,7 @@ index leads with the action), and the second every assured action to order them 
 assurance (104 ms and 56 ms of the page at scale l on SQLite; 26 ms and 1 ms with them).
 
 Revision ID: 0024
-Revises: 0022
+Revises: 0023
 Create Date: 2026-12-07 06:40:00
 
 """
@@ -16,7 +16,7 @@ from alembic import op
 
 
 revision = "0024"
-down_revision = "0022"
+down_revision = "0023"
 branch_labels = None
 depends_on = None
 

@@ -15,6 +15,7 @@ from sgreviews.models.assurance import Challenge, ChallengeStatus, ReviewBudget
 from sgreviews.models.audit import AuditEvent
 from sgreviews.models.base import Base
 from sgreviews.models.finding import Finding, FindingKind, Theme
+from sgreviews.models.finding_link import FindingLink, LinkDecision
 from sgreviews.models.operations import SchedulerHeartbeat
 from sgreviews.models.organisation import (
     Agency,
@@ -61,9 +62,11 @@ __all__ = [
     "ExtensionStatus",
     "Finding",
     "FindingKind",
+    "FindingLink",
     "ImpactMethod",
     "ImpactStatus",
     "JobLock",
+    "LinkDecision",
     "Notification",
     "NotificationSetting",
     "OpenActionMonthTally",

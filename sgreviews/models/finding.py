@@ -75,7 +75,10 @@ class Finding(Base):
     # Markdown, rendered through the one sanitising filter.
     text: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+    # Indexed: the similarity index reads the findings changed since it was built.
+    updated_at: Mapped[datetime] = mapped_column(
+        UTCDateTime(), default=utcnow, onupdate=utcnow, index=True
+    )
     version: Mapped[int] = mapped_column(default=1)
     # Set when the finding is marked addressed, which the closure guard allows only when
     # every action is assured or closed with a reason and an impact assessment is recorded.

@@ -21,7 +21,7 @@ def test_chair_filters_the_dashboard_and_downloads_a_table(page: Page) -> None:
     page.get_by_role("button", name="Apply filters").click()
     year = BusinessYear.containing(london_today())
     expect(page.get_by_text(f"Q3 {year.label}")).to_be_visible()
-    expect(page.locator("svg[role=img]")).to_have_count(4)
+    expect(page.locator("svg[role=img]")).to_have_count(5)
     screenshot(page, "dashboard")
     assert axe_violations(page) == []
     page.get_by_text("Actions by agency and status as a table").click()

@@ -49,7 +49,7 @@ def test_dashboard_shows_filtered_figures_and_charts(
     )
     assert response.status_code == 200
     html = response.get_data(as_text=True)
-    assert html.count('role="img"') == 4
+    assert html.count('role="img"') == 5  # reviews, actions, trend, themes, recurring themes
     text = page_text(response)
     assert "Dashshire Police" in text
     assert "Completed but not yet assured" in text

@@ -87,6 +87,17 @@ MISSPELT = [
      "roles[0]: unknown key 'agncy'"),
     ("sso.toml", 'agency = "Northshire Police"', 'agency_name = "Northshire Police"',
      "agencies[0]: unknown key 'agency_name'"),
+    ("national_themes.toml", None, 'version = "2"', "unknown key 'version'"),
+    ("national_themes.toml", "[lists.dhr_home_office]", '[lists.dhr_home_office]\nnmae = "D"',
+     "lists.dhr_home_office: unknown key 'nmae'"),
+    ("national_themes.toml", '{ key = "risk_assessment", name = "Risk assessment" }',
+     '{ key = "risk_assessment", name = "Risk assessment", nmae = "R" }', "unknown key 'nmae'"),
+    ("national_themes.toml", "[map]", "[map]\nprofesional_curiosity = {}",
+     "map: unknown key 'profesional_curiosity'"),
+    ("national_themes.toml", 'neglect = { cspr_panel = "whole_family"',
+     'neglect = { cspr_pannel = "whole_family"', "map.neglect: unknown key 'cspr_pannel'"),
+    ("national_themes.toml", 'neglect = { cspr_panel = "whole_family"',
+     'neglect = { cspr_panel = "hole_family"', "map.neglect: cspr_panel has no theme"),
 ]  # fmt: skip
 
 

@@ -33,6 +33,8 @@ from sgreviews.review_types import ReviewType
 from sgreviews.services.dashboard.dissemination import dissemination
 from sgreviews.services.dashboard.filters import Filters
 from sgreviews.services.periods import BusinessYear
+from sgreviews.services.reports.recurred import TITLE as RECURRED
+from sgreviews.services.reports.recurred import learning_that_recurred
 
 SMALL_NUMBER = 5
 NUMBER_WORDS = ["no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"]
@@ -166,6 +168,7 @@ def build_yearly_report(
         _carried_over(carried, review_types, counts, year),
         _published(published, review_types, counts),
         _themes(year, scope, counts),
+        _recurred(year, partnership, counts),
         *_actions(year, scope, counts, today),
         _dissemination(year, partnership, counts, today),
     ]
@@ -358,6 +361,14 @@ def _themes(year: BusinessYear, scope: list[ColumnElement[bool]], counts: Counts
         [(name, counts.cell(findings), counts.cell(reviews)) for name, findings, reviews in rows],
     )
     return Section("What we learned", paragraphs, table)
+
+
+def _recurred(year: BusinessYear, partnership: Partnership | None, counts: Counts) -> Section:
+    recurred = learning_that_recurred(
+        year, partnership.id if partnership else None, counts.public, counts.number, _join
+    )
+    table = ReportTable(recurred.headers, recurred.rows) if recurred.rows else None
+    return Section(RECURRED, recurred.paragraphs, table)
 
 
 def _actions(

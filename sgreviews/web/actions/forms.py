@@ -94,6 +94,8 @@ class ActionForm(FlaskForm):
     risk = TextAreaField("Risk", widget=GovTextArea(), validators=[Optional()])
     version = HiddenField()
     submit = SubmitField("Save action", widget=GovSubmitInput())
+    # The quality hints for the action as typed, without saving.
+    check = SubmitField("Check the action", widget=GovSubmitInput())
 
 
 STATUS_CHOICES = [(status.value, status.label) for status in PROGRESS_STATUSES]

@@ -26,6 +26,7 @@ from sgreviews.services.actions import reads as action_reads
 from sgreviews.services.actions import writes as action_service
 from sgreviews.services.actions.rag import current_rules
 from sgreviews.services.editing import FieldError, StaleEdit
+from sgreviews.services.learning import action_hints
 from sgreviews.services.organisations import directory as organisations
 from sgreviews.services.reviews import findings as finding_service
 from sgreviews.web.access import requires
@@ -59,6 +60,7 @@ def show(action_id: int) -> str:
         can_update=can_update_action(current_user, action),
         can_assure=can_assure_action(current_user, action),
         can_manage=can_manage_findings(current_user),
+        hints=action_hints.hints_for_action(action) if action.status.is_open else [],
         human_size=evidence_service.human_size,
         today=london_today(),
     )
@@ -83,6 +85,19 @@ def _fill_choices(form: ActionForm, findings: list[Finding]) -> None:
             (user.id, f"{user.display_name} ({user.agency.name if user.agency else ''})")
             for user in leads
         ]
+    )
+
+
+def _draft_hints(form: ActionForm) -> list[action_hints.Hint]:
+    """The quality hints for the action as typed (the form need not be valid)."""
+    return action_hints.hints(
+        action_hints.Draft(
+            outcome=form.outcome_sought.data or "",
+            action_text=form.action_text.data or "",
+            measure=form.measure_of_success.data or "",
+            due_date=form.due_date.data if not form.due_date.errors else None,
+            lead_named=bool(form.lead_user_id.data) or bool((form.lead_name.data or "").strip()),
+        )
     )
 
 
@@ -113,6 +128,13 @@ def create(review_id: int) -> Response | str:
         finding_id = request.args.get("finding", type=int)
         if finding_id:
             form.findings.data = [finding_id]
+    if form.check.data and request.method == "POST":
+        form.validate()
+        for field in form:
+            field.errors = []
+        return render_template(
+            "actions/edit.html", form=form, review=review, action=None, hints=_draft_hints(form)
+        )
     if form.validate_on_submit():
         chosen = [finding for finding in review.findings if finding.id in form.findings.data]
         try:
@@ -149,8 +171,14 @@ def edit(action_id: int) -> Response | str:
     del form.other_findings
     del form.reference
     stale: StaleEdit | None = None
+    hints: list[action_hints.Hint] | None = None
     if request.method == "GET":
         form.version.data = str(action.version)
+    elif form.check.data:
+        form.validate()
+        hints = _draft_hints(form)
+        for field in form:
+            field.errors = []
     elif form.validate_on_submit():
         try:
             with transaction():
@@ -199,6 +227,7 @@ def edit(action_id: int) -> Response | str:
         action=action,
         stale=stale,
         comparison_rows=rows,
+        hints=hints,
     )
 
 

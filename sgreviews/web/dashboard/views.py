@@ -28,6 +28,7 @@ from sgreviews.review_types import ReviewType
 from sgreviews.services.dashboard import budgets, challenges
 from sgreviews.services.dashboard.filters import Filters, agency_choices
 from sgreviews.services.dashboard.tables import PAGE_ROWS, TABLES, page_tables
+from sgreviews.services.learning import tables as learning_tables
 from sgreviews.services.organisations import directory as organisations
 from sgreviews.services.periods import BusinessYear
 from sgreviews.services.reports import formats as report_formats
@@ -118,6 +119,11 @@ def _agency_from_request(form: DashboardFilterForm, partnership_id: int | None) 
     return agency_id
 
 
+def _short(label: str, length: int = 36) -> str:
+    """A chart label that fits the label column (the table beside it has the full name)."""
+    return label if len(label) <= length else label[: length - 1].rstrip() + "…"
+
+
 def _charts(tables: Mapping[str, Table]) -> dict[str, object]:
     by_agency = tables["actions-by-agency"]
     status_names = list(by_agency.headers[1:-2])
@@ -150,6 +156,15 @@ def _charts(tables: Mapping[str, Table]) -> dict[str, object]:
                 for index, name in enumerate(["Open", "Overdue", "Completed"])
             ],
         ),
+        "recurring": charts.bar_chart(
+            "chart-recurring",
+            "Themes recurring across reviews and years: business years with the theme",
+            "Horizontal bars, one per recurring theme, labelled with the number of business years.",
+            [
+                (_short(str(row[0])), float(row[2]))
+                for row in tables["recurring-themes"].rows[:PAGE_ROWS]
+            ],
+        ),
         "themes": charts.heat_map(
             "chart-themes",
             "Findings by theme and business year",
@@ -167,6 +182,7 @@ def index() -> str:
     form, filters = _filters_from_request()
     types = _review_types()
     tables = page_tables(filters, types)
+    tables.update(learning_tables.page_tables(filters, types, PAGE_ROWS + 1))
     # The per-agency table and chart show PAGE_ROWS agencies at a time, most overdue first
     # (1,950 agencies nationally made a 4 MB page); the downloads keep every agency.
     by_agency = tables["actions-by-agency"]
@@ -223,10 +239,11 @@ def scorecard() -> str:
 @blueprint.route("/dashboard/export/<key>.<file_type>")
 @requires(Permission.VIEW_DASHBOARD)
 def export(key: str, file_type: str) -> Response:
-    if key not in TABLES or file_type not in EXPORT_TYPES:
+    builders = {**TABLES, **learning_tables.LEARNING_TABLES}
+    if key not in builders or file_type not in EXPORT_TYPES:
         abort(404)
     _form, filters = _filters_from_request()
-    table = TABLES[key](filters, _review_types())
+    table = builders[key](filters, _review_types())
     mimetype, render = EXPORT_TYPES[file_type]
     filename = f"{key}-{filters.year.label.replace('/', '-')}"
     if filters.quarter:

@@ -34,3 +34,17 @@ class FindingForm(FlaskForm):
     agencies = SelectMultipleField("Agencies involved", coerce=int, widget=GovCheckboxesInput())
     version = HiddenField()
     submit = SubmitField("Save finding", widget=GovSubmitInput())
+    # Shows the similar earlier findings for the text as typed, without saving.
+    check = SubmitField("Check for similar earlier findings", widget=GovSubmitInput())
+
+
+class LinkDecisionForm(FlaskForm):
+    """Confirm or dismiss one suggested link (the buttons of the similar findings page)."""
+
+    decision = RadioField(
+        "Decision",
+        choices=choices_of([("confirmed", "Confirm"), ("dismissed", "Dismiss")]),
+        validators=[InputRequired("Choose confirm or dismiss")],
+    )
+    earlier = HiddenField()
+    score = HiddenField()

@@ -9,7 +9,7 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from sgreviews.clock import london_today
-from sgreviews.models import Finding, FindingKind, Review, User
+from sgreviews.models import Finding, FindingKind, LinkDecision, Review, User
 from sgreviews.policy import (
     Permission,
     can_manage_findings,
@@ -20,11 +20,12 @@ from sgreviews.policy import (
 from sgreviews.services.actions import lists as action_lists
 from sgreviews.services.actions.rag import current_rules
 from sgreviews.services.editing import FieldError, StaleEdit
+from sgreviews.services.learning import similar
 from sgreviews.services.organisations import directory as organisations
 from sgreviews.services.reviews import findings as finding_service
 from sgreviews.services.themes import theme_choices
 from sgreviews.web.access import requires
-from sgreviews.web.findings.forms import FindingForm
+from sgreviews.web.findings.forms import FindingForm, LinkDecisionForm
 from sgreviews.web.forms_common import add_error, choices_of, comparison
 from sgreviews.web.transactions import transaction
 
@@ -70,6 +71,7 @@ def list_findings(review_id: int) -> str:
         closure={finding.id: finding_service.closure_check(finding) for finding in review.findings},
         can_manage=can_manage_findings(current_user),
         can_assure=has_permission(current_user, Permission.ASSURE_ACTIONS),
+        can_link=has_permission(current_user, Permission.LINK_FINDINGS),
         review_types=current_app.extensions["sgreviews.review_types"],
     )
 
@@ -89,7 +91,10 @@ def create(review_id: int) -> Response | str:
     groups = _prepare(form)
     if request.method == "GET":
         form.kind.data = FindingKind.LEARNING_POINT.value
-    if form.validate_on_submit():
+    checked: list[similar.Suggestion] | None = None
+    if form.check.data and form.validate_on_submit():
+        checked = similar.suggestions(current_user, form.text.data or "", review)
+    elif form.validate_on_submit():
         try:
             with transaction():
                 finding = finding_service.create_finding(
@@ -105,9 +110,7 @@ def create(review_id: int) -> Response | str:
             add_error(form, error.field_name, error.message)
         else:
             flash(f"Finding {finding.position} added.", "success")
-            return redirect(
-                url_for("findings.list_findings", review_id=review.id) + f"#finding-{finding.id}"
-            )
+            return _after_save(review, finding)
     return render_template(
         "findings/edit.html",
         form=form,
@@ -116,6 +119,21 @@ def create(review_id: int) -> Response | str:
         groups=groups,
         stale=None,
         comparison_rows=[],
+        checked=checked,
+    )
+
+
+def _after_save(review: Review, finding: Finding) -> Response:
+    """To the finding's similar earlier findings when there are any to decide on (for those
+    who may link findings), else back to the findings."""
+    if has_permission(current_user, Permission.LINK_FINDINGS) and similar.suggestions(
+        current_user, finding.text, review, finding
+    ):
+        return redirect(
+            url_for("findings.similar_findings", review_id=review.id, finding_id=finding.id)
+        )
+    return redirect(
+        url_for("findings.list_findings", review_id=review.id) + f"#finding-{finding.id}"
     )
 
 
@@ -134,12 +152,15 @@ def edit(review_id: int, finding_id: int) -> Response | str:
     form = FindingForm()
     groups = _prepare(form)
     stale: StaleEdit | None = None
+    checked: list[similar.Suggestion] | None = None
     if request.method == "GET":
         form.kind.data = finding.kind.value
         form.text.data = finding.text
         form.themes.data = [theme.key for theme in finding.themes]
         form.agencies.data = [agency.id for agency in finding.agencies_involved]
         form.version.data = str(finding.version)
+    elif form.check.data and form.validate_on_submit():
+        checked = similar.suggestions(current_user, form.text.data or "", review, finding)
     elif form.validate_on_submit():
         try:
             with transaction():
@@ -161,9 +182,7 @@ def edit(review_id: int, finding_id: int) -> Response | str:
             add_error(form, error.field_name, error.message)
         else:
             flash(f"Finding {finding.position} saved.", "success")
-            return redirect(
-                url_for("findings.list_findings", review_id=review.id) + f"#finding-{finding.id}"
-            )
+            return _after_save(review, finding)
     rows = []
     if stale is not None:
         names = {choice.value: choice.label for choice in form.agencies.choices}
@@ -190,6 +209,7 @@ def edit(review_id: int, finding_id: int) -> Response | str:
         groups=groups,
         stale=stale,
         comparison_rows=rows,
+        checked=checked,
     )
 
 
@@ -211,3 +231,54 @@ def mark_addressed(review_id: int, finding_id: int) -> Response:
     return redirect(
         url_for("findings.list_findings", review_id=review.id) + f"#finding-{finding.id}"
     )
+
+
+@blueprint.route("/reviews/<int:review_id>/findings/<int:finding_id>/similar")
+@requires(Permission.LINK_FINDINGS)
+def similar_findings(review_id: int, finding_id: int) -> str:
+    review = _review_or_404(review_id)
+    finding = _finding_or_404(review, finding_id)
+    return render_template(
+        "findings/similar.html",
+        review=review,
+        finding=finding,
+        suggestions=similar.suggestions(current_user, finding.text, review, finding),
+        decided=similar.decided_links(finding),
+        form=LinkDecisionForm(),
+    )
+
+
+@blueprint.route("/reviews/<int:review_id>/findings/<int:finding_id>/similar", methods=["POST"])
+@requires(Permission.LINK_FINDINGS)
+def decide_link(review_id: int, finding_id: int) -> Response:
+    review = _review_or_404(review_id)
+    finding = _finding_or_404(review, finding_id)
+    form = LinkDecisionForm()
+    back = url_for("findings.similar_findings", review_id=review.id, finding_id=finding.id)
+    if not form.validate_on_submit():
+        flash("Choose confirm or dismiss for the suggested finding.", "info")
+        return redirect(back)
+    earlier = form.earlier.data or ""
+    try:
+        score = float(form.score.data) if form.score.data else None
+    except ValueError:
+        score = None
+    decision = LinkDecision(form.decision.data)
+    try:
+        with transaction():
+            link = similar.decide(
+                actor=_user(),
+                finding=finding,
+                earlier_id=int(earlier) if earlier.isdigit() else 0,
+                decision=decision,
+                score=score,
+            )
+            label = link.earlier.label
+    except FieldError as error:
+        flash(error.message, "info")
+        return redirect(back)
+    if decision is LinkDecision.CONFIRMED:
+        flash(f"Linked: finding {finding.position} repeats learning from {label}.", "success")
+    else:
+        flash(f"Dismissed: {label} will not be suggested again for this finding.", "success")
+    return redirect(back)
