@@ -76,6 +76,7 @@ def add_project_commands(group: click.Group) -> None:
         restore_command,
         reminders_group,
         scheduler_command,
+        purge_removed_evidence_command,
     ):
         group.add_command(command)
 
@@ -227,3 +228,17 @@ def import_actions(
     )
     if code:
         raise SystemExit(code)
+
+
+@click.command(
+    "purge-removed-evidence",
+    help="Delete the files of evidence removed longer ago than the retention period "
+    "(SGREVIEWS_REMOVED_EVIDENCE_RETENTION_DAYS); their records stay as the trail.",
+)
+@with_appcontext
+def purge_removed_evidence_command() -> None:
+    from sgreviews.services.actions.evidence import purge_removed
+
+    settings = current_app.extensions["sgreviews.settings"]
+    deleted = purge_removed(settings.evidence_dir, settings.removed_evidence_retention_days)
+    click.echo(f"Deleted {deleted} removed evidence file(s) past their retention period.")

@@ -41,6 +41,9 @@ class Permission(enum.Enum):
     IMPORT_ACTIONS = "import_actions"
     SNOOZE_REMINDERS = "snooze_reminders"  # pause one action's reminders, with a reason
     VIEW_REMINDER_LOG = "view_reminder_log"  # the outbox of reminder messages and states
+    READ_REMOVED_EVIDENCE = "read_removed_evidence"  # removed files, during retention
+    MANAGE_PARTNERSHIPS = "manage_partnerships"  # create and edit partnerships
+    SEARCH_RECORDS = "search_records"  # the search across reviews, findings and actions
 
 
 class Actor(Protocol):
@@ -256,3 +259,42 @@ def can_assure_action(user: Actor, action: Action) -> bool:
 
 def can_manage_findings(user: Actor) -> bool:
     return has_permission(user, Permission.MANAGE_FINDINGS)
+
+
+# Corrections (issue 20): removed evidence is for administrators only, and only during the
+# retention period; partnerships are kept by the administrator.
+ROLE_PERMISSIONS[Role.ADMINISTRATOR] |= {
+    Permission.READ_REMOVED_EVIDENCE,
+    Permission.MANAGE_PARTNERSHIPS,
+}
+
+
+class EvidenceLike(Protocol):
+    @property
+    def removed_at(self) -> object | None: ...
+
+
+def can_download_evidence(
+    user: Actor, action: Action, evidence: EvidenceLike, *, within_retention: bool
+) -> bool:
+    """A file in use: whoever may see the action. A removed file: an administrator, and
+    only until the retention period ends."""
+    if evidence.removed_at is None:
+        return can_view_action(user, action)
+    return has_permission(user, Permission.READ_REMOVED_EVIDENCE) and within_retention
+
+
+def serves_partnership(user: Actor, partnership_id: int) -> bool:
+    """A secretariat user serves a partnership when linked to it, or when linked to none
+    (a business office supporting every partnership)."""
+    if not has_permission(user, Permission.MANAGE_REVIEWS):
+        return False
+    assert isinstance(user, User)
+    return not user.partnerships or any(p.id == partnership_id for p in user.partnerships)
+
+
+def can_move_review(user: Actor, from_partnership_id: int, to_partnership_id: int) -> bool:
+    """Moving a misfiled review: only secretariat of both partnerships."""
+    return serves_partnership(user, from_partnership_id) and serves_partnership(
+        user, to_partnership_id
+    )

@@ -177,6 +177,12 @@ class Review(Base):
     home_office_letter_on: Mapped[date | None]
     home_office_outcome: Mapped[str | None] = mapped_column(String(200))
 
+    # Issue 20: a review created in error is withdrawn (never deleted): it keeps its trail
+    # and leaves every list, count and figure (``services.reviews.standing``).
+    withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    withdrawn_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    withdrawal_reason: Mapped[str | None] = mapped_column(Text)
+
     partnership: Mapped[Partnership] = relationship()
     findings: Mapped[list[Finding]] = relationship(
         back_populates="review", order_by="Finding.position"

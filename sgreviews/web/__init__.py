@@ -30,6 +30,7 @@ ERROR_TITLES = {
     404: "Page not found",
     405: "That is not allowed on this page",
     409: "Someone else saved at the same moment",
+    410: "This file has been removed",
     500: "Sorry, there is a problem with the service",
 }
 

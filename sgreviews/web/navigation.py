@@ -35,6 +35,7 @@ NAV_ENTRIES: list[NavEntry] = [
         "Closure days", "calendar.closure_days", Permission.MANAGE_CALENDAR, prefix="calendar."
     ),
     NavEntry("Audit trail", "audit_trail.events", Permission.MANAGE_USERS),
+    NavEntry("Removed evidence", "actions.removed_evidence", Permission.READ_REMOVED_EVIDENCE),
     NavEntry("Reminder snoozes", "notifications.snoozes", Permission.SNOOZE_REMINDERS),
     NavEntry("Reminder log", "notifications.reminder_log", Permission.VIEW_REMINDER_LOG),
 ]

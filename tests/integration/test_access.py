@@ -233,6 +233,7 @@ MATRIX: dict[str, dict[Role | None, int]] = {
     "/admin/users/new": ADMIN_ONLY,
     "/admin/agencies/new": ADMIN_ONLY,
     "/admin/audit": ADMIN_ONLY,
+    "/admin/removed-evidence": ADMIN_ONLY,
     "/admin/audit/export.csv": ADMIN_ONLY,
 }
 

@@ -124,6 +124,10 @@ def download_evidence(action_id: int, evidence_id: int) -> Response:
     record = evidence_service.get(evidence_id)
     if record is None or record.action_id != action.id:
         abort(404)
+    if record.removed_at is not None:
+        # Removed (issue 20): gone for everyone here; administrators read it, during the
+        # retention period, from the removed-evidence page.
+        abort(410)
     path = evidence_service.path_of(record, _settings().evidence_dir)
     if not path.exists():
         abort(404)
