@@ -11,7 +11,7 @@ import enum
 from dataclasses import dataclass
 from typing import Protocol
 
-from sqlalchemy import ColumnElement, or_, select
+from sqlalchemy import ColumnElement, and_, or_, select
 
 from sgreviews.models import Action, Finding, Review, Role, User
 from sgreviews.models.action import action_finding
@@ -153,7 +153,8 @@ def can_view_review(user: Actor, review: Review) -> bool:
     reach = review_reach(user)
     if reach.every:
         return True
-    if reach.agency_id is None:
+    if reach.agency_id is None or not review.counted:
+        # A withdrawn review (created in error) is for the partnership-wide roles only.
         return False
     if any(agency.id == reach.agency_id for agency in review.agencies_involved):
         return True
@@ -179,7 +180,7 @@ def reviews_visible_to(user: Actor) -> ColumnElement[bool]:
         .where(Action.owning_agency_id == reach.agency_id)
     )
     involved = select(review_agency.c.review_id).where(review_agency.c.agency_id == reach.agency_id)
-    return or_(Review.id.in_(holds_actions), Review.id.in_(involved))
+    return and_(Review.counted, or_(Review.id.in_(holds_actions), Review.id.in_(involved)))
 
 
 def can_view_family_log(user: Actor, review: Review) -> bool:

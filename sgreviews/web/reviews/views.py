@@ -15,10 +15,16 @@ from flask_login import current_user
 from sgreviews.clock import london_today
 from sgreviews.models import PartnershipKind, SubjectKind
 from sgreviews.models.review import Methodology
-from sgreviews.policy import Permission, can_view_family_log, has_permission
+from sgreviews.policy import (
+    Permission,
+    can_view_family_log,
+    has_permission,
+    serves_partnership,
+)
 from sgreviews.services.organisations import directory as organisations
 from sgreviews.services.reviews import creation as review_creation
 from sgreviews.services.reviews import queries as review_queries
+from sgreviews.services.reviews import stages as review_stages
 from sgreviews.services.reviews.lifecycle import review_types, type_of
 from sgreviews.web.access import requires
 from sgreviews.web.forms_common import choices_of
@@ -105,6 +111,8 @@ def show(review_id: int) -> str:
         summary=review_queries.findings_summary(review.id),
         can_manage=has_permission(current_user, Permission.MANAGE_REVIEWS),
         can_see_family=can_view_family_log(current_user, review),
+        can_undo_stage=review_stages.last_move(review) is not None,
+        can_move=serves_partnership(current_user, review.partnership_id),
         can_write_briefings=has_permission(current_user, Permission.MANAGE_BRIEFINGS),
         today=today,
         methodology=Methodology,
