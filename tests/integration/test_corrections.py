@@ -178,3 +178,25 @@ def test_progress_note_corrected_keeps_the_earlier_text(
             select(AuditEvent).where(AuditEvent.event == "progress_corrected")
         )
         assert event.before == {"update": update_id, "note": "Audit started; first sample attached"}
+
+
+def test_briefing_reflections_accumulate_with_their_dates(app: Flask, client_for: Clients) -> None:
+    from tests import factories
+    from tests.briefing_helpers import published_briefing
+
+    with app.app_context():
+        briefing_id = published_briefing(factories.user(Role.SECRETARIAT)).id
+        db.session.commit()
+    practitioner = client_for(Role.PRACTITIONER)
+    path = f"/briefings/{briefing_id}"
+    practitioner.post(path, data={"reflection": "Ask who else lives there."})
+    practitioner.post(path, data={"reflection": "Test the account against the history."})
+    # A double submit of the same text is kept once.
+    practitioner.post(path, data={"reflection": "Test the account against the history."})
+    text = page_text(practitioner.get(path))
+    assert "Your reflection: Ask who else lives there." in text
+    assert "Your reflection: Test the account against the history." in text
+    assert text.count("Test the account against the history.") == 1
+    reach = page_text(client_for(Role.CHAIR).get(f"/briefings/{briefing_id}/reach"))
+    assert "Ask who else lives there." in reach
+    assert "Test the account against the history." in reach
