@@ -10,7 +10,7 @@ from werkzeug.exceptions import HTTPException
 
 from sgreviews.services.conflicts import WriteConflict
 from sgreviews.web.actions import blueprint as actions_blueprint
-from sgreviews.web.admin.views import blueprint as admin_blueprint
+from sgreviews.web.admin import blueprint as admin_blueprint
 from sgreviews.web.audit_trail.views import blueprint as audit_trail_blueprint
 from sgreviews.web.auth.views import blueprint as auth_blueprint
 from sgreviews.web.briefings import blueprint as briefings_blueprint

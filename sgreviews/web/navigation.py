@@ -32,6 +32,12 @@ NAV_ENTRIES: list[NavEntry] = [
     NavEntry("Learning library", "briefings.library", Permission.VIEW_LEARNING),
     NavEntry("Users and agencies", "admin.users", Permission.MANAGE_USERS, prefix="admin."),
     NavEntry(
+        "Partnerships",
+        "admin.partnerships",
+        Permission.MANAGE_PARTNERSHIPS,
+        prefix="admin.partnership",
+    ),
+    NavEntry(
         "Closure days", "calendar.closure_days", Permission.MANAGE_CALENDAR, prefix="calendar."
     ),
     NavEntry("Audit trail", "audit_trail.events", Permission.MANAGE_USERS),

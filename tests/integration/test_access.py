@@ -234,6 +234,8 @@ MATRIX: dict[str, dict[Role | None, int]] = {
     "/admin/agencies/new": ADMIN_ONLY,
     "/admin/audit": ADMIN_ONLY,
     "/admin/removed-evidence": ADMIN_ONLY,
+    "/admin/partnerships": ADMIN_ONLY,
+    "/admin/partnerships/new": ADMIN_ONLY,
     "/admin/audit/export.csv": ADMIN_ONLY,
 }
 

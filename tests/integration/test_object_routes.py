@@ -252,6 +252,7 @@ CASES: dict[str, Case] = {
         )
     },
     "admin.edit_agency": Case(_one("agency_id"), tuple(ADMIN_ONLY_USER)),
+    "admin.edit_partnership": Case(_one("partnership_id"), tuple(ADMIN_ONLY_USER)),
     "admin.set_agency_active": Case(
         _one("agency_id"), tuple(refused(LEAD, PRACTITIONER, SECRETARIAT, CHAIR, method="POST"))
     ),
@@ -368,6 +369,7 @@ def world(app: Flask) -> dict[str, dict[str, object]]:
             result[side] = {
                 "agency_id": agency.id,
                 "agency": agency,
+                "partnership_id": partnership.id,
                 "short_name": partnership.short_name,
                 "review_id": review.id,
                 "finding_id": finding.id,

@@ -143,9 +143,12 @@ class NewReviewForm(FlaskForm):
         widget=GovSelect(),
         validators=[InputRequired(message="Choose the type of review")],
     )
+    # Starts unchosen (issue 20): the first partnership by name was often the wrong kind.
+    # The review type's owning body chooses it (config/review_types.toml `owning_body`).
     partnership_id = SelectField(
         "Partnership",
-        coerce=int,
+        description="Chosen from the type of review's owning body; change it if needed.",
+        coerce=forms_common.optional_int,
         widget=GovSelect(),
         validators=[InputRequired(message="Choose the partnership")],
     )
