@@ -114,12 +114,14 @@ def _check_configuration(app: Flask, settings: Settings) -> None:
     action pages (``current_rules``)."""
     from sgreviews.services.actions.rag import load_rules
     from sgreviews.services.briefings.personal_data import load_allow_list
+    from sgreviews.services.search.config import load_search_settings
     from sgreviews.services.themes import read_taxonomy
 
     config_dir = settings.config_dir
     app.extensions["sgreviews.rag_rules"] = load_rules(config_dir / "rag.toml")
     load_allow_list(config_dir / "personal_data.toml")
     read_taxonomy(config_dir / "themes.toml")
+    load_search_settings(config_dir / "search.toml")
 
 
 def _configure_sign_in(app: Flask) -> None:

@@ -43,7 +43,6 @@ class Permission(enum.Enum):
     VIEW_REMINDER_LOG = "view_reminder_log"  # the outbox of reminder messages and states
     READ_REMOVED_EVIDENCE = "read_removed_evidence"  # removed files, during retention
     MANAGE_PARTNERSHIPS = "manage_partnerships"  # create and edit partnerships
-    SEARCH_RECORDS = "search_records"  # the search across reviews, findings and actions
 
 
 class Actor(Protocol):
@@ -181,6 +180,27 @@ def reviews_visible_to(user: Actor) -> ColumnElement[bool]:
     )
     involved = select(review_agency.c.review_id).where(review_agency.c.agency_id == reach.agency_id)
     return and_(Review.counted, or_(Review.id.in_(holds_actions), Review.id.in_(involved)))
+
+
+def actions_visible_to(user: Actor) -> ColumnElement[bool]:
+    """SQL condition on ``Action`` for the actions a user may read: the rule of
+    :func:`can_view_action`, for lists and the search."""
+    if not has_permission(user, Permission.VIEW_ACTION):
+        return Action.id.is_(None)
+    assert isinstance(user, User)
+    if user.role in PARTNERSHIP_WIDE_ROLES:
+        return Action.id.is_not(None)
+    if user.agency_id is None:
+        return Action.id.is_(None)
+    return Action.owning_agency_id == user.agency_id
+
+
+def findings_visible_to(user: Actor) -> ColumnElement[bool]:
+    """SQL condition on ``Finding``: the findings of the reviews a user may read (the
+    review page shows them all), never of a withdrawn review."""
+    return Finding.review_id.in_(
+        select(Review.id).where(Review.counted_clause(), reviews_visible_to(user))
+    )
 
 
 def can_view_family_log(user: Actor, review: Review) -> bool:

@@ -23,6 +23,7 @@ from sgreviews.web.home.views import blueprint as home_blueprint
 from sgreviews.web.plan.views import blueprint as plan_blueprint
 from sgreviews.web.request_transactions import roll_back_for_error_page
 from sgreviews.web.reviews import blueprint as reviews_blueprint
+from sgreviews.web.search.views import blueprint as search_blueprint
 
 ERROR_TITLES = {
     400: "There is a problem with your request",
@@ -50,6 +51,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(findings_blueprint)
     app.register_blueprint(plan_blueprint)
     app.register_blueprint(audit_trail_blueprint)
+    app.register_blueprint(search_blueprint)
     from sgreviews.web.notifications.views import blueprint as notifications_blueprint
 
     app.register_blueprint(notifications_blueprint)

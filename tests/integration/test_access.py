@@ -200,6 +200,8 @@ MATRIX: dict[str, dict[Role | None, int]] = {
         Role.PRACTITIONER: FORBIDDEN,
     },
     "/notifications": {None: TO_SIGN_IN, **{role: OK for role in Role}},
+    # Issue 20: every role searches; what it finds is scoped by the policy.
+    "/search": {None: TO_SIGN_IN, **{role: OK for role in Role}},
     "/notifications/settings": {None: TO_SIGN_IN, **{role: OK for role in Role}},
     "/notifications/snoozes": {
         None: TO_SIGN_IN,

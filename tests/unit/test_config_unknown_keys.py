@@ -75,6 +75,9 @@ MISSPELT = [
     ("themes.toml", '{ key = "neglect", name = "Neglect" }',
      '{ key = "neglect", name = "Neglect", nmae = "N" }', "unknown key 'nmae'"),
     ("personal_data.toml", None, 'place = ["Northshire"]', "unknown key 'place'"),
+    ("search.toml", None, "synonym = 1", "unknown key 'synonym'"),
+    ("search.toml", "[spelling]", "[spelling]\nmin_lenght = 3",
+     "unknown key spelling.'min_lenght'"),
 ]  # fmt: skip
 
 
