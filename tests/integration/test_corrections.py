@@ -200,3 +200,44 @@ def test_briefing_reflections_accumulate_with_their_dates(app: Flask, client_for
     reach = page_text(client_for(Role.CHAIR).get(f"/briefings/{briefing_id}/reach"))
     assert "Ask who else lives there." in reach
     assert "Test the account against the history." in reach
+
+
+def test_master_action_plan_filters_by_agency_status_rag_and_words(
+    app: Flask, client_for: Clients, world: World
+) -> None:
+    from datetime import timedelta
+
+    from sgreviews.clock import london_today
+    from sgreviews.models import ActionStatus
+    from tests import factories
+
+    with app.app_context():
+        factories.action(
+            world.other,
+            action_text="Long overdue relaunch of the escalation procedure",
+            due_date=london_today() - timedelta(days=10),
+            status=ActionStatus.IN_PROGRESS,
+        )
+        db.session.commit()
+    chair = client_for(Role.CHAIR)
+
+    def plan(query: str) -> str:
+        return page_text(chair.get(f"/master-action-plan?{query}"))
+
+    everything = plan("")
+    assert "Own agency's action" in everything and "Long overdue relaunch" in everything
+    own = plan(f"agency={world.own_id}")
+    assert "Own agency's action" in own and "Long overdue relaunch" not in own
+    red = plan("rag=red")
+    assert "Long overdue relaunch" in red and "Own agency's action" not in red
+    assert "1 open action" in red
+    in_progress = plan("status=in_progress")
+    assert "Long overdue relaunch" in in_progress and "Own agency's action" in in_progress
+    assert "Other agency's action" not in in_progress  # not started
+    words = plan("q=ESCALATION+relaunch")
+    assert "Long overdue relaunch" in words and "Own agency's action" not in words
+    assert "No open actions match" in plan("q=100%25_")
+    assert "No open actions match" in plan(f"agency={world.own_id}&rag=red")
+    # The download holds the same filtered plan.
+    download = chair.get("/master-action-plan/export.csv?rag=red")
+    assert b"Long overdue relaunch" in download.data and b"Own agency" not in download.data
