@@ -24,10 +24,12 @@ from sqlalchemy import (
     Float,
     Integer,
     String,
+    and_,
     column,
     func,
     literal,
     literal_column,
+    or_,
     select,
     table,
     text,
@@ -113,15 +115,22 @@ def highlighted(raw: str | None) -> Markup:
 
 def _sqlite(user: Actor, match: str, limit: int) -> list[Hit]:
     visible = _visible(user)
-    ids = {
-        "briefing": Briefing.id,
-        "review": Review.id,
-        "finding": Finding.id,
-        "action": Action.id,
+    models: dict[str, Any] = {
+        "briefing": Briefing,
+        "review": Review,
+        "finding": Finding,
+        "action": Action,
     }
-    allowed = union_all(
+    # Checked per match, by primary key (not a list of every readable id, which a
+    # partnership-wide reader would build over the whole record on every search).
+    object_id = _FTS.c.rowid.op("/")(4)
+    kind_code = _FTS.c.rowid.op("%")(4)
+    allowed = or_(
         *(
-            select(ids[kind] * 4 + KIND_CODES[kind]).where(condition)
+            and_(
+                kind_code == KIND_CODES[kind],
+                select(models[kind].id).where(models[kind].id == object_id, condition).exists(),
+            )
             for kind, condition in visible.items()
         )
     )
@@ -132,7 +141,7 @@ def _sqlite(user: Actor, match: str, limit: int) -> list[Hit]:
     rows = db.session.execute(
         select(_FTS.c.rowid, rank, snippet)
         .where(literal_column("fts_record").op("MATCH")(match))
-        .where(_FTS.c.rowid.in_(allowed))
+        .where(allowed)
         .order_by(rank, _FTS.c.rowid)
         .limit(limit)
     ).all()
