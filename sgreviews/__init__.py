@@ -116,6 +116,7 @@ def _check_configuration(app: Flask, settings: Settings) -> None:
     action pages (``current_rules``)."""
     from sgreviews.services.actions.rag import load_rules
     from sgreviews.services.briefings.personal_data import load_allow_list, load_forenames
+    from sgreviews.services.search.config import load_search_settings
     from sgreviews.services.themes import read_taxonomy
 
     config_dir = settings.config_dir
@@ -135,6 +136,7 @@ def _check_configuration(app: Flask, settings: Settings) -> None:
     app.extensions["sgreviews.similarity"] = make_engine(
         settings.similarity_backend, settings.similarity_model
     )
+    load_search_settings(config_dir / "search.toml")
 
 
 def _configure_sign_in(app: Flask) -> None:

@@ -82,6 +82,7 @@ def add_project_commands(group: click.Group) -> None:
         reminders_group,
         scheduler_command,
         sso_group,
+        purge_removed_evidence_command,
     ):
         group.add_command(command)
 
@@ -268,3 +269,18 @@ def storage_check() -> None:
             click.echo(line)
     except StorageError as error:
         raise click.ClickException(f"Storage: {error}") from error
+
+
+@click.command(
+    "purge-removed-evidence",
+    help="Delete the files of evidence removed longer ago than the retention period "
+    "(SGREVIEWS_REMOVED_EVIDENCE_RETENTION_DAYS); their records stay as the trail.",
+)
+@with_appcontext
+def purge_removed_evidence_command() -> None:
+    from sgreviews.services.actions.evidence import purge_removed
+    from sgreviews.services.storage import current_storage
+
+    settings = current_app.extensions["sgreviews.settings"]
+    deleted = purge_removed(current_storage().evidence, settings.removed_evidence_retention_days)
+    click.echo(f"Deleted {deleted} removed evidence file(s) past their retention period.")

@@ -11,7 +11,7 @@ import enum
 from dataclasses import dataclass
 from typing import Protocol
 
-from sqlalchemy import ColumnElement, or_, select
+from sqlalchemy import ColumnElement, and_, or_, select
 
 from sgreviews.models import Action, Finding, Review, Role, User
 from sgreviews.models.action import action_finding
@@ -43,6 +43,8 @@ class Permission(enum.Enum):
     VIEW_REMINDER_LOG = "view_reminder_log"  # the outbox of reminder messages and states
     VIEW_WORK_QUEUES = "view_work_queues"  # "Your work": what waits for the person's decision
     LINK_FINDINGS = "link_findings"  # similar earlier findings: see, confirm, dismiss
+    READ_REMOVED_EVIDENCE = "read_removed_evidence"  # removed files, during retention
+    MANAGE_PARTNERSHIPS = "manage_partnerships"  # create and edit partnerships
 
 
 class Actor(Protocol):
@@ -152,7 +154,8 @@ def can_view_review(user: Actor, review: Review) -> bool:
     reach = review_reach(user)
     if reach.every:
         return True
-    if reach.agency_id is None:
+    if reach.agency_id is None or not review.counted:
+        # A withdrawn review (created in error) is for the partnership-wide roles only.
         return False
     if any(agency.id == reach.agency_id for agency in review.agencies_involved):
         return True
@@ -178,7 +181,15 @@ def reviews_visible_to(user: Actor) -> ColumnElement[bool]:
         .where(Action.owning_agency_id == reach.agency_id)
     )
     involved = select(review_agency.c.review_id).where(review_agency.c.agency_id == reach.agency_id)
-    return or_(Review.id.in_(holds_actions), Review.id.in_(involved))
+    return and_(Review.counted, or_(Review.id.in_(holds_actions), Review.id.in_(involved)))
+
+
+def findings_visible_to(user: Actor) -> ColumnElement[bool]:
+    """SQL condition on ``Finding``: the findings of the reviews a user may read (the
+    review page shows them all), never of a withdrawn review."""
+    return Finding.review_id.in_(
+        select(Review.id).where(Review.counted_clause(), reviews_visible_to(user))
+    )
 
 
 def actions_visible_to(user: Actor) -> ColumnElement[bool]:
@@ -307,3 +318,42 @@ def similar_findings_partnerships(user: Actor, partnership_id: int) -> frozenset
         served = frozenset(partnership.id for partnership in user.partnerships)
         return served | {partnership_id} if served else None
     return frozenset({partnership_id})
+
+
+# Corrections (issue 20): removed evidence is for administrators only, and only during the
+# retention period; partnerships are kept by the administrator.
+ROLE_PERMISSIONS[Role.ADMINISTRATOR] |= {
+    Permission.READ_REMOVED_EVIDENCE,
+    Permission.MANAGE_PARTNERSHIPS,
+}
+
+
+class EvidenceLike(Protocol):
+    @property
+    def removed_at(self) -> object | None: ...
+
+
+def can_download_evidence(
+    user: Actor, action: Action, evidence: EvidenceLike, *, within_retention: bool
+) -> bool:
+    """A file in use: whoever may see the action. A removed file: an administrator, and
+    only until the retention period ends."""
+    if evidence.removed_at is None:
+        return can_view_action(user, action)
+    return has_permission(user, Permission.READ_REMOVED_EVIDENCE) and within_retention
+
+
+def serves_partnership(user: Actor, partnership_id: int) -> bool:
+    """A secretariat user serves a partnership when linked to it, or when linked to none
+    (a business office supporting every partnership)."""
+    if not has_permission(user, Permission.MANAGE_REVIEWS):
+        return False
+    assert isinstance(user, User)
+    return not user.partnerships or any(p.id == partnership_id for p in user.partnerships)
+
+
+def can_move_review(user: Actor, from_partnership_id: int, to_partnership_id: int) -> bool:
+    """Moving a misfiled review: only secretariat of both partnerships."""
+    return serves_partnership(user, from_partnership_id) and serves_partnership(
+        user, to_partnership_id
+    )

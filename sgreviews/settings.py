@@ -49,6 +49,15 @@ def _int(env: dict[str, str], name: str, default: int) -> int:
         raise ConfigurationError(f"{name} must be a whole number, not {raw!r}") from error
 
 
+def _retention_days(env: dict[str, str]) -> int:
+    days = _int(env, "SGREVIEWS_REMOVED_EVIDENCE_RETENTION_DAYS", 90)
+    if days < 1:
+        raise ConfigurationError(
+            f"SGREVIEWS_REMOVED_EVIDENCE_RETENTION_DAYS must be 1 or more, not {days}"
+        )
+    return days
+
+
 def default_sqlite_url(instance_path: Path) -> str:
     return f"sqlite:///{instance_path / 'sgreviews.db'}"
 
@@ -90,6 +99,8 @@ class Settings:
     config_dir: Path
     base_url: str
     evidence_max_mb: int = 20
+    # Days a removed evidence file stays readable by administrators before it is deleted.
+    removed_evidence_retention_days: int = 90
     # Security settings (issue 8). Defaults keep other tests and the demo working.
     two_factor_required: bool = True
     ratelimit_storage_uri: str = "memory://"
@@ -175,6 +186,7 @@ class Settings:
             config_dir=Path(env.get("SGREVIEWS_CONFIG_DIR", PROJECT_ROOT / "config")),
             base_url=env.get("SGREVIEWS_BASE_URL", "http://127.0.0.1:5000"),
             evidence_max_mb=_int(env, "SGREVIEWS_EVIDENCE_MAX_MB", 20),
+            removed_evidence_retention_days=_retention_days(env),
             two_factor_required=_two_factor(env, environment),
             ratelimit_storage_uri=env.get("SGREVIEWS_RATELIMIT_STORAGE_URI") or "memory://",
             sign_in_rate_limit=_rate_limit(env, environment),

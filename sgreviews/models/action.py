@@ -206,6 +206,15 @@ class Action(Base):
     __mapper_args__ = {"version_id_col": version}
 
     @property
+    def current_evidence(self) -> list[EvidenceFile]:
+        """The evidence files in use: those not removed (issue 20)."""
+        return [file for file in self.evidence_files if file.removed_at is None]
+
+    @property
+    def removed_evidence(self) -> list[EvidenceFile]:
+        return [file for file in self.evidence_files if file.removed_at is not None]
+
+    @property
     def lead_display(self) -> str:
         if self.lead_user is not None:
             return self.lead_user.display_name
@@ -241,6 +250,15 @@ class ActionUpdate(Base):
     author: Mapped[User | None] = relationship()
     evidence_files: Mapped[list[EvidenceFile]] = relationship(
         back_populates="update", order_by="EvidenceFile.uploaded_at"
+    )
+
+    @property
+    def current_evidence(self) -> list[EvidenceFile]:
+        return [file for file in self.evidence_files if file.removed_at is None]
+
+    # Earlier texts of a corrected note, oldest first (issue 20).
+    revisions: Mapped[list[ActionUpdateRevision]] = relationship(
+        order_by="ActionUpdateRevision.replaced_at", cascade="all, delete-orphan"
     )
 
 
@@ -298,4 +316,34 @@ class EvidenceFile(Base):
 
     action: Mapped[Action] = relationship(back_populates="evidence_files")
     update: Mapped[ActionUpdate | None] = relationship(back_populates="evidence_files")
-    uploaded_by: Mapped[User | None] = relationship()
+    uploaded_by: Mapped[User | None] = relationship(foreign_keys=[uploaded_by_id])
+
+    # Issue 20: removed by mistake or replaced. The row stays (the trail); the file is
+    # refused to everyone but administrators, and deleted after the retention period.
+    removed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    removed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    removal_reason: Mapped[str | None] = mapped_column(Text)
+
+    removed_by: Mapped[User | None] = relationship(foreign_keys=[removed_by_id])
+
+    @property
+    def is_removed(self) -> bool:
+        return self.removed_at is not None
+
+
+class ActionUpdateRevision(Base):
+    """The earlier text of a corrected progress note: each correction keeps what it
+    replaced, who replaced it and when (issue 20)."""
+
+    __tablename__ = "action_update_revision"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    update_id: Mapped[int] = mapped_column(
+        ForeignKey("action_update.id", ondelete="CASCADE"), index=True
+    )
+    note: Mapped[str] = mapped_column(Text)
+    reason: Mapped[str] = mapped_column(Text, default="")
+    replaced_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    replaced_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+
+    replaced_by: Mapped[User | None] = relationship()

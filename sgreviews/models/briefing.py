@@ -265,3 +265,18 @@ class PartnershipBriefingSettings(Base):
     public_briefings: Mapped[bool] = mapped_column(default=False)
 
     partnership: Mapped[Partnership] = relationship()
+
+
+class BriefingReflection(Base):
+    """One dated reflection by a reader: each confirmation adds one, none overwrites an
+    earlier one (issue 20)."""
+
+    __tablename__ = "briefing_reflection"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    read_id: Mapped[int] = mapped_column(
+        ForeignKey("briefing_read.id", ondelete="CASCADE"), index=True
+    )
+    version_id: Mapped[int] = mapped_column(ForeignKey("briefing_version.id"))
+    text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

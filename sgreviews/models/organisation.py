@@ -32,6 +32,11 @@ class Partnership(Base):
     name: Mapped[str] = mapped_column(String(200), unique=True)
     short_name: Mapped[str] = mapped_column(String(40), unique=True)
     kind: Mapped[PartnershipKind] = mapped_column(str_enum(PartnershipKind))
+    # Issue 20: kept by the administrator. The jurisdiction whose bank holidays the
+    # partnership's reviews count by (a code of ``services.clocks``), and the day it
+    # started using the service.
+    jurisdiction: Mapped[str | None] = mapped_column(String(3))
+    go_live_on: Mapped[date | None]
 
 
 class Sector(enum.Enum):

@@ -9,7 +9,18 @@ import enum
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Column, ForeignKey, Index, String, Table, Text, UniqueConstraint, false
+from sqlalchemy import (
+    Column,
+    ColumnElement,
+    ForeignKey,
+    Index,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    false,
+)
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from sgreviews.clock import utcnow
@@ -176,6 +187,29 @@ class Review(Base):
     home_office_submitted_on: Mapped[date | None]
     home_office_letter_on: Mapped[date | None]
     home_office_outcome: Mapped[str | None] = mapped_column(String(200))
+
+    # Issue 20: a review created in error is withdrawn (never deleted): it keeps its trail
+    # and leaves every list, count and figure (``services.reviews.standing``).
+    withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    withdrawn_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    withdrawal_reason: Mapped[str | None] = mapped_column(Text)
+
+    @hybrid_property
+    def counted(self) -> bool:
+        """The one predicate for "this review is in lists, counts and figures": every
+        list, dashboard figure, report, reminder and search filters on it (SQL:
+        ``Review.counted``); a withdrawn review is out of all of them."""
+        return self.withdrawn_at is None
+
+    @counted.inplace.expression
+    @classmethod
+    def _counted_expression(cls) -> ColumnElement[bool]:
+        return cls.counted_clause()
+
+    @classmethod
+    def counted_clause(cls) -> ColumnElement[bool]:
+        """``Review.counted`` typed as a plain SQL condition, for typed lists of clauses."""
+        return cls.withdrawn_at.is_(None)
 
     partnership: Mapped[Partnership] = relationship()
     findings: Mapped[list[Finding]] = relationship(

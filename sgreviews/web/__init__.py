@@ -10,7 +10,7 @@ from werkzeug.exceptions import HTTPException
 
 from sgreviews.services.conflicts import WriteConflict
 from sgreviews.web.actions import blueprint as actions_blueprint
-from sgreviews.web.admin.views import blueprint as admin_blueprint
+from sgreviews.web.admin import blueprint as admin_blueprint
 from sgreviews.web.audit_trail.views import blueprint as audit_trail_blueprint
 from sgreviews.web.auth.views import blueprint as auth_blueprint
 from sgreviews.web.briefings import blueprint as briefings_blueprint
@@ -23,6 +23,7 @@ from sgreviews.web.home.views import blueprint as home_blueprint
 from sgreviews.web.plan.views import blueprint as plan_blueprint
 from sgreviews.web.request_transactions import roll_back_for_error_page
 from sgreviews.web.reviews import blueprint as reviews_blueprint
+from sgreviews.web.search.views import blueprint as search_blueprint
 from sgreviews.web.sso import blueprint as sso_blueprint
 
 ERROR_TITLES = {
@@ -31,6 +32,7 @@ ERROR_TITLES = {
     404: "Page not found",
     405: "That is not allowed on this page",
     409: "Someone else saved at the same moment",
+    410: "This file has been removed",
     500: "Sorry, there is a problem with the service",
 }
 
@@ -51,6 +53,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(findings_blueprint)
     app.register_blueprint(plan_blueprint)
     app.register_blueprint(audit_trail_blueprint)
+    app.register_blueprint(search_blueprint)
     from sgreviews.web.notifications.views import blueprint as notifications_blueprint
 
     app.register_blueprint(notifications_blueprint)

@@ -31,11 +31,19 @@ NAV_ENTRIES: list[NavEntry] = [
     NavEntry("Briefings", "briefings.index", Permission.MANAGE_BRIEFINGS),
     NavEntry("Briefing reach", "briefings.reach_overview", Permission.VIEW_BRIEFING_REACH),
     NavEntry("Learning library", "briefings.library", Permission.VIEW_LEARNING),
+    NavEntry("Search", "search.search", Permission.VIEW_LEARNING),
     NavEntry("Users and agencies", "admin.users", Permission.MANAGE_USERS, prefix="admin."),
+    NavEntry(
+        "Partnerships",
+        "admin.partnerships",
+        Permission.MANAGE_PARTNERSHIPS,
+        prefix="admin.partnership",
+    ),
     NavEntry(
         "Closure days", "calendar.closure_days", Permission.MANAGE_CALENDAR, prefix="calendar."
     ),
     NavEntry("Audit trail", "audit_trail.events", Permission.MANAGE_USERS),
+    NavEntry("Removed evidence", "actions.removed_evidence", Permission.READ_REMOVED_EVIDENCE),
     NavEntry("Reminder snoozes", "notifications.snoozes", Permission.SNOOZE_REMINDERS),
     NavEntry("Reminder log", "notifications.reminder_log", Permission.VIEW_REMINDER_LOG),
 ]

@@ -26,3 +26,34 @@ for (const block of document.querySelectorAll("[data-app-shown-for-roles]")) {
   }
   sync();
 }
+
+// "Create a review": the partnership follows the review type's owning body (issue 20).
+// The maps come from the server (config/review_types.toml and the partnerships' kinds);
+// a partnership chosen by hand is left alone. Without JavaScript the partnership starts
+// unchosen, and a link with ?type= chooses it on the server.
+const typeSelect = document.querySelector("select[data-app-owning-bodies]");
+const partnershipSelect = document.querySelector("select[data-app-partnership-kinds]");
+if (typeSelect !== null && partnershipSelect !== null) {
+  const owningBodies = JSON.parse(typeSelect.dataset.appOwningBodies);
+  const kinds = JSON.parse(partnershipSelect.dataset.appPartnershipKinds);
+  let chosenByHand = false;
+  partnershipSelect.addEventListener("change", () => {
+    chosenByHand = partnershipSelect.value !== "";
+  });
+  const follow = () => {
+    const body = owningBodies[typeSelect.value];
+    if (body === undefined || chosenByHand) {
+      return;
+    }
+    const match = Array.from(partnershipSelect.options).find(
+      (option) => kinds[option.value] === body,
+    );
+    if (match !== undefined) {
+      partnershipSelect.value = match.value;
+    }
+  };
+  typeSelect.addEventListener("change", follow);
+  if (partnershipSelect.value === "") {
+    follow();
+  }
+}

@@ -210,37 +210,3 @@ def test_extension_request_decision_and_impact_pages(page: Page) -> None:
         "Choose how the impact will be assessed"
     )
     assert axe_violations(page) == []
-
-
-def test_agency_lead_deletes_evidence_and_the_only_file_is_kept(page: Page, tmp_path: Path) -> None:
-    sign_in(page, "police.lead@sgreviews.example")
-    page.goto("/agency/actions?status=in_progress")
-    page.locator("table a.govuk-link").first.click()
-    expect(page.get_by_role("heading", level=1, name=ACTION_HEADING)).to_be_visible()
-    page.get_by_role("link", name="Record progress").click()
-    wrong = tmp_path / "Wrong minutes.pdf"
-    wrong.write_bytes(PDF)
-    page.get_by_label("What has happened since the last update").fill("Minutes attached.")
-    page.get_by_label("Evidence files (optional)").set_input_files(str(wrong))
-    page.get_by_role("button", name="Save update").click()
-    expect(page.get_by_text("Progress update saved.")).to_be_visible()
-
-    page.get_by_role("link", name="Delete Wrong_minutes.pdf").click()
-    expect(
-        page.get_by_role("heading", level=1, name="Delete evidence Wrong_minutes.pdf?")
-    ).to_be_visible()
-    screenshot(page, "evidence-delete-confirm")
-    assert axe_violations(page) == []
-    page.get_by_role("button", name="Delete the file").click()
-    expect(page.get_by_text("Evidence Wrong_minutes.pdf deleted.")).to_be_visible()
-    expect(page.get_by_role("link", name="Wrong_minutes.pdf", exact=True)).to_have_count(0)
-
-    # The only evidence of an action completed with evidence stays, with the reason.
-    page.goto("/agency/actions?status=completed")
-    page.locator("table a.govuk-link").first.click()
-    page.get_by_role("link", name=re.compile(r"^Delete ")).first.click()
-    page.get_by_role("button", name="Delete the file").click()
-    expect(page.get_by_role("heading", name="There is a problem")).to_be_visible()
-    expect(page.locator(".govuk-error-summary")).to_contain_text("only evidence")
-    screenshot(page, "evidence-delete-refused")
-    assert axe_violations(page) == []

@@ -209,6 +209,8 @@ MATRIX: dict[str, dict[Role | None, int]] = {
         Role.PRACTITIONER: FORBIDDEN,
     },
     "/notifications": {None: TO_SIGN_IN, **{role: OK for role in Role}},
+    # Issue 20: every role searches; what it finds is scoped by the policy.
+    "/search": {None: TO_SIGN_IN, **{role: OK for role in Role}},
     "/notifications/settings": {None: TO_SIGN_IN, **{role: OK for role in Role}},
     "/notifications/snoozes": {
         None: TO_SIGN_IN,
@@ -248,6 +250,9 @@ MATRIX: dict[str, dict[Role | None, int]] = {
     "/admin/users/new": ADMIN_ONLY,
     "/admin/agencies/new": ADMIN_ONLY,
     "/admin/audit": ADMIN_ONLY,
+    "/admin/removed-evidence": ADMIN_ONLY,
+    "/admin/partnerships": ADMIN_ONLY,
+    "/admin/partnerships/new": ADMIN_ONLY,
     "/admin/audit/export.csv": ADMIN_ONLY,
 }
 

@@ -117,20 +117,32 @@ CASES: dict[str, Case] = {
             *refused(SECRETARIAT, whose=("mixed",)),
         ),
     ),
-    # Deleting evidence: whoever may update the action (its agency's lead, the
-    # secretariat); a refused POST deletes nothing (a reached one is in test_storage_web).
-    "actions.delete_evidence": Case(
+    # Corrections (issue 20): removing evidence and correcting a note are updates of the
+    # action (its agency's lead, the secretariat), never under another action's address.
+    "actions.remove_evidence": Case(
         _action_child("evidence_id"),
         (
             *reached(LEAD, whose=("own",)),
             *refused(LEAD, whose=("other", "mixed")),
-            *refused(LEAD, whose=("other", "mixed"), method="POST"),
-            *refused(PRACTITIONER, ADMIN, CHAIR),
-            *refused(PRACTITIONER, ADMIN, CHAIR, method="POST"),
+            *refused(PRACTITIONER, CHAIR, ADMIN),
             *reached(SECRETARIAT),
             *refused(SECRETARIAT, whose=("mixed",)),
-            *refused(SECRETARIAT, whose=("mixed",), method="POST"),
         ),
+    ),
+    "actions.correct_update": Case(
+        _action_child("update_id"),
+        (
+            *reached(LEAD, whose=("own",)),
+            *refused(LEAD, whose=("other", "mixed")),
+            *refused(PRACTITIONER, CHAIR, ADMIN),
+            *reached(SECRETARIAT),
+            *refused(SECRETARIAT, whose=("mixed",)),
+        ),
+    ),
+    # A removed file: administrators only (during the retention period), whoever owned it.
+    "actions.download_removed_evidence": Case(
+        _one("evidence_id", "removed_evidence_id"),
+        (*refused(LEAD, PRACTITIONER, SECRETARIAT, CHAIR), *reached(ADMIN)),
     ),
     "actions.decide_extension": Case(
         _action_child("request_id"),
@@ -239,6 +251,7 @@ CASES: dict[str, Case] = {
         )
     },
     "admin.edit_agency": Case(_one("agency_id"), tuple(ADMIN_ONLY_USER)),
+    "admin.edit_partnership": Case(_one("partnership_id"), tuple(ADMIN_ONLY_USER)),
     "admin.set_agency_active": Case(
         _one("agency_id"), tuple(refused(LEAD, PRACTITIONER, SECRETARIAT, CHAIR, method="POST"))
     ),
@@ -289,6 +302,25 @@ def _store_evidence(app: Flask, user: User, action_id: int, name: str) -> int:
     return record.id
 
 
+def _removed_evidence(app: Flask, user: User, action_id: int, name: str) -> int:
+    evidence_id = _store_evidence(app, user, action_id, f"removed-{name}")
+    record = evidence.get(evidence_id)
+    assert record is not None
+    evidence.remove(actor=user, record=record, reason="Uploaded by mistake")
+    return evidence_id
+
+
+def _progress_note(user: User, action_id: int) -> int:
+    from sgreviews.models import Action, ActionStatus
+    from sgreviews.services.actions import writes
+
+    action = db.session.get(Action, action_id)
+    assert action is not None
+    return writes.record_progress(
+        actor=user, action=action, status=ActionStatus.IN_PROGRESS, note="Audit under way"
+    ).id
+
+
 @pytest.fixture
 def world(app: Flask) -> dict[str, dict[str, object]]:
     """Two agencies, each in its own partnership, each with a review, finding, action,
@@ -336,12 +368,15 @@ def world(app: Flask) -> dict[str, dict[str, object]]:
             result[side] = {
                 "agency_id": agency.id,
                 "agency": agency,
+                "partnership_id": partnership.id,
                 "short_name": partnership.short_name,
                 "review_id": review.id,
                 "finding_id": finding.id,
                 "action_id": action.id,
                 "action_reference": action.reference,
                 "evidence_id": _store_evidence(app, lead, action.id, side),
+                "removed_evidence_id": _removed_evidence(app, lead, action.id, side),
+                "update_id": _progress_note(lead, action.id),
                 "request_id": request.id,
                 "challenge_id": challenge.id,
                 "snooze_id": snooze.id,
@@ -369,6 +404,7 @@ def world(app: Flask) -> dict[str, dict[str, object]]:
             **result["own"],
             "evidence_id": result["other"]["evidence_id"],
             "request_id": result["other"]["request_id"],
+            "update_id": result["other"]["update_id"],
         }
         result["secretariat"] = {"email": secretariat.email}
         db.session.commit()

@@ -10,7 +10,7 @@ import io
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from flask import Flask
@@ -18,7 +18,8 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from sgreviews.extensions import db
-from sgreviews.models import Action, ActionStatus, Agency, AuditEvent, EvidenceFile, Role
+from sgreviews.models import Action, ActionStatus, Agency, EvidenceFile, Role
+from sgreviews.services.actions.evidence import purge_removed
 from sgreviews.services.storage import Storage, build_storage
 from sgreviews.settings import storage_settings
 from tests import factories
@@ -124,7 +125,7 @@ def _records(app: Flask, action_id: int) -> list[EvidenceFile]:
         )
 
 
-def test_evidence_upload_download_delete_round_trip(
+def test_evidence_upload_download_remove_purge_round_trip(
     app: Flask, client_for: Clients, world: World, place: Place
 ) -> None:
     lead = client_for(Role.AGENCY_LEAD, world.own)
@@ -139,47 +140,24 @@ def test_evidence_upload_download_delete_round_trip(
     assert download.headers["Content-Type"] == "application/pdf"
     assert "Audit_Q3.pdf" in download.headers["Content-Disposition"]
 
-    page = lead.get(f"{url}/delete")
-    assert page.status_code == 200
-    assert "Delete evidence Audit_Q3.pdf?" in page_text(page)
-    assert place.evidence() == {record.stored_name}  # asking deletes nothing
-
-    deleted = lead.post(f"{url}/delete")
-    assert deleted.status_code == 302
-    assert deleted.headers["Location"].endswith(f"/actions/{world.action_id}")
-    assert "Evidence Audit_Q3.pdf deleted." in page_text(lead.get(deleted.headers["Location"]))
-    assert _records(app, world.action_id) == []
-    assert place.evidence() == set()
-    assert client_for(Role.SECRETARIAT).get(url).status_code == 404
-    with app.app_context():
-        event = db.session.scalar(
-            select(AuditEvent).where(
-                AuditEvent.entity_id == world.action_id, AuditEvent.event == "evidence_deleted"
-            )
-        )
-        assert event is not None and event.before is not None
-        assert event.before["file_name"] == "Audit_Q3.pdf"
-        assert event.before["sha256"] == record.sha256
-
-
-def test_the_only_evidence_of_a_completed_action_is_kept(
-    app: Flask, client_for: Clients, world: World, place: Place
-) -> None:
-    lead = client_for(Role.AGENCY_LEAD, world.own)
-    _upload(lead, world.action_id, "completed", "audit.pdf", PDF)
-    (record,) = _records(app, world.action_id)
-    refused = lead.post(f"/actions/{world.action_id}/evidence/{record.id}/delete")
-    assert refused.status_code == 200
-    text = page_text(refused)
-    assert text.startswith("Error:") or "There is a problem" in text
-    assert "This is the only evidence of an action completed with evidence" in text
+    # Removed with a reason: refused to everyone at its address, still in the store, and
+    # read by the administrator from the store during the retention period.
+    removed = lead.post(f"{url}/remove", data={"reason": "The wrong file"})
+    assert removed.status_code == 302, page_text(removed)
+    assert client_for(Role.SECRETARIAT).get(url).status_code == 410
     assert place.evidence() == {record.stored_name}
+    admin = client_for(Role.ADMINISTRATOR).get(f"/admin/removed-evidence/{record.id}")
+    assert admin.status_code == 200 and admin.data == PDF
+
+    # After the retention period the purge deletes it from the store; the row stays.
+    with app.app_context():
+        kept = db.session.get(EvidenceFile, record.id)
+        assert kept is not None and kept.removed_at is not None
+        kept.removed_at = kept.removed_at - timedelta(days=400)
+        db.session.commit()
+        assert purge_removed(app.extensions["sgreviews.storage"].evidence, 90) == 1
+    assert place.evidence() == set()
     assert [r.id for r in _records(app, world.action_id)] == [record.id]
-    # With a second file, the first can go.
-    _upload(lead, world.action_id, "completed", "audit-v2.pdf", PDF + b" v2")
-    assert lead.post(f"/actions/{world.action_id}/evidence/{record.id}/delete").status_code == 302
-    (kept,) = _records(app, world.action_id)
-    assert place.evidence() == {kept.stored_name}
 
 
 def test_a_refused_upload_leaves_nothing_in_the_store(

@@ -98,6 +98,9 @@ MISSPELT = [
      'neglect = { cspr_pannel = "whole_family"', "map.neglect: unknown key 'cspr_pannel'"),
     ("national_themes.toml", 'neglect = { cspr_panel = "whole_family"',
      'neglect = { cspr_panel = "hole_family"', "map.neglect: cspr_panel has no theme"),
+    ("search.toml", None, "synonym = 1", "unknown key 'synonym'"),
+    ("search.toml", "[spelling]", "[spelling]\nmin_lenght = 3",
+     "unknown key spelling.'min_lenght'"),
 ]  # fmt: skip
 
 

@@ -17,15 +17,18 @@ import secrets
 import unicodedata
 import zipfile
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
+from sqlalchemy import select
 from werkzeug.utils import secure_filename
 
+from sgreviews.clock import utcnow
 from sgreviews.extensions import db
-from sgreviews.models import Action, ActionStatus, ActionUpdate, EvidenceFile, User
+from sgreviews.models import Action, ActionUpdate, EvidenceFile, User
 from sgreviews.services import audit
 from sgreviews.services.editing import FieldError
 from sgreviews.services.storage import FileStore
-from sgreviews.services.uncommitted_files import delete_when_committed, note_written
+from sgreviews.services.uncommitted_files import note_written
 
 DEFAULT_MAX_MB = 20
 
@@ -171,38 +174,6 @@ def read(record: EvidenceFile, files: FileStore) -> bytes:
     return files.read(record.stored_name)
 
 
-def delete(*, actor: User, record: EvidenceFile, files: FileStore) -> None:
-    """Remove an evidence file (a wrong file, or one naming someone): the row now, the
-    stored file when the deletion commits. The audit trail keeps its name and checksum.
-
-    Refused for an assured action (its evidence is what was signed off), and for the last
-    file of an action completed with evidence (which would then have none)."""
-    action = record.action
-    if action.status is ActionStatus.ASSURED:
-        raise FieldError("evidence", "An assured action keeps its evidence: it was signed off")
-    if action.status is ActionStatus.COMPLETED and len(action.evidence_files) <= 1:
-        raise FieldError(
-            "evidence",
-            "This is the only evidence of an action completed with evidence: add other "
-            "evidence or record progress with another status first",
-        )
-    audit.record(
-        actor,
-        "action",
-        action.id,
-        "evidence_deleted",
-        before={
-            "evidence_file": record.id,
-            "file_name": record.file_name,
-            "size_bytes": record.size_bytes,
-            "sha256": record.sha256,
-        },
-    )
-    delete_when_committed(files, record.stored_name)
-    db.session.delete(record)
-    db.session.flush()
-
-
 def get(evidence_id: int) -> EvidenceFile | None:
     return db.session.get(EvidenceFile, evidence_id)
 
@@ -213,3 +184,93 @@ def human_size(size: int) -> str:
     if size < 1024 * 1024:
         return f"{size / 1024:.0f} KB"
     return f"{size / (1024 * 1024):.1f} MB"
+
+
+# Removing and replacing (issue 20): a file uploaded by mistake (a real name in it, the
+# wrong document) is removed with a reason. The row stays, so the trail says what was
+# there, who removed it and why; the file is refused to everyone but administrators, who
+# may read it until the retention period ends, when ``purge_removed`` deletes it.
+
+
+def remove(
+    *,
+    actor: User,
+    record: EvidenceFile,
+    reason: str,
+    replacement: Upload | None = None,
+    files: FileStore | None = None,
+    max_bytes: int = DEFAULT_MAX_MB * 1024 * 1024,
+) -> EvidenceFile | None:
+    """Remove one evidence file, with a reason; store ``replacement`` in its place (on the
+    same progress update) when one is given. Returns the replacement."""
+    reason = reason.strip()
+    if not reason:
+        raise FieldError("reason", "Enter why the file is being removed")
+    if record.removed_at is not None:
+        raise FieldError("reason", f"The file {record.file_name} has already been removed")
+    if replacement is not None:
+        validate(replacement, max_bytes)
+    record.removed_at = utcnow()
+    record.removed_by_id = actor.id
+    record.removal_reason = reason
+    db.session.flush()
+    audit.record(
+        actor,
+        "action",
+        record.action_id,
+        "evidence_removed",
+        before={"evidence_file": record.id, "file_name": record.file_name},
+        after={"evidence_file": record.id, "removed": True, "reason": reason},
+    )
+    if replacement is None:
+        return None
+    assert files is not None
+    return store(
+        actor=actor,
+        action=record.action,
+        update=record.update,
+        upload=replacement,
+        files=files,
+        max_bytes=max_bytes,
+    )
+
+
+def retention_ends(record: EvidenceFile, retention_days: int) -> datetime | None:
+    """When a removed file stops being readable by anyone (None while not removed)."""
+    if record.removed_at is None:
+        return None
+    return record.removed_at + timedelta(days=retention_days)
+
+
+def within_retention(record: EvidenceFile, retention_days: int) -> bool:
+    ends = retention_ends(record, retention_days)
+    return ends is not None and utcnow() < ends
+
+
+def removed_within_retention(retention_days: int) -> list[EvidenceFile]:
+    """Removed files administrators may still read, the most recently removed first."""
+    cutoff = utcnow() - timedelta(days=retention_days)
+    return list(
+        db.session.scalars(
+            select(EvidenceFile)
+            .where(EvidenceFile.removed_at.is_not(None), EvidenceFile.removed_at > cutoff)
+            .order_by(EvidenceFile.removed_at.desc(), EvidenceFile.id.desc())
+        )
+    )
+
+
+def purge_removed(files: FileStore, retention_days: int) -> int:
+    """Delete from the evidence store the files removed longer ago than the retention
+    period; the rows (the trail) stay. Idempotent: a file already gone is skipped.
+    Returns how many."""
+    cutoff = utcnow() - timedelta(days=retention_days)
+    deleted = 0
+    for record in db.session.scalars(
+        select(EvidenceFile).where(
+            EvidenceFile.removed_at.is_not(None), EvidenceFile.removed_at <= cutoff
+        )
+    ):
+        if files.exists(record.stored_name):
+            files.delete(record.stored_name)
+            deleted += 1
+    return deleted

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, func, or_, select
 
 from sgreviews.clock import utcnow
 from sgreviews.extensions import db
@@ -78,6 +78,8 @@ class ActionFilter:
     agency_id: int | None = None
     changed_since: date | None = None
     open_only: bool = False
+    # Words in the reference, action, outcome sought or measure (issue 20), any case.
+    text: str = ""
 
 
 def _filtered(query: Select[Action], filters: ActionFilter, today: date) -> Select[Action]:
@@ -110,6 +112,8 @@ def filter_conditions(
         conditions.append(Action.owning_agency_id == filters.agency_id)
     if filters.review_id is not None:
         conditions.append(Action.findings.any(Finding.review_id == filters.review_id))
+    if filters.text.strip():
+        conditions.append(text_condition(filters.text))
     if filters.changed_since is not None:
         since = datetime.combine(filters.changed_since, datetime.min.time()).replace(
             tzinfo=utcnow().tzinfo
@@ -122,6 +126,29 @@ def filter_conditions(
             )
         )
     return conditions
+
+
+def text_condition(typed: str) -> ColumnElement[bool]:
+    """Every word typed appears (any case) in the action's reference, action, outcome
+    sought or measure of success. A plain substring test, the same on both databases."""
+    conditions = []
+    for word in typed.split()[:10]:
+        escaped = word.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        pattern = f"%{escaped}%"
+        conditions.append(
+            or_(
+                *(
+                    func.lower(column).like(pattern, escape="\\")
+                    for column in (
+                        Action.reference,
+                        Action.action_text,
+                        Action.outcome_sought,
+                        Action.measure_of_success,
+                    )
+                )
+            )
+        )
+    return and_(*conditions)
 
 
 def list_actions(

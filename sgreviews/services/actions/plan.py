@@ -104,7 +104,7 @@ def _tally_conditions(filters: ActionFilter, today: date) -> list[ColumnElement[
     about status and due date (then the actions are counted themselves)."""
     if filters.agency_id is not None or filters.review_id is not None:
         return None
-    if filters.changed_since is not None:
+    if filters.changed_since is not None or filters.rags or filters.text.strip():
         return None
     return filter_conditions(
         filters, today, status=ActionDueTally.status, due_date=ActionDueTally.due_date
@@ -156,6 +156,11 @@ def plan_page(
 ) -> PlanPage:
     conditions = filter_conditions(filters, today)
     calendar = calendar_for("ENG")
+    if filters.rags:
+        # The rating in SQL, the same rules as rag.rate (tests/unit/test_rag_sql_agrees.py).
+        conditions.append(
+            rag_expression(today, rules, calendar).in_([rag.value for rag in filters.rags])
+        )
     rating = rag_expression(today, rules, calendar).label("rag")
     counts, review_entries = _counts_from_tally(
         filters, conditions, today, rules, calendar

@@ -53,9 +53,11 @@ def get_action_with_history(action_id: int) -> Action | None:
             joinedload(Action.assured_by),
             selectinload(Action.updates).joinedload(ActionUpdate.author),
             selectinload(Action.updates).selectinload(ActionUpdate.evidence_files),
+            selectinload(Action.updates).selectinload(ActionUpdate.revisions),
             selectinload(Action.extension_requests).joinedload(ExtensionRequest.requested_by),
             selectinload(Action.extension_requests).joinedload(ExtensionRequest.decided_by),
             selectinload(Action.evidence_files).joinedload(EvidenceFile.uploaded_by),
+            selectinload(Action.evidence_files).joinedload(EvidenceFile.removed_by),
         )
     )
 

@@ -42,8 +42,8 @@ def _progress_text(action: Action) -> str:
     if action.updates:
         latest = action.updates[-1]
         parts.append(f"{latest.created_at.strftime('%d/%m/%Y')}: {latest.note}")
-    if action.evidence_files:
-        parts.append("Evidence: " + ", ".join(file.file_name for file in action.evidence_files))
+    if action.current_evidence:
+        parts.append("Evidence: " + ", ".join(file.file_name for file in action.current_evidence))
     return "\n".join(parts)
 
 

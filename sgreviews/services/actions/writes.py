@@ -255,7 +255,7 @@ def record_progress(
     note = note.strip()
     if not note:
         raise FieldError("note", "Enter what has happened since the last update")
-    if status is ActionStatus.COMPLETED and not (has_new_evidence or action.evidence_files):
+    if status is ActionStatus.COMPLETED and not (has_new_evidence or action.current_evidence):
         raise FieldError("evidence", "Attach evidence to mark the action completed with evidence")
     previous = action.status
     if changes_action:

@@ -1,10 +1,11 @@
-"""Who a briefing reached: a reader's "I have read this" (with an optional reflection), a
-team's recorded use, and the figures per briefing and per agency."""
+"""Who a briefing reached: a reader's "I have read this" (with optional reflections, which
+accumulate with their dates: a later confirmation adds one, never overwrites), a team's
+recorded use, and the figures per briefing and per agency."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
@@ -19,6 +20,7 @@ from sgreviews.models import (
     BriefingVersion,
     User,
 )
+from sgreviews.models.briefing import BriefingReflection
 from sgreviews.services import audit
 from sgreviews.services.briefings.errors import BriefingError
 from sgreviews.services.briefings.library import LibraryFilters, library
@@ -46,10 +48,54 @@ def record_read(
         db.session.add(existing)
     existing.version_id = version.id
     existing.read_at = utcnow()
-    if reflection.strip():
-        existing.reflection = reflection.strip()
+    reflection = reflection.strip()
+    if reflection:
+        # The latest stays on the confirmation (the reading page's one statement reads it);
+        # every one is kept, dated, in briefing_reflection. The same text sent twice (a
+        # double submit) is kept once.
+        latest = existing.reflection
+        existing.reflection = reflection
+        db.session.flush()
+        if reflection != latest or not _has_reflections(existing.id):
+            db.session.add(
+                BriefingReflection(read_id=existing.id, version_id=version.id, text=reflection)
+            )
     db.session.flush()
     return existing
+
+
+def _has_reflections(read_id: int) -> bool:
+    return (
+        db.session.scalar(
+            select(func.count())
+            .select_from(BriefingReflection)
+            .where(BriefingReflection.read_id == read_id)
+        )
+        or 0
+    ) > 0
+
+
+@dataclass(frozen=True)
+class Reflection:
+    """One dated reflection, with the reader's agency at the time of reading."""
+
+    text: str
+    written_at: datetime
+    agency: str | None
+
+
+def reflections_of(briefing_id: int, reader_id: int | None = None) -> list[Reflection]:
+    """Reflections on a briefing, newest first: every reader's, or one reader's."""
+    query = (
+        select(BriefingReflection.text, BriefingReflection.created_at, Agency.name)
+        .join(BriefingRead, BriefingRead.id == BriefingReflection.read_id)
+        .outerjoin(Agency, Agency.id == BriefingRead.agency_id)
+        .where(BriefingRead.briefing_id == briefing_id)
+        .order_by(BriefingReflection.created_at.desc(), BriefingReflection.id.desc())
+    )
+    if reader_id is not None:
+        query = query.where(BriefingRead.user_id == reader_id)
+    return [Reflection(text, at, agency) for text, at, agency in db.session.execute(query)]
 
 
 def record_team_use(
@@ -97,7 +143,7 @@ class AgencyReach:
 @dataclass
 class BriefingReach:
     reads: int
-    reflections: list[BriefingRead]
+    reflections: list[Reflection]
     team_uses: list[BriefingTeamUse]
     by_agency: list[AgencyReach] = field(default_factory=list)
 
@@ -136,14 +182,7 @@ def briefing_reach(briefing: Briefing) -> BriefingReach:
         .select_from(BriefingRead)
         .where(BriefingRead.briefing_id == briefing.id)
     )
-    reflections = list(
-        db.session.scalars(
-            select(BriefingRead)
-            .where(BriefingRead.briefing_id == briefing.id, BriefingRead.reflection != "")
-            .options(joinedload(BriefingRead.agency))
-            .order_by(BriefingRead.read_at.desc())
-        )
-    )
+    reflections = reflections_of(briefing.id)
     uses = list(
         db.session.scalars(
             select(BriefingTeamUse)

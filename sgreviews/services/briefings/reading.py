@@ -35,6 +35,7 @@ from sgreviews.models import (
     Theme,
 )
 from sgreviews.models.briefing import (
+    BriefingReflection,
     VersionStatus,
     briefing_review,
     briefing_theme,
@@ -119,6 +120,14 @@ class ReadingPage:
     read: ReadRecord | None
     # The reader's unread notifications (the header's count).
     unread_notifications: int
+    # The reader's reflections, newest first (issue 20: they accumulate).
+    reflections: tuple[DatedReflection, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class DatedReflection:
+    text: str
+    written_at: datetime
 
 
 # Nobody: no user has this id (the public page and the PDF have no reader).
@@ -173,6 +182,21 @@ _PAGE = cast(
         select(literal(2), *_empty(), Theme.name, null())
         .join(briefing_theme, briefing_theme.c.theme_id == Theme.id)
         .where(briefing_theme.c.briefing_id == bindparam("briefing_id")),
+        # Part 3 (issue 20): the reader's dated reflections, the date in read_at's column.
+        select(
+            literal(3),
+            *_empty()[:10],
+            BriefingReflection.created_at,
+            null(),
+            null(),
+            BriefingReflection.text,
+            null(),
+        )
+        .join(BriefingRead, BriefingRead.id == BriefingReflection.read_id)
+        .where(
+            BriefingRead.briefing_id == bindparam("briefing_id"),
+            BriefingRead.user_id == bindparam("user_id"),
+        ),
     ).order_by("part", "number", "name"),
 )
 
@@ -184,6 +208,7 @@ def reading_page(briefing_id: int, reader_id: int = NOBODY) -> ReadingPage | Non
     versions: list[ReadingVersion] = []
     reviews: list[ReviewLabel] = []
     themes: list[ThemeName] = []
+    reflections: list[DatedReflection] = []
     first = None
     for row in db.session.execute(_PAGE, {"briefing_id": briefing_id, "user_id": reader_id}):
         if row[0] == 0:
@@ -191,8 +216,10 @@ def reading_page(briefing_id: int, reader_id: int = NOBODY) -> ReadingPage | Non
             versions.append(ReadingVersion(row[5], row[6], row[7], row[8], row[9] or {}, row[10]))
         elif row[0] == 1:
             reviews.append(ReviewLabel(row[14], row[15] or ""))
-        else:
+        elif row[0] == 2:
             themes.append(ThemeName(row[14]))
+        else:
+            reflections.append(DatedReflection(row[14], row[11]))
     if first is None:
         return None
     briefing = ReadingBriefing(
@@ -205,7 +232,8 @@ def reading_page(briefing_id: int, reader_id: int = NOBODY) -> ReadingPage | Non
         themes=tuple(themes),
     )
     read = ReadRecord(first[11], first[12] or "") if first[11] is not None else None
-    return ReadingPage(briefing, read, first[13] or 0)
+    reflections.sort(key=lambda item: item.written_at, reverse=True)
+    return ReadingPage(briefing, read, first[13] or 0, tuple(reflections))
 
 
 def reading_briefing(briefing_id: int) -> ReadingBriefing | None:

@@ -64,6 +64,7 @@ def review_scope(filters: Filters) -> list[ColumnElement[bool]]:
     """Reviews active at some point in the period."""
     period = filters.period
     clauses: list[ColumnElement[bool]] = [
+        Review.counted_clause(),
         Review.started_on <= period.end,
         or_(Review.completed_on.is_(None), Review.completed_on >= period.start),
     ]

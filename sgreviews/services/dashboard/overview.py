@@ -17,6 +17,7 @@ def list_reviews() -> list[Review]:
     return list(
         db.session.scalars(
             select(Review)
+            .where(Review.counted)
             .options(joinedload(Review.partnership))
             .order_by(Review.started_on.desc(), Review.reference)
         )

@@ -23,7 +23,7 @@ def reviews_by_type_and_stage(filters: Filters) -> list[tuple[str, str, int]]:
 
 def reviews_started_in_period(filters: Filters) -> list[tuple[str, int]]:
     period = filters.period
-    clauses = [Review.started_on >= period.start, Review.started_on <= period.end]
+    clauses = [Review.counted, Review.started_on >= period.start, Review.started_on <= period.end]
     if filters.partnership_id is not None:
         clauses.append(Review.partnership_id == filters.partnership_id)
     rows = db.session.execute(
@@ -39,7 +39,11 @@ def decisions(filters: Filters) -> list[tuple[str, str, int]]:
     """Decisions recorded in the period, per review type and outcome (what notifications
     and rapid reviews led to)."""
     period = filters.period
-    clauses = [ReviewDecision.decided_on >= period.start, ReviewDecision.decided_on <= period.end]
+    clauses = [
+        Review.counted,
+        ReviewDecision.decided_on >= period.start,
+        ReviewDecision.decided_on <= period.end,
+    ]
     if filters.partnership_id is not None:
         clauses.append(Review.partnership_id == filters.partnership_id)
     rows = db.session.execute(

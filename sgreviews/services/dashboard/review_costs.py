@@ -24,7 +24,11 @@ def costs_against_budget(filters: Filters) -> list[CostRow]:
     """Costs of the reviews commissioned in the business year (whole year, whatever the
     quarter: budgets are yearly), per type, beside the budget set for that year."""
     year = filters.year
-    clauses = [Review.commissioned_on >= year.start, Review.commissioned_on <= year.end]
+    clauses = [
+        Review.counted,
+        Review.commissioned_on >= year.start,
+        Review.commissioned_on <= year.end,
+    ]
     budget_clauses = [ReviewBudget.business_year == year.start_year]
     if filters.partnership_id is not None:
         clauses.append(Review.partnership_id == filters.partnership_id)

@@ -49,7 +49,11 @@ def timeliness(filters: Filters) -> list[TimelinessRow]:
     unmet = ReviewDeadline.met_on.is_(None)
     overdue = and_(unmet, ReviewDeadline.due_on < today, ~active_hold())
     running = and_(unmet, or_(ReviewDeadline.due_on >= today, active_hold()))
-    clauses = [ReviewDeadline.due_on >= period.start, ReviewDeadline.due_on <= period.end]
+    clauses = [
+        Review.counted,
+        ReviewDeadline.due_on >= period.start,
+        ReviewDeadline.due_on <= period.end,
+    ]
     if filters.partnership_id is not None:
         clauses.append(Review.partnership_id == filters.partnership_id)
     rows = db.session.execute(
@@ -91,6 +95,7 @@ def timeliness_breaches(
     late = and_(ReviewDeadline.met_on.is_not(None), ReviewDeadline.met_on > ReviewDeadline.due_on)
     overdue = and_(ReviewDeadline.met_on.is_(None), ReviewDeadline.due_on < today, ~active_hold())
     clauses = [
+        Review.counted,
         ReviewDeadline.due_on >= period.start,
         ReviewDeadline.due_on <= period.end,
         or_(late, overdue),

@@ -167,6 +167,7 @@ class ReviewClockSource:
                     ReviewDeadline.met_on.is_(None),
                     ReviewDeadline.due_on <= today + timedelta(days=ahead),
                     ~active_hold(),
+                    Review.counted,
                 )
                 .order_by(ReviewDeadline.id)
                 .limit(page_size)

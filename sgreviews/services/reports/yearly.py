@@ -132,7 +132,9 @@ def build_yearly_report(
     counts = Counts(public)
     today = today or london_today()
     scope: list[ColumnElement[bool]] = (
-        [] if partnership is None else [Review.partnership_id == partnership.id]
+        [Review.counted_clause()]
+        if partnership is None
+        else [Review.counted_clause(), Review.partnership_id == partnership.id]
     )
     between = f"Between {year.long_label.replace(' to ', ' and ')}"
 

@@ -10,4 +10,4 @@ from sgreviews.models import Review
 
 def reviews_by_reference() -> list[Review]:
     """Every review, in reference order."""
-    return list(db.session.scalars(select(Review).order_by(Review.reference)))
+    return list(db.session.scalars(select(Review).where(Review.counted).order_by(Review.reference)))

@@ -191,7 +191,7 @@ def _filtered(query: Select[Review], filters: ReviewFilters, today: date) -> Sel
 
 
 def list_reviews(user: User, filters: ReviewFilters, today: date) -> ReviewPage:
-    base = _filtered(select(Review).where(reviews_visible_to(user)), filters, today)
+    base = _filtered(select(Review).where(Review.counted, reviews_visible_to(user)), filters, today)
     total = db.session.scalar(select(func.count()).select_from(base.subquery())) or 0
     page, pages = page_window(filters.page, total, PER_PAGE)
     sort_columns = {
@@ -344,7 +344,9 @@ def findings_summary(review_id: int, reader: Actor | None = None) -> FindingsSum
 
 def reviews_for_linking(exclude_id: int) -> list[Review]:
     return list(
-        db.session.scalars(select(Review).where(Review.id != exclude_id).order_by(Review.reference))
+        db.session.scalars(
+            select(Review).where(Review.id != exclude_id, Review.counted).order_by(Review.reference)
+        )
     )
 
 

@@ -57,6 +57,16 @@ def move_stage(
         "moved_on",
         f"The date of the move must be on or after the start on {long_date(review.started_on)}",
     )
+    # Stage dates never go backwards (issue 20): a move is on or after the last one.
+    last = last_move(review)
+    if last is not None:
+        not_before(
+            moved_on,
+            last.moved_on,
+            "moved_on",
+            f"The date of the move must be on or after the last move, to "
+            f"{rtype.stage_label(last.to_stage)} on {long_date(last.moved_on)}",
+        )
     before = snapshot(review)
     transition = _transition(actor, review, to_stage, moved_on, note)
     # Stages that mark a clock's event fill in its date when it is not known yet.
@@ -70,6 +80,65 @@ def move_stage(
     refresh_deadlines(review)
     audit.record(actor, "review", review.id, "transition", before, snapshot(review))
     return transition
+
+
+def last_move(review: Review) -> StageTransition | None:
+    """The review's latest stage move (by date, then by the order recorded)."""
+    moves = [move for move in review.transitions if move.from_stage is not None]
+    if not moves:
+        return None
+    return max(moves, key=lambda move: (move.moved_on, move.id or 0))
+
+
+# The clock dates a move fills in when they are not known yet (see ``move_stage``).
+_FILLED_BY_STAGE = {
+    "final_report": "completed_on",
+    "report": "completed_on",
+    "reported": "completed_on",
+    "sent_to_panel": "sent_to_panel_on",
+    "commissioned": "commissioned_on",
+}
+
+
+def undo_last_move(
+    actor: User | None, review: Review, *, reason: str, expected_version: int | None = None
+) -> StageTransition:
+    """Undo the latest stage move made in error: the review goes back to the stage it came
+    from, the move's record is deleted (the audit trail keeps it, with the reason), and a
+    clock date the move filled in with its own date is cleared again."""
+    check_version(review, expected_version)
+    reason = reason.strip()
+    if not reason:
+        raise ReviewError("Enter why the move is being undone", "reason")
+    last = last_move(review)
+    if last is None or last.from_stage is None:
+        raise ReviewError("The review has no stage move to undo", "reason")
+    if last.to_stage != review.stage:
+        raise ReviewError("The review is no longer at the stage that move reached", "reason")
+    before = snapshot(review)
+    undone = {
+        "from_stage": last.from_stage,
+        "to_stage": last.to_stage,
+        "moved_on": last.moved_on,
+        "note": last.note,
+    }
+    review.stage = last.from_stage
+    filled = _FILLED_BY_STAGE.get(last.to_stage)
+    if filled is not None and getattr(review, filled) == last.moved_on:
+        setattr(review, filled, None)
+    review.transitions.remove(last)
+    db.session.delete(last)
+    db.session.flush()
+    refresh_deadlines(review)
+    audit.record(
+        actor,
+        "review",
+        review.id,
+        "transition_undone",
+        {**before, "undone_move": undone},
+        {**snapshot(review), "reason": reason},
+    )
+    return last
 
 
 def _transition(

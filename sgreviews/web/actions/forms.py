@@ -207,3 +207,36 @@ class BulkUpdateForm(FlaskForm):
     )
     note = TextAreaField("Update for the selected actions", widget=GovTextArea())
     submit = SubmitField("Update selected actions", widget=GovSubmitInput())
+
+
+class RemoveEvidenceForm(FlaskForm):
+    """Remove (or replace) an evidence file uploaded by mistake: the reason is kept."""
+
+    reason = TextAreaField(
+        "Why is this file being removed?",
+        description="For example: it names a family member, or it is the wrong document.",
+        widget=GovTextArea(),
+        validators=[InputRequired("Enter why the file is being removed"), Length(max=2000)],
+    )
+    replacement = MultipleFileField(
+        "Replacement file (optional)",
+        description="PDF, Word, Excel, CSV, text, PNG or JPEG",
+        widget=GovFileInput(),
+    )
+    submit = SubmitField("Remove the file", widget=GovSubmitInput())
+
+
+class CorrectUpdateForm(FlaskForm):
+    """Correct the text of a progress note; the earlier text stays in the history."""
+
+    note = TextAreaField(
+        "Corrected progress note",
+        widget=GovTextArea(),
+        validators=[InputRequired("Enter the corrected note"), Length(max=10000)],
+    )
+    reason = TextAreaField(
+        "Why is it being corrected?",
+        widget=GovTextArea(),
+        validators=[InputRequired("Enter why the note is being corrected"), Length(max=2000)],
+    )
+    submit = SubmitField("Save the correction", widget=GovSubmitInput())

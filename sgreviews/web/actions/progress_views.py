@@ -30,7 +30,7 @@ from sgreviews.web.actions.common import (
 )
 from sgreviews.web.actions.forms import ProgressForm
 from sgreviews.web.forms_common import add_error, comparison
-from sgreviews.web.transactions import attempts, transaction
+from sgreviews.web.transactions import attempts
 
 log = logging.getLogger(__name__)
 STORAGE_DOWN = (
@@ -142,6 +142,10 @@ def download_evidence(action_id: int, evidence_id: int) -> Response:
     action = action_or_404(action_id)
     view_or_403(action)
     record = _evidence_or_404(action.id, evidence_id)
+    if record.removed_at is not None:
+        # Removed (issue 20): gone for everyone here; administrators read it, during the
+        # retention period, from the removed-evidence page.
+        abort(410)
     try:
         data = evidence_service.read(record, current_storage().evidence)
     except MissingFile:
@@ -152,36 +156,4 @@ def download_evidence(action_id: int, evidence_id: int) -> Response:
         as_attachment=True,
         download_name=record.file_name,
         max_age=0,
-    )
-
-
-@blueprint.route(
-    "/actions/<int:action_id>/evidence/<int:evidence_id>/delete", methods=["GET", "POST"]
-)
-@requires(Permission.UPDATE_ACTIONS)
-def delete_evidence(action_id: int, evidence_id: int) -> Response | str:
-    action = action_or_404(action_id)
-    update_or_403(action)
-    record = _evidence_or_404(action.id, evidence_id)
-    problem = ""
-    if request.method == "POST":
-        name = record.file_name
-        try:
-            with transaction():
-                evidence_service.delete(
-                    actor=signed_in_user(), record=record, files=current_storage().evidence
-                )
-        except FieldError as refused:
-            problem = refused.message
-            action = action_or_404(action_id)
-            record = _evidence_or_404(action.id, evidence_id)
-        else:
-            flash(f"Evidence {name} deleted.", "success")
-            return redirect(url_for("actions.show", action_id=action.id))
-    return render_template(
-        "actions/delete_evidence.html",
-        action=action,
-        record=record,
-        problem=problem,
-        human_size=evidence_service.human_size,
     )

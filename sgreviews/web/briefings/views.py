@@ -128,6 +128,7 @@ def read(briefing_id: int) -> Response | str:
         read_form=read_form,
         form=read_form,
         read=page.read,
+        reflections=page.reflections,
         can_manage=has_permission(current_user, Permission.MANAGE_BRIEFINGS),
         can_record_use=has_permission(current_user, Permission.RECORD_TEAM_USE),
         can_see_reach=has_permission(current_user, Permission.VIEW_BRIEFING_REACH),

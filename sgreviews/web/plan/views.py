@@ -16,8 +16,9 @@ from sgreviews.policy import PARTNERSHIP_WIDE_ROLES, Permission, can_view_review
 from sgreviews.services.actions import lists as action_lists
 from sgreviews.services.actions import plan as plan_service
 from sgreviews.services.actions import spreadsheet_export, staged_imports, tracker_import
-from sgreviews.services.actions.rag import current_rules
+from sgreviews.services.actions.rag import Rag, current_rules
 from sgreviews.services.editing import FieldError
+from sgreviews.services.organisations import directory as organisations
 from sgreviews.services.reviews import findings as finding_service
 from sgreviews.services.reviews.choices import reviews_by_reference
 from sgreviews.services.storage import StorageError, current_storage
@@ -51,11 +52,18 @@ def _date_arg(name: str, errors: dict[str, str], label: str) -> date | None:
 
 
 def _plan_filters(errors: dict[str, str]) -> action_lists.ActionFilter:
+    statuses = {status.value: status for status in action_lists.PLAN_STATUSES}
+    rags = {rag.value: rag for rag in Rag}
     return action_lists.ActionFilter(
         open_only=True,
         changed_since=_date_arg("changed_since", errors, "Changed since"),
         due_before=_date_arg("due_before", errors, "Due before"),
         overdue=request.args.get("overdue") == "1",
+        # Issue 20: agency, status, RAG and words. An unknown value is no filter.
+        agency_id=request.args.get("agency", type=int),
+        statuses=[statuses[v] for v in request.args.getlist("status") if v in statuses],
+        rags=[rags[v] for v in request.args.getlist("rag") if v in rags],
+        text=request.args.get("q", "").strip()[:200],
     )
 
 
@@ -102,6 +110,9 @@ def master_action_plan() -> str:
         pagination=pagination,
         print_limit=plan_service.PRINT_LIMIT,
         can_import=has_permission(current_user, Permission.IMPORT_ACTIONS),
+        agencies=organisations.agency_choices(),
+        plan_statuses=action_lists.PLAN_STATUSES,
+        rags=list(Rag),
     )
 
 
@@ -118,6 +129,8 @@ def plan_export(format: str) -> Response:
     actions = spreadsheet_export.actions_for_export(None, None, filters=filters)
     rules = current_rules()
     rag = action_lists.ratings(actions, london_today(), rules)
+    if filters.rags:
+        actions = [action for action in actions if rag[action.id] in filters.rags]
     return _spreadsheet(
         spreadsheet_export.export_rows(actions, rag, rules), "master-action-plan", format
     )

@@ -143,9 +143,12 @@ class NewReviewForm(FlaskForm):
         widget=GovSelect(),
         validators=[InputRequired(message="Choose the type of review")],
     )
+    # Starts unchosen (issue 20): the first partnership by name was often the wrong kind.
+    # The review type's owning body chooses it (config/review_types.toml `owning_body`).
     partnership_id = SelectField(
         "Partnership",
-        coerce=int,
+        description="Chosen from the type of review's owning body; change it if needed.",
+        coerce=forms_common.optional_int,
         widget=GovSelect(),
         validators=[InputRequired(message="Choose the partnership")],
     )
@@ -407,3 +410,39 @@ def add_error(form: FlaskForm, field_name: str | None, message: str) -> None:
         form.form_errors.append(message)
         return
     field.errors = [*field.errors, message]
+
+
+# Corrections (issue 20) ----------------------------------------------------------------
+
+
+class UndoStageForm(VersionedForm):
+    reason = TextAreaField(
+        "Why is the move being undone?",
+        widget=GovTextArea(),
+        validators=[InputRequired(message="Enter why the move is being undone")],
+    )
+    submit = SubmitField("Undo the move", widget=GovSubmitInput())
+
+
+class MoveReviewForm(VersionedForm):
+    partnership_id = SelectField(
+        "Partnership the review belongs to",
+        coerce=forms_common.optional_int,
+        widget=GovSelect(),
+        validators=[InputRequired(message="Choose the partnership the review belongs to")],
+    )
+    reason = TextAreaField(
+        "Why is the review being moved?",
+        widget=GovTextArea(),
+        validators=[InputRequired(message="Enter why the review is being moved")],
+    )
+    submit = SubmitField("Move the review", widget=GovSubmitInput())
+
+
+class WithdrawReviewForm(VersionedForm):
+    reason = TextAreaField(
+        "Why is the review being withdrawn?",
+        widget=GovTextArea(),
+        validators=[InputRequired(message="Enter why the review is being withdrawn")],
+    )
+    submit = SubmitField("Withdraw the review", widget=GovSubmitInput())

@@ -9,6 +9,8 @@ back beside its field with everything typed kept."""
 
 from __future__ import annotations
 
+import json
+
 from flask import render_template, request, url_for
 from flask_login import current_user
 
@@ -20,10 +22,13 @@ from sgreviews.policy import (
     can_view_family_log,
     has_permission,
     sees_every_action,
+    serves_partnership,
 )
 from sgreviews.services.organisations import directory as organisations
+from sgreviews.services.organisations import partnerships as partnership_admin
 from sgreviews.services.reviews import creation as review_creation
 from sgreviews.services.reviews import queries as review_queries
+from sgreviews.services.reviews import stages as review_stages
 from sgreviews.services.reviews.lifecycle import review_types, type_of
 from sgreviews.web.access import requires
 from sgreviews.web.forms_common import choices_of
@@ -111,6 +116,8 @@ def show(review_id: int) -> str:
         every_action=sees_every_action(current_user),
         can_manage=has_permission(current_user, Permission.MANAGE_REVIEWS),
         can_see_family=can_view_family_log(current_user, review),
+        can_undo_stage=review_stages.last_move(review) is not None,
+        can_move=serves_partnership(current_user, review.partnership_id),
         can_write_briefings=has_permission(current_user, Permission.MANAGE_BRIEFINGS),
         today=today,
         methodology=Methodology,
@@ -168,9 +175,17 @@ def new_review() -> Page:
     form.review_type.choices = choices_of(
         [("", "Choose a type")] + [(key, rtype.display_name) for key, rtype in types.items()]
     )
-    form.partnership_id.choices = choices_of(_partnership_choices())
+    form.partnership_id.choices = choices_of(
+        [("", "Choose a partnership"), *_partnership_choices()]
+    )
     variants = {key: label for rtype in types.values() for key, label in rtype.variants}
     form.variant.choices = choices_of([("", "Not applicable"), *variants.items()])
+    kinds = partnership_admin.partnership_kinds()
+    owning_bodies = {key: rtype.owning_body for key, rtype in types.items()}
+    if request.method == "GET" and request.args.get("type") in types:
+        # Linked with a type chosen (and without JavaScript): its owning body's partnership.
+        form.review_type.data = request.args["type"]
+        form.partnership_id.data = _partnership_of_kind(kinds, owning_bodies[form.review_type.data])
     if form.validate_on_submit():
         partnership = organisations.get_partnership(form.partnership_id.data)
         if partnership is None:
@@ -194,4 +209,28 @@ def new_review() -> Page:
             )
             if response:
                 return response
-    return form_page(form, title="Create a review")
+    return form_page(
+        form,
+        title="Create a review",
+        # app.js chooses the partnership of the type's owning body as the type changes.
+        field_params={
+            "review_type": {"attributes": {"data-app-owning-bodies": json.dumps(owning_bodies)}},
+            "partnership_id": {
+                "attributes": {
+                    "data-app-partnership-kinds": json.dumps(
+                        {str(pid): kind for pid, kind in kinds.items()}
+                    )
+                }
+            },
+        },
+    )
+
+
+def _partnership_of_kind(kinds: dict[int, str], owning_body: str) -> int | None:
+    """The partnership a review of this owning body goes to: of the partnerships of that
+    kind, the first the user serves (all, for a user serving none), by name."""
+    served = {p.id for p in getattr(current_user, "partnerships", [])}
+    candidates = [pid for pid, kind in kinds.items() if kind == owning_body]
+    preferred = [pid for pid in candidates if not served or pid in served]
+    chosen = preferred or candidates
+    return chosen[0] if chosen else None

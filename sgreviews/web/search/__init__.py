@@ -1,0 +1,1 @@
+"""The search across the whole record (issue 20)."""
