@@ -281,7 +281,7 @@ CALENDAR_SPAN = DUE_SOON_WORKING_DAYS * 3 + 7
 
 def clocks_due(today: date) -> Queue:
     """Unmet statutory deadlines (decisions, notifications, completions) of reviews not on
-    hold, due within five working days of today on the review's own calendar, or
+    hold nor withdrawn, due within five working days of today on the review's own calendar, or
     already missed."""
     rows = db.session.execute(
         select(
@@ -298,6 +298,7 @@ def clocks_due(today: date) -> Queue:
             ReviewDeadline.met_on.is_(None),
             ReviewDeadline.due_on <= today + timedelta(days=CALENDAR_SPAN),
             Review.published_on.is_(None),
+            Review.counted,
             ~active_hold(),
         )
         .order_by(ReviewDeadline.due_on, Review.reference)
