@@ -109,6 +109,11 @@ class Settings:
     web_workers: int = 1
     # "json" (one JSON object a line, with the request id) or "text".
     log_format: str = "text"
+    # The JSON API (issue 21): requests allowed per token (and, for requests with no
+    # valid token, per client address), in Flask-Limiter's notation; "" is no limit.
+    api_rate_limit: str = "300 per minute"
+    # The longest life a personal access token may be given, in days.
+    api_token_max_days: int = 365
 
     @classmethod
     def from_env(cls, overrides: dict[str, str] | None = None) -> Settings:
@@ -157,6 +162,8 @@ class Settings:
             allow_memory_ratelimit=_flag(env, "SGREVIEWS_ALLOW_MEMORY_RATELIMIT", False),
             web_workers=web_workers(env),
             log_format=_log_format(env, environment),
+            api_rate_limit=_api_rate_limit(env, environment),
+            api_token_max_days=_api_token_max_days(env),
         )
 
     def unsafe_production_defaults(self) -> list[str]:
@@ -259,6 +266,35 @@ def _two_factor(env: dict[str, str], environment: str) -> bool:
             "and chairs must use two-factor authentication."
         )
     return raw == "required"
+
+
+def _api_rate_limit(env: dict[str, str], environment: str) -> str:
+    """SGREVIEWS_API_RATE_LIMIT: API requests allowed per token (per client address for
+    requests without a valid token), in Flask-Limiter's notation, or ``off``. Off by
+    default in testing, like the sign-in limit (schemathesis makes hundreds of calls)."""
+    from limits import parse_many
+
+    raw = env.get("SGREVIEWS_API_RATE_LIMIT", "").strip()
+    if raw == "":
+        return "" if environment == "testing" else "300 per minute"
+    if raw.lower() == "off":
+        return ""
+    try:
+        parse_many(raw)
+    except ValueError as error:
+        raise ConfigurationError(
+            f"SGREVIEWS_API_RATE_LIMIT must look like '300 per minute' or be off, not {raw!r}"
+        ) from error
+    return raw
+
+
+def _api_token_max_days(env: dict[str, str]) -> int:
+    days = _int(env, "SGREVIEWS_API_TOKEN_MAX_DAYS", 365)
+    if not 1 <= days <= 3650:
+        raise ConfigurationError(
+            f"SGREVIEWS_API_TOKEN_MAX_DAYS must be between 1 and 3650, not {days}"
+        )
+    return days
 
 
 def _rate_limit(env: dict[str, str], environment: str) -> str:
