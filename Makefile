@@ -19,7 +19,7 @@ export SGREVIEWS_ENV ?= development
 # The local environment the bare `.venv/bin/sgreviews` reads (git-ignored; see README).
 LOCAL_ENV := .env
 
-.PHONY: run test setup assets db lint typecheck test-sqlite test-postgresql clean
+.PHONY: run test setup assets db lint typecheck test-sqlite test-postgresql clean openapi
 
 run: setup db
 	@$(BIN)/sgreviews demo sign-ins
@@ -68,6 +68,10 @@ static/dist/.copied: $(NPM_STAMP) $(JS)
 db: $(PY_STAMP) $(LOCAL_ENV)
 	$(BIN)/sgreviews db upgrade
 	$(BIN)/sgreviews demo load --if-empty
+
+# The API's OpenAPI document, checked in (a test fails when it differs from the served one).
+openapi: $(PY_STAMP)
+	$(BIN)/sgreviews api openapi -o docs/openapi.json
 
 lint: $(PY_STAMP)
 	$(BIN)/ruff check sgreviews tests benchmarks

@@ -13,7 +13,7 @@ from typing import Protocol
 
 from sqlalchemy import ColumnElement, or_, select
 
-from sgreviews.models import Action, Finding, Review, Role, User
+from sgreviews.models import Action, ApiScope, Finding, Review, Role, User
 from sgreviews.models.action import action_finding
 from sgreviews.models.review import review_agency
 
@@ -256,3 +256,32 @@ def can_assure_action(user: Actor, action: Action) -> bool:
 
 def can_manage_findings(user: Actor) -> bool:
     return has_permission(user, Permission.MANAGE_FINDINGS)
+
+
+# The JSON API (issue 21). A personal access token acts as its user: the rules above decide
+# what the user's role and agency may see and do, and the token's scope only narrows them.
+
+
+def actions_visible_to(user: Actor) -> ColumnElement[bool]:
+    """SQL condition on ``Action`` for the actions a user may read: the rule of
+    :func:`can_view_action`, for lists."""
+    if not has_permission(user, Permission.VIEW_ACTION):
+        return Action.id.is_(None)
+    assert isinstance(user, User)
+    if user.role in PARTNERSHIP_WIDE_ROLES:
+        return Action.id.is_not(None)
+    if user.agency_id is None:
+        return Action.id.is_(None)
+    return Action.owning_agency_id == user.agency_id
+
+
+def findings_visible_to(user: Actor) -> ColumnElement[bool]:
+    """SQL condition on ``Finding``: every finding of a review the user may read (the
+    findings page of a review lists them all)."""
+    return Finding.review_id.in_(select(Review.id).where(reviews_visible_to(user)))
+
+
+def api_scope_allows(scope: ApiScope, *, write: bool) -> bool:
+    """Whether a token of this scope may make this kind of call at all: a read token reads
+    only; a read-write token may also write, within what its user may do."""
+    return not write or scope is ApiScope.READ_WRITE
