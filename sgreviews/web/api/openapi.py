@@ -315,6 +315,20 @@ def _action_filters() -> list[dict[str, Any]]:
 def document() -> dict[str, Any]:
     """The OpenAPI document, as a JSON-ready dict."""
     paths: dict[str, Any] = {
+        "/api/v1/openapi.json": {
+            "get": {
+                "operationId": "getOpenApiDocument",
+                "summary": "This document (no token needed)",
+                "security": [],
+                "responses": {
+                    "200": {
+                        "description": "The OpenAPI document.",
+                        "content": {"application/json": {"schema": {"type": "object"}}},
+                    },
+                    "304": {"description": "Not modified since the ETag sent as If-None-Match."},
+                },
+            }
+        },
         "/api/v1/reviews": _read(
             "listReviews",
             "Reviews the token may read",
