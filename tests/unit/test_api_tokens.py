@@ -80,7 +80,7 @@ def test_last_use_is_noted_at_most_once_a_minute() -> None:
 
 def test_cursors_round_trip_and_refuse_strangers() -> None:
     assert decode(encode(41)) == 41
-    for bad in ("", "abc", "-1", "1" * 11, "١٢"):
+    for bad in ("", "abc", "-1", "8779141463", "١٢"):
         with pytest.raises(BadCursor):
             decode(bad)
     assert page_of([1, 2, 3], 2) == ([1, 2], "2")

@@ -11,7 +11,8 @@ from typing import Any
 
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 200
-CURSOR_PATTERN = r"^[0-9]{1,10}$"
+# Nine digits at most: every id fits a 32-bit INTEGER column (PostgreSQL refuses more).
+CURSOR_PATTERN = r"^[0-9]{1,9}$"
 
 
 class BadCursor(ValueError):
@@ -23,7 +24,7 @@ def encode(last_id: int) -> str:
 
 
 def decode(cursor: str) -> int:
-    if not (cursor.isascii() and cursor.isdigit() and 1 <= len(cursor) <= 10):
+    if not (cursor.isascii() and cursor.isdigit() and 1 <= len(cursor) <= 9):
         raise BadCursor(cursor)
     return int(cursor)
 
