@@ -414,3 +414,17 @@ def test_a_wrong_method_is_405_problem(app: Flask, world: ApiWorld) -> None:
     response = app.test_client().delete("/api/v1/actions", headers=world.bearer("secretariat"))
     assert response.status_code == 405
     assert response.mimetype == PROBLEM
+
+
+def test_the_role_table_covers_every_api_list(app: Flask) -> None:
+    """A new API list must be added to EXPECTED above (the pages' matrix is in
+    test_access.py, where the API answers 401 to a session without a token)."""
+    lists = {
+        rule.rule.removeprefix("/api/v1/")
+        for rule in app.url_map.iter_rules()
+        if rule.endpoint.startswith("api.")
+        and "GET" in (rule.methods or set())
+        and not rule.arguments
+        and rule.endpoint != "api.openapi"
+    }
+    assert lists == set(LISTS)
