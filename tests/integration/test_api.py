@@ -428,3 +428,22 @@ def test_the_role_table_covers_every_api_list(app: Flask) -> None:
         and rule.endpoint != "api.openapi"
     }
     assert lists == set(LISTS)
+
+
+def test_an_idle_browser_session_does_not_get_in_the_way(app: Flask, world: ApiWorld) -> None:
+    """A call from a tab whose session has gone idle is answered by its token, not sent
+    to sign in: the API neither reads nor ends the session."""
+    from sgreviews.models import User
+    from sgreviews.web.auth.session_security import LAST_SEEN_KEY
+    from tests.conftest import sign_in
+    from tests.factories import PASSWORD
+
+    client = app.test_client()
+    with app.app_context():
+        email = db.session.get(User, world.ids["lead_a"]).email  # type: ignore[union-attr]
+    assert sign_in(client, email, PASSWORD).status_code == 302
+    with client.session_transaction() as session:
+        session[LAST_SEEN_KEY] = 0
+    response = client.get("/api/v1/actions", headers=world.bearer("lead_a"))
+    assert response.status_code == 200
+    assert client.get("/agency/actions").status_code == 302  # the page still times out
