@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -12,7 +13,7 @@ from flask import Flask
 from sqlalchemy import select
 from werkzeug.test import TestResponse
 
-from sgreviews.clock import utcnow
+from sgreviews.clock import london_today, utcnow
 from sgreviews.extensions import db
 from sgreviews.models import Action, ActionUpdate, ApiToken, AuditEvent
 from tests.api_world import ApiWorld, build_world
@@ -219,10 +220,7 @@ def test_filters_narrow_the_lists(app: Flask, world: ApiWorld) -> None:
     assert action_ids(f"partnership={w['partnership']}&review_type=sar") == {w["action_3"]}
     assert action_ids(f"partnership={w['partnership']}&overdue=true") == {w["action_1"]}
     assert w["action_1"] not in action_ids("status=in_progress,completed")
-    due_in_50 = (utcnow().date()).toordinal() + 50
-    from datetime import date
-
-    before = date.fromordinal(due_in_50).isoformat()
+    before = (london_today() + timedelta(days=50)).isoformat()
     assert action_ids(f"partnership={w['partnership']}&due_before={before}") == {
         w["action_1"],
         w["action_2"],
