@@ -179,6 +179,30 @@ def reviews_visible_to(user: Actor) -> ColumnElement[bool]:
     return or_(Review.id.in_(holds_actions), Review.id.in_(involved))
 
 
+def actions_visible_to(user: Actor) -> ColumnElement[bool]:
+    """SQL condition on ``Action`` for the actions a user may open: the rule of
+    :func:`can_view_action`, for counts and lists (need to know: an agency lead counts
+    only their own agency's actions, even on a review page that shows every finding)."""
+    if not has_permission(user, Permission.VIEW_ACTION):
+        return Action.id.is_(None)
+    assert isinstance(user, User)
+    if user.role in PARTNERSHIP_WIDE_ROLES:
+        return Action.id.is_not(None)
+    if user.agency_id is None:
+        return Action.id.is_(None)
+    return Action.owning_agency_id == user.agency_id
+
+
+def sees_every_action(user: Actor) -> bool:
+    """Whether counts of actions shown to this user are partnership-wide (else their
+    agency's only)."""
+    return (
+        has_permission(user, Permission.VIEW_ACTION)
+        and isinstance(user, User)
+        and user.role in PARTNERSHIP_WIDE_ROLES
+    )
+
+
 def can_view_family_log(user: Actor, review: Review) -> bool:
     """The family involvement log: secretariat and chair only."""
     return has_permission(user, Permission.VIEW_FAMILY_LOG) and can_view_review(user, review)
@@ -260,19 +284,6 @@ def can_manage_findings(user: Actor) -> bool:
 
 # The JSON API (issue 21). A personal access token acts as its user: the rules above decide
 # what the user's role and agency may see and do, and the token's scope only narrows them.
-
-
-def actions_visible_to(user: Actor) -> ColumnElement[bool]:
-    """SQL condition on ``Action`` for the actions a user may read: the rule of
-    :func:`can_view_action`, for lists."""
-    if not has_permission(user, Permission.VIEW_ACTION):
-        return Action.id.is_(None)
-    assert isinstance(user, User)
-    if user.role in PARTNERSHIP_WIDE_ROLES:
-        return Action.id.is_not(None)
-    if user.agency_id is None:
-        return Action.id.is_(None)
-    return Action.owning_agency_id == user.agency_id
 
 
 def findings_visible_to(user: Actor) -> ColumnElement[bool]:

@@ -101,6 +101,11 @@ class Settings:
     # Threads building reminder digests at once, each with its own database connection;
     # 0 (the default) means 2 on PostgreSQL and 1 on SQLite, which has one writer at a time.
     digest_workers: int = 0
+    # The JSON API (issue 21): requests allowed per token (and, for requests with no
+    # valid token, per client address), in Flask-Limiter's notation; "" is no limit.
+    api_rate_limit: str = "300 per minute"
+    # The longest life a personal access token may be given, in days.
+    api_token_max_days: int = 365
     # Production refuses these unsafe defaults unless the matching SGREVIEWS_ALLOW_*
     # variable says they are meant (see ``refuse_unsafe_production``).
     allow_sqlite: bool = False
@@ -109,11 +114,6 @@ class Settings:
     web_workers: int = 1
     # "json" (one JSON object a line, with the request id) or "text".
     log_format: str = "text"
-    # The JSON API (issue 21): requests allowed per token (and, for requests with no
-    # valid token, per client address), in Flask-Limiter's notation; "" is no limit.
-    api_rate_limit: str = "300 per minute"
-    # The longest life a personal access token may be given, in days.
-    api_token_max_days: int = 365
 
     @classmethod
     def from_env(cls, overrides: dict[str, str] | None = None) -> Settings:
@@ -157,13 +157,13 @@ class Settings:
             trusted_proxies=_trusted_proxies(env),
             benchmark_floor_bytes=_floor_bytes(env, environment),
             digest_workers=_digest_workers(env),
+            api_rate_limit=_api_rate_limit(env, environment),
+            api_token_max_days=_api_token_max_days(env),
             allow_sqlite=_flag(env, "SGREVIEWS_ALLOW_SQLITE", False),
             allow_local_base_url=_flag(env, "SGREVIEWS_ALLOW_LOCAL_BASE_URL", False),
             allow_memory_ratelimit=_flag(env, "SGREVIEWS_ALLOW_MEMORY_RATELIMIT", False),
             web_workers=web_workers(env),
             log_format=_log_format(env, environment),
-            api_rate_limit=_api_rate_limit(env, environment),
-            api_token_max_days=_api_token_max_days(env),
         )
 
     def unsafe_production_defaults(self) -> list[str]:
@@ -241,33 +241,6 @@ def _floor_bytes(env: dict[str, str], environment: str) -> int:
     return size
 
 
-def _development_secret(instance_path: Path) -> str:
-    """A per-checkout secret for development, kept in the instance folder so sessions
-    survive a restart. Never used in production."""
-    instance_path.mkdir(parents=True, exist_ok=True)
-    key_file = instance_path / "dev-secret-key"
-    if not key_file.exists():
-        key_file.write_text(secrets.token_hex(32))
-    return key_file.read_text().strip()
-
-
-def _two_factor(env: dict[str, str], environment: str) -> bool:
-    """SGREVIEWS_TWO_FACTOR=required|off. Required by default in production, and production
-    refuses ``off``; development and testing default to ``off`` so the demo and tests can
-    sign in as administrators, secretariat and chairs with a password alone."""
-    raw = env.get("SGREVIEWS_TWO_FACTOR", "").strip().lower()
-    if raw == "":
-        return environment == "production"
-    if raw not in ("required", "off"):
-        raise ConfigurationError(f"SGREVIEWS_TWO_FACTOR must be required or off, not {raw!r}")
-    if raw == "off" and environment == "production":
-        raise ConfigurationError(
-            "SGREVIEWS_TWO_FACTOR=off is refused in production: administrators, secretariat "
-            "and chairs must use two-factor authentication."
-        )
-    return raw == "required"
-
-
 def _api_rate_limit(env: dict[str, str], environment: str) -> str:
     """SGREVIEWS_API_RATE_LIMIT: API requests allowed per token (per client address for
     requests without a valid token), in Flask-Limiter's notation, or ``off``. Off by
@@ -295,6 +268,33 @@ def _api_token_max_days(env: dict[str, str]) -> int:
             f"SGREVIEWS_API_TOKEN_MAX_DAYS must be between 1 and 3650, not {days}"
         )
     return days
+
+
+def _development_secret(instance_path: Path) -> str:
+    """A per-checkout secret for development, kept in the instance folder so sessions
+    survive a restart. Never used in production."""
+    instance_path.mkdir(parents=True, exist_ok=True)
+    key_file = instance_path / "dev-secret-key"
+    if not key_file.exists():
+        key_file.write_text(secrets.token_hex(32))
+    return key_file.read_text().strip()
+
+
+def _two_factor(env: dict[str, str], environment: str) -> bool:
+    """SGREVIEWS_TWO_FACTOR=required|off. Required by default in production, and production
+    refuses ``off``; development and testing default to ``off`` so the demo and tests can
+    sign in as administrators, secretariat and chairs with a password alone."""
+    raw = env.get("SGREVIEWS_TWO_FACTOR", "").strip().lower()
+    if raw == "":
+        return environment == "production"
+    if raw not in ("required", "off"):
+        raise ConfigurationError(f"SGREVIEWS_TWO_FACTOR must be required or off, not {raw!r}")
+    if raw == "off" and environment == "production":
+        raise ConfigurationError(
+            "SGREVIEWS_TWO_FACTOR=off is refused in production: administrators, secretariat "
+            "and chairs must use two-factor authentication."
+        )
+    return raw == "required"
 
 
 def _rate_limit(env: dict[str, str], environment: str) -> str:
