@@ -24,7 +24,7 @@ export SGREVIEWS_ENV ?= development
 # The local environment the bare `.venv/bin/sgreviews` reads (git-ignored; see README).
 LOCAL_ENV := .env
 
-.PHONY: run test setup assets db lint typecheck test-sqlite test-postgresql test-other-pythons lock clean
+.PHONY: run test setup assets db lint typecheck test-sqlite test-postgresql test-other-pythons lock clean openapi
 
 run: setup db
 	@$(BIN)/sgreviews demo sign-ins
@@ -84,6 +84,10 @@ static/dist/.copied: $(NPM_STAMP) $(JS)
 db: $(PY_STAMP) $(LOCAL_ENV)
 	$(BIN)/sgreviews db upgrade
 	$(BIN)/sgreviews demo load --if-empty
+
+# The API's OpenAPI document, checked in (a test fails when it differs from the served one).
+openapi: $(PY_STAMP)
+	$(BIN)/sgreviews api openapi -o docs/openapi.json
 
 lint: $(PY_STAMP)
 	$(BIN)/python tools/check_lock.py

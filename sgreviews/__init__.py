@@ -103,6 +103,13 @@ def create_app(overrides: dict[str, str] | None = None) -> Flask:
 
     register_blueprints(app)
     register_error_pages(app)
+    # The API reads no session cookie: a call is authenticated by its bearer token alone
+    # (web/api_auth.py), so a cross-site form cannot act through it and CSRF tokens do not
+    # apply. Every other blueprint keeps CSRF protection.
+    csrf.exempt(app.blueprints["api"])
+    from sgreviews.web import api_auth
+
+    api_auth.init_app(app)
 
     from sgreviews.cli import register_commands
 

@@ -11,6 +11,7 @@ sgreviews demo generate        generated data at scale (s, l, xl) for benchmarks
 sgreviews reminders run        run or preview the day's reminders
 sgreviews scheduler            the scheduler process (daily reminders, outbox delivery)
 sgreviews sso check            config/sso.toml against the agencies and partnerships
+sgreviews api openapi -o F     write the API's OpenAPI document (docs/openapi.json)
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from flask.helpers import get_load_dotenv
 from flask_migrate.cli import db as migrate_group
 
 from sgreviews.backup import backup_command, restore_command
+from sgreviews.cli_api import api_group
 from sgreviews.cli_deadline import deadline_command
 from sgreviews.cli_reports import report_group
 from sgreviews.cli_sso import sso_group
@@ -83,6 +85,7 @@ def add_project_commands(group: click.Group) -> None:
         scheduler_command,
         sso_group,
         purge_removed_evidence_command,
+        api_group,
     ):
         group.add_command(command)
 

@@ -13,7 +13,7 @@ from typing import Protocol
 
 from sqlalchemy import ColumnElement, and_, or_, select
 
-from sgreviews.models import Action, Finding, Review, Role, User
+from sgreviews.models import Action, ApiScope, Finding, Review, Role, User
 from sgreviews.models.action import action_finding
 from sgreviews.models.review import review_agency
 
@@ -357,3 +357,13 @@ def can_move_review(user: Actor, from_partnership_id: int, to_partnership_id: in
     return serves_partnership(user, from_partnership_id) and serves_partnership(
         user, to_partnership_id
     )
+
+
+# The JSON API (issue 21). A personal access token acts as its user: the rules above decide
+# what the user's role and agency may see and do, and the token's scope only narrows them.
+
+
+def api_scope_allows(scope: ApiScope, *, write: bool) -> bool:
+    """Whether a token of this scope may make this kind of call at all: a read token reads
+    only; a read-write token may also write, within what its user may do."""
+    return not write or scope is ApiScope.READ_WRITE

@@ -118,6 +118,11 @@ class Settings:
     # Threads building reminder digests at once, each with its own database connection;
     # 0 (the default) means 2 on PostgreSQL and 1 on SQLite, which has one writer at a time.
     digest_workers: int = 0
+    # The JSON API (issue 21): requests allowed per token (and, for requests with no
+    # valid token, per client address), in Flask-Limiter's notation; "" is no limit.
+    api_rate_limit: str = "300 per minute"
+    # The longest life a personal access token may be given, in days.
+    api_token_max_days: int = 365
     # Production refuses these unsafe defaults unless the matching SGREVIEWS_ALLOW_*
     # variable says they are meant (see ``refuse_unsafe_production``).
     allow_sqlite: bool = False
@@ -198,6 +203,8 @@ class Settings:
             trusted_proxies=_trusted_proxies(env),
             benchmark_floor_bytes=_floor_bytes(env, environment),
             digest_workers=_digest_workers(env),
+            api_rate_limit=_api_rate_limit(env, environment),
+            api_token_max_days=_api_token_max_days(env),
             allow_sqlite=_flag(env, "SGREVIEWS_ALLOW_SQLITE", False),
             allow_local_base_url=_flag(env, "SGREVIEWS_ALLOW_LOCAL_BASE_URL", False),
             allow_memory_ratelimit=_flag(env, "SGREVIEWS_ALLOW_MEMORY_RATELIMIT", False),
@@ -383,6 +390,35 @@ def _floor_bytes(env: dict[str, str], environment: str) -> int:
             "SGREVIEWS_BENCHMARK_FLOOR_BYTES is for benchmarks and is refused in production"
         )
     return size
+
+
+def _api_rate_limit(env: dict[str, str], environment: str) -> str:
+    """SGREVIEWS_API_RATE_LIMIT: API requests allowed per token (per client address for
+    requests without a valid token), in Flask-Limiter's notation, or ``off``. Off by
+    default in testing, like the sign-in limit (schemathesis makes hundreds of calls)."""
+    from limits import parse_many
+
+    raw = env.get("SGREVIEWS_API_RATE_LIMIT", "").strip()
+    if raw == "":
+        return "" if environment == "testing" else "300 per minute"
+    if raw.lower() == "off":
+        return ""
+    try:
+        parse_many(raw)
+    except ValueError as error:
+        raise ConfigurationError(
+            f"SGREVIEWS_API_RATE_LIMIT must look like '300 per minute' or be off, not {raw!r}"
+        ) from error
+    return raw
+
+
+def _api_token_max_days(env: dict[str, str]) -> int:
+    days = _int(env, "SGREVIEWS_API_TOKEN_MAX_DAYS", 365)
+    if not 1 <= days <= 3650:
+        raise ConfigurationError(
+            f"SGREVIEWS_API_TOKEN_MAX_DAYS must be between 1 and 3650, not {days}"
+        )
+    return days
 
 
 def _development_secret(instance_path: Path) -> str:

@@ -15,7 +15,7 @@ table and loses these triggers; such a migration must create them again
 (``create_sqlite_triggers`` below).
 
 Revision ID: 0022
-Revises: 0019
+Revises: 0020
 Create Date: 2026-12-07 06:00:00
 
 """
@@ -24,7 +24,7 @@ from alembic import op
 
 
 revision = "0022"
-down_revision = "0019"
+down_revision = "0020"
 branch_labels = None
 depends_on = None
 

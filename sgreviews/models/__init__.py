@@ -11,6 +11,7 @@ from sgreviews.models.action import (
     ImpactStatus,
     UpdateKind,
 )
+from sgreviews.models.api_token import ApiScope, ApiToken
 from sgreviews.models.assurance import Challenge, ChallengeStatus, ReviewBudget
 from sgreviews.models.audit import AuditEvent
 from sgreviews.models.base import Base
@@ -53,6 +54,8 @@ __all__ = [
     "ActionUpdate",
     "Agency",
     "AgencyFormerName",
+    "ApiScope",
+    "ApiToken",
     "AuditEvent",
     "Base",
     "Challenge",

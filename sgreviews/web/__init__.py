@@ -7,10 +7,14 @@ import logging
 from flask import Flask, g, render_template, request
 from flask_login import AnonymousUserMixin, current_user
 from werkzeug.exceptions import HTTPException
+from werkzeug.wrappers import Response
 
 from sgreviews.services.conflicts import WriteConflict
 from sgreviews.web.actions import blueprint as actions_blueprint
 from sgreviews.web.admin import blueprint as admin_blueprint
+from sgreviews.web.api import blueprint as api_blueprint
+from sgreviews.web.api_problems import API_PATH_PREFIX, for_http_exception, problem_response
+from sgreviews.web.api_tokens.views import blueprint as api_tokens_blueprint
 from sgreviews.web.audit_trail.views import blueprint as audit_trail_blueprint
 from sgreviews.web.auth.views import blueprint as auth_blueprint
 from sgreviews.web.briefings import blueprint as briefings_blueprint
@@ -54,6 +58,8 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(plan_blueprint)
     app.register_blueprint(audit_trail_blueprint)
     app.register_blueprint(search_blueprint)
+    app.register_blueprint(api_blueprint)
+    app.register_blueprint(api_tokens_blueprint)
     from sgreviews.web.notifications.views import blueprint as notifications_blueprint
 
     app.register_blueprint(notifications_blueprint)
@@ -80,8 +86,16 @@ def _ready_to_render_an_error() -> None:
         g._login_user = AnonymousUserMixin()
 
 
+def _is_api_call() -> bool:
+    """Errors under /api/ are answered as problem details, never as pages."""
+    return request.path.startswith(API_PATH_PREFIX)
+
+
 def register_error_pages(app: Flask) -> None:
-    def render_error(error: HTTPException) -> tuple[str, int]:
+    def render_error(error: HTTPException) -> tuple[str, int] | Response:
+        if _is_api_call():
+            roll_back_for_error_page()
+            return for_http_exception(error)
         code = error.code or 500
         title = ERROR_TITLES.get(code, ERROR_TITLES[500])
         _ready_to_render_an_error()
@@ -90,7 +104,10 @@ def register_error_pages(app: Flask) -> None:
     app.register_error_handler(HTTPException, render_error)
 
     @app.errorhandler(WriteConflict)
-    def write_conflict(_error: WriteConflict) -> tuple[str, int]:
+    def write_conflict(_error: WriteConflict) -> tuple[str, int] | Response:
+        if _is_api_call():
+            roll_back_for_error_page()
+            return problem_response(409, detail="Another change was saved at the same moment.")
         _ready_to_render_an_error()
         # The form cannot be shown again from here: what was typed is listed to copy.
         entered = entered_fields(request.form, request.files)
@@ -99,8 +116,11 @@ def register_error_pages(app: Flask) -> None:
         ), 409
 
     @app.errorhandler(Exception)
-    def internal_error(error: Exception) -> tuple[str, int]:
+    def internal_error(error: Exception) -> tuple[str, int] | Response:
         app.logger.exception("Unhandled error", exc_info=error)
+        if _is_api_call():
+            roll_back_for_error_page()
+            return problem_response(500)
         _ready_to_render_an_error()
         return (
             render_template("errors/error.html", code=500, title=ERROR_TITLES[500]),

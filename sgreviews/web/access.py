@@ -10,7 +10,9 @@ from typing import Any, TypeVar
 from flask import abort
 from flask_login import current_user, login_required
 
-from sgreviews.policy import Permission, has_permission
+from sgreviews.policy import Permission, api_scope_allows, has_permission
+from sgreviews.web import api_auth
+from sgreviews.web.api_problems import Problem
 
 View = TypeVar("View", bound=Callable[..., Any])
 
@@ -43,5 +45,28 @@ def requires(permission: Permission) -> Callable[[View], View]:
         wrapped = login_required(guarded)
         setattr(wrapped, ACCESS_RULE_ATTRIBUTE, permission.value)
         return wrapped  # type: ignore[no-any-return]
+
+    return decorator
+
+
+def api_token(permission: Permission, *, write: bool = False) -> Callable[[View], View]:
+    """A JSON API call with a valid personal access token (``Authorization: Bearer``) whose
+    user's role holds ``permission`` and, for a call that writes, a read-write token.
+    Answers 401, 403 and 429 as problem details; the view then asks the policy about the
+    object, as the web pages do."""
+
+    def decorator(view: View) -> View:
+        @wraps(view)
+        def guarded(*args: Any, **kwargs: Any) -> Any:
+            caller = api_auth.authenticate()
+            if not has_permission(caller.user, permission):
+                raise Problem(403, "Your role may not use this part of the API.")
+            if not api_scope_allows(caller.scope, write=write):
+                raise Problem(403, "This token is read only: make a read and write token.")
+            return view(*args, **kwargs)
+
+        rule = f"api:{permission.value}" + (":write" if write else "")
+        setattr(guarded, ACCESS_RULE_ATTRIBUTE, rule)
+        return guarded  # type: ignore[return-value]
 
     return decorator

@@ -247,6 +247,15 @@ MATRIX: dict[str, dict[Role | None, int]] = {
     "/sign-in/sso": {role: 404 for role in [None, *Role]},
     "/sign-in/sso/callback": {role: 404 for role in [None, *Role]},
     "/sign-in/sso/signed-out": {role: TO_SIGN_IN for role in [None, *Role]},
+    # Issue 21: the API tokens page is every signed-in user's own. The API reads no session
+    # cookie: signed in or not, a call without a bearer token is 401 (per-role token access
+    # is in test_api_access.py); its OpenAPI document is public.
+    "/account/api-tokens": {None: TO_SIGN_IN, **{role: OK for role in Role}},
+    "/api/v1/openapi.json": {role: OK for role in [None, *Role]},
+    **{
+        f"/api/v1/{name}": {role: 401 for role in [None, *Role]}
+        for name in ("reviews", "findings", "actions", "actions.csv", "clocks", "dashboard")
+    },
     "/admin/users/new": ADMIN_ONLY,
     "/admin/agencies/new": ADMIN_ONLY,
     "/admin/audit": ADMIN_ONLY,

@@ -13,9 +13,11 @@ from collections.abc import Callable
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from werkzeug.test import TestResponse
 
 from sgreviews.extensions import db
-from sgreviews.models import Role
+from sgreviews.models import ApiScope, Role
+from sgreviews.services.accounts import api_tokens
 from tests import factories
 
 OBJECT_ARGUMENTS = {"review_id", "finding_id", "action_id"}
@@ -50,6 +52,29 @@ def objects(app: Flask) -> dict[str, dict[str, int]]:
         return result
 
 
+def bearer_for(app: Flask, role: Role, agency_id: int | None = None) -> dict[str, str]:
+    """The Authorization header of a read and write API token of a new user of the role:
+    the API (``api.*`` endpoints) reads no session cookie, only a token."""
+    with app.app_context():
+        from sgreviews.models import Agency
+
+        agency = db.session.get(Agency, agency_id) if agency_id is not None else None
+        user = factories.user(role, agency)
+        _token, raw = api_tokens.create(
+            user=user, name="Isolation", scope=ApiScope.READ_WRITE, days=30, max_days=365
+        )
+        db.session.commit()
+    return {"Authorization": f"Bearer {raw}"}
+
+
+def open_as(
+    client: FlaskClient, endpoint: str, path: str, method: str, bearer: dict[str, str]
+) -> TestResponse:
+    """A page through the signed-in client; an API call with the same role's token."""
+    headers = bearer if endpoint.startswith("api.") else {}
+    return client.open(path, method=method, data={}, headers=headers)
+
+
 def url(app: Flask, endpoint: str, ids: dict[str, int], arguments: frozenset[str]) -> str:
     with app.test_request_context():
         from flask import url_for
@@ -76,10 +101,11 @@ def test_agency_lead_never_reaches_another_agencys_objects(
     rules = object_rules(app, method)
     assert rules, f"no {method} routes take a review, finding or action"
     client = lead_of(app, objects["own"]["agency_id"], client_for)
+    bearer = bearer_for(app, Role.AGENCY_LEAD, objects["own"]["agency_id"])
     leaked = []
     for endpoint, arguments in rules:
         path = url(app, endpoint, objects["other"], arguments)
-        response = client.open(path, method=method, data={})
+        response = open_as(client, endpoint, path, method, bearer)
         if response.status_code not in (403, 404):
             leaked.append(f"{method} {path} ({endpoint}): {response.status_code}")
     assert not leaked, "another agency's objects reached: " + "; ".join(leaked)
@@ -93,6 +119,9 @@ def test_agency_lead_reaches_their_own_action_and_its_review(
     assert client.get(f"/actions/{own['action_id']}").status_code == 200
     assert client.get(f"/reviews/{own['review_id']}").status_code == 200
     assert client.get(f"/reviews/{own['review_id']}/findings").status_code == 200
+    bearer = bearer_for(app, Role.AGENCY_LEAD, own["agency_id"])
+    assert client.get(f"/api/v1/actions/{own['action_id']}", headers=bearer).status_code == 200
+    assert client.get(f"/api/v1/reviews/{own['review_id']}", headers=bearer).status_code == 200
 
 
 @pytest.mark.parametrize("method", ["GET", "POST"])
@@ -103,18 +132,24 @@ def test_practitioners_reach_no_review_finding_or_action(
     client_for: Callable[..., FlaskClient],
 ) -> None:
     client = client_for(Role.PRACTITIONER)
+    bearer = bearer_for(app, Role.PRACTITIONER)
     reached = []
     for endpoint, arguments in object_rules(app, method):
         path = url(app, endpoint, objects["own"], arguments)
-        response = client.open(path, method=method, data={})
+        response = open_as(client, endpoint, path, method, bearer)
         if response.status_code not in (403, 404):
             reached.append(f"{method} {path}: {response.status_code}")
     assert not reached, "; ".join(reached)
 
 
 def test_visitors_are_sent_to_sign_in(app: Flask, objects: dict[str, dict[str, int]]) -> None:
+    """Pages send a visitor to sign in; the API answers 401 (a client, not a person)."""
     client = app.test_client()
     for endpoint, arguments in object_rules(app, "GET"):
         response = client.get(url(app, endpoint, objects["own"], arguments))
+        if endpoint.startswith("api."):
+            assert response.status_code == 401, endpoint
+            assert response.mimetype == "application/problem+json", endpoint
+            continue
         assert response.status_code == 302, endpoint
         assert "/sign-in" in response.headers["Location"], endpoint

@@ -24,6 +24,7 @@ from werkzeug.test import TestResponse
 from sgreviews.extensions import db
 from sgreviews.models import (
     ActionSnooze,
+    ApiScope,
     Challenge,
     ExtensionRequest,
     PartnershipBriefingSettings,
@@ -31,6 +32,7 @@ from sgreviews.models import (
     User,
 )
 from sgreviews.models.review import ExtraClosureDay
+from sgreviews.services.accounts import api_tokens
 from sgreviews.services.accounts import tokens as account_tokens
 from sgreviews.services.actions import evidence
 from sgreviews.services.notifications import preferences
@@ -255,6 +257,15 @@ CASES: dict[str, Case] = {
     "admin.set_agency_active": Case(
         _one("agency_id"), tuple(refused(LEAD, PRACTITIONER, SECRETARIAT, CHAIR, method="POST"))
     ),
+    # Issue 21: revoking an API token: only its owner; anyone else's attempt is a 404.
+    "api_tokens.revoke": Case(
+        _one("token_id", "api_token_id"),
+        (
+            *reached(LEAD, whose=("own",), method="POST"),
+            *refused(LEAD, whose=("other",), method="POST"),
+            *refused(PRACTITIONER, SECRETARIAT, CHAIR, ADMIN, method="POST"),
+        ),
+    ),
     "calendar.delete": Case(
         _one("closure_id"),
         tuple(refused(LEAD, PRACTITIONER, SECRETARIAT, CHAIR, whose=("own",), method="POST")),
@@ -385,6 +396,9 @@ def world(app: Flask) -> dict[str, dict[str, object]]:
                 "user_email": lead.email,
                 "calendar_token": preferences.enable_calendar(lead),
                 "password_token": account_tokens.issue(lead, "password_reset", actor=None),
+                "api_token_id": api_tokens.create(
+                    user=lead, name="Report", scope=ApiScope.READ, days=30, max_days=365
+                )[0].id,
                 "lead_email": lead.email,
                 "practitioner_email": practitioner.email,
             }

@@ -206,7 +206,7 @@ def test_groups_map_to_role_agency_and_partnerships(
 ) -> None:
     client = sso_app.test_client()
     response = sso_sign_in(client, provider, "sec-r2", "grp-secretariat", "grp-tscp")
-    assert response.headers["Location"] == "/overview"
+    assert response.headers["Location"] == "/work"  # the secretariat's home: "Your work"
     user = account(sso_app, "sec-r2")
     assert user is not None and user.role is Role.SECRETARIAT
     assert [p.short_name for p in user.partnerships] == [PARTNERSHIP]

@@ -40,6 +40,9 @@ def test_development_may_require_two_factor(tmp_path: Path) -> None:
         ("SGREVIEWS_TRUSTED_PROXIES", "yes", "SGREVIEWS_TRUSTED_PROXIES must be a whole"),
         ("SGREVIEWS_TRUSTED_PROXIES", "-1", "SGREVIEWS_TRUSTED_PROXIES must be the number"),
         ("SGREVIEWS_TRUSTED_PROXIES", "9", "SGREVIEWS_TRUSTED_PROXIES must be the number"),
+        ("SGREVIEWS_API_RATE_LIMIT", "plenty", "SGREVIEWS_API_RATE_LIMIT must look like"),
+        ("SGREVIEWS_API_TOKEN_MAX_DAYS", "0", "SGREVIEWS_API_TOKEN_MAX_DAYS must be between"),
+        ("SGREVIEWS_API_TOKEN_MAX_DAYS", "ever", "SGREVIEWS_API_TOKEN_MAX_DAYS must be a whole"),
     ],
 )
 def test_bad_security_settings_are_named(
@@ -55,6 +58,15 @@ def test_rate_limit_defaults(tmp_path: Path) -> None:
     off = _settings(tmp_path, SGREVIEWS_ENV="production", SGREVIEWS_SIGN_IN_RATE_LIMIT="off")
     assert off.sign_in_rate_limit == ""
     assert _settings(tmp_path, SGREVIEWS_ENV="production").ratelimit_storage_uri == "memory://"
+
+
+def test_api_settings_defaults(tmp_path: Path) -> None:
+    production = _settings(tmp_path, SGREVIEWS_ENV="production")
+    assert production.api_rate_limit == "300 per minute"
+    assert production.api_token_max_days == 365
+    assert _settings(tmp_path, SGREVIEWS_ENV="testing").api_rate_limit == ""
+    chosen = _settings(tmp_path, SGREVIEWS_API_RATE_LIMIT="10/minute;100/hour")
+    assert chosen.api_rate_limit == "10/minute;100/hour"
 
 
 def test_no_proxy_is_trusted_by_default(tmp_path: Path) -> None:

@@ -96,8 +96,12 @@ def _return_path() -> str | None:
 
 
 def enforce_idle_timeout() -> Any:
-    """End a signed-in session left idle longer than SGREVIEWS_SESSION_IDLE_MINUTES."""
-    if request.endpoint == "static" or not isinstance(current_user, User):
+    """End a signed-in session left idle longer than SGREVIEWS_SESSION_IDLE_MINUTES. The
+    JSON API (``api.*``) is left alone: it reads no session, only its bearer token, so a
+    call from a browser tab neither ends nor extends the tab's session."""
+    if request.endpoint == "static" or (request.endpoint or "").startswith("api."):
+        return None
+    if not isinstance(current_user, User):
         return None
     settings: Settings = current_app.extensions["sgreviews.settings"]
     now = time.time()
