@@ -122,6 +122,7 @@ def _check_configuration(app: Flask, settings: Settings) -> None:
     instead of failing on the first page that needs it. The RAG rules are kept for the
     action pages (``current_rules``)."""
     from sgreviews.services.actions.rag import load_rules
+    from sgreviews.services.actions.tracker_import import load_config as load_import_config
     from sgreviews.services.briefings.personal_data import load_allow_list, load_forenames
     from sgreviews.services.search.config import load_search_settings
     from sgreviews.services.themes import read_taxonomy
@@ -144,6 +145,7 @@ def _check_configuration(app: Flask, settings: Settings) -> None:
         settings.similarity_backend, settings.similarity_model
     )
     load_search_settings(config_dir / "search.toml")
+    app.extensions["sgreviews.import_config"] = load_import_config(config_dir / "imports.toml")
 
 
 def _configure_sign_in(app: Flask) -> None:

@@ -25,8 +25,10 @@ import os
 import shutil
 import sqlite3
 import subprocess
+import sys
 import tarfile
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -46,6 +48,9 @@ FORMAT_VERSION = 1
 MANIFEST = "manifest.json"
 EVIDENCE = "evidence/"
 DATABASE_MEMBER = {"sqlite": "database.sqlite3", "postgresql": "database.dump"}
+
+# SQLite pages copied per step when progress is shown.
+BACKUP_PAGES = 256
 
 
 class BackupError(RuntimeError):
@@ -144,8 +149,9 @@ def _add_bytes(archive: tarfile.TarFile, name: str, data: bytes) -> None:
     archive.addfile(info, io.BytesIO(data))
 
 
-def backup(target: Path) -> BackupSummary:
-    """Write the database and every evidence file to one archive at ``target``. The
+def backup(target: Path, progress: Callable[[int, int], None] | None = None) -> BackupSummary:
+    """Write the database and every evidence file to one archive at ``target``, reporting
+    ``progress(steps_done, steps_total)`` (the database is one step, each file one). The
     database is copied first; a file uploaded while the evidence is being copied may be
     in the archive without its row (harmless), never the other way round unless it was
     deleted in that moment."""
@@ -175,9 +181,13 @@ def backup(target: Path) -> BackupSummary:
                 }
                 _add_bytes(archive, MANIFEST, json.dumps(manifest, indent=2).encode())
                 archive.add(dump, arcname=DATABASE_MEMBER[backend])
+                if progress is not None:
+                    progress(1, len(names) + 1)
                 for name in names:
                     _add_bytes(archive, EVIDENCE + name, evidence.read(name))
                     count += 1
+                    if progress is not None:
+                        progress(count + 1, len(names) + 1)
         except StorageError as error:
             raise BackupError(f"The evidence could not be copied: {error}") from error
         os.chmod(partial, 0o600)  # a backup holds case data: readable by its owner only
@@ -300,11 +310,20 @@ def _restore_database(url: URL, dump: Path, source: Path) -> None:
 def backup_command(output: Path | None) -> None:
     settings = current_app.extensions["sgreviews.settings"]
     target = output or default_backup_path(settings.instance_path, _url())
-    try:
-        summary = backup(target)
-    except BackupError as error:
-        raise click.ClickException(str(error)) from error
-    click.echo(f"Backed up to {target}: {summary}")
+    with click.progressbar(length=1, label="Backing up", file=sys.stderr) as bar:
+        done = [0]
+
+        def step(copied: int, total: int) -> None:
+            bar.length = max(total, 1)
+            bar.update(copied - done[0])
+            done[0] = copied
+
+        try:
+            summary = backup(target, progress=step)
+        except BackupError as error:
+            raise click.ClickException(str(error)) from error
+    size = target.stat().st_size
+    click.echo(f"Backed up to {target} ({size / (1024 * 1024):.1f} MB): {summary}")
 
 
 @click.command(

@@ -17,7 +17,9 @@ sgreviews api openapi -o F     write the API's OpenAPI document (docs/openapi.js
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
+from typing import Any
 
 import click
 from dotenv import dotenv_values
@@ -39,6 +41,7 @@ from sgreviews.security_cli import reset_two_factor_command, unlock_command
 from sgreviews.services.accounts import users
 from sgreviews.services.accounts.sso_mapping import SsoConfigError
 from sgreviews.services.actions.rag import RagConfigError
+from sgreviews.services.actions.tracker_import import ImportConfigError
 from sgreviews.services.briefings.personal_data import PersonalDataConfigError
 from sgreviews.services.demo import core as demo
 from sgreviews.services.organisations import directory as organisations
@@ -59,6 +62,7 @@ CONFIGURATION_ERRORS = (
     ThemeConfigError,
     PersonalDataConfigError,
     SsoConfigError,
+    ImportConfigError,
 )
 
 
@@ -212,19 +216,33 @@ def main() -> None:
     build_cli().main(prog_name="sgreviews")
 
 
+def _progress_bar(total: int) -> Any:
+    """Click's progress bar on standard error, so the summary on standard output stays
+    clean for scripts."""
+    stream = sys.stderr
+    return click.progressbar(length=total, label="Importing", file=stream)
+
+
 @click.group("import", help="Import data from other systems.")
 def import_group() -> None:
     pass
 
 
-@import_group.command("actions", help="Import an action tracker (XLSX or CSV).")
+@import_group.command("actions", help="Import an action tracker (XLSX, CSV or a Word action plan).")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False))
 @click.option("--dry-run", is_flag=True, help="Check every row and write nothing.")
 @click.option("--review", "review_reference", help="Review reference for rows without one.")
 @click.option("--only-valid", is_flag=True, help="Import the valid rows even if others fail.")
+@click.option(
+    "--map",
+    "maps",
+    multiple=True,
+    metavar="COLUMN=FIELD",
+    help='Map a column heading to an import field, e.g. --map "Who will lead?=lead".',
+)
 @with_appcontext
 def import_actions(
-    file: str, dry_run: bool, review_reference: str | None, only_valid: bool
+    file: str, dry_run: bool, review_reference: str | None, only_valid: bool, maps: tuple[str]
 ) -> None:
     from sgreviews.services.actions.tracker_import import import_file_command
 
@@ -234,6 +252,23 @@ def import_actions(
         review_reference=review_reference,
         only_valid=only_valid,
         echo=click.echo,
+        maps=maps,
+        progress=_progress_bar,
+    )
+    if code:
+        raise SystemExit(code)
+
+
+@import_group.command("reviews", help="Import a register of past reviews (XLSX or CSV).")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--dry-run", is_flag=True, help="Check every row and write nothing.")
+@click.option("--only-valid", is_flag=True, help="Import the valid rows even if others fail.")
+@with_appcontext
+def import_reviews(file: str, dry_run: bool, only_valid: bool) -> None:
+    from sgreviews.services.reviews.register_import import import_register_command
+
+    code = import_register_command(
+        file, dry_run=dry_run, only_valid=only_valid, echo=click.echo, progress=_progress_bar
     )
     if code:
         raise SystemExit(code)

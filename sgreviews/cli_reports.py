@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import click
@@ -57,16 +58,23 @@ def yearly(
                 f"no partnership is called {partnership_name!r}. Known: {known or 'none'}",
                 param_hint="--partnership",
             )
-    report = build_yearly_report(
-        BusinessYear(year),
-        current_app.extensions["sgreviews.review_types"],
-        partnership=partnership,
-        public=public,
+    with click.progressbar(length=2, label="Building the report", file=sys.stderr) as bar:
+        report = build_yearly_report(
+            BusinessYear(year),
+            current_app.extensions["sgreviews.review_types"],
+            partnership=partnership,
+            public=public,
+        )
+        bar.update(1)
+        if file_format == "pdf":
+            output.write_bytes(report_formats.to_pdf(report))
+        elif file_format == "docx":
+            output.write_bytes(report_formats.to_docx(report))
+        else:
+            output.write_text(report_formats.to_markdown(report), encoding="utf-8")
+        bar.update(1)
+    size = output.stat().st_size
+    click.echo(
+        f"Wrote {report.title} ({'public' if public else 'full'}) to {output}: "
+        f"{len(report.sections)} sections, {size / 1024:.0f} KB."
     )
-    if file_format == "pdf":
-        output.write_bytes(report_formats.to_pdf(report))
-    elif file_format == "docx":
-        output.write_bytes(report_formats.to_docx(report))
-    else:
-        output.write_text(report_formats.to_markdown(report), encoding="utf-8")
-    click.echo(f"Wrote {report.title} ({'public' if public else 'full'}) to {output}.")

@@ -21,6 +21,7 @@ from sgreviews.models.operations import SchedulerHeartbeat
 from sgreviews.models.organisation import (
     Agency,
     AgencyFormerName,
+    ImportMapping,
     Partnership,
     PartnershipKind,
     Sector,
@@ -68,6 +69,7 @@ __all__ = [
     "FindingLink",
     "ImpactMethod",
     "ImpactStatus",
+    "ImportMapping",
     "JobLock",
     "LinkDecision",
     "Notification",

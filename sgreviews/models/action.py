@@ -151,6 +151,11 @@ class Action(Base):
     due_date: Mapped[date] = mapped_column(index=True, active_history=True)
     # Kept when the due date is extended.
     original_due_date: Mapped[date]
+    # How precise the due date is (services/actions/timescales.py PRECISIONS: "March 2027"
+    # is a month, due on its last day) and the timescale as the tracker wrote it. NULL for
+    # actions given a day in the app.
+    due_precision: Mapped[str | None] = mapped_column(String(10))
+    due_as_written: Mapped[str | None] = mapped_column(String(200))
     status: Mapped[ActionStatus] = mapped_column(
         str_enum(ActionStatus), default=ActionStatus.NOT_STARTED, index=True, active_history=True
     )

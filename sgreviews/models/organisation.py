@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import date
 
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from sgreviews.models.base import Base, str_enum
@@ -37,6 +37,23 @@ class Partnership(Base):
     # started using the service.
     jurisdiction: Mapped[str | None] = mapped_column(String(3))
     go_live_on: Mapped[date | None]
+
+
+class ImportMapping(Base):
+    """A tracker column header a partnership mapped to an import field, remembered for its
+    next tracker (services/actions/tracker_import.py). partnership_id NULL: any partnership."""
+
+    __tablename__ = "import_mapping"
+    __table_args__ = (
+        UniqueConstraint("partnership_id", "header", name="uq_import_mapping_header"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    partnership_id: Mapped[int | None] = mapped_column(
+        ForeignKey("partnership.id", ondelete="CASCADE")
+    )
+    header: Mapped[str] = mapped_column(String(200))
+    field: Mapped[str] = mapped_column(String(40))
 
 
 class Sector(enum.Enum):

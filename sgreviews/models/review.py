@@ -158,6 +158,9 @@ class Review(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
     version: Mapped[int] = mapped_column(default=1)
+    # Imported from a register of past reviews (services/reviews/register_import.py): a
+    # record of what happened, so no reminder fires for its long-past deadlines.
+    historical: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     # Lifecycle. Every column below is nullable or has a server default, so inserts that
     # know nothing of the lifecycle keep working.

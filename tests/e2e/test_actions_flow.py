@@ -122,13 +122,69 @@ def test_import_dry_run_shows_row_errors_then_imports(page: Page, tmp_path: Path
     )
     expect(page.get_by_text("Missing action text")).to_be_visible()
     expect(page.get_by_text("Unknown agency: Nowhere Constabulary")).to_be_visible()
-    expect(page.get_by_text("Bad date: 31/13/2027")).to_be_visible()
+    expect(page.get_by_text("Timescale not understood: 31/13/2027")).to_be_visible()
     screenshot(page, "import-preview")
     assert axe_violations(page) == []
     page.get_by_role("button", name="Import only the 1 valid rows").click()
-    expect(page.get_by_text("Imported 1 actions.")).to_be_visible()
+    expect(page.get_by_text("Imported 1 new actions, updated 0, 0 unchanged.")).to_be_visible()
     expect(page.get_by_role("link", name="E2E-1")).to_be_visible()
     assert axe_violations(page) == []  # the findings page
+
+
+def test_import_of_a_real_plan_mapping_then_preview(page: Page, tmp_path: Path) -> None:
+    """A business-plan workbook: a title row, a heading the app does not know ("Lead
+    body"), a priority banner and timescales as months and quarters. The person maps the
+    column on the mapping panel, checks again, and imports the valid rows."""
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    for row in [
+        ["Northshire Business Plan 2026/27 (fictional)"],
+        ["Ref. no.", "To achieve this, we will:", "Lead body", "Timescale", "Status"],
+        ["Priority 1: Neglect"],
+        ["E2E-P1", "Relaunch the neglect toolkit", "Northshire Police", "March 2027", "Amber"],
+        ["E2E-P2", "Train staff on neglect", "Nowhere Trust", "Q3 2026/27", ""],
+        ["E2E-P3", "Audit supervision", "Northshire Police", "Ongoing", "Complete"],
+    ]:
+        sheet.append(row)
+    tracker = tmp_path / "business-plan.xlsx"
+    workbook.save(tracker)
+    sign_in(page, "secretariat@sgreviews.example")
+    page.goto("/actions/import")
+    page.get_by_label("Review the actions belong to").select_option(label="SCR-2018-03 (Family R)")
+    page.get_by_label("Tracker file").set_input_files(str(tracker))
+    page.get_by_role("button", name="Check the file").click()
+    expect(page.get_by_text("No column is mapped to Agency")).to_be_visible()
+    expect(page.get_by_text("Row 3: Priority 1: Neglect")).to_be_visible()
+    page.get_by_label("Agency (required)").select_option(label="Lead body")
+    _shot(page, "import-mapping")
+    assert axe_violations(page) == []
+    page.get_by_role("button", name="Check again with this mapping").click()
+    expect(page.locator("#import-summary")).to_contain_text(
+        "3 rows: 2 ready to import, 1 with problems"
+    )
+    expect(page.get_by_text("Unknown agency: Nowhere Trust")).to_be_visible()
+    expect(
+        page.get_by_text("Complete: imported as in progress, evidence to follow")
+    ).to_be_visible()
+    expect(page.get_by_role("link", name="rejected rows (CSV)")).to_be_visible()
+    _shot(page, "import-real-plan-preview")
+    assert axe_violations(page) == []
+    page.get_by_role("button", name="Import only the 2 valid rows").click()
+    expect(page.get_by_text("Imported 2 new actions, updated 0, 0 unchanged.")).to_be_visible()
+    page.get_by_role("link", name="E2E-P1").click()
+    expect(page.get_by_text("March 2027 (by 31 March 2027)")).to_be_visible()
+    _shot(page, "import-action-as-written")
+    assert axe_violations(page) == []
+
+
+def _shot(page: Page, name: str) -> None:
+    path = screenshot(page, name)
+    copies = Path("/tmp/shots/imports")
+    copies.mkdir(parents=True, exist_ok=True)
+    (copies / path.name).write_bytes(path.read_bytes())
 
 
 def test_master_action_plan_and_finding_form(page: Page) -> None:

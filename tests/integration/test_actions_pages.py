@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import dataclasses
 import io
 from collections.abc import Callable, Iterator
@@ -11,6 +12,7 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from openpyxl import Workbook
 from sqlalchemy import event, select
 
 from sgreviews.clock import london_today
@@ -25,6 +27,7 @@ from sgreviews.models import (
     Finding,
     Role,
 )
+from sgreviews.services.editing import FieldError
 from tests import factories
 from tests.conftest import page_text
 
@@ -503,7 +506,7 @@ def test_web_import_preview_then_confirm_valid_rows(
         data={"file": (io.BytesIO(b"\x00\x01"), "tracker.pdf")},
         content_type="multipart/form-data",
     )
-    assert "must be an Excel workbook (.xlsx) or a CSV file" in page_text(bad)
+    assert "must be an Excel workbook (.xlsx), a CSV file (.csv) or a Word" in page_text(bad)
     response = secretariat.post(
         "/actions/import",
         data={"file": (io.BytesIO(csv_data), "tracker.csv"), "review": str(world.review_id)},
@@ -514,7 +517,7 @@ def test_web_import_preview_then_confirm_valid_rows(
     text = page_text(secretariat.get(preview_url))
     assert "2 rows: 1 ready to import, 1 with problems" in text
     assert "Missing action text" in text and "Unknown agency: Unknown Agency" in text
-    assert "Bad date: not a date" in text
+    assert "Timescale not understood: not a date" in text
     with app.app_context():
         assert db.session.scalar(select(Action).where(Action.reference == "IMP-1")) is None
     form = {
@@ -643,3 +646,167 @@ def test_secretariat_creates_a_thematic_action_across_reviews(
             "SAR-2024-77",
         ]
         assert action.lead_name == "Named officer"
+
+
+def _plan_xlsx(rows: list[list[str]]) -> bytes:
+    workbook = Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    for number, row in enumerate(rows, start=1):
+        for column, value in enumerate(row, start=1):
+            sheet.cell(row=number, column=column, value=value)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def test_web_import_of_a_real_plan_with_banners_rejects_and_saved_mapping(
+    app: Flask, client_for: Clients, world: World
+) -> None:
+    secretariat = client_for(Role.SECRETARIAT)
+    plan = [
+        ["Testshire Business Plan 2026/27"],
+        ["Ref. no.", "To achieve this, we will:", "Lead body", "Timescale", "Status"],
+        ["Priority 1: Neglect"],
+        ["WP-1", "Relaunch the neglect toolkit", "Own Testshire Agency", "March 2027", "Amber"],
+        [],
+        ["WP-2", "Train staff", "Nowhere Trust", "Q3 2026/27", ""],
+        ["WP-3", "Audit supervision", "Own Testshire Agency", "Ongoing", "Complete"],
+    ]
+    response = secretariat.post(
+        "/actions/import",
+        data={
+            "file": (io.BytesIO(_plan_xlsx(plan)), "plan.xlsx"),
+            "review": str(world.review_id),
+        },
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 302
+    preview_url = response.headers["Location"]
+    text = page_text(secretariat.get(preview_url))
+    # "Lead body" is not a known heading: agency unmapped until chosen.
+    assert "No column is mapped to Agency" in text
+    assert "The header is row 2 of the sheet" in text and "Row 3: Priority 1: Neglect" in text
+    form = {
+        "review": str(world.review_id),
+        "map-reference": "0",
+        "map-action_text": "1",
+        "map-agency": "2",
+        "map-due_date": "3",
+        "map-status": "4",
+    }
+    checked = secretariat.post(preview_url.split("?")[0], data=form)
+    html = checked.get_data(as_text=True)
+    text = page_text(checked)
+    assert "3 rows: 2 ready to import, 1 with problems" in text
+    assert "Unknown agency: Nowhere Trust" in text
+    assert "imported as in progress, evidence to follow" in text
+    # The rejected rows, with the sheet's own row numbers and the reasons.
+    link = html.split('href="')[
+        next(i for i, part in enumerate(html.split('href="')) if "rejected.csv" in part)
+    ].split('"')[0]
+    rejected = secretariat.get(link.replace("&amp;", "&"))
+    assert rejected.status_code == 200
+    lines = list(csv.reader(io.StringIO(rejected.get_data(as_text=True).lstrip("\ufeff"))))
+    assert lines[0][:3] == ["Sheet row", "Problems", "Ref. no."]
+    assert lines[1][0] == "6" and "Unknown agency: Nowhere Trust" in lines[1][1]
+    assert len(lines) == 2
+    done = secretariat.post(preview_url.split("?")[0], data={**form, "confirm": "valid"})
+    assert done.status_code == 302
+    with app.app_context():
+        made = db.session.scalar(select(Action).where(Action.reference == "WP-1"))
+        assert made is not None and made.due_as_written == "March 2027"
+        assert made.due_date == date(2027, 3, 31)
+        audit_ok = db.session.scalar(select(Action).where(Action.reference == "WP-3"))
+        assert audit_ok is not None and audit_ok.status is ActionStatus.IN_PROGRESS
+        assert db.session.scalar(select(Action).where(Action.reference == "WP-2")) is None
+    # The partnership's mapping is remembered: the next tracker maps "Lead body" itself.
+    again = secretariat.post(
+        "/actions/import",
+        data={
+            "file": (
+                io.BytesIO(
+                    _plan_xlsx([plan[1], ["WP-9", "Act", "Own Testshire Agency", "May 2027", ""]])
+                ),
+                "next.xlsx",
+            ),
+            "review": str(world.review_id),
+        },
+        content_type="multipart/form-data",
+    )
+    text = page_text(secretariat.get(again.headers["Location"]))
+    assert "No column is mapped to Agency" not in text
+    assert "1 rows: 1 ready to import, 0 with problems" in text
+
+
+def test_web_import_of_a_word_action_plan(app: Flask, client_for: Clients, world: World) -> None:
+    import docx
+
+    document = docx.Document()
+    document.add_paragraph("Business plan (fictional)")
+    rows = [
+        ["Ref. no.", "To achieve this, we will:", "Agency", "Timescale"],
+        ["WD-1", "Relaunch the escalation procedure", "Own Testshire Agency", "Q4 2026/27"],
+        ["WD-2", "Audit supervision", "Own Testshire Agency", "31st March 2027"],
+    ]
+    table = document.add_table(rows=len(rows), cols=4)
+    for r, row in enumerate(rows):
+        for c, value in enumerate(row):
+            table.rows[r].cells[c].text = value
+    buffer = io.BytesIO()
+    document.save(buffer)
+    secretariat = client_for(Role.SECRETARIAT)
+    response = secretariat.post(
+        "/actions/import",
+        data={"file": (io.BytesIO(buffer.getvalue()), "plan.docx"), "review": str(world.review_id)},
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 302, page_text(response)
+    preview_url = response.headers["Location"]
+    assert "2 rows: 2 ready to import, 0 with problems" in page_text(secretariat.get(preview_url))
+    done = secretariat.post(
+        preview_url.split("?")[0], data={"review": str(world.review_id), "confirm": "all"}
+    )
+    assert done.status_code == 302
+    with app.app_context():
+        made = db.session.scalar(select(Action).where(Action.reference == "WD-1"))
+        assert made is not None and made.due_date == date(2027, 3, 31)
+        assert made.due_precision == "quarter"
+
+
+def test_a_confirmed_import_is_one_transaction(
+    app: Flask, client_for: Clients, world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The second row fails while it is written (after the first was flushed): the whole
+    import is refused and the first row is not left behind."""
+    from sgreviews.services.actions import tracker_import
+
+    secretariat = client_for(Role.SECRETARIAT)
+    csv_data = (
+        b"Ref,Action,Agency,Timescale\n"
+        b"TX-1,Relaunch the procedure,Own Testshire Agency,March 2027\n"
+        b"TX-2,Audit supervision,Own Testshire Agency,Q4 2026/27\n"
+    )
+    response = secretariat.post(
+        "/actions/import",
+        data={"file": (io.BytesIO(csv_data), "t.csv"), "review": str(world.review_id)},
+        content_type="multipart/form-data",
+    )
+    preview_url = response.headers["Location"].split("?")[0]
+    create = tracker_import._create
+    written: list[str] = []
+
+    def failing_create(row: tracker_import.ImportRow, actor: object) -> Action:
+        if row.values["reference"] == "TX-2":
+            raise FieldError("file", "The database refused row 3")
+        action = create(row, actor)  # type: ignore[arg-type]
+        written.append(action.reference)
+        return action
+
+    monkeypatch.setattr(tracker_import, "_create", failing_create)
+    refused = secretariat.post(preview_url, data={"review": str(world.review_id), "confirm": "all"})
+    assert refused.status_code == 200
+    assert "The database refused row 3" in page_text(refused)
+    assert written == ["TX-1"]  # it was flushed...
+    with app.app_context():  # ...and rolled back with the rest
+        assert db.session.scalar(select(Action).where(Action.reference == "TX-1")) is None

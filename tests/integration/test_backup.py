@@ -99,6 +99,7 @@ def test_backup_and_restore_round_trip_loses_nothing(
     target = tmp_path / "out" / "backup.file"
     result = runner.invoke(args=["backup", "--output", str(target)])
     assert result.exit_code == 0, result.output
+    assert f"Backed up to {target} (" in result.output and " MB)" in result.output
     assert stat.S_IMODE(target.stat().st_mode) == 0o600
     head = _head(app)
     assert f"at migration revision {head} and 2 evidence files" in result.output
@@ -185,3 +186,15 @@ def test_restore_asks_before_replacing_everything(own_database_app: Flask, tmp_p
     )
     assert result.exit_code != 0
     assert "replaces everything in the database" in result.output
+
+
+def test_sqlite_backup_reports_progress_to_the_end(own_database_app: Flask, tmp_path: Path) -> None:
+    from sgreviews.backup import backup
+
+    steps: list[tuple[int, int]] = []
+    with own_database_app.app_context():
+        if db.engine.url.get_backend_name() != "sqlite":
+            pytest.skip("pg_dump reports no progress; the SQLite backup API does")
+        backup(tmp_path / "copy.sqlite3", progress=lambda done, total: steps.append((done, total)))
+    assert steps and steps[-1][0] == steps[-1][1] > 0
+    assert [done for done, _ in steps] == sorted(done for done, _ in steps)

@@ -237,6 +237,10 @@ CASES: dict[str, Case] = {
         _one("token", "import_token"),
         (*refused(LEAD, PRACTITIONER, CHAIR, ADMIN, whose=("own",)),),
     ),
+    "plan.import_rejected": Case(
+        lambda ids: {"token": ids["import_token"], "format": "csv"},
+        (*refused(LEAD, PRACTITIONER, CHAIR, ADMIN, whose=("own",)),),
+    ),
     # Administrators' screens: never another role, whoever owns the record.
     "admin.edit_user": Case(_one("user_id"), tuple(ADMIN_ONLY_USER)),
     "admin.set_password": Case(_one("user_id"), tuple(ADMIN_ONLY_USER)),

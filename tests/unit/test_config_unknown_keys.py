@@ -101,6 +101,11 @@ MISSPELT = [
     ("search.toml", None, "synonym = 1", "unknown key 'synonym'"),
     ("search.toml", "[spelling]", "[spelling]\nmin_lenght = 3",
      "unknown key spelling.'min_lenght'"),
+    ("imports.toml", None, "ongoing_review_month = 3", "unknown key 'ongoing_review_month'"),
+    ("imports.toml", "[headers]", '[headers]\nactoin_text = ["x"]',
+     "headers.actoin_text is not an import field"),
+    ("imports.toml", '"done" = "completed"', '"done" = "finished"',
+     "status_words.done must be one of"),
 ]  # fmt: skip
 
 

@@ -80,7 +80,9 @@ def test_dry_run_lists_every_rows_problems_and_writes_nothing(ctx: None) -> None
     second, third = result.rows[1], result.rows[2]
     assert "Missing action text" in second.problems
     assert "Unknown agency: Nowhere Agency" in second.problems
-    assert any(problem.startswith("Bad date: 31/13/2026") for problem in second.problems)
+    assert any(
+        problem.startswith("Timescale not understood: 31/13/2026") for problem in second.problems
+    )
     assert any("before the review started" in problem for problem in third.problems)
     assert any("cannot be imported" in problem for problem in third.problems)
     assert _count() == before
@@ -154,8 +156,14 @@ def test_export_has_the_board_columns_and_neutralises_formulas(ctx: None) -> Non
     sheet = workbook.active
     assert sheet is not None
     assert sheet["A1"].value == "Ref" and sheet["J1"].value == "RAG"
-    assert str(sheet["C2"].value).startswith("'=")
+    # The formula guard by cell type: a string cell, no visible apostrophe.
+    assert sheet["C2"].value == '=HYPERLINK("http://x")' and sheet["C2"].data_type == "s"
     assert sheet["J2"].value.startswith("Green")  # type: ignore[union-attr]
+    assert sheet["J2"].fill.fgColor.rgb.endswith("D9EAD3")
+    assert sheet["K1"].value == "Due date" and sheet["K2"].is_date
+    assert sheet["K2"].value.date() == action.due_date  # type: ignore[union-attr]
+    assert sheet["R1"].value == "Action id" and sheet["R2"].value == action.id
+    assert sheet.auto_filter.ref == "A1:S2" and sheet.freeze_panes == "A2"
 
 
 def test_cli_import_dry_run_then_import(app: Flask, tmp_path: Path) -> None:
@@ -187,7 +195,10 @@ def test_cli_import_dry_run_then_import(app: Flask, tmp_path: Path) -> None:
     result = app.test_cli_runner().invoke(
         args=["import", "actions", str(path), "--dry-run", "--review", "SCR-2019-01"]
     )
-    assert "Row 3: Missing action text; Unknown agency: Unknown Agency; Bad date" in result.output
+    assert (
+        "Row 3: rejected: Missing action text; Unknown agency: Unknown Agency; "
+        "Timescale not understood: someday"
+    ) in result.output
     assert "Dry run: nothing was written." in result.output
     assert result.exit_code == 1
     with app.app_context():
@@ -199,6 +210,6 @@ def test_cli_import_dry_run_then_import(app: Flask, tmp_path: Path) -> None:
     result = app.test_cli_runner().invoke(
         args=["import", "actions", str(path), "--review", "SCR-2019-01", "--only-valid"]
     )
-    assert "Imported 1 actions." in result.output, result.output
+    assert "Imported 1 new actions, updated 0, 0 unchanged." in result.output, result.output
     with app.app_context():
         assert _count() == before + 1

@@ -102,3 +102,18 @@ def test_pdf_and_word_carry_the_sentences(year_of_reviews: None, app: object) ->
         for row in table.rows
         for cell in row.cells
     )
+
+
+def test_report_command_shows_progress_then_a_summary(app: object, tmp_path: object) -> None:
+    from pathlib import Path
+
+    from flask import Flask
+
+    assert isinstance(app, Flask) and isinstance(tmp_path, Path)
+    output = tmp_path / "yearly.md"
+    result = app.test_cli_runner().invoke(
+        args=["report", "yearly", "--year", "2025", "-o", str(output)]
+    )
+    assert result.exit_code == 0, result.output
+    assert f"to {output}: " in result.output and " sections, " in result.output
+    assert output.stat().st_size > 0

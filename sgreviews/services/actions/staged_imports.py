@@ -17,8 +17,8 @@ from datetime import datetime, timedelta
 
 from sgreviews.services.storage import FileStore, MissingFile
 
-TOKEN = re.compile(r"[0-9a-f]{32}\.(xlsx|csv)")
-EXTENSIONS = ("xlsx", "csv")
+TOKEN = re.compile(r"[0-9a-f]{32}\.(xlsx|csv|docx)")
+EXTENSIONS = ("xlsx", "csv", "docx")
 
 
 def stage(files: FileStore, extension: str, data: bytes) -> str:

@@ -177,6 +177,9 @@ def update_action(
     action.lead_subgroup = _clean(fields.lead_subgroup)
     action.board_sponsor = _clean(fields.board_sponsor)
     action.risk = _clean(fields.risk)
+    if fields.due_date != action.due_date:
+        # A corrected date is a day: the imported timescale as written no longer applies.
+        action.due_precision = action.due_as_written = None
     if fields.due_date != action.due_date and action.due_date == action.original_due_date:
         # Before any extension the secretariat may correct the date outright.
         action.original_due_date = fields.due_date

@@ -165,6 +165,7 @@ class ReviewClockSource:
                 .where(
                     ReviewDeadline.id > last_id,
                     ReviewDeadline.met_on.is_(None),
+                    Review.historical.is_(False),
                     ReviewDeadline.due_on <= today + timedelta(days=ahead),
                     ~active_hold(),
                     Review.counted,
@@ -251,6 +252,7 @@ class PrePublicationSource:
                     Review.id > last_id,
                     Review.review_type.in_(list(lead_days)),
                     Review.stage == "final_report",
+                    Review.historical.is_(False),
                     Review.final_report_sent_on.is_(None),
                     Review.published_on.is_(None),
                     reached.c.moved_on <= today,

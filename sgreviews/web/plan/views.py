@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import re
 from datetime import date
+from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
@@ -136,7 +137,7 @@ def plan_export(format: str) -> Response:
     )
 
 
-def _spreadsheet(rows: list[list[str]], name: str, format: str) -> Response:
+def _spreadsheet(rows: list[list[Any]], name: str, format: str) -> Response:
     filename = re.sub(r"[^A-Za-z0-9.-]+", "-", name) + f".{format}"
     if format == "csv":
         body, mimetype = spreadsheet_export.to_csv(rows), "text/csv"
@@ -208,17 +209,20 @@ def import_upload() -> Response | str:
     if request.method == "POST":
         upload = request.files.get("file")
         if upload is None or not upload.filename:
-            error = "Choose an XLSX or CSV file to import"
+            error = "Choose an XLSX, CSV or Word (DOCX) file to import"
         else:
             data = upload.stream.read(10 * 1024 * 1024 + 1)
             extension = upload.filename.rsplit(".", 1)[-1].lower() if "." in upload.filename else ""
             if len(data) > 10 * 1024 * 1024:
                 error = "The file must be smaller than 10 MB"
-            elif extension not in ("xlsx", "csv"):
-                error = "The file must be an Excel workbook (.xlsx) or a CSV file (.csv)"
+            elif extension not in ("xlsx", "csv", "docx"):
+                error = (
+                    "The file must be an Excel workbook (.xlsx), a CSV file (.csv) or a Word "
+                    "document (.docx)"
+                )
             else:
                 try:
-                    tracker_import.read_table(upload.filename, data)
+                    tracker_import.read_sheet(upload.filename, data)
                 except tracker_import.SpreadsheetError as problem:
                     error = str(problem)
                 else:
@@ -244,8 +248,8 @@ def import_upload() -> Response | str:
 @requires(Permission.IMPORT_ACTIONS)
 def import_preview(token: str) -> Response | str:
     token, data = _stored_import(token)
-    rows = tracker_import.read_table(token, data)
-    headers = rows[0]
+    sheet = tracker_import.read_sheet(token, data)
+    headers = sheet.headers
     review_id = (
         request.form.get("review") if request.method == "POST" else None
     ) or request.args.get("review", "")
@@ -253,18 +257,23 @@ def import_preview(token: str) -> Response | str:
         finding_service.get_review(int(review_id)) if str(review_id).isdigit() else None
     )
     mapping = _mapping_from_form(headers) if request.method == "POST" else None
-    result = tracker_import.preview(rows, mapping, default_review)
+    result = tracker_import.preview(sheet, mapping, default_review)
     confirm = request.form.get("confirm", "") if request.method == "POST" else ""
     problem = ""
     if confirm in ("all", "valid"):
         try:
             with transaction():
-                created = tracker_import.apply(result, _user(), only_valid=confirm == "valid")
+                applied = tracker_import.apply(result, _user(), only_valid=confirm == "valid")
+                tracker_import.save_mapping(
+                    headers,
+                    result.mapping,
+                    default_review.partnership_id if default_review is not None else None,
+                )
         except FieldError as refused:
             problem = refused.message
         else:
             staged_imports.discard(current_storage().imports, token)
-            flash(f"Imported {len(created)} actions.", "success")
+            flash(applied.summary, "success")
             if default_review is not None:
                 return redirect(url_for("findings.list_findings", review_id=default_review.id))
             return redirect(url_for("plan.master_action_plan"))
@@ -277,4 +286,31 @@ def import_preview(token: str) -> Response | str:
         reviews=reviews_by_reference(),
         default_review=default_review,
         problem=problem,
+        rejected_args={"token": token, "review": review_id or "", **_mapping_args(result)},
     )
+
+
+def _mapping_args(result: tracker_import.ImportPreview) -> dict[str, str]:
+    return {
+        f"map-{name}": str(index) for name, index in result.mapping.items() if index is not None
+    }
+
+
+@blueprint.route("/actions/import/<token>/rejected.<format>")
+@requires(Permission.IMPORT_ACTIONS)
+def import_rejected(token: str, format: str) -> Response:
+    """The rejected rows with their sheet row numbers and reasons, to fix and upload again."""
+    if format not in ("xlsx", "csv"):
+        abort(404)
+    token, data = _stored_import(token)
+    sheet = tracker_import.read_sheet(token, data)
+    mapping: dict[str, int | None] = {}
+    for name in tracker_import.IMPORT_FIELDS:
+        raw = request.args.get(f"map-{name}", "")
+        mapping[name] = int(raw) if raw.isdigit() and int(raw) < len(sheet.headers) else None
+    review_id = request.args.get("review", "")
+    default_review = finding_service.get_review(int(review_id)) if review_id.isdigit() else None
+    result = tracker_import.preview(
+        sheet, mapping if any(v is not None for v in mapping.values()) else None, default_review
+    )
+    return _spreadsheet(tracker_import.rejected_rows(result), "rejected-rows", format)
