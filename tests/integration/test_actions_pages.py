@@ -595,6 +595,8 @@ def test_stale_finding_edit_shows_the_differences_in_words(
         url,
         data={
             "kind": "recommendation",
+            "level": "local",
+            "addressed_to": "partnership",
             "text": "Reworded by the first editor",
             "agencies": [str(world.own_id)],
             "version": version,
