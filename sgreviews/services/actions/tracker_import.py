@@ -717,7 +717,16 @@ def _check_row(
                     f"{timescale.due_date.strftime('%d/%m/%Y')}"
                 )
     if existing is not None:
-        return  # the review, finding and status of an existing action are not re-imported
+        # The review, finding and status of an existing action are not re-imported: a
+        # status moves by recording progress (with evidence, and assurance), never by a
+        # spreadsheet. The preview says so when the sheet's status differs.
+        status_text = values.get("status", "").strip()
+        if status_text and normalise(status_text) != normalise(existing.status.label):
+            row.notes.append(
+                f"Status {status_text!r} not imported: {existing.reference} stays "
+                f"{existing.status.label.lower()}; record progress on the action to change it"
+            )
+        return
     review_ref = values.get("review", "")
     row.review = reviews.get(review_ref.lower()) if review_ref else default_review
     if review_ref and row.review is None:
