@@ -13,7 +13,6 @@ Create Date: 2026-12-07 12:45:00
 import sqlalchemy as sa
 from alembic import op
 
-
 revision = "0032"
 down_revision = "0028"
 branch_labels = None
