@@ -25,6 +25,7 @@ table { border-collapse: collapse; width: 100%; margin: 6pt 0 10pt; font-size: 9
 th, td { border-bottom: 1px solid #b1b4b6; padding: 3pt 4pt; text-align: left; }
 td { vertical-align: top; }
 th { font-weight: bold; }
+.signed-off { font-weight: bold; margin: 0 0 12pt; }
 .public-note { border-left: 4px solid #1d70b8; padding-left: 8pt; }
 """
 
@@ -47,8 +48,10 @@ def to_markdown(report: YearlyReport) -> str:
     return "\n".join(lines)
 
 
-def to_print_html(report: YearlyReport) -> str:
-    return render_template("reports/yearly_print.html", report=report)
+def to_print_html(report: YearlyReport, signed_off: str | None = None) -> str:
+    """The print document; ``signed_off`` ("Signed off on ... by ...") heads a signed-off
+    version."""
+    return render_template("reports/yearly_print.html", report=report, signed_off=signed_off)
 
 
 # Tagged PDF for accessibility (PDF/UA-1: structure tags, the document's language and

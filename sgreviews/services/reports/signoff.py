@@ -19,6 +19,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
+from sgreviews.clock import to_london, utcnow
 from sgreviews.extensions import db
 from sgreviews.models import Partnership, SignedReport, User
 from sgreviews.review_types import ReviewType
@@ -100,18 +101,25 @@ def sign_off(
             SignedReport.scope == scope, SignedReport.year_start == year.start_year
         )
     )
+    number = (last or 0) + 1
+    signed_at = utcnow()
+    line = (
+        f"Signed off on {to_london(signed_at):%-d %B %Y} by {actor.display_name}"
+        f" (version {number})."
+    )
     signed = SignedReport(
         scope=scope,
         partnership_id=partnership.id if partnership is not None else None,
         year_start=year.start_year,
-        number=(last or 0) + 1,
+        number=number,
         report=report_to_data(full),
         public_report=report_to_data(public),
-        html=formats.to_print_html(full),
-        public_html=formats.to_print_html(public),
+        html=formats.to_print_html(full, signed_off=line),
+        public_html=formats.to_print_html(public, signed_off=line),
         markdown=formats.to_markdown(full),
         note=note.strip(),
         signed_by_id=actor.id,
+        signed_at=signed_at,
     )
     db.session.add(signed)
     db.session.flush()

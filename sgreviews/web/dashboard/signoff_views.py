@@ -34,8 +34,9 @@ def _review_types() -> Mapping[str, ReviewType]:
 
 
 def _year_and_partnership() -> tuple[BusinessYear, int | None]:
-    year_text = request.args.get("year", "")
     current = BusinessYear.containing(london_today()).start_year
+    # Like the live report: the year just finished unless another is chosen.
+    year_text = request.args.get("year", "") or str(current - 1)
     if not year_text.isdigit() or not current - 10 < int(year_text) <= current:
         abort(404)
     partnership_text = request.args.get("partnership", "")
