@@ -37,7 +37,7 @@ def test_chair_signs_off_views_and_supersedes_the_yearly_report(module_page: Pag
     screenshot(page, "yearly-report-signed-off")
     assert axe_violations(page) == []
 
-    page.get_by_role("link", name="See the live figures worked out from today’s data").click()
+    page.get_by_role("link", name="See the live figures worked out from today").click()
     expect(page.get_by_text("This report was signed off on")).to_be_visible()
     screenshot(page, "yearly-report-live-after-sign-off")
     assert axe_violations(page) == []

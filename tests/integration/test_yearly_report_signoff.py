@@ -219,3 +219,32 @@ def test_the_publication_clock_is_reminded_until_the_report_is_signed_off(
             if s.subject_id == partnership_id
         ]
         assert after_sign_off == []
+
+
+def test_the_reminder_run_tells_the_secretariat_until_sign_off(
+    app: Flask, partnership_id: int, client_for: Clients, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from sgreviews.services.reminders.wiring import MAIL_KEY
+    from tests.smtp import smtp_server
+
+    due = publication_due(LAST_YEAR, 6)
+    with app.app_context():
+        factories.user(Role.SECRETARIAT, email="secretariat@sign.example")
+        factories.user(Role.CHAIR, email="chair@sign.example")
+        db.session.commit()
+
+    def run(day: date) -> dict[str, str]:
+        result = app.test_cli_runner().invoke(args=["reminders", "run", "--today", day.isoformat()])
+        assert result.exit_code == 0, result.output + repr(result.exception)
+        return {message.to: message.part("plain") for message in inbox.take()}
+
+    with smtp_server() as inbox:
+        monkeypatch.setitem(app.extensions, MAIL_KEY, inbox.settings())
+        mail = run(due - timedelta(days=28))
+        line = f"Yearly report {LAST_YEAR.label} of SIGN: publication due"
+        assert set(mail) == {"secretariat@sign.example"}  # like the review clocks
+        assert line in mail["secretariat@sign.example"]
+        assert "/dashboard/yearly-report?partnership=" in mail["secretariat@sign.example"]
+        assert run(due - timedelta(days=27)) == {}  # once per threshold
+        _sign_off(client_for(Role.CHAIR), partnership_id)
+        assert not any(line in text for text in run(due).values())

@@ -1,6 +1,6 @@
 """The yearly report's publication clock as a reminder source: each partnership's report of
 the business year just finished is due ``[yearly_report] publication_months`` after the
-year ends, and is reminded to the partnership's secretariat and chair until a version is
+year ends, and is reminded to the partnership's secretariat until a version is
 signed off (the partnership's own report, or the all-partnerships one)."""
 
 from __future__ import annotations

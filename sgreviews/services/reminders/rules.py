@@ -124,7 +124,7 @@ class DecisionsToldBackRules:
 class YearlyReportRules:
     """The yearly report's publication clock: due ``publication_months`` after the business
     year ends (31 March + 6 months = 30 September), met when the chair signs it off, and
-    reminded to the partnership's secretariat and chair in calendar days."""
+    reminded to the partnership's secretariat in calendar days."""
 
     publication_months: int = 6
     thresholds: Thresholds = Thresholds(before=(28, 7), on_due_date=True, after=(1, 14))

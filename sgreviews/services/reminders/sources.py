@@ -8,8 +8,7 @@
 - :class:`BriefingReviewBySource`: the briefings' review-by dates (to their authors);
 - in :mod:`.action_sources`: planned impact assessments, and decisions told back to the
   people who own an action;
-- in :mod:`.report_sources`: the yearly report's publication clock (to the secretariat
-  and chair).
+- in :mod:`.report_sources`: the yearly report's publication clock (to the secretariat).
 
 :func:`default_sources` lists the ones a run uses. Sources other than actions carry their
 own ``thresholds``; the engine records each decision in the same ledger (so each reminder
