@@ -1,8 +1,8 @@
 """Every route that takes an object id, for a user of the owning agency (or partnership)
 and of another: briefings (their versions, reads, PDF and public pages), evidence
-downloads, extension requests, the challenge log, signed-off yearly reports, snoozes, calendar feed tokens, import
-previews, password links, users, agencies and closure days. Routes that take only a
-review, finding or action are covered by ``test_object_access.py``.
+downloads, extension requests, the challenge log, signed-off yearly reports, snoozes,
+calendar feed tokens, import previews, password links, users, agencies and closure days.
+Routes that take only a review, finding or action are covered by ``test_object_access.py``.
 
 The routes are read from the URL map: a route that takes an id and has no entry in
 ``CASES`` (or in ``test_object_access``) fails ``test_every_object_route_is_covered``, so
