@@ -45,6 +45,8 @@ class Permission(enum.Enum):
     LINK_FINDINGS = "link_findings"  # similar earlier findings: see, confirm, dismiss
     READ_REMOVED_EVIDENCE = "read_removed_evidence"  # removed files, during retention
     MANAGE_PARTNERSHIPS = "manage_partnerships"  # create and edit partnerships
+    SIGN_OFF_REPORTS = "sign_off_reports"  # freeze a yearly report as a signed-off version
+    VIEW_SIGNED_REPORTS = "view_signed_reports"  # signed-off versions and their differences
 
 
 class Actor(Protocol):
@@ -99,6 +101,10 @@ ROLE_PERMISSIONS[Role.ADMINISTRATOR] |= {Permission.MANAGE_CALENDAR}
 # Reminders: the secretariat snoozes; the administrator reads the reminder log.
 ROLE_PERMISSIONS[Role.SECRETARIAT] |= {Permission.SNOOZE_REMINDERS}
 ROLE_PERMISSIONS[Role.ADMINISTRATOR] |= {Permission.VIEW_REMINDER_LOG}
+# The yearly report: the chair signs it off (their deliverable to the board); the chair
+# and the business office that prepares it read the signed-off versions.
+ROLE_PERMISSIONS[Role.CHAIR] |= {Permission.SIGN_OFF_REPORTS, Permission.VIEW_SIGNED_REPORTS}
+ROLE_PERMISSIONS[Role.SECRETARIAT] |= {Permission.VIEW_SIGNED_REPORTS}
 
 # Roles that see every partnership's material, not just their own agency's.
 PARTNERSHIP_WIDE_ROLES = frozenset({Role.SECRETARIAT, Role.CHAIR})

@@ -37,6 +37,7 @@ from sgreviews.models.reminders import (
     ReminderLedgerEntry,
 )
 from sgreviews.models.review import Review, SubjectKind
+from sgreviews.models.signed_report import SignedReport, SignedReportChange
 from sgreviews.models.tally import (
     ActionMonthTally,
     ActionStatusTally,
@@ -87,6 +88,8 @@ __all__ = [
     "Role",
     "SchedulerHeartbeat",
     "Sector",
+    "SignedReport",
+    "SignedReportChange",
     "SubjectKind",
     "Theme",
     "ThemeYearTally",

@@ -19,7 +19,7 @@ from sgreviews.web.audit_trail.views import blueprint as audit_trail_blueprint
 from sgreviews.web.auth.views import blueprint as auth_blueprint
 from sgreviews.web.briefings import blueprint as briefings_blueprint
 from sgreviews.web.calendar.views import blueprint as calendar_blueprint
-from sgreviews.web.dashboard.views import blueprint as dashboard_blueprint
+from sgreviews.web.dashboard import blueprint as dashboard_blueprint
 from sgreviews.web.entered_text import entered_fields
 from sgreviews.web.findings.views import blueprint as findings_blueprint
 from sgreviews.web.health import blueprint as health_blueprint

@@ -168,6 +168,15 @@ MATRIX: dict[str, dict[Role | None, int]] = {
         Role.AGENCY_LEAD: FORBIDDEN,
         Role.PRACTITIONER: FORBIDDEN,
     },
+    # Issue 18: the chair signs off the yearly report (the year just finished by default).
+    "/dashboard/yearly-report/sign-off": {
+        None: TO_SIGN_IN,
+        Role.ADMINISTRATOR: FORBIDDEN,
+        Role.SECRETARIAT: FORBIDDEN,
+        Role.CHAIR: OK,
+        Role.AGENCY_LEAD: FORBIDDEN,
+        Role.PRACTITIONER: FORBIDDEN,
+    },
     "/dashboard/budgets": {
         None: TO_SIGN_IN,
         Role.ADMINISTRATOR: FORBIDDEN,

@@ -1,8 +1,8 @@
 """Every route that takes an object id, for a user of the owning agency (or partnership)
 and of another: briefings (their versions, reads, PDF and public pages), evidence
-downloads, extension requests, the challenge log, snoozes, calendar feed tokens, import
-previews, password links, users, agencies and closure days. Routes that take only a
-review, finding or action are covered by ``test_object_access.py``.
+downloads, extension requests, the challenge log, signed-off yearly reports, snoozes,
+calendar feed tokens, import previews, password links, users, agencies and closure days.
+Routes that take only a review, finding or action are covered by ``test_object_access.py``.
 
 The routes are read from the URL map: a route that takes an id and has no entry in
 ``CASES`` (or in ``test_object_access``) fails ``test_every_object_route_is_covered``, so
@@ -29,6 +29,7 @@ from sgreviews.models import (
     ExtensionRequest,
     PartnershipBriefingSettings,
     Role,
+    SignedReport,
     User,
 )
 from sgreviews.models.review import ExtraClosureDay
@@ -160,6 +161,18 @@ CASES: dict[str, Case] = {
     "dashboard.challenge_edit": Case(
         _one("challenge_id"),
         (*refused(*NOT_STAFF), *refused(*NOT_STAFF, method="POST"), *reached(CHAIR, SECRETARIAT)),
+    ),
+    # Signed-off yearly reports (issue 18): the chair and secretariat read every
+    # partnership's (partnership-wide roles); never an agency's staff or the administrator.
+    "dashboard.signed_report": Case(
+        _one("signed_id"), (*refused(*NOT_STAFF), *reached(CHAIR, SECRETARIAT))
+    ),
+    "dashboard.signed_report_changes": Case(
+        _one("signed_id"), (*refused(*NOT_STAFF), *reached(CHAIR, SECRETARIAT))
+    ),
+    "dashboard.signed_report_file": Case(
+        lambda ids: {"signed_id": ids["signed_id"], "file_type": "md"},
+        (*refused(*NOT_STAFF), *reached(CHAIR, SECRETARIAT)),
     ),
     # Snoozes of an action's reminders: the secretariat only, never the owning agency.
     "notifications.end_snooze": Case(
@@ -339,7 +352,8 @@ def _progress_note(user: User, action_id: int) -> int:
 @pytest.fixture
 def world(app: Flask) -> dict[str, dict[str, object]]:
     """Two agencies, each in its own partnership, each with a review, finding, action,
-    evidence, extension request, challenge, snooze and briefings; the "own" partnership
+    evidence, extension request, challenge, snooze, two signed-off report versions and
+    briefings; the "own" partnership
     publishes its briefings, the "other" does not."""
     result: dict[str, dict[str, object]] = {}
     with app.app_context():
@@ -372,7 +386,29 @@ def world(app: Flask) -> dict[str, dict[str, object]]:
                 reason="Agency restructure",
                 created_by_id=secretariat.id,
             )
-            db.session.add_all([request, challenge, snooze])
+            signed = [
+                SignedReport(
+                    scope=f"partnership-{partnership.id}",
+                    partnership_id=partnership.id,
+                    year_start=2025,
+                    number=number,
+                    report={
+                        "title": "Yearly report 2025/26",
+                        "year": {"start_year": 2025},
+                        "partnership": partnership.name,
+                        "public": False,
+                        "sections": [],
+                    },
+                    public_report={},
+                    html="<p>Report</p>",
+                    public_html="<p>Report</p>",
+                    markdown=f"# Yearly report 2025/26\n\nVersion {number}",
+                    note="",
+                    signed_by_id=secretariat.id,
+                )
+                for number in (1, 2)
+            ]
+            db.session.add_all([request, challenge, snooze, *signed])
             db.session.add(
                 PartnershipBriefingSettings(
                     partnership_id=partnership.id, public_briefings=side == "own"
@@ -395,6 +431,7 @@ def world(app: Flask) -> dict[str, dict[str, object]]:
                 "request_id": request.id,
                 "challenge_id": challenge.id,
                 "snooze_id": snooze.id,
+                "signed_id": signed[1].id,
                 "briefing_id": briefing.id,
                 "user_id": lead.id,
                 "user_email": lead.email,

@@ -165,3 +165,26 @@ def test_bad_impact_and_told_back_values_are_named(data: dict[str, object], name
     with pytest.raises(ReminderConfigError) as refused:
         parse_reminder_rules(data)
     assert named in str(refused.value)
+
+
+def test_the_yearly_report_publication_clock_from_the_shipped_file() -> None:
+    report = RULES.yearly_report
+    assert report.publication_months == 6
+    assert report.thresholds.before == (7, 28)
+    assert report.thresholds.on_due_date is True
+    assert report.thresholds.after == (1, 14)
+    assert report.thresholds.latest_reminder_threshold(-10) == -28
+
+
+@pytest.mark.parametrize(
+    ("data", "named"),
+    [
+        ({"yearly_report": {"publication_months": 0}}, "yearly_report.publication_months"),
+        ({"yearly_report": {"before_days": "soon"}}, "yearly_report.before_days"),
+        ({"yearly_report": {"publish_by": 3}}, "unknown key yearly_report.'publish_by'"),
+    ],
+)
+def test_bad_yearly_report_values_are_named(data: dict[str, object], named: str) -> None:
+    with pytest.raises(ReminderConfigError) as refused:
+        parse_reminder_rules(data)
+    assert named in str(refused.value)

@@ -121,6 +121,16 @@ class DecisionsToldBackRules:
 
 
 @dataclass(frozen=True)
+class YearlyReportRules:
+    """The yearly report's publication clock: due ``publication_months`` after the business
+    year ends (31 March + 6 months = 30 September), met when the chair signs it off, and
+    reminded to the partnership's secretariat in calendar days."""
+
+    publication_months: int = 6
+    thresholds: Thresholds = Thresholds(before=(28, 7), on_due_date=True, after=(1, 14))
+
+
+@dataclass(frozen=True)
 class ReminderRules:
     daily_run_time: time
     timezone: str
@@ -140,6 +150,7 @@ class ReminderRules:
     briefing_review: Thresholds = Thresholds(before=(14,), on_due_date=True)
     impact_assessments: ImpactAssessmentRules = ImpactAssessmentRules()
     decisions_told_back: DecisionsToldBackRules = DecisionsToldBackRules()
+    yearly_report: YearlyReportRules = YearlyReportRules()
 
     @property
     def horizon_days(self) -> int:
@@ -206,6 +217,7 @@ KNOWN_KEYS: dict[str, tuple[str, ...]] = {
     ),
     "impact_assessments.escalation": ("days_overdue", "notify"),
     "decisions_told_back": ("enabled", "look_back_days"),
+    "yearly_report": ("publication_months", "before_days", "on_due_date", "overdue_days"),
 }
 TOP_LEVEL_KEYS = (
     "schedule",
@@ -215,6 +227,7 @@ TOP_LEVEL_KEYS = (
     "briefing_review",
     "impact_assessments",
     "decisions_told_back",
+    "yearly_report",
 )
 
 
@@ -345,6 +358,15 @@ def parse_reminder_rules(data: dict[str, Any]) -> ReminderRules:
         enabled=_bool(told, "enabled", "decisions_told_back.", True),
         look_back_days=_int(told, "look_back_days", "decisions_told_back.", 14, minimum=1),
     )
+    report = _table(data, "yearly_report", "")
+    yearly_report = YearlyReportRules(
+        publication_months=_int(report, "publication_months", "yearly_report.", 6, minimum=1),
+        thresholds=Thresholds(
+            before=_days(report, "before_days", "yearly_report.", [28, 7]),
+            on_due_date=_bool(report, "on_due_date", "yearly_report.", True),
+            after=_days(report, "overdue_days", "yearly_report.", [1, 14]),
+        ),
+    )
     hour, minute = (int(part) for part in run_time.split(":"))
     rules = ReminderRules(
         daily_run_time=time(hour, minute),
@@ -366,6 +388,7 @@ def parse_reminder_rules(data: dict[str, Any]) -> ReminderRules:
         briefing_review=briefing_review,
         impact_assessments=impact_assessments,
         decisions_told_back=decisions_told_back,
+        yearly_report=yearly_report,
     )
     if rules.backoff_max_seconds < rules.backoff_base_seconds:
         raise ReminderConfigError(

@@ -7,7 +7,8 @@
   clocks (to the secretariat);
 - :class:`BriefingReviewBySource`: the briefings' review-by dates (to their authors);
 - in :mod:`.action_sources`: planned impact assessments, and decisions told back to the
-  people who own an action.
+  people who own an action;
+- in :mod:`.report_sources`: the yearly report's publication clock (to the secretariat).
 
 :func:`default_sources` lists the ones a run uses. Sources other than actions carry their
 own ``thresholds``; the engine records each decision in the same ledger (so each reminder
@@ -33,6 +34,7 @@ from sgreviews.services.reminders.action_sources import (
     ExtensionDecisionSource,
     ImpactAssessmentSource,
 )
+from sgreviews.services.reminders.report_sources import YearlyReportSource
 from sgreviews.services.reminders.rules import ReminderRules, ReviewClockRules, Thresholds
 from sgreviews.services.reminders.subjects import ReminderSource, Subject
 from sgreviews.services.reviews.lifecycle import review_types
@@ -334,4 +336,5 @@ def default_sources(rules: ReminderRules | None = None) -> list[ReminderSource]:
     if rules.decisions_told_back.enabled:
         sources.append(ExtensionDecisionSource(rules.decisions_told_back))
         sources.append(ActionOutcomeSource(rules.decisions_told_back))
+    sources.append(YearlyReportSource(rules.yearly_report))
     return sources

@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import io
+from datetime import UTC, date, datetime, time
 
 from docx import Document
-from docx.shared import Pt
+from docx.document import Document as DocxDocument
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.shared import Mm, Pt
 from flask import render_template
 
+from sgreviews.clock import LONDON, london_today
 from sgreviews.services.reports.yearly import YearlyReport
 
 PRINT_CSS = """
@@ -20,6 +25,7 @@ table { border-collapse: collapse; width: 100%; margin: 6pt 0 10pt; font-size: 9
 th, td { border-bottom: 1px solid #b1b4b6; padding: 3pt 4pt; text-align: left; }
 td { vertical-align: top; }
 th { font-weight: bold; }
+.signed-off { font-weight: bold; margin: 0 0 12pt; }
 .public-note { border-left: 4px solid #1d70b8; padding-left: 8pt; }
 """
 
@@ -42,21 +48,75 @@ def to_markdown(report: YearlyReport) -> str:
     return "\n".join(lines)
 
 
-def to_print_html(report: YearlyReport) -> str:
-    return render_template("reports/yearly_print.html", report=report)
+def to_print_html(report: YearlyReport, signed_off: str | None = None) -> str:
+    """The print document; ``signed_off`` ("Signed off on ... by ...") heads a signed-off
+    version."""
+    return render_template("reports/yearly_print.html", report=report, signed_off=signed_off)
+
+
+# Tagged PDF for accessibility (PDF/UA-1: structure tags, the document's language and
+# title): the published report and the briefings are read with screen readers.
+PDF_VARIANT = "pdf/ua-1"
+LANGUAGE = "en-GB"
 
 
 def to_pdf(report: YearlyReport) -> bytes:
+    return html_to_pdf(to_print_html(report))
+
+
+def html_to_pdf(html: str) -> bytes:
+    """A tagged, accessible PDF of a print document (a signed-off report's stored one, or
+    one rendered now)."""
     # Imported here, when a PDF is made: WeasyPrint loads Pango and HarfBuzz, and the app
     # must start (and serve every other page) on a server without them.
     from weasyprint import CSS, HTML
 
-    pdf: bytes = HTML(string=to_print_html(report)).write_pdf(stylesheets=[CSS(string=PRINT_CSS)])
+    pdf: bytes = HTML(string=html).write_pdf(
+        stylesheets=[CSS(string=PRINT_CSS)], pdf_variant=PDF_VARIANT
+    )
     return pdf
 
 
-def to_docx(report: YearlyReport) -> bytes:
+def _set_language(document: DocxDocument, language: str) -> None:
+    """Every run's default language (what Word proofs against and screen readers speak)."""
+    styles = document.styles.element
+    defaults = styles.find(qn("w:docDefaults"))
+    if defaults is None:
+        defaults = OxmlElement("w:docDefaults")
+        styles.insert(0, defaults)
+    run_default = defaults.find(qn("w:rPrDefault"))
+    if run_default is None:
+        run_default = OxmlElement("w:rPrDefault")
+        defaults.insert(0, run_default)
+    properties = run_default.find(qn("w:rPr"))
+    if properties is None:
+        properties = OxmlElement("w:rPr")
+        run_default.append(properties)
+    lang = properties.find(qn("w:lang"))
+    if lang is None:
+        lang = OxmlElement("w:lang")
+        properties.append(lang)
+    lang.set(qn("w:val"), language)
+
+
+def to_docx(report: YearlyReport, today: date | None = None) -> bytes:
+    """The report as a Word document: A4, British English, the partnership as its author
+    and today's date as when it was made."""
+    today = today or london_today()
     document = Document()
+    for page in document.sections:
+        page.page_width = Mm(210)
+        page.page_height = Mm(297)
+    properties = document.core_properties
+    properties.author = report.partnership
+    properties.last_modified_by = report.partnership
+    properties.title = f"{report.title}: {report.partnership}"
+    properties.language = LANGUAGE
+    # Word stores the moment in UTC; noon in London keeps the date whatever the season.
+    made = datetime.combine(today, time(12), tzinfo=LONDON).astimezone(UTC)
+    properties.created = made
+    properties.modified = made
+    _set_language(document, LANGUAGE)
     normal = document.styles["Normal"]
     normal.font.name = "Arial"
     normal.font.size = Pt(11)

@@ -13,6 +13,7 @@ from flask import current_app, render_template
 from werkzeug.wrappers import Response
 
 from sgreviews.services.briefings import pdf_cache
+from sgreviews.services.reports.formats import PDF_VARIANT
 
 
 def render_pdf(context: dict[str, Any]) -> bytes:
@@ -22,7 +23,8 @@ def render_pdf(context: dict[str, Any]) -> bytes:
     static = current_app.static_folder or ""
     # Stylesheets are read from the built static folder; nothing is fetched over HTTP.
     document = HTML(string=html, base_url=f"{static}/")
-    return document.write_pdf()  # type: ignore[no-any-return]
+    # Tagged (PDF/UA-1), like the yearly report: briefings are read with screen readers.
+    return document.write_pdf(pdf_variant=PDF_VARIANT)  # type: ignore[no-any-return]
 
 
 def briefing_pdf_response(context: dict[str, Any]) -> Response:

@@ -183,3 +183,25 @@ def budget_form_class(review_types: list[tuple[str, str]]) -> type[FlaskForm]:
             ),
         )
     return BudgetForm
+
+
+class SignOffForm(FlaskForm):
+    """The chair signs off a yearly report (or makes a new version of a signed-off one)."""
+
+    note = TextAreaField(
+        "Why a new version is needed",
+        widget=GovTextArea(),
+        validators=[Length(max=2000, message="Keep the reason to 2,000 characters or fewer")],
+        description="Shown with the version and kept in the audit trail.",
+    )
+    submit = SubmitField("Sign off the report", widget=GovSubmitInput())
+
+    def __init__(self, *args: object, superseding: bool = False, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.superseding = superseding
+        if not superseding:
+            self.note.label.text = "Note (optional)"
+
+    def validate_note(self, field: StringField) -> None:
+        if self.superseding and not (field.data or "").strip():
+            raise ValidationError("Say why a new version is needed")

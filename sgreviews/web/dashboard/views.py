@@ -31,7 +31,9 @@ from sgreviews.services.dashboard.tables import PAGE_ROWS, TABLES, page_tables
 from sgreviews.services.learning import tables as learning_tables
 from sgreviews.services.organisations import directory as organisations
 from sgreviews.services.periods import BusinessYear
+from sgreviews.services.reminders.wiring import current_rules as current_reminder_rules
 from sgreviews.services.reports import formats as report_formats
+from sgreviews.services.reports import signoff as report_signoff
 from sgreviews.services.reports.yearly import YearlyReport, build_yearly_report
 from sgreviews.services.tabular import Table, to_csv, to_xlsx
 from sgreviews.web.access import requires
@@ -378,13 +380,25 @@ def _yearly_report_from_request() -> tuple[YearlyReportForm, YearlyReport]:
 
 @blueprint.route("/dashboard/yearly-report")
 @requires(Permission.VIEW_DASHBOARD)
-def yearly_report() -> str:
+def yearly_report() -> str | WerkzeugResponse:
     form, report = _yearly_report_from_request()
+    # A signed-off period shows its signed-off version; "live=1" shows today's recomputation.
+    signed = report_signoff.latest_for(report.year.start_year, _int_or_none(form.partnership.data))
+    if signed is not None and request.args.get("live") != "1":
+        return redirect(
+            url_for("dashboard.signed_report", signed_id=signed.id, version=form.version.data)
+        )
+    months = current_reminder_rules().yearly_report.publication_months
     return render_template(
         "dashboard/yearly_report.html",
         filter_form=form,
         report=report,
         query=request.args.to_dict(),
+        signed=signed,
+        can_sign_off=has_permission(current_user, Permission.SIGN_OFF_REPORTS),
+        publication_due=report_signoff.publication_due(report.year, months),
+        publication_months=months,
+        today=london_today(),
     )
 
 

@@ -1,0 +1,78 @@
+"""The yearly report's publication clock as a reminder source: each partnership's report of
+the business year just finished is due ``[yearly_report] publication_months`` after the
+year ends, and is reminded to the partnership's secretariat until a version is
+signed off (the partnership's own report, or the all-partnerships one)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date, timedelta
+
+from sqlalchemy import select
+
+from sgreviews.extensions import db
+from sgreviews.models import Partnership
+from sgreviews.services.periods import BusinessYear
+from sgreviews.services.reminders.rules import YearlyReportRules
+from sgreviews.services.reminders.subjects import Subject
+from sgreviews.services.reports.signoff import publication_due, signed_scopes
+
+
+class YearlyReportSource:
+    """Unsigned yearly reports of the last two finished business years whose publication
+    date is within the reminder horizon, or past it by no more than the last overdue
+    threshold and a week (so an old year is not reminded about for ever)."""
+
+    subject_type = "yearly_report"
+
+    def __init__(self, rules: YearlyReportRules) -> None:
+        self.rules = rules
+        self.thresholds = rules.thresholds
+
+    def pages(self, today: date, horizon_days: int, page_size: int) -> Iterator[list[Subject]]:
+        current = BusinessYear.containing(today).start_year
+        late_window = max(self.thresholds.after, default=0) + 7
+        years = []
+        for start_year in (current - 1, current - 2):
+            year = BusinessYear(start_year)
+            due = publication_due(year, self.rules.publication_months)
+            ahead = today + timedelta(days=self.thresholds.horizon)
+            if due <= ahead and today <= due + timedelta(days=late_window):
+                years.append((year, due))
+        if not years:
+            return
+        signed = signed_scopes([year.start_year for year, _due in years])
+        partnerships = db.session.scalars(select(Partnership).order_by(Partnership.id)).all()
+        subjects = []
+        for year, due in years:
+            if ("all", year.start_year) in signed:
+                continue
+            for partnership in partnerships:
+                if (f"partnership-{partnership.id}", year.start_year) in signed:
+                    continue
+                # A year that ended before the partnership used the system is not reminded.
+                if partnership.go_live_on is not None and year.end < partnership.go_live_on:
+                    continue
+                subjects.append(
+                    Subject(
+                        self.subject_type,
+                        partnership.id,
+                        f"Yearly report {year.label} ({partnership.short_name})",
+                        f"Sign off and publish the yearly report {year.label} of "
+                        f"{partnership.name}.",
+                        due,
+                        None,
+                        None,
+                        link=(
+                            f"/dashboard/yearly-report?partnership={partnership.id}"
+                            f"&year={year.start_year}"
+                        ),
+                        headline=(
+                            f"Yearly report {year.label} of {partnership.short_name}: "
+                            f"publication due {due:%-d %B %Y}"
+                        ),
+                        partnership_ids=(partnership.id,),
+                    )
+                )
+        for start in range(0, len(subjects), page_size):
+            yield subjects[start : start + page_size]
