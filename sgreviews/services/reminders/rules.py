@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 import tomllib
 from dataclasses import dataclass
-from datetime import time
+from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -140,6 +140,10 @@ class ReminderRules:
     briefing_review: Thresholds = Thresholds(before=(14,), on_due_date=True)
     impact_assessments: ImpactAssessmentRules = ImpactAssessmentRules()
     decisions_told_back: DecisionsToldBackRules = DecisionsToldBackRules()
+    # The site-wide go-live (``[go_live] default_on``): reminders start from a
+    # partnership's own go-live date, else this one, else from the beginning
+    # (services/reminders/go_live.py).
+    default_go_live_on: date | None = None
 
     @property
     def horizon_days(self) -> int:
@@ -206,6 +210,7 @@ KNOWN_KEYS: dict[str, tuple[str, ...]] = {
     ),
     "impact_assessments.escalation": ("days_overdue", "notify"),
     "decisions_told_back": ("enabled", "look_back_days"),
+    "go_live": ("default_on",),
 }
 TOP_LEVEL_KEYS = (
     "schedule",
@@ -215,6 +220,7 @@ TOP_LEVEL_KEYS = (
     "briefing_review",
     "impact_assessments",
     "decisions_told_back",
+    "go_live",
 )
 
 
@@ -285,6 +291,23 @@ def _escalation(table: dict[str, Any], name: str) -> tuple[EscalationStep, ...]:
     return tuple(sorted(escalation, key=lambda step: step.days_overdue))
 
 
+def _optional_date(table: dict[str, Any], key: str, where: str) -> date | None:
+    """A TOML date (2024-04-01), a "YYYY-MM-DD" string, or "" / absent for none."""
+    value = table.get(key, "")
+    if isinstance(value, datetime):
+        raise ReminderConfigError(f"{where}{key} must be a date such as 2024-04-01, not a time")
+    if isinstance(value, date):
+        return value
+    if isinstance(value, str):
+        if not value.strip():
+            return None
+        try:
+            return date.fromisoformat(value.strip())
+        except ValueError:
+            pass
+    raise ReminderConfigError(f"{where}{key} must be a date such as 2024-04-01, not {value!r}")
+
+
 def parse_reminder_rules(data: dict[str, Any]) -> ReminderRules:
     _refuse_unknown_keys(data, TOP_LEVEL_KEYS, "")
     schedule = _table(data, "schedule", "")
@@ -345,6 +368,7 @@ def parse_reminder_rules(data: dict[str, Any]) -> ReminderRules:
         enabled=_bool(told, "enabled", "decisions_told_back.", True),
         look_back_days=_int(told, "look_back_days", "decisions_told_back.", 14, minimum=1),
     )
+    default_go_live_on = _optional_date(_table(data, "go_live", ""), "default_on", "go_live.")
     hour, minute = (int(part) for part in run_time.split(":"))
     rules = ReminderRules(
         daily_run_time=time(hour, minute),
@@ -366,6 +390,7 @@ def parse_reminder_rules(data: dict[str, Any]) -> ReminderRules:
         briefing_review=briefing_review,
         impact_assessments=impact_assessments,
         decisions_told_back=decisions_told_back,
+        default_go_live_on=default_go_live_on,
     )
     if rules.backoff_max_seconds < rules.backoff_base_seconds:
         raise ReminderConfigError(
