@@ -1,8 +1,11 @@
 """SMART actions: creating and editing them, progress updates (one or many), extension
 requests and decisions, assurance, sending back, closing, and impact.
 
-Every write is audited with the values before and after. Reading actions is in ``reads``
-(one action, its history) and ``lists`` (filtered lists and their ratings)."""
+Every write is audited with the values before and after. Each dated event takes the day it
+took effect (``effective_on``, issue 18; ``services.effective_dates``), audited with it.
+Reading actions is in ``reads`` (one action, its history) and ``lists`` (filtered lists
+and their ratings). Longer than most modules: every write of an action's lifecycle shares
+the snapshot, the save and the history entry defined here."""
 
 from __future__ import annotations
 
