@@ -5,7 +5,7 @@ they were (the report's data, its rendered print documents and Markdown), with w
 and when. A new version supersedes, never edits. Additive.
 
 Revision ID: 0032
-Revises: 0028
+Revises: 0031
 Create Date: 2026-12-07 12:45:00
 
 """
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0032"
-down_revision = "0028"
+down_revision = "0031"
 branch_labels = None
 depends_on = None
 

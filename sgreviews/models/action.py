@@ -3,16 +3,32 @@
 from __future__ import annotations
 
 import enum
+from collections.abc import Callable
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import Column, ForeignKey, Index, String, Table, Text, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from sgreviews.clock import utcnow
+from sgreviews.clock import london_today, to_london, utcnow
 from sgreviews.models.base import Base, UTCDateTime, str_enum
 from sgreviews.models.finding import Finding
 from sgreviews.models.organisation import Agency
 from sgreviews.models.user import User
+
+
+def _london_day_of(moment_column: str, *, else_today: bool = True) -> Callable[[Any], date | None]:
+    """A default for an ``effective_on`` column: the UK date of the row's recorded moment
+    when the insert gives one (demo data, imported trackers, tests), else today (or
+    nothing)."""
+
+    def default(context: Any) -> date | None:
+        moment = context.get_current_parameters().get(moment_column)
+        if isinstance(moment, datetime):
+            return to_london(moment).date()
+        return london_today() if else_today else None
+
+    return default
 
 
 class ActionStatus(enum.Enum):
@@ -242,6 +258,10 @@ class ActionUpdate(Base):
     )
     # The status before this entry, so the history shows each status change.
     previous_status: Mapped[ActionStatus | None] = mapped_column(str_enum(ActionStatus))
+    # Issue 18: the day the entry took effect (entered history may be years old), apart
+    # from when it was recorded (``created_at``) and by whom (``author_id``). Read it
+    # through ``sgreviews.services.effective_dates``.
+    effective_on: Mapped[date] = mapped_column(default=_london_day_of("created_at"))
 
     # Migration 0012: an action's latest progress update from the index alone.
     # Migration 0024: "Your work"'s sent-back actions read the few sent-back entries by
@@ -293,6 +313,13 @@ class ExtensionRequest(Base):
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     decision_note: Mapped[str | None] = mapped_column(Text)
+    # Issue 18: the days the request and the decision took effect, apart from when they
+    # were recorded (``requested_at``, ``decided_at``). Read them through
+    # ``sgreviews.services.effective_dates``.
+    effective_on: Mapped[date] = mapped_column(default=_london_day_of("requested_at"))
+    decision_effective_on: Mapped[date | None] = mapped_column(
+        default=_london_day_of("decided_at", else_today=False)
+    )
 
     action: Mapped[Action] = relationship(back_populates="extension_requests")
     requested_by: Mapped[User | None] = relationship(foreign_keys=[requested_by_id])

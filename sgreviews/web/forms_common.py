@@ -9,7 +9,9 @@ from typing import Any
 from govuk_frontend_wtf.main import wtforms_errors as library_wtforms_errors
 from govuk_frontend_wtf.wtforms_widgets import GovDateInput
 from wtforms import DateField, Field, SelectChoice
+from wtforms.validators import DataRequired
 
+from sgreviews.clock import london_today
 from sgreviews.web.widgets import DateInput
 
 # GOV.UK date inputs send day, month and year as three values with the same name.
@@ -107,3 +109,22 @@ def comparison(
         if their_text.strip() != your_text.strip():
             rows.append((label, their_text, your_text))
     return rows
+
+
+EFFECTIVE_ON_HINT = (
+    "The day this took effect. Leave as today unless you are entering history, "
+    "for example 31 3 2022."
+)
+
+
+def effective_on_field() -> GovDateField:
+    """The "Effective on" date of a dated event (issue 18): today unless history is being
+    entered; the service refuses a day in the future or before the review began."""
+    return GovDateField(
+        "Effective on",
+        description=EFFECTIVE_ON_HINT,
+        default=london_today,
+        # DataRequired, not InputRequired: a request without the field at all (an older
+        # page, a script) keeps today; three blank boxes are refused beside the field.
+        validators=[DataRequired("Enter the date it took effect")],
+    )

@@ -108,3 +108,61 @@ def test_search_machinery_survives_every_later_migration(empty_app: Flask) -> No
                 }
                 expected = {f"fts_{table}_simple" for table in SEARCHED_TABLES}
         assert expected <= found, f"missing: {sorted(expected - found)}"
+
+
+def test_effective_dates_are_backfilled_with_the_uk_day_recorded(empty_app: Flask) -> None:
+    """Migration 0031: each event's effective date is the UK date of the moment it was
+    recorded (a note at 23:30 UTC in summer took effect the next day in the UK)."""
+    from datetime import UTC, date, datetime
+
+    import sqlalchemy as sa
+
+    from sgreviews.clock import to_london
+
+    app = empty_app
+    with app.app_context():
+        upgrade()
+        demo.load_demo(app.extensions["sgreviews.settings"].config_dir)
+        db.session.commit()
+        db.session.remove()
+        downgrade(revision="0028")
+        moment = sa.column("created_at", sa.DateTime(timezone=True))
+        update_table = sa.table("action_update", sa.column("id", sa.Integer()), moment)
+        with db.engine.begin() as connection:
+            first, second = connection.execute(
+                sa.select(update_table.c.id).order_by(update_table.c.id).limit(2)
+            ).scalars()
+            for row_id, value in (
+                (first, datetime(2021, 6, 30, 23, 30, tzinfo=UTC)),
+                (second, datetime(2021, 12, 31, 23, 30, tzinfo=UTC)),
+            ):
+                connection.execute(
+                    update_table.update()
+                    .where(update_table.c.id == row_id)
+                    .values(created_at=value)
+                )
+        upgrade()
+        with db.engine.connect() as connection:
+            days = dict(
+                connection.execute(sa.text("SELECT id, effective_on FROM action_update")).all()
+            )
+            requests = connection.execute(
+                sa.text(
+                    "SELECT requested_at, effective_on, decided_at, decision_effective_on "
+                    "FROM extension_request"
+                )
+            ).all()
+    as_date = lambda value: value if isinstance(value, date) else date.fromisoformat(value)  # noqa: E731
+    as_moment = lambda value: (  # noqa: E731
+        value if isinstance(value, datetime) else datetime.fromisoformat(value)
+    )
+    assert as_date(days[first]) == date(2021, 7, 1)  # BST: already 1 July in the UK
+    assert as_date(days[second]) == date(2021, 12, 31)  # GMT
+    assert None not in days.values()
+    assert requests
+    for requested_at, effective_on, decided_at, decision_effective_on in requests:
+        assert as_date(effective_on) == to_london(as_moment(requested_at)).date()
+        if decided_at is None:
+            assert decision_effective_on is None
+        else:
+            assert as_date(decision_effective_on) == to_london(as_moment(decided_at)).date()

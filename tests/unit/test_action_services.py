@@ -141,7 +141,7 @@ def test_progress_completed_needs_evidence(ctx: None) -> None:
     assert update.previous_status is ActionStatus.NOT_STARTED
     (event,) = _events(action.id, "progress")
     assert event.before == {"status": "not_started"}
-    assert event.after == {"status": "completed"}
+    assert event.after == {"status": "completed", "effective_on": london_today().isoformat()}
 
 
 def test_progress_needs_a_note_and_an_allowed_status(ctx: None) -> None:

@@ -188,3 +188,26 @@ def test_bad_yearly_report_values_are_named(data: dict[str, object], named: str)
     with pytest.raises(ReminderConfigError) as refused:
         parse_reminder_rules(data)
     assert named in str(refused.value)
+
+
+def test_the_go_live_default_is_empty_in_the_shipped_file_and_read_as_a_date() -> None:
+    from datetime import date
+
+    shipped = load_reminder_rules(PROJECT_ROOT / "config" / "reminders.toml")
+    assert shipped.default_go_live_on is None
+    assert parse_reminder_rules({}).default_go_live_on is None
+    assert parse_reminder_rules({"go_live": {"default_on": ""}}).default_go_live_on is None
+    for value in (date(2024, 4, 1), "2024-04-01"):
+        rules = parse_reminder_rules({"go_live": {"default_on": value}})
+        assert rules.default_go_live_on == date(2024, 4, 1)
+
+
+@pytest.mark.parametrize("value", ["April 2024", 20240401, "2024-13-01"])
+def test_a_bad_go_live_default_is_named(value: object) -> None:
+    with pytest.raises(ReminderConfigError, match=r"go_live\.default_on"):
+        parse_reminder_rules({"go_live": {"default_on": value}})
+
+
+def test_an_unknown_go_live_key_is_named() -> None:
+    with pytest.raises(ReminderConfigError, match="go_live"):
+        parse_reminder_rules({"go_live": {"start": "2024-04-01"}})

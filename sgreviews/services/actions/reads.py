@@ -8,12 +8,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, selectinload
 
+from sgreviews.clock import to_london
 from sgreviews.extensions import db
 from sgreviews.models import (
     Action,
@@ -67,16 +68,26 @@ def get_action_with_history(action_id: int) -> Action | None:
 
 @dataclass(frozen=True)
 class HistoryEntry:
+    """One entry of an action's history: ``effective_on`` is the day it took effect,
+    ``at`` when it was recorded and ``who`` by whom (issue 18: history can be entered)."""
+
     at: datetime
     title: str
     who: str
     text: str
     update: ActionUpdate | None = None
     request: ExtensionRequest | None = None
+    effective_on: date | None = None
+
+    @property
+    def recorded_later(self) -> bool:
+        """Entered as history: recorded on a later day than it took effect."""
+        return self.effective_on is not None and self.effective_on != to_london(self.at).date()
 
 
 def history(action: Action) -> list[HistoryEntry]:
-    """Updates, status changes and extensions, in the order they happened."""
+    """Updates, status changes and extensions, in the order they took effect (then the
+    order they were recorded)."""
     entries: list[HistoryEntry] = []
     for update in action.updates:
         title = update.kind.label
@@ -91,6 +102,7 @@ def history(action: Action) -> list[HistoryEntry]:
                 update.author.display_name if update.author else "Unknown",
                 update.note,
                 update=update,
+                effective_on=update.effective_on,
             )
         )
     for request in action.extension_requests:
@@ -102,6 +114,7 @@ def history(action: Action) -> list[HistoryEntry]:
                 request.requested_by.display_name if request.requested_by else "Unknown",
                 request.reason,
                 request=request,
+                effective_on=request.effective_on,
             )
         )
         if request.decided_at is not None:
@@ -112,9 +125,13 @@ def history(action: Action) -> list[HistoryEntry]:
                     request.decided_by.display_name if request.decided_by else "Unknown",
                     request.decision_note or "",
                     request=request,
+                    effective_on=request.decision_effective_on,
                 )
             )
-    return sorted(entries, key=lambda entry: entry.at)
+    return sorted(
+        entries,
+        key=lambda entry: (entry.effective_on or to_london(entry.at).date(), entry.at),
+    )
 
 
 # --- look-ups ------------------------------------------------------------------------------

@@ -1,8 +1,11 @@
 """SMART actions: creating and editing them, progress updates (one or many), extension
 requests and decisions, assurance, sending back, closing, and impact.
 
-Every write is audited with the values before and after. Reading actions is in ``reads``
-(one action, its history) and ``lists`` (filtered lists and their ratings)."""
+Every write is audited with the values before and after. Each dated event takes the day it
+took effect (``effective_on``, issue 18; ``services.effective_dates``), audited with it.
+Reading actions is in ``reads`` (one action, its history) and ``lists`` (filtered lists
+and their ratings). Longer than most modules: every write of an action's lifecycle shares
+the snapshot, the save and the history entry defined here."""
 
 from __future__ import annotations
 
@@ -13,7 +16,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from sgreviews.clock import utcnow
+from sgreviews.clock import london_today, utcnow
 from sgreviews.extensions import db
 from sgreviews.models import (
     Action,
@@ -30,6 +33,7 @@ from sgreviews.models import (
 )
 from sgreviews.services import audit
 from sgreviews.services.editing import FieldError, check_version, diff
+from sgreviews.services.effective_dates import FIELD, check_effective_on
 
 # Statuses an agency lead may set in a progress update; the rest are the secretariat's
 # and chair's decisions (assured, closed, superseded).
@@ -187,13 +191,34 @@ def update_action(
     return _save(actor, action, before, "update")
 
 
-def _save(actor: User, action: Action, before: dict[str, Any], event: str) -> Action:
+def _save(
+    actor: User,
+    action: Action,
+    before: dict[str, Any],
+    event: str,
+    effective_on: date | None = None,
+) -> Action:
+    """Flush and audit the change; a dated event's audit entry records the day it took
+    effect beside the moment it was recorded (the entry's own time) and by whom."""
     action.updated_at = utcnow()
     db.session.flush()
     old, new = diff(before, snapshot(action))
     if new:
+        if effective_on is not None:
+            new = {**new, "effective_on": effective_on.isoformat()}
         audit.record(actor, "action", action.id, event, before=old, after=new)
     return action
+
+
+def _effective(action: Action, effective_on: date | None) -> date:
+    """The day an event on the action took effect: today when none is given (a caller
+    that is not entering history: the API, a bulk update, an import); a given day is
+    refused in the future or before the first of the action's reviews began."""
+    if effective_on is None:
+        return london_today()
+    return check_effective_on(
+        effective_on, [finding.review.started_on for finding in action.findings]
+    )
 
 
 def record_denied(actor: User, action: Action, attempted: str) -> None:
@@ -216,6 +241,7 @@ def _add_entry(
     kind: UpdateKind,
     note: str,
     previous: ActionStatus,
+    effective_on: date,
 ) -> ActionUpdate:
     entry = ActionUpdate(
         action=action,
@@ -224,6 +250,7 @@ def _add_entry(
         previous_status=previous,
         note=note,
         kind=kind,
+        effective_on=effective_on,
     )
     db.session.add(entry)
     return entry
@@ -238,6 +265,7 @@ def record_progress(
     off_track: bool = False,
     has_new_evidence: bool = False,
     expected_version: int | None = None,
+    effective_on: date | None = None,
 ) -> ActionUpdate:
     """A dated progress note, possibly moving the status on. "Completed with evidence"
     needs evidence: a file with this update or one already attached.
@@ -260,15 +288,25 @@ def record_progress(
         raise FieldError("note", "Enter what has happened since the last update")
     if status is ActionStatus.COMPLETED and not (has_new_evidence or action.current_evidence):
         raise FieldError("evidence", "Attach evidence to mark the action completed with evidence")
+    effective = _effective(action, effective_on)
     previous = action.status
     if changes_action:
         action.status = status
         action.off_track = off_track
-    entry = _add_entry(actor, action, UpdateKind.PROGRESS, note, previous)
+    entry = _add_entry(actor, action, UpdateKind.PROGRESS, note, previous, effective)
     if changes_action:
-        _save(actor, action, before, "progress")
+        _save(actor, action, before, "progress", effective)
     else:
         db.session.flush()
+        # A note alone writes no row of the action, but the trail still says who recorded
+        # it, when, and the day it took effect.
+        audit.record(
+            actor,
+            "action",
+            action.id,
+            "progress_note",
+            after={"update": entry.id, "effective_on": effective},
+        )
     return entry
 
 
@@ -314,7 +352,12 @@ def pending_extension(action: Action) -> ExtensionRequest | None:
 
 
 def request_extension(
-    *, actor: User, action: Action, new_due_date: date | None, reason: str
+    *,
+    actor: User,
+    action: Action,
+    new_due_date: date | None,
+    reason: str,
+    effective_on: date | None = None,
 ) -> ExtensionRequest:
     if not action.status.is_open:
         raise FieldError("new_due_date", "Only an open action can be extended")
@@ -333,12 +376,14 @@ def request_extension(
     reason = reason.strip()
     if not reason:
         raise FieldError("reason", "Enter why the action needs more time")
+    effective = _effective(action, effective_on)
     request = ExtensionRequest(
         action=action,
         requested_by_id=actor.id,
         due_date_at_request=action.due_date,
         requested_due_date=new_due_date,
         reason=reason,
+        effective_on=effective,
     )
     db.session.add(request)
     db.session.flush()
@@ -351,13 +396,19 @@ def request_extension(
             "extension_request": request.id,
             "requested_due_date": new_due_date,
             "reason": reason,
+            "effective_on": effective,
         },
     )
     return request
 
 
 def decide_extension(
-    *, actor: User, request: ExtensionRequest, approve: bool, note: str
+    *,
+    actor: User,
+    request: ExtensionRequest,
+    approve: bool,
+    note: str,
+    effective_on: date | None = None,
 ) -> ExtensionRequest:
     if request.status is not ExtensionStatus.PENDING:
         raise FieldError("decision", "This request has already been decided")
@@ -365,56 +416,75 @@ def decide_extension(
     if not approve and not note:
         raise FieldError("note", "Enter why the extension is declined")
     action = request.action
+    effective = _effective(action, effective_on)
+    if effective < request.effective_on:
+        raise FieldError(
+            FIELD,
+            "The date it took effect must be on or after the extension was asked for "
+            f"({request.effective_on.day} {request.effective_on:%B %Y})",
+        )
     before = snapshot(action)
     request.status = ExtensionStatus.APPROVED if approve else ExtensionStatus.DECLINED
     request.decided_by_id = actor.id
     request.decided_at = utcnow()
+    request.decision_effective_on = effective
     request.decision_note = note or None
     if approve:
         # original_due_date stays: it records what was first agreed.
         action.due_date = request.requested_due_date
-    _save(actor, action, before, "extension_" + request.status.value)
+    _save(actor, action, before, "extension_" + request.status.value, effective)
     if not approve:
         audit.record(
             actor,
             "action",
             action.id,
             "extension_declined",
-            after={"extension_request": request.id, "note": note},
+            after={"extension_request": request.id, "note": note, "effective_on": effective},
         )
     return request
 
 
-def assure(*, actor: User, action: Action, note: str) -> Action:
+def assure(*, actor: User, action: Action, note: str, effective_on: date | None = None) -> Action:
     if action.status is not ActionStatus.COMPLETED:
         raise FieldError("decision", "Only an action completed with evidence can be assured")
     note = note.strip()
     if not note:
         raise FieldError("note", "Enter the assurance note")
+    effective = _effective(action, effective_on)
     before = snapshot(action)
     previous = action.status
     action.status = ActionStatus.ASSURED
     action.assured_at = utcnow()
     action.assured_by_id = actor.id
     action.assurance_note = note
-    _add_entry(actor, action, UpdateKind.ASSURED, note, previous)
-    return _save(actor, action, before, "assured")
+    _add_entry(actor, action, UpdateKind.ASSURED, note, previous, effective)
+    return _save(actor, action, before, "assured", effective)
 
 
-def send_back(*, actor: User, action: Action, reason: str) -> Action:
+def send_back(
+    *, actor: User, action: Action, reason: str, effective_on: date | None = None
+) -> Action:
     if action.status is not ActionStatus.COMPLETED:
         raise FieldError("decision", "Only an action completed with evidence can be sent back")
     reason = reason.strip()
     if not reason:
         raise FieldError("note", "Enter why the action is sent back")
+    effective = _effective(action, effective_on)
     before = snapshot(action)
     previous = action.status
     action.status = ActionStatus.IN_PROGRESS
-    _add_entry(actor, action, UpdateKind.SENT_BACK, reason, previous)
-    return _save(actor, action, before, "sent_back")
+    _add_entry(actor, action, UpdateKind.SENT_BACK, reason, previous, effective)
+    return _save(actor, action, before, "sent_back", effective)
 
 
-def close_action(*, actor: User, action: Action, superseded: bool, reason: str) -> Action:
+def close_action(
+    *,
+    actor: User,
+    action: Action,
+    superseded: bool,
+    reason: str,
+    effective_on: date | None = None,
+) -> Action:
     """Closed without implementation, or superseded; a reason is required either way (the
     yearly report must explain any finding not implemented)."""
     if action.status in (
@@ -426,14 +496,15 @@ def close_action(*, actor: User, action: Action, superseded: bool, reason: str) 
     reason = reason.strip()
     if not reason:
         raise FieldError("note", "Enter the reason for closing the action")
+    effective = _effective(action, effective_on)
     before = snapshot(action)
     previous = action.status
     action.status = ActionStatus.SUPERSEDED if superseded else ActionStatus.CLOSED_NOT_IMPLEMENTED
     action.closure_reason = reason
     action.off_track = False
     kind = UpdateKind.SUPERSEDED if superseded else UpdateKind.CLOSED
-    _add_entry(actor, action, kind, reason, previous)
-    return _save(actor, action, before, kind.value)
+    _add_entry(actor, action, kind, reason, previous, effective)
+    return _save(actor, action, before, kind.value, effective)
 
 
 def record_impact(
@@ -444,6 +515,7 @@ def record_impact(
     method: ImpactMethod | None,
     assessment_on: date | None,
     note: str,
+    effective_on: date | None = None,
 ) -> Action:
     if impact_status is ImpactStatus.PLANNED:
         if method is None:
@@ -455,6 +527,7 @@ def record_impact(
         and not note.strip()
     ):
         raise FieldError("note", "Enter what the assessment found")
+    effective = _effective(action, effective_on)
     before = snapshot(action)
     action.impact_status = impact_status
     action.impact_method = method
@@ -466,5 +539,6 @@ def record_impact(
         UpdateKind.IMPACT,
         f"{impact_status.label}. {note.strip()}".strip(),
         action.status,
+        effective,
     )
-    return _save(actor, action, before, "impact")
+    return _save(actor, action, before, "impact", effective)

@@ -34,6 +34,7 @@ from sgreviews.models import (
     UpdateKind,
 )
 from sgreviews.models.action import action_finding
+from sgreviews.services.reminders.go_live import action_date_reminded
 from sgreviews.services.reminders.rules import (
     DecisionsToldBackRules,
     ImpactAssessmentRules,
@@ -79,11 +80,15 @@ class ExtensionDecisionSource:
     subject_type = "extension_decision"
     thresholds = TOLD_ONCE
 
-    def __init__(self, rules: DecisionsToldBackRules) -> None:
+    def __init__(
+        self, rules: DecisionsToldBackRules, default_go_live_on: date | None = None
+    ) -> None:
         self.rules = rules
+        self.default_go_live_on = default_go_live_on
 
     def pages(self, today: date, horizon_days: int, page_size: int) -> Iterator[list[Subject]]:
         since = _since(today, self.rules.look_back_days)
+        effective = ExtensionRequest.decision_effective_on
         last_id = 0
         while True:
             rows = db.session.execute(
@@ -103,6 +108,10 @@ class ExtensionDecisionSource:
                     ExtensionRequest.id > last_id,
                     ExtensionRequest.status != ExtensionStatus.PENDING,
                     ExtensionRequest.decided_at >= since,
+                    # A decision entered as history (issue 18) is not news: told only
+                    # when it took effect within the look-back and after go-live.
+                    effective >= since.date(),
+                    action_date_reminded(effective, self.default_go_live_on),
                 )
                 .order_by(ExtensionRequest.id)
                 .limit(page_size)
@@ -152,8 +161,11 @@ class ActionOutcomeSource:
     subject_type = "action_decision"
     thresholds = TOLD_ONCE
 
-    def __init__(self, rules: DecisionsToldBackRules) -> None:
+    def __init__(
+        self, rules: DecisionsToldBackRules, default_go_live_on: date | None = None
+    ) -> None:
         self.rules = rules
+        self.default_go_live_on = default_go_live_on
 
     def pages(self, today: date, horizon_days: int, page_size: int) -> Iterator[list[Subject]]:
         since = _since(today, self.rules.look_back_days)
@@ -175,6 +187,9 @@ class ActionOutcomeSource:
                     ActionUpdate.id > last_id,
                     ActionUpdate.kind.in_(TOLD_KINDS),
                     ActionUpdate.created_at >= since,
+                    # Entered as history (issue 18): not news, not told.
+                    ActionUpdate.effective_on >= since.date(),
+                    action_date_reminded(ActionUpdate.effective_on, self.default_go_live_on),
                 )
                 .order_by(ActionUpdate.id)
                 .limit(page_size)
@@ -224,8 +239,11 @@ class ImpactAssessmentSource:
 
     subject_type = "impact_assessment"
 
-    def __init__(self, rules: ImpactAssessmentRules) -> None:
+    def __init__(
+        self, rules: ImpactAssessmentRules, default_go_live_on: date | None = None
+    ) -> None:
         self.thresholds = rules
+        self.default_go_live_on = default_go_live_on
 
     def pages(self, today: date, horizon_days: int, page_size: int) -> Iterator[list[Subject]]:
         ahead = today + timedelta(days=self.thresholds.thresholds.horizon)
@@ -246,6 +264,7 @@ class ImpactAssessmentSource:
                     Action.impact_assessment_on.is_not(None),
                     Action.impact_assessment_on <= ahead,
                     Action.status.not_in(NOT_REMINDED),
+                    action_date_reminded(Action.impact_assessment_on, self.default_go_live_on),
                 )
                 .order_by(Action.id)
                 .limit(page_size)

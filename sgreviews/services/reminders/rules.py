@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 import tomllib
 from dataclasses import dataclass
-from datetime import time
+from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -151,6 +151,10 @@ class ReminderRules:
     impact_assessments: ImpactAssessmentRules = ImpactAssessmentRules()
     decisions_told_back: DecisionsToldBackRules = DecisionsToldBackRules()
     yearly_report: YearlyReportRules = YearlyReportRules()
+    # The site-wide go-live (``[go_live] default_on``): reminders start from a
+    # partnership's own go-live date, else this one, else from the beginning
+    # (services/reminders/go_live.py).
+    default_go_live_on: date | None = None
 
     @property
     def horizon_days(self) -> int:
@@ -218,6 +222,7 @@ KNOWN_KEYS: dict[str, tuple[str, ...]] = {
     "impact_assessments.escalation": ("days_overdue", "notify"),
     "decisions_told_back": ("enabled", "look_back_days"),
     "yearly_report": ("publication_months", "before_days", "on_due_date", "overdue_days"),
+    "go_live": ("default_on",),
 }
 TOP_LEVEL_KEYS = (
     "schedule",
@@ -228,6 +233,7 @@ TOP_LEVEL_KEYS = (
     "impact_assessments",
     "decisions_told_back",
     "yearly_report",
+    "go_live",
 )
 
 
@@ -296,6 +302,23 @@ def _escalation(table: dict[str, Any], name: str) -> tuple[EscalationStep, ...]:
     if len({step.days_overdue for step in escalation}) != len(escalation):
         raise ReminderConfigError(f"{name}.escalation has two steps with the same days_overdue")
     return tuple(sorted(escalation, key=lambda step: step.days_overdue))
+
+
+def _optional_date(table: dict[str, Any], key: str, where: str) -> date | None:
+    """A TOML date (2024-04-01), a "YYYY-MM-DD" string, or "" / absent for none."""
+    value = table.get(key, "")
+    if isinstance(value, datetime):
+        raise ReminderConfigError(f"{where}{key} must be a date such as 2024-04-01, not a time")
+    if isinstance(value, date):
+        return value
+    if isinstance(value, str):
+        if not value.strip():
+            return None
+        try:
+            return date.fromisoformat(value.strip())
+        except ValueError:
+            pass
+    raise ReminderConfigError(f"{where}{key} must be a date such as 2024-04-01, not {value!r}")
 
 
 def parse_reminder_rules(data: dict[str, Any]) -> ReminderRules:
@@ -367,6 +390,7 @@ def parse_reminder_rules(data: dict[str, Any]) -> ReminderRules:
             after=_days(report, "overdue_days", "yearly_report.", [1, 14]),
         ),
     )
+    default_go_live_on = _optional_date(_table(data, "go_live", ""), "default_on", "go_live.")
     hour, minute = (int(part) for part in run_time.split(":"))
     rules = ReminderRules(
         daily_run_time=time(hour, minute),
@@ -389,6 +413,7 @@ def parse_reminder_rules(data: dict[str, Any]) -> ReminderRules:
         impact_assessments=impact_assessments,
         decisions_told_back=decisions_told_back,
         yearly_report=yearly_report,
+        default_go_live_on=default_go_live_on,
     )
     if rules.backoff_max_seconds < rules.backoff_base_seconds:
         raise ReminderConfigError(

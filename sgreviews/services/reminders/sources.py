@@ -35,6 +35,7 @@ from sgreviews.services.reminders.action_sources import (
     ImpactAssessmentSource,
 )
 from sgreviews.services.reminders.report_sources import YearlyReportSource
+from sgreviews.services.reminders.go_live import action_date_reminded, review_date_reminded
 from sgreviews.services.reminders.rules import ReminderRules, ReviewClockRules, Thresholds
 from sgreviews.services.reminders.subjects import ReminderSource, Subject
 from sgreviews.services.reviews.lifecycle import review_types
@@ -47,9 +48,13 @@ OPEN_STATUSES = [status for status in ActionStatus if status.is_open]
 
 
 class ActionSource:
-    """Open actions (not started or in progress), minus those the secretariat snoozed."""
+    """Open actions (not started or in progress), minus those the secretariat snoozed and
+    those due before their partnerships' go-live (``go_live``)."""
 
     subject_type = "action"
+
+    def __init__(self, default_go_live_on: date | None = None) -> None:
+        self.default_go_live_on = default_go_live_on
 
     def pages(self, today: date, horizon_days: int, page_size: int) -> Iterator[list[Subject]]:
         snoozed = exists().where(
@@ -73,6 +78,7 @@ class ActionSource:
                     Action.status.in_(OPEN_STATUSES),
                     Action.due_date <= today + timedelta(days=horizon_days),
                     ~snoozed,
+                    action_date_reminded(Action.due_date, self.default_go_live_on),
                 )
                 .order_by(Action.id)
                 .limit(page_size)
@@ -136,8 +142,9 @@ class ReviewClockSource:
 
     subject_type = "review_deadline"
 
-    def __init__(self, rules: ReviewClockRules) -> None:
+    def __init__(self, rules: ReviewClockRules, default_go_live_on: date | None = None) -> None:
         self.rules = rules
+        self.default_go_live_on = default_go_live_on
         self.thresholds = rules.thresholds
         self._calendars: dict[str, Calendar] = {}
 
@@ -171,6 +178,7 @@ class ReviewClockSource:
                     ReviewDeadline.due_on <= today + timedelta(days=ahead),
                     ~active_hold(),
                     Review.counted,
+                    review_date_reminded(ReviewDeadline.due_on, self.default_go_live_on),
                 )
                 .order_by(ReviewDeadline.id)
                 .limit(page_size)
@@ -222,6 +230,9 @@ class PrePublicationSource:
     subject_type = "review_prepublication"
     thresholds = Thresholds(before=(), on_due_date=True, after=())
 
+    def __init__(self, default_go_live_on: date | None = None) -> None:
+        self.default_go_live_on = default_go_live_on
+
     def pages(self, today: date, horizon_days: int, page_size: int) -> Iterator[list[Subject]]:
         lead_days = {
             key: review_type.final_report_lead_days
@@ -259,6 +270,7 @@ class PrePublicationSource:
                     Review.published_on.is_(None),
                     reached.c.moved_on <= today,
                     ~active_hold(),
+                    review_date_reminded(reached.c.moved_on, self.default_go_live_on),
                 )
                 .order_by(Review.id)
                 .limit(page_size)
@@ -324,17 +336,18 @@ class BriefingReviewBySource:
 def default_sources(rules: ReminderRules | None = None) -> list[ReminderSource]:
     """Actions, and (with the rules that enable them) review clocks, briefings, impact
     assessments and decisions told back."""
-    sources: list[ReminderSource] = [ActionSource()]
     if rules is None:
-        return sources
+        return [ActionSource()]
+    go_live = rules.default_go_live_on
+    sources: list[ReminderSource] = [ActionSource(go_live)]
     if rules.review_clocks.enabled:
-        sources.append(ReviewClockSource(rules.review_clocks))
+        sources.append(ReviewClockSource(rules.review_clocks, go_live))
         if rules.review_clocks.pre_publication_notice:
-            sources.append(PrePublicationSource())
+            sources.append(PrePublicationSource(go_live))
     sources.append(BriefingReviewBySource(rules.briefing_review))
-    sources.append(ImpactAssessmentSource(rules.impact_assessments))
+    sources.append(ImpactAssessmentSource(rules.impact_assessments, go_live))
     if rules.decisions_told_back.enabled:
-        sources.append(ExtensionDecisionSource(rules.decisions_told_back))
-        sources.append(ActionOutcomeSource(rules.decisions_told_back))
+        sources.append(ExtensionDecisionSource(rules.decisions_told_back, go_live))
+        sources.append(ActionOutcomeSource(rules.decisions_told_back, go_live))
     sources.append(YearlyReportSource(rules.yearly_report))
     return sources

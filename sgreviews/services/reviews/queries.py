@@ -11,6 +11,7 @@ from datetime import date
 from sqlalchemy import ColumnElement, ScalarSelect, Select, and_, exists, func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
+from sgreviews.clock import to_london
 from sgreviews.extensions import db
 from sgreviews.models import (
     Action,
@@ -389,7 +390,13 @@ def timeline(review: Review, today: date, soon_limit: date) -> list[TimelineEntr
             if transition.from_stage
             else moved
         )
-        by = f"By {transition.actor.display_name}. " if transition.actor else ""
+        who = transition.actor.display_name if transition.actor else "Unknown"
+        recorded = to_london(transition.created_at).date() if transition.created_at else None
+        if recorded is not None and recorded != transition.moved_on:
+            # Entered as history (issue 18): the day it took effect heads the entry.
+            by = f"Recorded on {recorded.day} {recorded:%B %Y} by {who}. "
+        else:
+            by = f"By {who}. " if transition.actor else ""
         entries.append(TimelineEntry(transition.moved_on, heading, by + transition.note))
     for decision in review.decisions:
         outcome = rtype.outcome(decision.outcome)

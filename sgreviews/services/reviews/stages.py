@@ -78,7 +78,15 @@ def move_stage(
         review.commissioned_on = moved_on
     db.session.flush()
     refresh_deadlines(review)
-    audit.record(actor, "review", review.id, "transition", before, snapshot(review))
+    # The day the move took effect beside the moment recorded (the audit entry's own).
+    audit.record(
+        actor,
+        "review",
+        review.id,
+        "transition",
+        before,
+        {**snapshot(review), "effective_on": moved_on},
+    )
     return transition
 
 

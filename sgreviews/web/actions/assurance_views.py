@@ -28,18 +28,24 @@ def assurance(action_id: int) -> Response | str:
     form = AssuranceForm()
     if form.validate_on_submit():
         actor, note = signed_in_user(), form.note.data or ""
+        effective_on = form.effective_on.data
         try:
             with transaction():
                 if form.decision.data == "assure":
-                    action_service.assure(actor=actor, action=action, note=note)
+                    action_service.assure(
+                        actor=actor, action=action, note=note, effective_on=effective_on
+                    )
                 elif form.decision.data == "send_back":
-                    action_service.send_back(actor=actor, action=action, reason=note)
+                    action_service.send_back(
+                        actor=actor, action=action, reason=note, effective_on=effective_on
+                    )
                 else:
                     action_service.close_action(
                         actor=actor,
                         action=action,
                         superseded=form.decision.data == "supersede",
                         reason=note,
+                        effective_on=effective_on,
                     )
         except FieldError as error:
             add_error(form, error.field_name, error.message)
@@ -75,6 +81,7 @@ def impact(action_id: int) -> Response | str:
                     method=ImpactMethod(form.method.data) if form.method.data else None,
                     assessment_on=form.assessment_on.data,
                     note=form.note.data or "",
+                    effective_on=form.effective_on.data,
                 )
         except FieldError as error:
             add_error(form, error.field_name, error.message)

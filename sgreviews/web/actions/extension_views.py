@@ -33,6 +33,7 @@ def request_extension(action_id: int) -> Response | str:
                     action=action,
                     new_due_date=form.new_due_date.data,
                     reason=form.reason.data or "",
+                    effective_on=form.effective_on.data,
                 )
         except FieldError as error:
             add_error(form, error.field_name, error.message)
@@ -59,6 +60,7 @@ def decide_extension(action_id: int, request_id: int) -> Response | str:
                     request=extension,
                     approve=form.decision.data == "approve",
                     note=form.note.data or "",
+                    effective_on=form.effective_on.data,
                 )
         except FieldError as error:
             add_error(form, error.field_name, error.message)

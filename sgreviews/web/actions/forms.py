@@ -28,7 +28,7 @@ from wtforms.validators import InputRequired, Length, Optional
 
 from sgreviews.models import ActionStatus, ImpactMethod, ImpactStatus
 from sgreviews.services.actions.writes import PROGRESS_STATUSES
-from sgreviews.web.forms_common import GovDateField, choices_of, optional_int
+from sgreviews.web.forms_common import GovDateField, choices_of, effective_on_field, optional_int
 
 
 class ActionForm(FlaskForm):
@@ -120,6 +120,7 @@ class ProgressForm(FlaskForm):
         widget=GovFileInput(multiple=True),
     )
     version = HiddenField()
+    effective_on = effective_on_field()
     submit = SubmitField("Save update", widget=GovSubmitInput())
 
 
@@ -132,6 +133,7 @@ class ExtensionForm(FlaskForm):
         widget=GovTextArea(),
         validators=[InputRequired("Enter why the action needs more time")],
     )
+    effective_on = effective_on_field()
     submit = SubmitField("Request extension", widget=GovSubmitInput())
 
 
@@ -145,6 +147,7 @@ class ExtensionDecisionForm(FlaskForm):
     note = TextAreaField(
         "Note (needed when declining)", widget=GovTextArea(), validators=[Optional()]
     )
+    effective_on = effective_on_field()
     submit = SubmitField("Record decision", widget=GovSubmitInput())
 
 
@@ -167,6 +170,7 @@ class AssuranceForm(FlaskForm):
         widget=GovTextArea(),
         validators=[InputRequired("Enter the note or reason")],
     )
+    effective_on = effective_on_field()
     submit = SubmitField("Record decision", widget=GovSubmitInput())
 
 
@@ -186,6 +190,7 @@ class ImpactForm(FlaskForm):
     )
     assessment_on = GovDateField("Date of assessment", validators=[Optional()])
     note = TextAreaField("What the assessment found or will test", widget=GovTextArea())
+    effective_on = effective_on_field()
     submit = SubmitField("Save impact", widget=GovSubmitInput())
 
 

@@ -88,6 +88,7 @@ def progress(action_id: int) -> Response | str:
                         off_track=bool(form.off_track.data),
                         has_new_evidence=bool(uploads),
                         expected_version=int(form.version.data or 0),
+                        effective_on=form.effective_on.data,
                     )
                     for upload in uploads:
                         evidence_service.store(

@@ -51,7 +51,10 @@ class PartnershipForm(FlaskForm):
     )
     go_live_on = GovDateField(
         "Go-live date (optional)",
-        description="The day the partnership started using the service. For example, 1 4 2026.",
+        description=(
+            "The day the partnership started using the service: nothing already due before "
+            "it is reminded or escalated. For example, 1 4 2026."
+        ),
         validators=[Optional()],
     )
     submit = SubmitField("Save partnership", widget=GovSubmitInput())

@@ -251,9 +251,20 @@ class StageForm(VersionedForm):
         validate_choice=False,
         validators=[InputRequired(message="Choose the stage to move to")],
     )
-    moved_on = GovDateField("Date of the move", required="Enter the date of the move")
+    # The move's effective date (issue 18): today unless history is being entered.
+    moved_on = GovDateField(
+        "Effective on",
+        required="Enter the date of the move",
+        description=forms_common.EFFECTIVE_ON_HINT,
+    )
     note = TextAreaField("Note", widget=GovTextArea())
     submit = SubmitField("Move the review", widget=GovSubmitInput())
+
+
+class HistoricalForm(VersionedForm):
+    """Mark a review as a historical record, or unmark it (the button's hidden value)."""
+
+    historical = HiddenField(validators=[InputRequired()])
 
 
 class HoldForm(VersionedForm):

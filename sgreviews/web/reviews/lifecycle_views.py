@@ -15,6 +15,7 @@ from sgreviews.models.review import HoldReason, Methodology
 from sgreviews.policy import Permission
 from sgreviews.services.reviews import creation as review_creation
 from sgreviews.services.reviews import decisions as review_decisions
+from sgreviews.services.reviews import historical as review_historical
 from sgreviews.services.reviews import holds as review_holds
 from sgreviews.services.reviews import publishing as review_publishing
 from sgreviews.services.reviews import stages as review_stages
@@ -283,3 +284,32 @@ def home_office(review_id: int) -> Page:
         if response:
             return response
     return form_page(form, title="Home Office quality assurance", review=review)
+
+
+@blueprint.route("/<int:review_id>/historical", methods=["POST"], endpoint="historical")
+@requires(Permission.MANAGE_REVIEWS)
+def historical(review_id: int) -> Response:
+    """Mark the review as a historical record (or unmark it): audited; no reminder fires
+    for a historical record's statutory deadlines."""
+    review = review_or_404(review_id)
+    form = forms.HistoricalForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        with transaction():
+            review_historical.set_historical(
+                current_user,
+                review,
+                historical=form.historical.data == "yes",
+                expected_version=form.expected_version,
+            )
+    except ReviewError as error:
+        flash(error.message, "error")
+    else:
+        flash(
+            "Marked as a historical record: no reminders for its deadlines."
+            if review.historical
+            else "No longer a historical record: its deadlines are reminded again.",
+            "success",
+        )
+    return redirect(url_for("reviews.show", review_id=review.id))
