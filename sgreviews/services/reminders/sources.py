@@ -34,8 +34,8 @@ from sgreviews.services.reminders.action_sources import (
     ExtensionDecisionSource,
     ImpactAssessmentSource,
 )
-from sgreviews.services.reminders.report_sources import YearlyReportSource
 from sgreviews.services.reminders.go_live import action_date_reminded, review_date_reminded
+from sgreviews.services.reminders.report_sources import YearlyReportSource
 from sgreviews.services.reminders.rules import ReminderRules, ReviewClockRules, Thresholds
 from sgreviews.services.reminders.subjects import ReminderSource, Subject
 from sgreviews.services.reviews.lifecycle import review_types
