@@ -37,6 +37,7 @@ from sgreviews.models.reminders import (
     ReminderLedgerEntry,
 )
 from sgreviews.models.review import Review, SubjectKind
+from sgreviews.models.submission import Submission
 from sgreviews.models.tally import (
     ActionMonthTally,
     ActionStatusTally,
@@ -86,6 +87,7 @@ __all__ = [
     "SchedulerHeartbeat",
     "Sector",
     "SubjectKind",
+    "Submission",
     "Theme",
     "ThemeYearTally",
     "UpdateKind",

@@ -121,6 +121,27 @@ class DecisionsToldBackRules:
 
 
 @dataclass(frozen=True)
+class SubmissionReplyRules:
+    """Reminders to the secretariat about a submission to an external body still awaiting
+    its reply (issue 22): before and on the date the reply is due, and the escalation
+    ladder when it is missed. Offsets count in each submission's own unit (working days
+    of the body's calendar, or calendar days)."""
+
+    enabled: bool = True
+    thresholds: Thresholds = Thresholds(before=(3,), on_due_date=True, after=())
+    escalation: tuple[EscalationStep, ...] = (EscalationStep(1, ("secretariat", "chair")),)
+
+    def reminder_thresholds_reached(self, days_overdue: int) -> list[int]:
+        return self.thresholds.reminder_thresholds_reached(days_overdue)
+
+    def latest_reminder_threshold(self, days_overdue: int) -> int | None:
+        return self.thresholds.latest_reminder_threshold(days_overdue)
+
+    def escalations_reached(self, days_overdue: int) -> list[EscalationStep]:
+        return [step for step in self.escalation if step.days_overdue <= days_overdue]
+
+
+@dataclass(frozen=True)
 class ReminderRules:
     daily_run_time: time
     timezone: str
@@ -140,6 +161,7 @@ class ReminderRules:
     briefing_review: Thresholds = Thresholds(before=(14,), on_due_date=True)
     impact_assessments: ImpactAssessmentRules = ImpactAssessmentRules()
     decisions_told_back: DecisionsToldBackRules = DecisionsToldBackRules()
+    submission_replies: SubmissionReplyRules = SubmissionReplyRules()
 
     @property
     def horizon_days(self) -> int:
@@ -206,6 +228,8 @@ KNOWN_KEYS: dict[str, tuple[str, ...]] = {
     ),
     "impact_assessments.escalation": ("days_overdue", "notify"),
     "decisions_told_back": ("enabled", "look_back_days"),
+    "submission_replies": ("enabled", "before_days", "on_reply_due_date", "escalation"),
+    "submission_replies.escalation": ("days_overdue", "notify"),
 }
 TOP_LEVEL_KEYS = (
     "schedule",
@@ -215,6 +239,7 @@ TOP_LEVEL_KEYS = (
     "briefing_review",
     "impact_assessments",
     "decisions_told_back",
+    "submission_replies",
 )
 
 
@@ -345,6 +370,19 @@ def parse_reminder_rules(data: dict[str, Any]) -> ReminderRules:
         enabled=_bool(told, "enabled", "decisions_told_back.", True),
         look_back_days=_int(told, "look_back_days", "decisions_told_back.", 14, minimum=1),
     )
+    replies = _table(data, "submission_replies", "")
+    submission_replies = SubmissionReplyRules(
+        enabled=_bool(replies, "enabled", "submission_replies.", True),
+        thresholds=Thresholds(
+            before=_days(replies, "before_days", "submission_replies.", [3]),
+            on_due_date=_bool(replies, "on_reply_due_date", "submission_replies.", True),
+        ),
+        escalation=(
+            _escalation(replies, "submission_replies")
+            if "escalation" in replies
+            else SubmissionReplyRules().escalation
+        ),
+    )
     hour, minute = (int(part) for part in run_time.split(":"))
     rules = ReminderRules(
         daily_run_time=time(hour, minute),
@@ -366,6 +404,7 @@ def parse_reminder_rules(data: dict[str, Any]) -> ReminderRules:
         briefing_review=briefing_review,
         impact_assessments=impact_assessments,
         decisions_told_back=decisions_told_back,
+        submission_replies=submission_replies,
     )
     if rules.backoff_max_seconds < rules.backoff_base_seconds:
         raise ReminderConfigError(
