@@ -19,11 +19,11 @@ from werkzeug.wrappers import Response
 from sgreviews.extensions import csrf, db, login_manager, migrate
 from sgreviews.logs import configure_logging, init_request_ids
 from sgreviews.review_types import load_review_types
-from sgreviews.submission_bodies import check_review_types, load_submission_bodies
 from sgreviews.services.accounts import hashing as password_hashing
 from sgreviews.services.actions.tally_hooks import register_tally_hooks
 from sgreviews.services.storage import build_storage
 from sgreviews.settings import PROJECT_ROOT, Settings
+from sgreviews.submission_bodies import check_review_types, load_submission_bodies
 
 SERVICE_NAME = "Safeguarding reviews"
 

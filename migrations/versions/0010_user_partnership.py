@@ -9,9 +9,8 @@ Revises: 0009
 Create Date: 2026-11-22 02:50:00
 
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0010'

@@ -15,11 +15,10 @@ Create Date: 2026-11-22 03:00:00
 
 """
 from collections import Counter
-from datetime import date, timedelta, timezone
+from datetime import UTC, date, timedelta
 
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0011'
@@ -91,7 +90,7 @@ def _month(value):
     if isinstance(value, str):
         return value[:7]
     if value.tzinfo is not None:
-        value = value.astimezone(timezone.utc)
+        value = value.astimezone(UTC)
     return value.strftime('%Y-%m')
 
 

@@ -15,9 +15,8 @@ Create Date: 2026-11-22 09:40:00
 
 """
 
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "0014"

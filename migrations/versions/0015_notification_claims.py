@@ -21,9 +21,8 @@ Create Date: 2026-12-03 08:00:00
 
 """
 
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 revision = "0015"
 down_revision = "0013"

@@ -14,7 +14,6 @@ Create Date: 2026-12-07 13:00:00
 import sqlalchemy as sa
 from alembic import op
 
-
 revision = "0033"
 down_revision = "0028"
 branch_labels = None
@@ -46,9 +45,7 @@ def upgrade():
             sa.ForeignKey("review_submission.id", ondelete="SET NULL"),
             nullable=True,
         ),
-        sa.Column(
-            "recorded_by_id", sa.Integer(), sa.ForeignKey("user_account.id"), nullable=True
-        ),
+        sa.Column("recorded_by_id", sa.Integer(), sa.ForeignKey("user_account.id"), nullable=True),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("version", sa.Integer(), nullable=False),
     )

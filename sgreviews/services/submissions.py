@@ -252,5 +252,7 @@ def record_reply(
     submission.reply_on = reply_on
     submission.reply_text = text
     db.session.flush()
-    audit.record(actor, "submission", submission.id, "reply_recorded", before, _snapshot(submission))
+    audit.record(
+        actor, "submission", submission.id, "reply_recorded", before, _snapshot(submission)
+    )
     return submission
