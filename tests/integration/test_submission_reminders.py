@@ -11,6 +11,7 @@ from datetime import date
 import pytest
 from flask import Flask
 
+from sgreviews.clock import utcnow
 from sgreviews.extensions import db
 from sgreviews.models import Role, Submission
 from sgreviews.services import submissions
@@ -148,3 +149,19 @@ def test_a_recorded_reply_or_a_resubmission_stops_the_reminders(
             (date(2025, 6, 1), {OFFICE: "is 1 day overdue", CHAIR: "Escalated to you"}),
         ],
     )
+
+
+def test_a_withdrawn_or_historical_review_gets_none(app: Flask, sent: int, inbox: Inbox) -> None:
+    with app.app_context():
+        submission = db.session.get(Submission, sent)
+        assert submission is not None
+        submission.review.historical = True
+        db.session.commit()
+    walk(app, inbox, [(DUE_ON, {})])
+    with app.app_context():
+        submission = db.session.get(Submission, sent)
+        assert submission is not None
+        submission.review.historical = False
+        submission.review.withdrawn_at = utcnow()
+        db.session.commit()
+    walk(app, inbox, [(date(2025, 3, 25), {})])

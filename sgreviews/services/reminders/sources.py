@@ -330,7 +330,8 @@ class SubmissionReplySource:
     recorded, not resubmitted: :func:`~sgreviews.services.submissions.awaiting_reply_clause`):
     the secretariat serving the review's partnership is reminded before and on the date
     the reply is due, in the submission's own unit, and the ``[submission_replies]``
-    escalation ladder tells others when it is missed. A historical review gets none."""
+    escalation ladder tells others when it is missed. A historical or withdrawn review
+    gets none."""
 
     subject_type = "submission_reply"
 
@@ -371,6 +372,7 @@ class SubmissionReplySource:
                     Submission.id > last_id,
                     awaiting_reply_clause(),
                     Review.historical.is_(False),
+                    Review.counted,
                     Submission.reply_due_on <= today + timedelta(days=ahead),
                 )
                 .order_by(Submission.id)
