@@ -360,3 +360,34 @@ def test_every_shipped_type_names_configured_bodies(app: Flask) -> None:
     assert types["lcspr"].submissions == ("panel", "secretary_of_state")
     assert types["dhr"].submissions == ("home_office_qa", "domestic_abuse_commissioner")
     assert {key for t in types.values() for key in t.submissions} <= set(bodies)
+
+
+def test_an_involved_agency_lead_sees_the_submissions_but_cannot_record(
+    app: Flask, client_for: Callable[..., FlaskClient]
+) -> None:
+    from sgreviews.models import Agency
+    from sgreviews.services.reviews import details as review_details
+
+    review_id = _review(app)
+    with app.app_context():
+        agency = factories.agency()
+        review = db.session.get(Review, review_id)
+        assert review is not None
+        review_details.set_agencies_involved(None, review, [agency])
+        submissions.record_submission(
+            None,
+            review,
+            body_key="secretary_of_state",
+            sent_on=date(2025, 3, 3),
+            what_was_sent="The final report.",
+            today=date(2025, 3, 3),
+        )
+        agency_id = agency.id
+        db.session.commit()
+    with app.app_context():
+        involved = db.session.get(Agency, agency_id)
+    client = client_for(Role.AGENCY_LEAD, involved)
+    text = page_text(client.get(f"/reviews/{review_id}"))
+    assert "Submission 1: Secretary of State for Education" in text
+    assert "The final report." in text and "Record a submission" not in text
+    assert client.get(f"/reviews/{review_id}/submissions/new").status_code == FORBIDDEN
