@@ -5,8 +5,9 @@ Revises:
 Create Date: 2026-11-21 23:45:49.032761
 
 """
-import sqlalchemy as sa
 from alembic import op
+import sqlalchemy as sa
+
 
 # revision identifiers, used by Alembic.
 revision = '0001'

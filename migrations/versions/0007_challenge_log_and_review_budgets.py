@@ -5,8 +5,9 @@ Revises: 0001
 Create Date: 2026-11-21 23:58:28.099150
 
 """
-import sqlalchemy as sa
 from alembic import op
+import sqlalchemy as sa
+
 
 # revision identifiers, used by Alembic.
 revision = '0007'

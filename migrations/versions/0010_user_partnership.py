@@ -9,8 +9,9 @@ Revises: 0009
 Create Date: 2026-11-22 02:50:00
 
 """
-import sqlalchemy as sa
 from alembic import op
+import sqlalchemy as sa
+
 
 # revision identifiers, used by Alembic.
 revision = '0010'

@@ -15,10 +15,11 @@ Create Date: 2026-11-22 03:00:00
 
 """
 from collections import Counter
-from datetime import UTC, date, timedelta
+from datetime import date, timedelta, timezone
 
-import sqlalchemy as sa
 from alembic import op
+import sqlalchemy as sa
+
 
 # revision identifiers, used by Alembic.
 revision = '0011'
@@ -90,7 +91,7 @@ def _month(value):
     if isinstance(value, str):
         return value[:7]
     if value.tzinfo is not None:
-        value = value.astimezone(UTC)
+        value = value.astimezone(timezone.utc)
     return value.strftime('%Y-%m')
 
 

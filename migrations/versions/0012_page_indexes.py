@@ -21,6 +21,7 @@ Create Date: 2026-11-22 03:15:00
 """
 from alembic import op
 
+
 # revision identifiers, used by Alembic.
 revision = '0012'
 down_revision = '0011'

@@ -13,8 +13,9 @@ Create Date: 2026-11-22 09:50:00
 
 from collections import Counter
 
-import sqlalchemy as sa
 from alembic import op
+import sqlalchemy as sa
+
 
 # revision identifiers, used by Alembic. (Chained after 0014, which main already had.)
 revision = "0013"

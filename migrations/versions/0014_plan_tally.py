@@ -15,8 +15,9 @@ Create Date: 2026-11-22 09:40:00
 
 """
 
-import sqlalchemy as sa
 from alembic import op
+import sqlalchemy as sa
+
 
 # revision identifiers, used by Alembic.
 revision = "0014"

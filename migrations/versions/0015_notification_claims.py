@@ -21,8 +21,9 @@ Create Date: 2026-12-03 08:00:00
 
 """
 
-import sqlalchemy as sa
 from alembic import op
+import sqlalchemy as sa
+
 
 revision = "0015"
 down_revision = "0013"

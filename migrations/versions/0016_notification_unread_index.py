@@ -15,6 +15,7 @@ Create Date: 2026-12-03 18:00:00
 
 from alembic import op
 
+
 revision = "0016"
 down_revision = "0015"
 branch_labels = None

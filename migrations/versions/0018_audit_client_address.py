@@ -12,6 +12,7 @@ Create Date: 2026-12-11 12:00:00
 import sqlalchemy as sa
 from alembic import op
 
+
 revision = "0018"
 down_revision = "0017"
 branch_labels = None

@@ -14,6 +14,7 @@ Create Date: 2026-12-12 06:00:00
 import sqlalchemy as sa
 from alembic import op
 
+
 revision = "0019"
 down_revision = "0018"
 branch_labels = None

@@ -12,6 +12,7 @@ Create Date: 2026-12-07 06:10:00
 import sqlalchemy as sa
 from alembic import op
 
+
 revision = "0020"
 down_revision = "0019"
 branch_labels = None

@@ -22,6 +22,7 @@ Create Date: 2026-12-07 06:00:00
 
 from alembic import op
 
+
 revision = "0022"
 down_revision = "0020"
 branch_labels = None

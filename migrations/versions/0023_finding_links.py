@@ -14,6 +14,7 @@ Create Date: 2026-12-07 06:00:00
 import sqlalchemy as sa
 from alembic import op
 
+
 revision = "0023"
 down_revision = "0022"
 branch_labels = None

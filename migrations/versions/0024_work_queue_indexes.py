@@ -14,6 +14,7 @@ Create Date: 2026-12-07 06:40:00
 
 from alembic import op
 
+
 revision = "0024"
 down_revision = "0023"
 branch_labels = None

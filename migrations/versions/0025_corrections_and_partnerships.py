@@ -21,6 +21,7 @@ Create Date: 2026-12-07 06:00:00
 import sqlalchemy as sa
 from alembic import op
 
+
 revision = "0025"
 down_revision = "0024"
 branch_labels = None

@@ -14,6 +14,7 @@ Create Date: 2026-12-07 07:00:00
 import sqlalchemy as sa
 from alembic import op
 
+
 revision = "0028"
 down_revision = "0025"
 branch_labels = None
