@@ -41,6 +41,10 @@ def _submission_form(review: Review, earlier: Submission | None) -> forms.Submis
     return form
 
 
+# The number of days is a short box for a number.
+FIELD_PARAMS = {"reply_within": {"classes": "govuk-input--width-4", "inputmode": "numeric"}}
+
+
 def _record(review: Review, earlier: Submission | None) -> Page:
     form = _submission_form(review, earlier)
     if form.validate_on_submit():
@@ -68,6 +72,7 @@ def _record(review: Review, earlier: Submission | None) -> Page:
             form,
             title="Record a submission",
             review=review,
+            field_params=FIELD_PARAMS,
             intro="Record what was sent to an external body and when. The reply is then "
             "expected within the body's usual time (or the time you set) and the "
             "secretariat is reminded before it is due.",
@@ -76,6 +81,7 @@ def _record(review: Review, earlier: Submission | None) -> Page:
         form,
         title="Record a resubmission",
         review=review,
+        field_params=FIELD_PARAMS,
         intro=f"A resubmission of what was sent on {earlier.sent_on.day} "
         f"{earlier.sent_on:%B %Y}. The earlier submission is kept as it is; the new one "
         "has its own clock for the reply.",
