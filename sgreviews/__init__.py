@@ -23,6 +23,7 @@ from sgreviews.services.accounts import hashing as password_hashing
 from sgreviews.services.actions.tally_hooks import register_tally_hooks
 from sgreviews.services.storage import build_storage
 from sgreviews.settings import PROJECT_ROOT, Settings
+from sgreviews.submission_bodies import check_review_types, load_submission_bodies
 
 SERVICE_NAME = "Safeguarding reviews"
 
@@ -60,6 +61,12 @@ def create_app(overrides: dict[str, str] | None = None) -> Flask:
     password_hashing.install(app, for_tests=settings.environment == "testing")
     app.extensions["sgreviews.review_types"] = load_review_types(
         settings.config_dir / "review_types.toml"
+    )
+    app.extensions["sgreviews.submission_bodies"] = load_submission_bodies(
+        settings.config_dir / "submission_bodies.toml"
+    )
+    check_review_types(
+        app.extensions["sgreviews.review_types"], app.extensions["sgreviews.submission_bodies"]
     )
     from sgreviews.services.reminders.wiring import init_reminders
 

@@ -119,6 +119,9 @@ class ReviewType:
     offers_commissioning: bool = True
     # The Home Office Quality Assurance Panel reads its report (DHR).
     offers_home_office_qa: bool = False
+    # The external bodies its reviews are submitted to (keys of
+    # config/submission_bodies.toml), offered on the "Record a submission" form.
+    submissions: tuple[str, ...] = ()
 
     def stage_label(self, stage: str) -> str:
         return dict(self.stage_labels).get(stage) or stage.replace("_", " ").capitalize()
@@ -165,6 +168,8 @@ TYPE_KEYS = (
     "offers_rapid_review",
     "offers_commissioning",
     "offers_home_office_qa",
+    # Issue 22 (submissions as records): the bodies a review of the type is submitted to.
+    "submissions",
 )
 CLOCK_KEYS = ("key", "name", "start_event", "length", "unit", "jurisdiction", "met_by", "first_day")
 OUTCOME_KEYS = ("key", "label", "commissions")
@@ -313,6 +318,17 @@ def _parse_lead_days(table: dict[str, Any], where: str) -> int:
     return value
 
 
+def _parse_submissions(table: dict[str, Any], where: str) -> tuple[str, ...]:
+    """The keys of the bodies the type submits to (checked against
+    config/submission_bodies.toml at start-up, by sgreviews.submission_bodies)."""
+    value = table.get("submissions", [])
+    if not isinstance(value, list) or not all(isinstance(item, str) and item for item in value):
+        raise ReviewTypeConfigError(f"{where}.submissions must be a list of body keys")
+    if len(set(value)) != len(value):
+        raise ReviewTypeConfigError(f"{where}.submissions lists a body twice")
+    return tuple(value)
+
+
 def parse_review_types(data: dict[str, Any], source: str) -> dict[str, ReviewType]:
     _refuse_unknown_keys(data, TOP_LEVEL_KEYS, source)
     types = data.get("types")
@@ -354,6 +370,7 @@ def parse_review_types(data: dict[str, Any], source: str) -> dict[str, ReviewTyp
             offers_rapid_review=_parse_flag(table, "offers_rapid_review", where, False),
             offers_commissioning=_parse_flag(table, "offers_commissioning", where, True),
             offers_home_office_qa=_parse_flag(table, "offers_home_office_qa", where, False),
+            submissions=_parse_submissions(table, where),
         )
     # Cross-references are checked once every type is known.
     for review_type in result.values():

@@ -1,7 +1,7 @@
 """recommendations with a level, an addressee and a national response
 
 Revision ID: 0034
-Revises: 0032
+Revises: 0033
 Create Date: 2026-12-07
 
 On SQLite a foreign key can only be added by copying the table (a batch), which drops the
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0034"
-down_revision = "0032"
+down_revision = "0033"
 branch_labels = None
 depends_on = None
 

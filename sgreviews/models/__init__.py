@@ -38,6 +38,7 @@ from sgreviews.models.reminders import (
 )
 from sgreviews.models.review import Review, SubjectKind
 from sgreviews.models.signed_report import SignedReport, SignedReportChange
+from sgreviews.models.submission import Submission
 from sgreviews.models.tally import (
     ActionMonthTally,
     ActionStatusTally,
@@ -91,6 +92,7 @@ __all__ = [
     "SignedReport",
     "SignedReportChange",
     "SubjectKind",
+    "Submission",
     "Theme",
     "ThemeYearTally",
     "UpdateKind",

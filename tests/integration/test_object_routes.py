@@ -33,6 +33,7 @@ from sgreviews.models import (
     User,
 )
 from sgreviews.models.review import ExtraClosureDay
+from sgreviews.services import submissions
 from sgreviews.services.accounts import api_tokens
 from sgreviews.services.accounts import tokens as account_tokens
 from sgreviews.services.actions import evidence
@@ -254,6 +255,20 @@ CASES: dict[str, Case] = {
         lambda ids: {"token": ids["import_token"], "format": "csv"},
         (*refused(LEAD, PRACTITIONER, CHAIR, ADMIN, whose=("own",)),),
     ),
+    # Submissions to external bodies (issue 22): the secretariat records them and their
+    # replies; nobody else, and never under another review's address.
+    **{
+        endpoint: Case(
+            lambda ids: {"review_id": ids["review_id"], "submission_id": ids["submission_id"]},
+            (
+                *refused(LEAD, PRACTITIONER, CHAIR, ADMIN),
+                *refused(LEAD, PRACTITIONER, CHAIR, ADMIN, method="POST"),
+                *refused(SECRETARIAT, whose=("mixed",)),
+                *reached(SECRETARIAT),
+            ),
+        )
+        for endpoint in ("reviews.submission_reply", "reviews.resubmit")
+    },
     # Administrators' screens: never another role, whoever owns the record.
     "admin.edit_user": Case(_one("user_id"), tuple(ADMIN_ONLY_USER)),
     "admin.set_password": Case(_one("user_id"), tuple(ADMIN_ONLY_USER)),
@@ -415,6 +430,14 @@ def world(app: Flask) -> dict[str, dict[str, object]]:
                 )
             )
             briefing = published_briefing(secretariat, partnership)
+            submission = submissions.record_submission(
+                None,
+                review,
+                body_key="panel",
+                sent_on=date(2025, 3, 3),
+                what_was_sent="The rapid review.",
+                today=date(2025, 3, 3),
+            )
             db.session.flush()
             result[side] = {
                 "agency_id": agency.id,
@@ -433,6 +456,7 @@ def world(app: Flask) -> dict[str, dict[str, object]]:
                 "snooze_id": snooze.id,
                 "signed_id": signed[1].id,
                 "briefing_id": briefing.id,
+                "submission_id": submission.id,
                 "user_id": lead.id,
                 "user_email": lead.email,
                 "calendar_token": preferences.enable_calendar(lead),
@@ -460,6 +484,7 @@ def world(app: Flask) -> dict[str, dict[str, object]]:
             "evidence_id": result["other"]["evidence_id"],
             "request_id": result["other"]["request_id"],
             "update_id": result["other"]["update_id"],
+            "submission_id": result["other"]["submission_id"],
         }
         result["secretariat"] = {"email": secretariat.email}
         db.session.commit()

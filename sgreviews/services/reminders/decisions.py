@@ -200,10 +200,14 @@ def items_for(decisions: Sequence[Decision], today: date, directory: Directory) 
             # secretariat rather than nowhere.
             recipients = recipients or directory.staff(Role.SECRETARIAT, subject.partnership_ids)
             severity = "escalation"
-            agency = directory.agency_names.get(subject.agency_id or -1, "an agency")
-            notes.append(
-                f"Escalated: {decision.threshold} or more days overdue (owned by {agency})."
-            )
+            if subject.agency_id is None and subject.subject_type == "submission_reply":
+                # A submission to an external body: owned by nobody's agency.
+                notes.append(f"Escalated: {decision.threshold} or more {subject.unit} late.")
+            else:
+                agency = directory.agency_names.get(subject.agency_id or -1, "an agency")
+                notes.append(
+                    f"Escalated: {decision.threshold} or more days overdue (owned by {agency})."
+                )
         for user_id in recipients:
             own_severity = (
                 subject.severity or _severity(days_overdue) if user_id in owners else severity

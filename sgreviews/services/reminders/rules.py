@@ -131,6 +131,27 @@ class YearlyReportRules:
 
 
 @dataclass(frozen=True)
+class SubmissionReplyRules:
+    """Reminders to the secretariat about a submission to an external body still awaiting
+    its reply (issue 22): before and on the date the reply is due, and the escalation
+    ladder when it is missed. Offsets count in each submission's own unit (working days
+    of the body's calendar, or calendar days)."""
+
+    enabled: bool = True
+    thresholds: Thresholds = Thresholds(before=(3,), on_due_date=True, after=())
+    escalation: tuple[EscalationStep, ...] = (EscalationStep(1, ("secretariat", "chair")),)
+
+    def reminder_thresholds_reached(self, days_overdue: int) -> list[int]:
+        return self.thresholds.reminder_thresholds_reached(days_overdue)
+
+    def latest_reminder_threshold(self, days_overdue: int) -> int | None:
+        return self.thresholds.latest_reminder_threshold(days_overdue)
+
+    def escalations_reached(self, days_overdue: int) -> list[EscalationStep]:
+        return [step for step in self.escalation if step.days_overdue <= days_overdue]
+
+
+@dataclass(frozen=True)
 class ReminderRules:
     daily_run_time: time
     timezone: str
@@ -155,6 +176,7 @@ class ReminderRules:
     # partnership's own go-live date, else this one, else from the beginning
     # (services/reminders/go_live.py).
     default_go_live_on: date | None = None
+    submission_replies: SubmissionReplyRules = SubmissionReplyRules()
 
     @property
     def horizon_days(self) -> int:
@@ -223,6 +245,8 @@ KNOWN_KEYS: dict[str, tuple[str, ...]] = {
     "decisions_told_back": ("enabled", "look_back_days"),
     "yearly_report": ("publication_months", "before_days", "on_due_date", "overdue_days"),
     "go_live": ("default_on",),
+    "submission_replies": ("enabled", "before_days", "on_reply_due_date", "escalation"),
+    "submission_replies.escalation": ("days_overdue", "notify"),
 }
 TOP_LEVEL_KEYS = (
     "schedule",
@@ -234,6 +258,7 @@ TOP_LEVEL_KEYS = (
     "decisions_told_back",
     "yearly_report",
     "go_live",
+    "submission_replies",
 )
 
 
@@ -391,6 +416,19 @@ def parse_reminder_rules(data: dict[str, Any]) -> ReminderRules:
         ),
     )
     default_go_live_on = _optional_date(_table(data, "go_live", ""), "default_on", "go_live.")
+    replies = _table(data, "submission_replies", "")
+    submission_replies = SubmissionReplyRules(
+        enabled=_bool(replies, "enabled", "submission_replies.", True),
+        thresholds=Thresholds(
+            before=_days(replies, "before_days", "submission_replies.", [3]),
+            on_due_date=_bool(replies, "on_reply_due_date", "submission_replies.", True),
+        ),
+        escalation=(
+            _escalation(replies, "submission_replies")
+            if "escalation" in replies
+            else SubmissionReplyRules().escalation
+        ),
+    )
     hour, minute = (int(part) for part in run_time.split(":"))
     rules = ReminderRules(
         daily_run_time=time(hour, minute),
@@ -414,6 +452,7 @@ def parse_reminder_rules(data: dict[str, Any]) -> ReminderRules:
         decisions_told_back=decisions_told_back,
         yearly_report=yearly_report,
         default_go_live_on=default_go_live_on,
+        submission_replies=submission_replies,
     )
     if rules.backoff_max_seconds < rules.backoff_base_seconds:
         raise ReminderConfigError(

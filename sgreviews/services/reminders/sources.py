@@ -6,6 +6,8 @@
 - :class:`ReviewClockSource` and :class:`PrePublicationSource`: the reviews' statutory
   clocks (to the secretariat);
 - :class:`BriefingReviewBySource`: the briefings' review-by dates (to their authors);
+- :class:`SubmissionReplySource`: submissions to external bodies awaiting their reply
+  (to the secretariat, escalated when the reply is late);
 - in :mod:`.action_sources`: planned impact assessments, and decisions told back to the
   people who own an action;
 - in :mod:`.report_sources`: the yearly report's publication clock (to the secretariat).
@@ -27,6 +29,7 @@ from sgreviews.extensions import db
 from sgreviews.models import Action, ActionSnooze, ActionStatus, Finding, Review
 from sgreviews.models.action import action_finding
 from sgreviews.models.review import ReviewDeadline, StageTransition
+from sgreviews.models.submission import Submission
 from sgreviews.services.briefings.library import briefings_due_for_review
 from sgreviews.services.clocks import Calendar, calendar_for, working_days_between
 from sgreviews.services.reminders.action_sources import (
@@ -36,10 +39,16 @@ from sgreviews.services.reminders.action_sources import (
 )
 from sgreviews.services.reminders.go_live import action_date_reminded, review_date_reminded
 from sgreviews.services.reminders.report_sources import YearlyReportSource
-from sgreviews.services.reminders.rules import ReminderRules, ReviewClockRules, Thresholds
+from sgreviews.services.reminders.rules import (
+    ReminderRules,
+    ReviewClockRules,
+    SubmissionReplyRules,
+    Thresholds,
+)
 from sgreviews.services.reminders.subjects import ReminderSource, Subject
 from sgreviews.services.reviews.lifecycle import review_types
 from sgreviews.services.reviews.queries import active_hold
+from sgreviews.services.submissions import awaiting_reply_clause, bodies
 
 # --- actions -------------------------------------------------------------------------
 
@@ -330,6 +339,92 @@ class BriefingReviewBySource:
             yield subjects[start : start + page_size]
 
 
+class SubmissionReplySource:
+    """Submissions of a review to an external body still awaiting their reply (none
+    recorded, not resubmitted: :func:`~sgreviews.services.submissions.awaiting_reply_clause`):
+    the secretariat serving the review's partnership is reminded before and on the date
+    the reply is due, in the submission's own unit, and the ``[submission_replies]``
+    escalation ladder tells others when it is missed. A historical or withdrawn review
+    gets none."""
+
+    subject_type = "submission_reply"
+
+    def __init__(self, rules: SubmissionReplyRules, default_go_live_on: date | None = None) -> None:
+        self.thresholds = rules
+        self.default_go_live_on = default_go_live_on
+        self._calendars: dict[str, Calendar] = {}
+
+    def _calendar(self, jurisdiction: str) -> Calendar:
+        if jurisdiction not in self._calendars:
+            self._calendars[jurisdiction] = calendar_for(jurisdiction)
+        return self._calendars[jurisdiction]
+
+    def _offset(self, due_on: date, today: date, unit: str, jurisdiction: str) -> int:
+        if unit == "working_days":
+            return working_day_offset(due_on, today, self._calendar(jurisdiction))
+        return (today - due_on).days
+
+    def pages(self, today: date, horizon_days: int, page_size: int) -> Iterator[list[Subject]]:
+        horizon = self.thresholds.thresholds.horizon
+        ahead = horizon * CALENDAR_DAYS_PER_WORKING_DAY + SLACK_DAYS
+        names = {key: body.name for key, body in bodies().items()}
+        last_id = 0
+        while True:
+            rows = db.session.execute(
+                select(
+                    Submission.id,
+                    Submission.body_key,
+                    Submission.sent_on,
+                    Submission.reply_due_on,
+                    Submission.reply_unit,
+                    Submission.jurisdiction,
+                    Review.id,
+                    Review.reference,
+                    Review.partnership_id,
+                )
+                .join(Review, Review.id == Submission.review_id)
+                .where(
+                    Submission.id > last_id,
+                    awaiting_reply_clause(),
+                    Review.historical.is_(False),
+                    Review.counted,
+                    Submission.reply_due_on <= today + timedelta(days=ahead),
+                    review_date_reminded(Submission.reply_due_on, self.default_go_live_on),
+                )
+                .order_by(Submission.id)
+                .limit(page_size)
+            ).all()
+            if not rows:
+                return
+            last_id = rows[-1][0]
+            page = []
+            for row in rows:
+                submission_id, body_key, sent_on, due_on, unit, place = row[:6]
+                review_id, reference, partnership_id = row[6:]
+                offset = self._offset(due_on, today, unit, place)
+                if offset < -horizon:
+                    continue
+                body = names.get(body_key, body_key)
+                page.append(
+                    Subject(
+                        self.subject_type,
+                        submission_id,
+                        f"{reference}: the reply from the {body}",
+                        f"Sent to the {body} on {sent_on.strftime('%-d %B %Y')}; "
+                        "record the reply on the review's page, or chase it.",
+                        due_on,
+                        None,
+                        None,
+                        link=f"/reviews/{review_id}#submissions",
+                        offset=offset,
+                        unit="working days" if unit == "working_days" else "days",
+                        partnership_ids=(partnership_id,),
+                    )
+                )
+            if page:
+                yield page
+
+
 # --- the sources of a run ------------------------------------------------------------
 
 
@@ -345,6 +440,8 @@ def default_sources(rules: ReminderRules | None = None) -> list[ReminderSource]:
         if rules.review_clocks.pre_publication_notice:
             sources.append(PrePublicationSource(go_live))
     sources.append(BriefingReviewBySource(rules.briefing_review))
+    if rules.submission_replies.enabled:
+        sources.append(SubmissionReplySource(rules.submission_replies, go_live))
     sources.append(ImpactAssessmentSource(rules.impact_assessments, go_live))
     if rules.decisions_told_back.enabled:
         sources.append(ExtensionDecisionSource(rules.decisions_told_back, go_live))

@@ -457,3 +457,65 @@ class WithdrawReviewForm(VersionedForm):
         validators=[InputRequired(message="Enter why the review is being withdrawn")],
     )
     submit = SubmitField("Withdraw the review", widget=GovSubmitInput())
+
+
+# Submissions to external bodies (issue 22) ----------------------------------------------
+
+
+class SubmissionForm(FlaskForm):
+    body_key = RadioField(
+        "Sent to",
+        widget=GovRadioInput(),
+        validators=[InputRequired(message="Choose the body the review was sent to")],
+    )
+    sent_on = GovDateField("Date sent", required="Enter the date it was sent")
+    what_was_sent = TextAreaField(
+        "What was sent",
+        widget=GovTextArea(),
+        validators=[
+            InputRequired(message="Enter what was sent"),
+            Length(max=10000, message="What was sent must be 10,000 characters or fewer"),
+        ],
+    )
+    reply_within = StringField(
+        "Reply expected within (leave blank for the body's usual time)",
+        widget=GovTextInput(),
+        validators=[Optional()],
+    )
+    reply_unit = RadioField(
+        "Counted in",
+        choices=choices_of(
+            [
+                ("", "The body's usual unit"),
+                ("working_days", "Working days"),
+                ("calendar_days", "Calendar days"),
+            ]
+        ),
+        default="",
+        widget=GovRadioInput(),
+        validators=[Optional()],
+    )
+    submit = SubmitField("Record the submission", widget=GovSubmitInput())
+
+    @property
+    def reply_length(self) -> int | None:
+        raw = (self.reply_within.data or "").strip()
+        return int(raw) if raw else None
+
+    def validate_reply_within(self, field: StringField) -> None:
+        raw = (field.data or "").strip()
+        if raw and not raw.isdigit():
+            raise StopValidation("The time for a reply must be a whole number of days, like 15")
+
+
+class SubmissionReplyForm(VersionedForm):
+    reply_on = GovDateField("Date of the reply", required="Enter the date of the reply")
+    reply_text = TextAreaField(
+        "What the reply said",
+        widget=GovTextArea(),
+        validators=[
+            InputRequired(message="Enter what the reply said"),
+            Length(max=10000, message="The reply must be 10,000 characters or fewer"),
+        ],
+    )
+    submit = SubmitField("Record the reply", widget=GovSubmitInput())

@@ -24,6 +24,7 @@ from sgreviews.policy import (
     sees_every_action,
     serves_partnership,
 )
+from sgreviews.services import submissions as review_submissions
 from sgreviews.services.organisations import directory as organisations
 from sgreviews.services.organisations import partnerships as partnership_admin
 from sgreviews.services.reviews import creation as review_creation
@@ -121,6 +122,7 @@ def show(review_id: int) -> str:
         can_write_briefings=has_permission(current_user, Permission.MANAGE_BRIEFINGS),
         today=today,
         methodology=Methodology,
+        submissions=review_submissions.submissions_of(review, today),
     )
 
 
