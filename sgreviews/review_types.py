@@ -275,7 +275,8 @@ def _parse_event(
         stage = value.removeprefix(STAGE_EVENT_PREFIX)
         if stage not in stages:
             raise ReviewTypeConfigError(f"{at}.{key} names stage {stage!r}, which is not a stage")
-        return value, event_label(value, labels.get(stage, "").lower())
+        label = labels.get(stage, "")
+        return value, event_label(value, label[:1].lower() + label[1:])
     return _require_choice(item, key, at, [*EVENTS, "stage:<stage>"]), ""
 
 

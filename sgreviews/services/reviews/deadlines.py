@@ -69,6 +69,8 @@ def refresh_deadlines(review: Review, today: date | None = None) -> None:
             calendars[place] = calendar_for(place)
         calendar = calendars[place]
         computed = compute_deadline(clock, start, calendar, pauses, today)
+        # Read before a new row joins the session (a stage event loads the moves).
+        met_on = event_date(review, clock.met_by)
         deadline = existing.get(clock.key)
         if deadline is None:
             deadline = ReviewDeadline(clock_key=clock.key)
@@ -76,7 +78,7 @@ def refresh_deadlines(review: Review, today: date | None = None) -> None:
         deadline.name = clock.name
         deadline.start_on = start
         deadline.due_on = computed.due_on
-        deadline.met_on = event_date(review, clock.met_by)
+        deadline.met_on = met_on
         deadline.rule = computed.rule
         deadline.calendar = computed.calendar
     for key, deadline in existing.items():
