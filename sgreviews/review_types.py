@@ -119,11 +119,11 @@ def stage_of_event(event: str) -> str | None:
 
 
 def event_label(event: str, stage_label: str = "") -> str:
-    """An event in words: "notification", or "the move to <stage>"."""
+    """An event in words: "notification", or 'the move to "<stage label>"'."""
     stage = stage_of_event(event)
     if stage is None:
         return EVENTS[event]
-    return f"the move to {stage_label or stage.replace('_', ' ')}"
+    return f'the move to "{stage_label or stage.replace("_", " ").capitalize()}"'
 
 
 @dataclass(frozen=True)
@@ -275,8 +275,7 @@ def _parse_event(
         stage = value.removeprefix(STAGE_EVENT_PREFIX)
         if stage not in stages:
             raise ReviewTypeConfigError(f"{at}.{key} names stage {stage!r}, which is not a stage")
-        label = labels.get(stage, "")
-        return value, event_label(value, label[:1].lower() + label[1:])
+        return value, event_label(value, labels.get(stage, ""))
     return _require_choice(item, key, at, [*EVENTS, "stage:<stage>"]), ""
 
 

@@ -108,11 +108,14 @@ def test_scottish_learning_review_counts_scotlands_holidays(page: Page) -> None:
     _move(page, "In progress", "20", "10", "2025")
     _move(page, "Report", "1", "12", "2025")
     _move(page, "Ratified by the Chief Officers Group", "26", "12", "2025")
+    # 5 working days after the decision on Monday 6 October 2025, met on the 8th.
+    assert _deadline(page, "care_inspectorate_decision") == "13 Oct 2025"
+    expect(page.locator("body")).to_contain_text("SCT (the partnership's nation)")
     # Friday 26 December + 7 calendar days is Friday 2 January, a Scottish bank holiday.
     assert _deadline(page, "outcome_form") == "5 Jan 2026"
     expect(page.locator("body")).to_contain_text("GB subdivision SCT")
     expect(page.locator("body")).to_contain_text(
-        "7 calendar days after the move to ratified by the Chief Officers Group"
+        '7 calendar days after the move to "Ratified by the Chief Officers Group"'
     )
     screenshot(page, "cplr-outcome-form-clock")
     assert axe_violations(page) == []

@@ -69,7 +69,7 @@ def test_scottish_outcome_form_runs_from_ratification_on_the_scottish_calendar(
         None,
     )
     assert "GB subdivision SCT" in form.calendar
-    assert form.rule.startswith("7 calendar days after the move to ratified by the Chief")
+    assert form.rule.startswith('7 calendar days after the move to "Ratified by the Chief')
     _move(review, "outcome_notified", date(2026, 1, 2))
     assert _deadline(review, "outcome_form").met_on == date(2026, 1, 2)
     # Undoing the move takes the met date away again.
@@ -80,10 +80,10 @@ def test_scottish_outcome_form_runs_from_ratification_on_the_scottish_calendar(
 def test_a_decision_not_to_review_is_still_notified_to_the_care_inspectorate(
     ctx: None,
 ) -> None:
-    review = _review(
-        "scotland_asplr", factories.partnership(jurisdiction="SCT"), decision_on=date(2025, 11, 25)
-    )
+    review = _review("scotland_asplr", factories.partnership(jurisdiction="SCT"))
     assert review_stages.allowed_moves(review) == ("decision",)
+    assert not review.deadlines
+    # The decision recorded only as a stage move starts the Scottish clocks.
     _move(review, "decision", date(2025, 11, 25))
     assert review_stages.allowed_moves(review) == ("care_inspectorate_notified",)
     # 5 working days after Tue 25 Nov 2025 in Scotland skip St Andrew's Day (Mon 1 Dec).

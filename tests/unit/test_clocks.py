@@ -288,7 +288,7 @@ def test_calendar_day_deadline_golden(start: date, place: str, due: date, why: s
     deadline = compute_deadline(OUTCOME_FORM, start, Calendar(place), as_of=start)
     assert deadline.due_on == due, why
     assert deadline.rule == (
-        "7 calendar days after the move to cog ratified "
+        '7 calendar days after the move to "Cog ratified" '
         "(a non-working day moves to the next working day)"
     )
     assert f"GB subdivision {place}" in deadline.calendar

@@ -170,7 +170,7 @@ def test_a_clock_may_start_and_end_at_a_stage_move() -> None:
     )["x"].clocks[0]
     assert parsed.start_stage == "b"
     assert parsed.rule == (
-        "7 calendar days after the move to ratified by the Chief Officers Group "
+        '7 calendar days after the move to "Ratified by the Chief Officers Group" '
         "(a non-working day moves to the next working day)"
     )
 
