@@ -101,6 +101,9 @@ def test_shipped_lifecycle_definitions() -> None:
     assert types["sar"].regime == "care_act_s44" and dict(types["sar"].variants)
     assert types["dhr"].owning_body == "community_safety"
     assert types["dhr"].stage_label("home_office_qa") == "Home Office quality assurance"
+    # Issue 22: the DARDR scoping stage, which a review may also skip.
+    assert types["dhr"].allowed_next("decision") == ("scoping", "commissioned", "closed")
+    assert types["dhr"].allowed_next("scoping") == ("commissioned", "closed")
     assert types["lcspr"].allowed_next("commissioned") == ("in_progress",)
     assert types["lcspr"].allowed_next("closed") == ()
     assert types["rapid_review"].outcome("lcspr") is not None
