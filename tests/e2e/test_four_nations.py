@@ -78,23 +78,24 @@ def test_welsh_susr_is_created_decided_and_moved_on(page: Page) -> None:
 
 
 def test_scottish_learning_review_counts_scotlands_holidays(page: Page) -> None:
-    # The administrator sets a partnership's nation.
+    # The administrator sets a partnership's nation. (Named to sort after the demo's
+    # Northshire partnerships, which other browser tests expect the form to pick first.)
     sign_in(page, "admin@sgreviews.example")
     page.get_by_role("link", name="Partnerships", exact=True).click()
     page.get_by_role("button", name="Add a partnership").click()
-    page.get_by_label("Name", exact=True).fill("Glenshire Child Protection Committee")
-    page.get_by_label("Short name").fill("GCPC")
+    page.get_by_label("Name", exact=True).fill("Strathshire Child Protection Committee")
+    page.get_by_label("Short name").fill("STCPC")
     page.get_by_label("Safeguarding children partnership").check()
     page.get_by_label("Jurisdiction").select_option("SCT")
     page.get_by_role("button", name="Save partnership").click()
-    expect(page.get_by_text("Glenshire Child Protection Committee saved.")).to_be_visible()
+    expect(page.get_by_text("Strathshire Child Protection Committee saved.")).to_be_visible()
     _sign_out(page)
 
     sign_in(page, SECRETARIAT)
     page.goto("/reviews/new")
     page.get_by_label("Type of review").select_option(label="Child protection learning review")
     page.get_by_label("Partnership", exact=True).select_option(
-        label="Glenshire Child Protection Committee"
+        label="Strathshire Child Protection Committee"
     )
     page.get_by_label("Subject (pseudonymised)").fill("Child Q")
     _date(page, "started_on", "1", "10", "2025")

@@ -5,10 +5,14 @@ from __future__ import annotations
 
 from datetime import date
 
+from flask import Flask
+
 from sgreviews.extensions import db
 from sgreviews.models import Partnership, PartnershipKind, Review, Role, SubjectKind
 from sgreviews.models.review import ReviewDeadline
 from sgreviews.services.organisations import partnerships as partnership_admin
+from sgreviews.services.reminders.sources import ReviewClockSource
+from sgreviews.services.reminders.wiring import RULES_KEY
 from sgreviews.services.reviews import creation as review_creation
 from sgreviews.services.reviews import decisions as review_decisions
 from sgreviews.services.reviews import stages as review_stages
@@ -157,3 +161,26 @@ def test_the_clocks_queue_counts_by_the_partnership_nation(ctx: None) -> None:
     when = sorted(item.when for item in queue.items if item.reference == scottish.reference)
     # From Wed 31 Dec: Scotland works only 5 January; England works 2 and 5 January.
     assert when == ["Due in 1 working day", "Due in 2 working days"]
+
+
+def test_clock_reminders_count_by_the_partnership_nation(ctx: None, app: Flask) -> None:
+    reviews = {
+        place: _review(
+            "lcspr",
+            factories.partnership(jurisdiction=place),
+            decision_on=date(2025, 10, 1),
+            reference=f"LCSPR-{place}",
+        )
+        for place in ("SCT", "ENG")
+    }
+    for review in reviews.values():
+        _deadline(review, "completion").due_on = date(2026, 1, 5)
+    db.session.flush()
+    source = ReviewClockSource(app.extensions[RULES_KEY].review_clocks)
+    offsets = {
+        subject.reference: subject.offset
+        for page in source.pages(date(2025, 12, 31), 0, 100)
+        for subject in page
+    }
+    # From Wed 31 Dec to Mon 5 Jan: one working day to go in Scotland, two in England.
+    assert (offsets["LCSPR-SCT"], offsets["LCSPR-ENG"]) == (-1, -2)
