@@ -28,6 +28,36 @@ errorlog = "-"
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 
 
+# Build the similar-findings index in the master before forking (see when_ready);
+# GUNICORN_WARM_UP=0 leaves it to each worker's first similar-findings page.
+warm_up = preload_app and os.environ.get("GUNICORN_WARM_UP", "1") != "0"
+
+
+def when_ready(server):
+    """With the app preloaded, build the similarity index once in the master before the
+    workers are forked: each worker, and each worker max_requests brings in later, starts
+    with it (shared copy-on-write) and only patches in findings changed since, instead of
+    its first similar-findings page spending seconds building it at national scale
+    (docs/performance.md). A failure here (the database not up yet) is logged and the
+    workers build the index at first use as before."""
+    if not warm_up:
+        return
+    from sgreviews.extensions import db
+    from sgreviews.services.learning import similar
+
+    app = server.app.wsgi()
+    with app.app_context():
+        try:
+            count = similar.warm_up()
+            server.log.info("Similarity index ready before forking: %d findings", count)
+        except Exception as error:  # the service starts regardless
+            server.log.warning("Similarity index not built before forking: %s", error)
+        finally:
+            db.session.remove()
+            for engine in db.engines.values():
+                engine.dispose()
+
+
 def post_worker_init(worker):
     """Once the worker has loaded the application, move everything loaded so far (modules,
     templates, the app) out of the garbage collector's view: it never becomes garbage,

@@ -25,10 +25,11 @@ def upgrade():
     with op.batch_alter_table("action") as batch_op:
         batch_op.add_column(sa.Column("due_precision", sa.String(length=10), nullable=True))
         batch_op.add_column(sa.Column("due_as_written", sa.String(length=200), nullable=True))
-    with op.batch_alter_table("review") as batch_op:
-        batch_op.add_column(
-            sa.Column("historical", sa.Boolean(), nullable=False, server_default=sa.false())
-        )
+    # A plain ADD COLUMN, not a batch: on SQLite a batch copies the review table, which
+    # drops the search triggers migration 0025 put on it.
+    op.add_column(
+        "review", sa.Column("historical", sa.Boolean(), nullable=False, server_default=sa.false())
+    )
     op.create_table(
         "import_mapping",
         sa.Column("id", sa.Integer(), primary_key=True),
@@ -46,8 +47,7 @@ def upgrade():
 
 def downgrade():
     op.drop_table("import_mapping")
-    with op.batch_alter_table("review") as batch_op:
-        batch_op.drop_column("historical")
+    op.drop_column("review", "historical")
     with op.batch_alter_table("action") as batch_op:
         batch_op.drop_column("due_as_written")
         batch_op.drop_column("due_precision")

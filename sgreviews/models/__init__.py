@@ -15,7 +15,7 @@ from sgreviews.models.api_token import ApiScope, ApiToken
 from sgreviews.models.assurance import Challenge, ChallengeStatus, ReviewBudget
 from sgreviews.models.audit import AuditEvent
 from sgreviews.models.base import Base
-from sgreviews.models.finding import Finding, FindingKind, Theme
+from sgreviews.models.finding import Addressee, Finding, FindingKind, RecommendationLevel, Theme
 from sgreviews.models.finding_link import FindingLink, LinkDecision
 from sgreviews.models.operations import SchedulerHeartbeat
 from sgreviews.models.organisation import (
@@ -53,6 +53,7 @@ __all__ = [
     "ActionStatus",
     "ActionStatusTally",
     "ActionUpdate",
+    "Addressee",
     "Agency",
     "AgencyFormerName",
     "ApiScope",
@@ -79,6 +80,7 @@ __all__ = [
     "OutboxState",
     "Partnership",
     "PartnershipKind",
+    "RecommendationLevel",
     "ReminderLedgerEntry",
     "Review",
     "ReviewBudget",

@@ -4,10 +4,10 @@ and the themes they are tagged with."""
 from __future__ import annotations
 
 import enum
-from datetime import datetime
+from datetime import date, datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Column, ForeignKey, String, Table, Text
+from sqlalchemy import Column, Date, ForeignKey, String, Table, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from sgreviews.clock import utcnow
@@ -32,6 +32,34 @@ class FindingKind(enum.Enum):
             "recommendation": "Recommendation",
             "strength": "Strength / good practice",
             "modifiable_factor": "Modifiable factor",
+        }[self.value]
+
+
+class RecommendationLevel(enum.Enum):
+    """Where a recommendation is meant to change practice."""
+
+    LOCAL = "local"
+    REGIONAL = "regional"
+    NATIONAL = "national"
+
+    @property
+    def label(self) -> str:
+        return self.value.capitalize()
+
+
+class Addressee(enum.Enum):
+    """Whom a recommendation is addressed to."""
+
+    AGENCY = "agency"
+    PARTNERSHIP = "partnership"
+    NATIONAL_BODY = "national_body"
+
+    @property
+    def label(self) -> str:
+        return {
+            "agency": "An agency",
+            "partnership": "The partnership",
+            "national_body": "A national body",
         }[self.value]
 
 
@@ -84,6 +112,15 @@ class Finding(Base):
     # every action is assured or closed with a reason and an impact assessment is recorded.
     addressed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     addressed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    # Recommendations only (issue 22): the level, the addressee (an agency, the
+    # partnership, or a national body named in words) and, for a national recommendation,
+    # the national body's response and when it came.
+    level: Mapped[RecommendationLevel | None] = mapped_column(str_enum(RecommendationLevel))
+    addressed_to: Mapped[Addressee | None] = mapped_column(str_enum(Addressee))
+    addressee_agency_id: Mapped[int | None] = mapped_column(ForeignKey("agency.id"))
+    addressee_body: Mapped[str | None] = mapped_column(String(200))
+    response_on: Mapped[date | None] = mapped_column(Date)
+    response: Mapped[str | None] = mapped_column(Text)
 
     review: Mapped[Review] = relationship(back_populates="findings")
     themes: Mapped[list[Theme]] = relationship(secondary=finding_theme, order_by=Theme.name)
@@ -93,6 +130,7 @@ class Finding(Base):
     agencies_involved: Mapped[list[Agency]] = relationship(
         secondary=finding_agency, order_by="Agency.name"
     )
+    addressee_agency: Mapped[Agency | None] = relationship()
 
     __mapper_args__ = {"version_id_col": version}
 
@@ -100,3 +138,14 @@ class Finding(Base):
     def label(self) -> str:
         """A short name such as "LCSPR-2024-01 finding 2"."""
         return f"{self.review.reference} finding {self.position}"
+
+    @property
+    def addressee_name(self) -> str | None:
+        """Whom the recommendation is addressed to, in words."""
+        if self.addressed_to is Addressee.AGENCY:
+            return self.addressee_agency.name if self.addressee_agency else None
+        if self.addressed_to is Addressee.NATIONAL_BODY:
+            return self.addressee_body
+        if self.addressed_to is Addressee.PARTNERSHIP:
+            return self.review.partnership.name
+        return None

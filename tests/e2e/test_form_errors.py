@@ -12,6 +12,7 @@ import re
 from urllib.parse import urlparse
 
 import pytest
+from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import Page, expect
 
 from sgreviews.models import Role
@@ -61,7 +62,12 @@ def _discover(page: Page) -> dict[str, str]:
         if shape(path) in seen or any(marker in path for marker in SKIP):
             continue
         seen.add(shape(path))
-        response = page.goto(path)
+        try:
+            response = page.goto(path)
+        except PlaywrightError as error:
+            if "Download is starting" in str(error):
+                continue  # a file (evidence, an export), not a page
+            raise
         if response is None or response.status != 200:
             continue
         for form in _forms_on(page):

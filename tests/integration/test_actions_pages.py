@@ -595,6 +595,8 @@ def test_stale_finding_edit_shows_the_differences_in_words(
         url,
         data={
             "kind": "recommendation",
+            "level": "local",
+            "addressed_to": "partnership",
             "text": "Reworded by the first editor",
             "agencies": [str(world.own_id)],
             "version": version,
@@ -720,6 +722,9 @@ def test_web_import_of_a_real_plan_with_banners_rejects_and_saved_mapping(
         audit_ok = db.session.scalar(select(Action).where(Action.reference == "WP-3"))
         assert audit_ok is not None and audit_ok.status is ActionStatus.IN_PROGRESS
         assert db.session.scalar(select(Action).where(Action.reference == "WP-2")) is None
+    # Lists show the timescale as the tracker wrote it, under the date it was read as.
+    listed = page_text(secretariat.get("/master-action-plan?q=WP-1"))
+    assert "31 Mar 2027 Written as “March 2027”" in listed
     # The partnership's mapping is remembered: the next tracker maps "Lead body" itself.
     again = secretariat.post(
         "/actions/import",

@@ -75,3 +75,36 @@ def test_previous_release_with_data_upgrades_to_head_keeping_it(empty_app: Flask
         with db.engine.connect() as connection:
             at_head = snapshot(connection, only=old_columns)
         assert at_head == at_previous_release
+
+
+SEARCHED_TABLES = ("briefing", "review", "finding", "action")
+
+
+def test_search_machinery_survives_every_later_migration(empty_app: Flask) -> None:
+    """On SQLite a batch ALTER copies a table and drops its triggers; a later migration
+    that batch-alters a searched table would silently stop the search finding new rows.
+    At head every searched table still has its triggers (SQLite) or index (PostgreSQL)."""
+    with empty_app.app_context():
+        upgrade()
+        with db.engine.connect() as connection:
+            if db.engine.dialect.name == "sqlite":
+                found = {
+                    name
+                    for (name,) in connection.exec_driver_sql(
+                        "SELECT name FROM sqlite_master WHERE type = 'trigger'"
+                    )
+                }
+                expected = {
+                    f"fts_record_{table}_{when}"
+                    for table in SEARCHED_TABLES
+                    for when in ("insert", "update", "delete")
+                }
+            else:
+                found = {
+                    name
+                    for (name,) in connection.exec_driver_sql(
+                        "SELECT indexname FROM pg_indexes WHERE schemaname = current_schema()"
+                    )
+                }
+                expected = {f"fts_{table}_simple" for table in SEARCHED_TABLES}
+        assert expected <= found, f"missing: {sorted(expected - found)}"

@@ -36,6 +36,9 @@ def waiting_import(app: Flask) -> Iterator[str]:
     """A tracker staged in the imports store, as the import page leaves it."""
     token = "0123456789abcdef0123456789abcdef.csv"
     store = app.extensions["sgreviews.storage"].imports
+    # The store is the session's: previews other tests left unconfirmed wait there too.
+    for stored in list(store.files()):
+        store.delete(stored.name)
     store.put(token, b"Ref,Action\nX-1,Do a thing\n")
     yield token
     store.delete(token)

@@ -18,6 +18,7 @@ from sgreviews.clock import london_today
 from sgreviews.extensions import db
 from sgreviews.models import Review, SubjectKind
 from sgreviews.models.review import ReviewDecision
+from sgreviews.services.actions.tracker_import import ImportConfigError, load_config
 from sgreviews.services.reminders.rules import ReviewClockRules
 from sgreviews.services.reminders.sources import ReviewClockSource
 from sgreviews.services.reviews import register_import
@@ -129,3 +130,40 @@ def test_register_command_dry_run_then_import(app: Flask, tmp_path: Path) -> Non
             select(Review.reference).where(Review.partnership_id == partnership.id)
         ).all()
         assert sorted(historical) == ["LCSPR-2021-02", "SCR-2016-01", "SCR-2025-09"]
+
+
+def test_register_headings_come_from_the_config(
+    ctx: None, app: Flask, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A partnership's own headings are configured, not coded: with "Case ref" and "Board
+    name" added under [register_headers], a register using them maps; a field that is not
+    a register field is refused naming it."""
+    partnership = factories.partnership()
+    shipped = (app.extensions["sgreviews.settings"].config_dir / "imports.toml").read_text()
+    rows = [
+        ["Case ref", "Type", "Subject", "Board name", "Started"],
+        ["SCR-2017-03", "scr", "Child V", partnership.short_name, "01/02/2017"],
+    ]
+    assert register_import.preview("register.csv", _csv(rows)).problems  # not yet mapped
+
+    config = tmp_path / "imports.toml"
+    config.write_text(
+        shipped.replace('reference = ["reference", "ref", "review reference", "ref no"]',
+                        'reference = ["reference", "case ref"]')
+        .replace('partnership = ["partnership", "board"]',
+                 'partnership = ["partnership", "board", "board name"]')
+    )  # fmt: skip
+    monkeypatch.setitem(app.extensions, "sgreviews.import_config", load_config(config))
+    result = register_import.preview("register.csv", _csv(rows))
+    assert result.problems == []
+    (row,) = result.rows
+    assert row.valid, row.problems
+    assert row.values["reference"] == "SCR-2017-03"
+    assert row.partnership is not None and row.partnership.id == partnership.id
+
+    config.write_text(shipped + "\n[register_headers.case_number]\n")
+    with pytest.raises(ImportConfigError, match="register_headers"):
+        load_config(config)
+    config.write_text(shipped.replace("[register_headers]", "[register_headers]\nreviewer = []"))
+    with pytest.raises(ImportConfigError, match=r"register_headers\.reviewer"):
+        load_config(config)

@@ -330,6 +330,8 @@ def test_round_trip_updates_in_place(ctx: None) -> None:
     by_id = {sheet.cell(row=r, column=column["Action id"]).value: r for r in (2, 3, 4)}
     sheet.cell(row=by_id[first.id], column=column["Action"], value="Relaunch it, revised")
     sheet.cell(row=by_id[second.id], column=column["Due date"], value=date(2027, 6, 30))
+    # A status is changed by recording progress, not by a spreadsheet: the preview says so.
+    sheet.cell(row=by_id[third.id], column=column["Status"], value="Completed")
     buffer = io.BytesIO()
     workbook.save(buffer)
     before = db.session.scalar(select(func.count()).select_from(Action))
@@ -341,6 +343,11 @@ def test_round_trip_updates_in_place(ctx: None) -> None:
         str(third.id): "unchanged",
     }
     assert set(next(r for r in result.rows if r.existing is first).changes) == {"action_text"}
+    notes = {row.values["action_id"]: row.notes for row in result.rows}
+    assert notes[str(first.id)] == [] and notes[str(second.id)] == []
+    assert len(notes[str(third.id)]) == 1
+    assert "'Completed' not imported" in notes[str(third.id)][0]
+    assert "record progress on the action" in notes[str(third.id)][0]
     version = first.version
     applied = tracker_import.apply(result, None, only_valid=False)
     assert (len(applied.created), len(applied.updated), applied.unchanged) == (0, 2, 1)

@@ -82,6 +82,23 @@ IMPORT_FIELDS: dict[str, str] = {
     "version": "Version (from an export)",
 }
 REQUIRED_FIELDS = ("action_text", "agency", "due_date")
+# The fields of a register of past reviews (services/reviews/register_import.py), whose
+# headings are configured in the same file under [register_headers].
+REGISTER_FIELD_NAMES = (
+    "reference",
+    "review_type",
+    "subject_label",
+    "partnership",
+    "started_on",
+    "aware_on",
+    "notified_on",
+    "decision_on",
+    "commissioned_on",
+    "completed_on",
+    "published_on",
+    "stage",
+    "outcome",
+)
 # The app's own export headers always map, whatever the config says (round trip).
 EXPORT_HEADERS = {
     "action id": "action_id",
@@ -117,6 +134,8 @@ class ImportConfig:
     agency_aliases: dict[str, str]  # normalised alias -> agency name
     status_words: dict[str, ActionStatus]
     ongoing_review_months: int = 3
+    # normalised heading -> register field (the register of past reviews)
+    register_headers: dict[str, str] = field(default_factory=dict)
 
 
 def normalise(text: str) -> str:
@@ -129,7 +148,13 @@ def normalise(text: str) -> str:
 def load_config(path: Path) -> ImportConfig:
     with path.open("rb") as handle:
         data: dict[str, Any] = tomllib.load(handle)
-    known = ("ongoing_review_months", "headers", "agency_aliases", "status_words")
+    known = (
+        "ongoing_review_months",
+        "headers",
+        "agency_aliases",
+        "status_words",
+        "register_headers",
+    )
     unknown = first_unknown_key(data, known)
     if unknown:
         raise ImportConfigError(f"{path.name}: unknown key {unknown!r}")
@@ -137,12 +162,14 @@ def load_config(path: Path) -> ImportConfig:
     unknown = first_unknown_key(headers_table, IMPORT_FIELDS)
     if unknown:
         raise ImportConfigError(f"{path.name}: headers.{unknown} is not an import field")
-    headers: dict[str, str] = {}
-    for field_name, names in headers_table.items():
-        if not isinstance(names, list) or not all(isinstance(name, str) for name in names):
-            raise ImportConfigError(f"{path.name}: headers.{field_name} must be a list of text")
-        for name in names:
-            headers.setdefault(normalise(name), field_name)
+    headers = _synonyms(path, "headers", headers_table)
+    register_table = data.get("register_headers", {})
+    unknown = first_unknown_key(register_table, REGISTER_FIELD_NAMES)
+    if unknown:
+        raise ImportConfigError(
+            f"{path.name}: register_headers.{unknown} is not a field of the register"
+        )
+    register_headers = _synonyms(path, "register_headers", register_table)
     aliases = {normalise(k): str(v) for k, v in data.get("agency_aliases", {}).items()}
     statuses: dict[str, ActionStatus] = {}
     for word, key in data.get("status_words", {}).items():
@@ -154,7 +181,20 @@ def load_config(path: Path) -> ImportConfig:
     months = data.get("ongoing_review_months", 3)
     if not isinstance(months, int) or not 1 <= months <= 24:
         raise ImportConfigError(f"{path.name}: ongoing_review_months must be 1 to 24")
-    return ImportConfig(headers, aliases, statuses, months)
+    return ImportConfig(headers, aliases, statuses, months, register_headers)
+
+
+def _synonyms(path: Path, table_name: str, table: dict[str, Any]) -> dict[str, str]:
+    """normalised heading -> field, from a table of field = [headings]."""
+    found: dict[str, str] = {}
+    for field_name, names in table.items():
+        if not isinstance(names, list) or not all(isinstance(name, str) for name in names):
+            raise ImportConfigError(
+                f"{path.name}: {table_name}.{field_name} must be a list of text"
+            )
+        for name in names:
+            found.setdefault(normalise(name), field_name)
+    return found
 
 
 def current_config() -> ImportConfig:
@@ -677,7 +717,16 @@ def _check_row(
                     f"{timescale.due_date.strftime('%d/%m/%Y')}"
                 )
     if existing is not None:
-        return  # the review, finding and status of an existing action are not re-imported
+        # The review, finding and status of an existing action are not re-imported: a
+        # status moves by recording progress (with evidence, and assurance), never by a
+        # spreadsheet. The preview says so when the sheet's status differs.
+        status_text = values.get("status", "").strip()
+        if status_text and normalise(status_text) != normalise(existing.status.label):
+            row.notes.append(
+                f"Status {status_text!r} not imported: {existing.reference} stays "
+                f"{existing.status.label.lower()}; record progress on the action to change it"
+            )
+        return
     review_ref = values.get("review", "")
     row.review = reviews.get(review_ref.lower()) if review_ref else default_review
     if review_ref and row.review is None:

@@ -10,13 +10,16 @@ Both engines keep their index in the process and check, with one small query per
 whether the findings changed since (how many there are, the highest id, the latest
 ``updated_at``); changed findings are patched in, and the index is rebuilt when patches
 pile up or findings disappeared. The first use in a process builds the index from every
-finding (seconds at national scale: see docs/performance.md).
+finding (seconds at national scale: see docs/performance.md); under gunicorn the master
+does it once before forking (``similar.warm_up``, called from ``config/gunicorn.conf.py``).
 """
 
 from __future__ import annotations
 
+import logging
 import math
 import threading
+import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -32,6 +35,7 @@ from sgreviews.models import Finding, Review
 from sgreviews.services.learning.index import Document, LexicalIndex, Scope
 
 BACKENDS = ("lexical", "embedding")
+log = logging.getLogger("sgreviews.similarity")
 
 
 class EngineUnavailable(RuntimeError):
@@ -45,6 +49,10 @@ class SimilarityEngine(Protocol):
     minimum: float
 
     def similar(self, text: str, scope: Scope, limit: int) -> list[tuple[int, float]]: ...
+
+    def warm_up(self) -> int:
+        """Build the index now (it is otherwise built at the first use); how many findings."""
+        ...
 
 
 @dataclass(frozen=True)
@@ -120,9 +128,18 @@ class LexicalEngine:
             else:
                 index = None
             if index is None:
+                started = time.perf_counter()
                 index = LexicalIndex(_documents())
+                log.info(
+                    "similarity index built: %d findings in %.1f s",
+                    len(index),
+                    time.perf_counter() - started,
+                )
             self._index, self._generation = index, generation
             return index
+
+    def warm_up(self) -> int:
+        return len(self.index())
 
     def similar(self, text: str, scope: Scope, limit: int) -> list[tuple[int, float]]:
         index = self.index()
@@ -154,14 +171,26 @@ class EmbeddingEngine:
     def _encode(self, texts: list[str]) -> list[Sequence[float]]:
         return list(self._model.encode(texts, normalize_embeddings=True))
 
-    def similar(self, text: str, scope: Scope, limit: int) -> list[tuple[int, float]]:
+    def _refreshed(self) -> tuple[list[Document], list[Sequence[float]]]:
         with self._lock:
             generation = _generation()
             if generation != self._generation:
+                started = time.perf_counter()
                 self._documents = list(_documents())
                 self._vectors = self._encode([document.text for document in self._documents])
                 self._generation = generation
-            documents, vectors = self._documents, self._vectors
+                log.info(
+                    "similarity index built: %d findings in %.1f s",
+                    len(self._documents),
+                    time.perf_counter() - started,
+                )
+            return self._documents, self._vectors
+
+    def warm_up(self) -> int:
+        return len(self._refreshed()[0])
+
+    def similar(self, text: str, scope: Scope, limit: int) -> list[tuple[int, float]]:
+        documents, vectors = self._refreshed()
         (query,) = self._encode([text])
         scored = []
         for document, vector in zip(documents, vectors, strict=True):

@@ -5,21 +5,24 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, selectinload
 
-from sgreviews.clock import utcnow
+from sgreviews.clock import london_today, utcnow
 from sgreviews.extensions import db
 from sgreviews.models import (
     Action,
     ActionStatus,
+    Addressee,
     Agency,
     Finding,
     FindingKind,
     ImpactStatus,
+    RecommendationLevel,
     Review,
     User,
 )
@@ -48,6 +51,7 @@ def review_with_findings(review_id: int) -> Review | None:
             joinedload(Review.partnership),
             selectinload(Review.findings).selectinload(Finding.themes),
             selectinload(Review.findings).selectinload(Finding.agencies_involved),
+            selectinload(Review.findings).selectinload(Finding.addressee_agency),
             selectinload(Review.findings)
             .selectinload(Finding.actions)
             .options(joinedload(Action.owning_agency), joinedload(Action.lead_user)),
@@ -73,7 +77,71 @@ def snapshot(finding: Finding) -> dict[str, Any]:
         "text": finding.text,
         "themes": sorted(theme.key for theme in finding.themes),
         "agencies": sorted(agency.id for agency in finding.agencies_involved),
+        "level": finding.level.value if finding.level else None,
+        "addressed_to": finding.addressed_to.value if finding.addressed_to else None,
+        "addressee_agency": finding.addressee_agency_id,
+        "addressee_body": finding.addressee_body,
+        "response_on": finding.response_on.isoformat() if finding.response_on else None,
+        "response": finding.response,
     }
+
+
+@dataclass(frozen=True)
+class RecommendationDetails:
+    """What a recommendation carries beyond its text: its level, whom it is addressed to
+    and, for a national one, the national body's response (issue 22)."""
+
+    level: RecommendationLevel | None = None
+    addressed_to: Addressee | None = None
+    agency_id: int | None = None
+    body: str = ""
+    response_on: date | None = None
+    response: str = ""
+
+
+NO_RECOMMENDATION = RecommendationDetails()
+
+
+def _apply_recommendation(
+    finding: Finding, kind: FindingKind, details: RecommendationDetails
+) -> None:
+    """Check and set the recommendation's details; any other kind of finding has none.
+    Each problem is a FieldError naming its field."""
+    if kind is not FindingKind.RECOMMENDATION:
+        details = NO_RECOMMENDATION
+    else:
+        if details.level is None:
+            raise FieldError(
+                "level", "Choose whether the recommendation is local, regional or national"
+            )
+        if details.addressed_to is None:
+            raise FieldError("addressed_to", "Choose whom the recommendation is addressed to")
+        if details.addressed_to is Addressee.AGENCY and details.agency_id is None:
+            raise FieldError("addressee_agency", "Choose the agency it is addressed to")
+        if details.addressed_to is Addressee.NATIONAL_BODY and not details.body.strip():
+            raise FieldError("addressee_body", "Enter the national body it is addressed to")
+        if details.level is not RecommendationLevel.NATIONAL and (
+            details.response_on or details.response.strip()
+        ):
+            raise FieldError(
+                "response_on", "Only a national recommendation is tracked to a response"
+            )
+        if details.response_on is not None and details.response_on > london_today():
+            raise FieldError("response_on", "The date of the response must be today or earlier")
+        if details.response.strip() and details.response_on is None:
+            raise FieldError("response_on", "Enter the date the response came")
+    finding.level = details.level
+    finding.addressed_to = details.addressed_to
+    agency = details.agency_id if details.addressed_to is Addressee.AGENCY else None
+    with db.session.no_autoflush:  # a new finding is not complete until flushed by its caller
+        finding.addressee_agency = db.session.get(Agency, agency) if agency is not None else None
+    if agency is not None and finding.addressee_agency is None:
+        raise FieldError("addressee_agency", "Choose the agency it is addressed to")
+    finding.addressee_body = (
+        details.body.strip() if details.addressed_to is Addressee.NATIONAL_BODY else None
+    )
+    finding.response_on = details.response_on
+    finding.response = details.response.strip() or None
 
 
 def _agencies(agency_ids: list[int]) -> list[Agency]:
@@ -98,7 +166,10 @@ def create_finding(
     theme_keys: list[str],
     agency_ids: list[int],
     themes_path: Path,
+    recommendation: RecommendationDetails | None = None,
 ) -> Finding:
+    """``recommendation``: the details the form gives (checked); None (imports, the
+    API) records none."""
     text = _validate_text(text)
     position = (
         db.session.scalar(select(func.max(Finding.position)).where(Finding.review_id == review.id))
@@ -112,6 +183,8 @@ def create_finding(
         themes=themes_for_keys(themes_path, theme_keys),
         agencies_involved=_agencies(agency_ids),
     )
+    if recommendation is not None:
+        _apply_recommendation(finding, kind, recommendation)
     db.session.add(finding)
     db.session.flush()
     audit.record(actor, "finding", finding.id, "create", after=snapshot(finding))
@@ -128,10 +201,15 @@ def update_finding(
     theme_keys: list[str],
     agency_ids: list[int],
     themes_path: Path,
+    recommendation: RecommendationDetails | None = None,
 ) -> Finding:
+    """``recommendation``: the details the form gives (checked); None keeps those recorded
+    (cleared when the finding stops being a recommendation)."""
     before = snapshot(finding)
     check_version("finding", finding.id, finding.version, expected_version, before)
     text = _validate_text(text)
+    if recommendation is not None or kind is not FindingKind.RECOMMENDATION:
+        _apply_recommendation(finding, kind, recommendation or NO_RECOMMENDATION)
     finding.kind = kind
     finding.text = text
     finding.themes = themes_for_keys(themes_path, theme_keys)

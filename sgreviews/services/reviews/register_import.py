@@ -1,5 +1,6 @@
 """Importing a register of past reviews (XLSX or CSV): reference, type, subject pseudonym,
-partnership, key dates, stage and outcome. Each review is created as a historical record
+partnership, key dates, stage and outcome, under the headings configured in
+``config/imports.toml`` (``[register_headers]``). Each review is created as a historical record
 (``Review.historical``): its statutory deadlines are long past, and no reminder fires for
 them (services/reminders/sources.py leaves historical reviews out).
 
@@ -25,7 +26,9 @@ from sgreviews.models.review import ReviewDecision
 from sgreviews.services import audit
 from sgreviews.services.actions.timescales import TimescaleError, parse_timescale
 from sgreviews.services.actions.tracker_import import (
+    REGISTER_FIELD_NAMES,
     SpreadsheetError,
+    current_config,
     normalise,
     read_sheet,
 )
@@ -34,22 +37,6 @@ from sgreviews.services.reviews.creation import create_review
 from sgreviews.services.reviews.deadlines import refresh_deadlines
 from sgreviews.services.reviews.lifecycle import ReviewError, review_types
 
-# Field -> the headings registers use (compared normalised).
-REGISTER_FIELDS: dict[str, list[str]] = {
-    "reference": ["reference", "ref", "review reference", "ref no"],
-    "review_type": ["type", "review type"],
-    "subject_label": ["subject", "subject pseudonym", "child", "adult", "pseudonym"],
-    "partnership": ["partnership", "board"],
-    "started_on": ["started", "start date", "started on", "date started"],
-    "aware_on": ["aware", "aware on", "date aware", "incident date"],
-    "notified_on": ["notified", "notified on", "date notified"],
-    "decision_on": ["decision date", "decided on", "date of decision"],
-    "commissioned_on": ["commissioned", "commissioned on", "date commissioned"],
-    "completed_on": ["completed", "completed on", "date completed"],
-    "published_on": ["published", "published on", "publication date"],
-    "stage": ["stage", "status"],
-    "outcome": ["outcome", "decision"],
-}
 REQUIRED = ("reference", "review_type", "subject_label", "partnership", "started_on")
 DATE_FIELDS = (
     "started_on",
@@ -94,10 +81,20 @@ class RegisterPreview:
 
 
 def _mapping(headers: list[str]) -> dict[str, int | None]:
-    normalised = [normalise(header) for header in headers]
+    """Each register field -> the column whose heading is one of its synonyms
+    (``[register_headers]`` in config/imports.toml; a field's own name always matches)."""
+    synonyms = current_config().register_headers
+    fields = [synonyms.get(normalise(header), normalise(header)) for header in headers]
     return {
-        name: next((i for i, header in enumerate(normalised) if header in synonyms), None)
-        for name, synonyms in REGISTER_FIELDS.items()
+        name: next(
+            (
+                i
+                for i, found in enumerate(fields)
+                if found == name.replace("_", " ") or found == name
+            ),
+            None,
+        )
+        for name in REGISTER_FIELD_NAMES
     }
 
 

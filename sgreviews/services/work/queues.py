@@ -5,8 +5,9 @@ The secretariat's queues: extension requests waiting; completed actions awaiting
 assurance; statutory clocks (decisions and deadlines) due within five working days;
 briefings due for review; tracker imports waiting for confirmation; actions sent back and
 not yet resubmitted; assured actions still without impact evidence after the configured
-time. The chair's: what awaits sign-off (completed actions to assure) and the assured
-actions without impact evidence.
+time; national recommendations awaiting their response. The chair's: what awaits sign-off
+(completed actions to assure), the assured actions without impact evidence, and the
+national recommendations awaiting a response.
 
 Every queue runs a fixed number of queries (a count and one page of rows), whatever the
 size of the data; the clocks queue adds one query per jurisdiction for its calendar.
@@ -31,8 +32,10 @@ from sgreviews.models import (
     Agency,
     ExtensionRequest,
     ExtensionStatus,
+    Finding,
     ImpactStatus,
     Partnership,
+    RecommendationLevel,
     Review,
     UpdateKind,
 )
@@ -408,6 +411,45 @@ def imports_waiting(files: FileStore) -> Queue:
     )
 
 
+def national_recommendations_awaiting_response(*, records: bool) -> Queue:
+    """National recommendations (issue 22) whose national body has not yet responded,
+    oldest first: each is tracked until its response is recorded on the finding. With
+    ``records`` (the secretariat) each links to the finding's form, else to the findings."""
+    query = (
+        select(Finding.id, Finding.position, Finding.created_at, Review.id, Review.reference)
+        .join(Review, Review.id == Finding.review_id)
+        .where(
+            Finding.level == RecommendationLevel.NATIONAL,
+            Finding.response_on.is_(None),
+            Review.counted_clause(),
+        )
+    )
+    rows = db.session.execute(query.order_by(Finding.created_at, Finding.id).limit(SHOWN)).all()
+    items = [
+        QueueItem(
+            f"{reference} finding {position}",
+            "A national recommendation: record the national body's response when it comes.",
+            f"Made {_day(made)}",
+            "findings.edit" if records else "findings.list_findings",
+            {"review_id": review_id, "finding_id": finding_id}
+            if records
+            else {"review_id": review_id},
+            f"Record the response to {reference} finding {position}"
+            if records
+            else f"Open the findings of {reference}",
+        )
+        for finding_id, position, made, review_id, reference in rows
+    ]
+    return Queue(
+        "national_responses",
+        "National recommendations awaiting a response",
+        "national recommendations awaiting a response",
+        _count(query),
+        items,
+        "No national recommendation is waiting for a response.",
+    )
+
+
 # --- the pages ------------------------------------------------------------------------
 
 
@@ -430,6 +472,7 @@ def secretariat_queues(today: date, settings: WorkSettings) -> list[Queue]:
         lambda: imports_waiting(settings.imports),
         sent_back_not_resubmitted,
         lambda: impact_evidence_missing(today, settings.impact_after_days),
+        lambda: national_recommendations_awaiting_response(records=True),
     ]
     return [step() for step in steps]
 
@@ -437,4 +480,8 @@ def secretariat_queues(today: date, settings: WorkSettings) -> list[Queue]:
 def chair_queues(today: date, settings: WorkSettings) -> list[Queue]:
     """What awaits the chair's sign-off: actions to assure, and assured actions still
     without impact evidence."""
-    return [awaiting_assurance(), impact_evidence_missing(today, settings.impact_after_days)]
+    return [
+        awaiting_assurance(),
+        impact_evidence_missing(today, settings.impact_after_days),
+        national_recommendations_awaiting_response(records=False),
+    ]

@@ -6,14 +6,24 @@ from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxesInput,
     GovRadioInput,
+    GovSelect,
     GovSubmitInput,
     GovTextArea,
+    GovTextInput,
 )
-from wtforms import HiddenField, RadioField, SelectMultipleField, SubmitField, TextAreaField
-from wtforms.validators import InputRequired
+from wtforms import (
+    HiddenField,
+    RadioField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
+from wtforms.validators import InputRequired, Length, Optional
 
-from sgreviews.models import FindingKind
-from sgreviews.web.forms_common import choices_of
+from sgreviews.models import Addressee, FindingKind, RecommendationLevel
+from sgreviews.web.forms_common import GovDateField, choices_of, optional_int
 
 
 class FindingForm(FlaskForm):
@@ -32,6 +42,38 @@ class FindingForm(FlaskForm):
     # Rendered by hand, one fieldset per theme group (two levels).
     themes = SelectMultipleField("Themes", validate_choice=False)
     agencies = SelectMultipleField("Agencies involved", coerce=int, widget=GovCheckboxesInput())
+    # A recommendation's level, addressee and national response (checked by the service,
+    # which ignores them for other kinds of finding).
+    level = RadioField(
+        "Level of the recommendation",
+        choices=choices_of([(level.value, level.label) for level in RecommendationLevel]),
+        widget=GovRadioInput(),
+        validate_choice=False,
+    )
+    addressed_to = RadioField(
+        "Addressed to",
+        choices=choices_of([(addressee.value, addressee.label) for addressee in Addressee]),
+        widget=GovRadioInput(),
+        validate_choice=False,
+    )
+    addressee_agency = SelectField(
+        "Agency it is addressed to",
+        coerce=optional_int,
+        widget=GovSelect(),
+        validate_choice=False,
+    )
+    addressee_body = StringField(
+        "National body it is addressed to",
+        description="For example, the Department for Education or the Home Office.",
+        widget=GovTextInput(),
+        validators=[Length(max=200, message="Name the body in 200 characters or fewer")],
+    )
+    response_on = GovDateField(
+        "Date of the national response",
+        description="A national recommendation is open until its response is recorded.",
+        validators=[Optional()],
+    )
+    response = TextAreaField("The national response", widget=GovTextArea())
     version = HiddenField()
     submit = SubmitField("Save finding", widget=GovSubmitInput())
     # Shows the similar earlier findings for the text as typed, without saving.

@@ -9,7 +9,15 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from sgreviews.clock import london_today
-from sgreviews.models import Finding, FindingKind, LinkDecision, Review, User
+from sgreviews.models import (
+    Addressee,
+    Finding,
+    FindingKind,
+    LinkDecision,
+    RecommendationLevel,
+    Review,
+    User,
+)
 from sgreviews.policy import (
     Permission,
     can_manage_findings,
@@ -77,10 +85,34 @@ def list_findings(review_id: int) -> str:
 
 
 def _prepare(form: FindingForm) -> list[tuple[str, list[tuple[str, str]]]]:
-    form.agencies.choices = choices_of(
-        [(agency_id, name) for agency_id, name in organisations.agency_choices(active_only=True)]
-    )
+    agencies = organisations.agency_choices(active_only=True)
+    form.agencies.choices = choices_of(list(agencies))
+    form.addressee_agency.choices = choices_of([("", "Choose an agency"), *agencies])
     return theme_choices(_themes_path())
+
+
+def _recommendation(form: FindingForm) -> finding_service.RecommendationDetails:
+    """The recommendation's details as sent (a value that is not one of the choices counts
+    as not chosen, and the service says so beside the field)."""
+    levels = {level.value: level for level in RecommendationLevel}
+    addressees = {addressee.value: addressee for addressee in Addressee}
+    return finding_service.RecommendationDetails(
+        level=levels.get(form.level.data or ""),
+        addressed_to=addressees.get(form.addressed_to.data or ""),
+        agency_id=form.addressee_agency.data,
+        body=form.addressee_body.data or "",
+        response_on=form.response_on.data,
+        response=form.response.data or "",
+    )
+
+
+def _fill_recommendation(form: FindingForm, finding: Finding) -> None:
+    form.level.data = finding.level.value if finding.level else None
+    form.addressed_to.data = finding.addressed_to.value if finding.addressed_to else None
+    form.addressee_agency.data = finding.addressee_agency_id
+    form.addressee_body.data = finding.addressee_body or ""
+    form.response_on.data = finding.response_on
+    form.response.data = finding.response or ""
 
 
 @blueprint.route("/reviews/<int:review_id>/findings/new", methods=["GET", "POST"])
@@ -105,6 +137,7 @@ def create(review_id: int) -> Response | str:
                     theme_keys=list(form.themes.data or []),
                     agency_ids=list(form.agencies.data or []),
                     themes_path=_themes_path(),
+                    recommendation=_recommendation(form),
                 )
         except FieldError as error:
             add_error(form, error.field_name, error.message)
@@ -158,6 +191,7 @@ def edit(review_id: int, finding_id: int) -> Response | str:
         form.text.data = finding.text
         form.themes.data = [theme.key for theme in finding.themes]
         form.agencies.data = [agency.id for agency in finding.agencies_involved]
+        _fill_recommendation(form, finding)
         form.version.data = str(finding.version)
     elif form.check.data and form.validate_on_submit():
         checked = similar.suggestions(current_user, form.text.data or "", review, finding)
@@ -173,6 +207,7 @@ def edit(review_id: int, finding_id: int) -> Response | str:
                     theme_keys=list(form.themes.data or []),
                     agency_ids=list(form.agencies.data or []),
                     themes_path=_themes_path(),
+                    recommendation=_recommendation(form),
                 )
         except StaleEdit as error:
             stale = error
