@@ -21,11 +21,26 @@ REGIMES: dict[str, str] = {
     "care_act_s44": "Care Act 2014 section 44",
     "dvcva_s9": "Domestic Violence, Crime and Victims Act 2004 section 9",
     "local_practice": "Local practice (no statutory basis)",
+    "wales_susr": "Single Unified Safeguarding Review statutory guidance (Wales, 2024)",
+    "wales_practice_review_legacy": (
+        "Social Services and Well-being (Wales) Act 2014 practice reviews (legacy)"
+    ),
+    "scotland_cplr": "National Guidance for Child Protection Committees: Learning Reviews",
+    "scotland_asplr": "National Guidance for Adult Protection Committees: Learning Reviews",
+    "ni_sbni_reg17": "Safeguarding Board for Northern Ireland Regulations 2012, regulation 17",
 }
 OWNING_BODIES: dict[str, str] = {
     "children": "Safeguarding children partnership",
     "adults": "Safeguarding adults board",
     "community_safety": "Community safety partnership",
+    # Wales: one regional safeguarding board serves children and adults. No partnership kind
+    # matches it, so the review form leaves the partnership for the user to choose.
+    "regional_board": "Regional safeguarding board",
+    # Scotland: the child or adult protection committee, under its Chief Officers Group.
+    "child_protection_committee": "Child protection committee",
+    "adult_protection_committee": "Adult protection committee",
+    # Northern Ireland: the Safeguarding Board for Northern Ireland (SBNI).
+    "sbni": "Safeguarding Board for Northern Ireland",
 }
 # The dated events of a review a clock can start from or be met by.
 EVENTS: dict[str, str] = {
@@ -38,7 +53,10 @@ EVENTS: dict[str, str] = {
     "completed": "completion",
     "published": "publication",
 }
-UNITS = ("working_days", "calendar_months")
+UNITS = ("working_days", "calendar_days", "calendar_months")
+# A clock may also start at (or be met by) the move into one of its type's stages:
+# ``stage:<stage key>``, the date of the latest recorded move into that stage.
+STAGE_EVENT_PREFIX = "stage:"
 JURISDICTIONS: dict[str, str] = {
     "ENG": "England",
     "WLS": "Wales",
@@ -64,10 +82,18 @@ class Clock:
     jurisdiction: str
     met_by: str
     first_day: str = "next"
+    # How the start event reads in the rule (a stage event's stage label); empty: EVENTS.
+    start_label: str = ""
+
+    @property
+    def start_stage(self) -> str | None:
+        """The stage whose move starts the clock (``stage:<key>`` events), else None."""
+        return stage_of_event(self.start_event)
 
     @property
     def rule(self) -> str:
         """The rule in words, recorded with every deadline it produces."""
+        start = self.start_label or event_label(self.start_event)
         if self.unit == "working_days":
             unit = "working day" if self.length == 1 else "working days"
             day_one = (
@@ -75,12 +101,29 @@ class Clock:
                 if self.first_day == "start"
                 else "day 1 is the next working day"
             )
-            return f"{self.length} {unit} after {EVENTS[self.start_event]} ({day_one})"
-        unit = "calendar month" if self.length == 1 else "calendar months"
+            return f"{self.length} {unit} after {start} ({day_one})"
+        if self.unit == "calendar_days":
+            unit = "calendar day" if self.length == 1 else "calendar days"
+        else:
+            unit = "calendar month" if self.length == 1 else "calendar months"
         return (
-            f"{self.length} {unit} after {EVENTS[self.start_event]} "
-            "(a non-working day moves to the next working day)"
+            f"{self.length} {unit} after {start} (a non-working day moves to the next working day)"
         )
+
+
+def stage_of_event(event: str) -> str | None:
+    """The stage key of a ``stage:<key>`` event, or None for a dated column event."""
+    if event.startswith(STAGE_EVENT_PREFIX):
+        return event.removeprefix(STAGE_EVENT_PREFIX)
+    return None
+
+
+def event_label(event: str, stage_label: str = "") -> str:
+    """An event in words: "notification", or 'the move to "<stage label>"'."""
+    stage = stage_of_event(event)
+    if stage is None:
+        return EVENTS[event]
+    return f'the move to "{stage_label or stage.replace("_", " ").capitalize()}"'
 
 
 @dataclass(frozen=True)
@@ -227,7 +270,23 @@ def _parse_transitions(
     return tuple(result)
 
 
-def _parse_clocks(table: dict[str, Any], where: str) -> tuple[Clock, ...]:
+def _parse_event(
+    item: dict[str, Any], key: str, at: str, stages: list[str], labels: dict[str, str]
+) -> tuple[str, str]:
+    """A clock's event: one of EVENTS or ``stage:<one of the type's stages>``, with its
+    words for the rule."""
+    value = item.get(key)
+    if isinstance(value, str) and value.startswith(STAGE_EVENT_PREFIX):
+        stage = value.removeprefix(STAGE_EVENT_PREFIX)
+        if stage not in stages:
+            raise ReviewTypeConfigError(f"{at}.{key} names stage {stage!r}, which is not a stage")
+        return value, event_label(value, labels.get(stage, ""))
+    return _require_choice(item, key, at, [*EVENTS, "stage:<stage>"]), ""
+
+
+def _parse_clocks(
+    table: dict[str, Any], where: str, stages: list[str], labels: dict[str, str]
+) -> tuple[Clock, ...]:
     raw = table.get("clocks", [])
     if not isinstance(raw, list):
         raise ReviewTypeConfigError(f"{where}.clocks must be a list of clock tables")
@@ -240,16 +299,19 @@ def _parse_clocks(table: dict[str, Any], where: str) -> tuple[Clock, ...]:
         length = item.get("length")
         if isinstance(length, bool) or not isinstance(length, int) or length < 1:
             raise ReviewTypeConfigError(f"{at}.length must be a whole number of 1 or more")
+        start_event, start_label = _parse_event(item, "start_event", at, stages, labels)
+        met_by, _ = _parse_event(item, "met_by", at, stages, labels)
         clocks.append(
             Clock(
                 key=_require_str(item, "key", at),
                 name=_require_str(item, "name", at),
-                start_event=_require_choice(item, "start_event", at, EVENTS),
+                start_event=start_event,
                 length=length,
                 unit=_require_choice(item, "unit", at, UNITS),
                 jurisdiction=_require_choice(item, "jurisdiction", at, JURISDICTIONS),
-                met_by=_require_choice(item, "met_by", at, EVENTS),
+                met_by=met_by,
                 first_day=_require_choice(item, "first_day", at, FIRST_DAY_RULES, "next"),
+                start_label=start_label,
             )
         )
     keys = [clock.key for clock in clocks]
@@ -351,6 +413,7 @@ def parse_review_types(data: dict[str, Any], source: str) -> dict[str, ReviewTyp
         if len(set(stages)) != len(stages):
             raise ReviewTypeConfigError(f"{where}.stages lists a stage twice")
         short_name = _require_str(table, "short_name", where, optional=True) or name
+        stage_labels = _parse_stage_labels(table, where, stages)
         result[key] = ReviewType(
             key=key,
             name=name,
@@ -361,10 +424,10 @@ def parse_review_types(data: dict[str, Any], source: str) -> dict[str, ReviewTyp
             regime=_require_choice(table, "regime", where, REGIMES, "local_practice"),
             owning_body=_require_choice(table, "owning_body", where, OWNING_BODIES, "children"),
             transitions=_parse_transitions(table, where, stages),
-            clocks=_parse_clocks(table, where),
+            clocks=_parse_clocks(table, where, stages, dict(stage_labels)),
             outcomes=_parse_outcomes(table, where),
             variants=_parse_variants(table, where),
-            stage_labels=_parse_stage_labels(table, where, stages),
+            stage_labels=stage_labels,
             final_report_lead_days=_parse_lead_days(table, where),
             outcome_is_decision=_parse_flag(table, "outcome_is_decision", where, False),
             offers_rapid_review=_parse_flag(table, "offers_rapid_review", where, False),

@@ -1,6 +1,8 @@
 """The working-day engine behind every statutory clock.
 
-Dates are Europe/London calendar dates. A working day is a weekday that is neither a bank
+Dates are Europe/London calendar dates. A clock counts working days, calendar days or
+calendar months; a calendar-day or calendar-month deadline that falls on a non-working day
+moves to the next working day. A working day is a weekday that is neither a bank
 holiday of the clock's jurisdiction (the ``holidays`` package with an explicit UK
 subdivision: without one Easter Monday and the August holiday go missing) nor one of the
 administrator's extra closure days. Every computed deadline carries the rule and the
@@ -191,7 +193,10 @@ def compute_deadline(
                     as_of=as_of,
                 )
     else:
-        due = add_calendar_months(start, clock.length)
+        if clock.unit == "calendar_days":
+            due = start + timedelta(days=clock.length)
+        else:
+            due = add_calendar_months(start, clock.length)
         for pause in sorted(pauses, key=lambda item: item.start):
             if pause.start <= due:
                 relevant.append(pause)
@@ -209,6 +214,16 @@ def compute_deadline(
         calendar=calendar.description,
         paused_days=paused_days,
     )
+
+
+def clock_jurisdiction(
+    review_place: str | None, partnership_place: str | None, clock_place: str | None
+) -> str:
+    """The nation whose bank holidays a review's clock counts by: the review's own
+    jurisdiction when one was recorded for it (a case that crosses a border), else its
+    partnership's configured nation, else the clock's default in the review type's
+    configuration (England when nothing says otherwise)."""
+    return review_place or partnership_place or clock_place or "ENG"
 
 
 def extra_closure_days(jurisdiction: str) -> frozenset[date]:

@@ -14,6 +14,7 @@ from sgreviews.services.clocks import (
     Pause,
     add_calendar_months,
     add_working_days,
+    clock_jurisdiction,
     compute_deadline,
     working_days_between,
 )
@@ -160,7 +161,17 @@ month_clocks = st.builds(
     jurisdiction=st.just("ENG"),
     met_by=st.just("completed"),
 )
-clocks = st.one_of(working_day_clocks, month_clocks)
+day_clocks = st.builds(
+    Clock,
+    key=st.just("c"),
+    name=st.just("c"),
+    start_event=st.just("stage:ratified"),
+    length=st.integers(min_value=1, max_value=60),
+    unit=st.just("calendar_days"),
+    jurisdiction=st.just("SCT"),
+    met_by=st.just("completed"),
+)
+clocks = st.one_of(working_day_clocks, month_clocks, day_clocks)
 closures = st.frozensets(starts, max_size=5)
 
 
@@ -234,3 +245,98 @@ def test_counting_working_days_can_stop_early_without_changing_the_comparison(
     full = working_days_between(start, later, ENG)
     stopped = working_days_between(start, later, ENG, stop_after=limit)
     assert stopped == min(full, limit)
+
+
+# --- Issue 22: calendar-day clocks and the four nations' calendars ----------------------
+
+OUTCOME_FORM = Clock(
+    "outcome_form",
+    "Send the outcome form",
+    "stage:cog_ratified",
+    7,
+    "calendar_days",
+    "SCT",
+    "stage:outcome_notified",
+)
+FIVE_DAYS = Clock("notify", "Notify", "decision", 5, "working_days", "ENG", "completed")
+
+
+@pytest.mark.parametrize(
+    ("start", "place", "due", "why"),
+    [
+        # Scotland's 2 January: Fri 26 Dec 2025 + 7 = Fri 2 Jan 2026, a Scottish holiday.
+        (date(2025, 12, 26), "SCT", date(2026, 1, 5), "2 January 2026 is a holiday in Scotland"),
+        (date(2025, 12, 26), "ENG", date(2026, 1, 2), "2 January 2026 is worked in England"),
+        # St Andrew's Day: Mon 30 November 2026 itself.
+        (date(2026, 11, 23), "SCT", date(2026, 12, 1), "St Andrew's Day, Mon 30 Nov 2026"),
+        (date(2026, 11, 23), "ENG", date(2026, 11, 30), "30 November is worked in England"),
+        # St Andrew's Day 2025 fell on a Sunday: the substitute day is Mon 1 December.
+        (date(2025, 11, 24), "SCT", date(2025, 12, 2), "substitute St Andrew's Day 1 Dec 2025"),
+        (date(2025, 11, 24), "ENG", date(2025, 12, 1), "1 December 2025 is worked in England"),
+        # Northern Ireland's 12 July: Sunday in 2026 (substitute Mon 13), Monday in 2027.
+        (date(2026, 7, 6), "NIR", date(2026, 7, 14), "Battle of the Boyne substitute 13 Jul 2026"),
+        (date(2026, 7, 6), "ENG", date(2026, 7, 13), "13 July 2026 is worked in England"),
+        (date(2027, 7, 5), "NIR", date(2027, 7, 13), "Battle of the Boyne, Mon 12 July 2027"),
+        # Wales keeps Easter Monday (6 April 2026); Scotland does not.
+        (date(2026, 3, 30), "WLS", date(2026, 4, 7), "Easter Monday 2026 in Wales"),
+        (date(2026, 3, 30), "SCT", date(2026, 4, 6), "Scotland works Easter Monday"),
+        # An ordinary week: seven days on from a Monday is the next Monday.
+        (date(2026, 2, 2), "SCT", date(2026, 2, 9), "no holiday in the way"),
+    ],
+)
+def test_calendar_day_deadline_golden(start: date, place: str, due: date, why: str) -> None:
+    deadline = compute_deadline(OUTCOME_FORM, start, Calendar(place), as_of=start)
+    assert deadline.due_on == due, why
+    assert deadline.rule == (
+        '7 calendar days after the move to "Cog ratified" '
+        "(a non-working day moves to the next working day)"
+    )
+    assert f"GB subdivision {place}" in deadline.calendar
+
+
+@pytest.mark.parametrize(
+    ("start", "place", "due", "why"),
+    [
+        (date(2025, 12, 30), "SCT", date(2026, 1, 8), "31 Dec, then 5, 6, 7, 8 Jan"),
+        (date(2025, 12, 30), "ENG", date(2026, 1, 7), "31 Dec, 2, 5, 6, 7 Jan"),
+        (date(2026, 11, 25), "SCT", date(2026, 12, 3), "St Andrew's Day skipped"),
+        (date(2026, 11, 25), "ENG", date(2026, 12, 2), "26, 27, 30 Nov, 1, 2 Dec"),
+        (date(2026, 7, 9), "NIR", date(2026, 7, 17), "13 July 2026 skipped in NI"),
+        (date(2026, 7, 9), "ENG", date(2026, 7, 16), "10, 13, 14, 15, 16 July"),
+        (date(2026, 4, 2), "WLS", date(2026, 4, 13), "Good Friday and Easter Monday in Wales"),
+        (date(2026, 4, 2), "SCT", date(2026, 4, 10), "only Good Friday in Scotland"),
+    ],
+)
+def test_working_day_deadline_golden_in_each_nation(
+    start: date, place: str, due: date, why: str
+) -> None:
+    assert compute_deadline(FIVE_DAYS, start, Calendar(place), as_of=start).due_on == due, why
+
+
+def test_a_hold_stops_a_calendar_day_clock() -> None:
+    # Due Mon 5 Jan 2026 (2 January is a Scottish holiday); a week on hold from 29 Dec
+    # moves the 2 January due day to 9 January.
+    deadline = compute_deadline(
+        OUTCOME_FORM,
+        date(2025, 12, 26),
+        Calendar("SCT"),
+        (Pause(date(2025, 12, 29), date(2026, 1, 5)),),
+        as_of=date(2026, 1, 10),
+    )
+    assert deadline.due_on == date(2026, 1, 9)
+    assert deadline.paused_days == 7
+
+
+@pytest.mark.parametrize(
+    ("review", "partnership", "clock", "nation"),
+    [
+        ("NIR", "SCT", "ENG", "NIR"),
+        (None, "SCT", "ENG", "SCT"),
+        (None, None, "WLS", "WLS"),
+        (None, None, None, "ENG"),
+    ],
+)
+def test_which_nation_a_clock_counts_by(
+    review: str | None, partnership: str | None, clock: str | None, nation: str
+) -> None:
+    assert clock_jurisdiction(review, partnership, clock) == nation

@@ -101,6 +101,9 @@ def test_shipped_lifecycle_definitions() -> None:
     assert types["sar"].regime == "care_act_s44" and dict(types["sar"].variants)
     assert types["dhr"].owning_body == "community_safety"
     assert types["dhr"].stage_label("home_office_qa") == "Home Office quality assurance"
+    # Issue 22: the DARDR scoping stage, which a review may also skip.
+    assert types["dhr"].allowed_next("decision") == ("scoping", "commissioned", "closed")
+    assert types["dhr"].allowed_next("scoping") == ("commissioned", "closed")
     assert types["lcspr"].allowed_next("commissioned") == ("in_progress",)
     assert types["lcspr"].allowed_next("closed") == ()
     assert types["rapid_review"].outcome("lcspr") is not None
@@ -130,7 +133,15 @@ def test_what_each_shipped_type_offers() -> None:
     """The review page's links come from these flags; the shipped file keeps what the
     templates used to decide by type key."""
     types = load_review_types(SHIPPED)
-    assert {k for k, t in types.items() if t.outcome_is_decision} == {"rapid_review", "dhr", "sar"}
+    assert {k for k, t in types.items() if t.outcome_is_decision} == {
+        "rapid_review",
+        "dhr",
+        "sar",
+        "susr",
+        "scotland_cplr",
+        "scotland_asplr",
+        "ni_cmr",
+    }
     assert {k for k, t in types.items() if t.offers_rapid_review} == {
         "serious_incident_notification"
     }
@@ -139,7 +150,7 @@ def test_what_each_shipped_type_offers() -> None:
         "rapid_review",
         "national_review",
     }
-    assert {k for k, t in types.items() if t.offers_home_office_qa} == {"dhr"}
+    assert {k for k, t in types.items() if t.offers_home_office_qa} == {"dhr", "susr"}
 
 
 def test_an_offer_flag_must_be_true_or_false() -> None:
@@ -147,3 +158,64 @@ def test_an_offer_flag_must_be_true_or_false() -> None:
     message = r"types\.x\.offers_home_office_qa must be true or false"
     with pytest.raises(ReviewTypeConfigError, match=message):
         parse_review_types(data, "test")
+
+
+def test_a_clock_may_start_and_end_at_a_stage_move() -> None:
+    clock = {
+        **CLOCK,
+        "start_event": "stage:b",
+        "met_by": "stage:a",
+        "unit": "calendar_days",
+        "length": 7,
+    }
+    parsed = parse_review_types(
+        _one(clocks=[clock], stage_labels={"b": "Ratified by the Chief Officers Group"}), "t"
+    )["x"].clocks[0]
+    assert parsed.start_stage == "b"
+    assert parsed.rule == (
+        '7 calendar days after the move to "Ratified by the Chief Officers Group" '
+        "(a non-working day moves to the next working day)"
+    )
+
+
+@pytest.mark.parametrize(
+    ("event", "message"),
+    [
+        ("stage:z", r"types.x.clocks\[0\].start_event names stage 'z', which is not a stage"),
+        ("ratified", r"types.x.clocks\[0\].start_event must be one of .*stage:<stage>"),
+    ],
+)
+def test_a_stage_event_must_name_a_stage_of_the_type(event: str, message: str) -> None:
+    with pytest.raises(ReviewTypeConfigError, match=message):
+        parse_review_types(_one(clocks=[{**CLOCK, "start_event": event}]), "t")
+
+
+def test_shipped_four_nations_types() -> None:
+    """Issue 22: each nation's types count by its own calendar by default, with the
+    Scottish outcome form due 7 calendar days after the Chief Officers Group ratifies."""
+    types = load_review_types(SHIPPED)
+    nations = {
+        "susr": "WLS",
+        "scotland_cplr": "SCT",
+        "scotland_asplr": "SCT",
+        "ni_cmr": "NIR",
+    }
+    for key, nation in nations.items():
+        assert types[key].clocks, key
+        assert {clock.jurisdiction for clock in types[key].clocks} == {nation}, key
+    assert types["susr"].owning_body_label == "Regional safeguarding board"
+    assert types["susr"].regime == "wales_susr"
+    for key in ("scotland_cplr", "scotland_asplr"):
+        form = next(c for c in types[key].clocks if c.key == "outcome_form")
+        assert (form.start_event, form.length, form.unit, form.met_by) == (
+            "stage:cog_ratified",
+            7,
+            "calendar_days",
+            "stage:outcome_notified",
+        )
+        # A decision not to review is still notified to the Care Inspectorate.
+        assert types[key].allowed_next("decision") == ("care_inspectorate_notified",)
+        assert "closed" in types[key].allowed_next("care_inspectorate_notified")
+    assert {key for key, _ in types["ni_cmr"].variants} == {"cmr_concerns", "cmr_good_practice"}
+    for legacy in ("wales_cpr_legacy", "wales_apr_legacy"):
+        assert "action_plan" in types[legacy].stages and not types[legacy].clocks

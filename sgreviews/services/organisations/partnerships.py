@@ -13,6 +13,7 @@ from sgreviews.models import Partnership, PartnershipKind, User
 from sgreviews.review_types import JURISDICTIONS
 from sgreviews.services import audit
 from sgreviews.services.editing import FieldError
+from sgreviews.services.reviews.deadlines import refresh_partnership_deadlines
 
 
 def _snapshot(partnership: Partnership) -> dict[str, object]:
@@ -90,12 +91,16 @@ def update_partnership(
         name=name, short_name=short_name, jurisdiction=jurisdiction, except_id=partnership.id
     )
     before = _snapshot(partnership)
+    nation_changed = partnership.jurisdiction != chosen
     partnership.name = name
     partnership.short_name = short_name
     partnership.kind = kind
     partnership.jurisdiction = chosen
     partnership.go_live_on = go_live_on
     db.session.flush()
+    if nation_changed:
+        # Its reviews' clocks count by its nation's bank holidays (issue 22).
+        refresh_partnership_deadlines(partnership.id)
     audit.record(actor, "partnership", partnership.id, "update", before, _snapshot(partnership))
 
 

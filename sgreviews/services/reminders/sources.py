@@ -26,12 +26,17 @@ from datetime import date, timedelta
 from sqlalchemy import exists, func, select
 
 from sgreviews.extensions import db
-from sgreviews.models import Action, ActionSnooze, ActionStatus, Finding, Review
+from sgreviews.models import Action, ActionSnooze, ActionStatus, Finding, Partnership, Review
 from sgreviews.models.action import action_finding
 from sgreviews.models.review import ReviewDeadline, StageTransition
 from sgreviews.models.submission import Submission
 from sgreviews.services.briefings.library import briefings_due_for_review
-from sgreviews.services.clocks import Calendar, calendar_for, working_days_between
+from sgreviews.services.clocks import (
+    Calendar,
+    calendar_for,
+    clock_jurisdiction,
+    working_days_between,
+)
 from sgreviews.services.reminders.action_sources import (
     ActionOutcomeSource,
     ExtensionDecisionSource,
@@ -178,8 +183,10 @@ class ReviewClockSource:
                     Review.review_type,
                     Review.jurisdiction,
                     Review.partnership_id,
+                    Partnership.jurisdiction,
                 )
                 .join(Review, Review.id == ReviewDeadline.review_id)
+                .join(Partnership, Partnership.id == Review.partnership_id)
                 .where(
                     ReviewDeadline.id > last_id,
                     ReviewDeadline.met_on.is_(None),
@@ -201,7 +208,9 @@ class ReviewClockSource:
                 if not self.rules.covers(kind, clock_key):
                     continue
                 review_type = types.get(kind)
-                jurisdiction = place or _clock_jurisdiction(review_type, clock_key) or "ENG"
+                jurisdiction = clock_jurisdiction(
+                    place, row[9], _clock_jurisdiction(review_type, clock_key)
+                )
                 offset = working_day_offset(due_on, today, self._calendar(jurisdiction))
                 if offset < -self.thresholds.horizon:
                     continue

@@ -33,6 +33,7 @@ from sgreviews.services.clocks import (
     DUE_SOON_WORKING_DAYS,
     add_working_days,
     calendar_for,
+    clock_jurisdiction,
     working_days_between,
 )
 from sgreviews.services.paging import page_window
@@ -366,7 +367,9 @@ class FinalReportLead:
 def final_report_lead(review: Review, required: int) -> FinalReportLead | None:
     if not required or review.final_report_sent_on is None or review.published_on is None:
         return None
-    calendar = calendar_for(review.jurisdiction or "ENG")
+    calendar = calendar_for(
+        clock_jurisdiction(review.jurisdiction, review.partnership.jurisdiction, None)
+    )
     days = working_days_between(review.final_report_sent_on, review.published_on, calendar)
     return FinalReportLead(days, required)
 

@@ -34,6 +34,7 @@ from sgreviews.models import (
     ExtensionStatus,
     Finding,
     ImpactStatus,
+    Partnership,
     RecommendationLevel,
     Review,
     UpdateKind,
@@ -46,6 +47,7 @@ from sgreviews.services.clocks import (
     Calendar,
     add_working_days,
     calendar_for,
+    clock_jurisdiction,
     working_days_between,
 )
 from sgreviews.services.reviews.lifecycle import review_types
@@ -295,8 +297,10 @@ def clocks_due(today: date) -> Queue:
             Review.reference,
             Review.review_type,
             Review.jurisdiction,
+            Partnership.jurisdiction,
         )
         .join(Review, Review.id == ReviewDeadline.review_id)
+        .join(Partnership, Partnership.id == Review.partnership_id)
         .where(
             ReviewDeadline.met_on.is_(None),
             ReviewDeadline.due_on <= today + timedelta(days=CALENDAR_SPAN),
@@ -309,8 +313,8 @@ def clocks_due(today: date) -> Queue:
     calendars: dict[str, Calendar] = {}
     limits: dict[str, date] = {}
     items = []
-    for name, clock_key, due_on, review_id, reference, kind, place in rows:
-        jurisdiction = place or _clock_jurisdiction(kind, clock_key) or "ENG"
+    for name, clock_key, due_on, review_id, reference, kind, place, nation in rows:
+        jurisdiction = clock_jurisdiction(place, nation, _clock_jurisdiction(kind, clock_key))
         if jurisdiction not in calendars:
             calendars[jurisdiction] = calendar_for(jurisdiction)
             limits[jurisdiction] = add_working_days(

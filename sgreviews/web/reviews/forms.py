@@ -169,7 +169,9 @@ class NewReviewForm(FlaskForm):
     )
     notified_on = GovDateField("Date notified (if there was a notification)")
     variant = SelectField(
-        "Kind of review (safeguarding adults reviews only)",
+        "Kind of review (optional)",
+        description="Only some types have kinds: a SAR (mandatory or discretionary), a SUSR "
+        "or a case management review.",
         widget=GovSelect(),
         validate_choice=False,
     )
