@@ -20,7 +20,7 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, exists, func, literal, select
-from sqlalchemy.orm import InstrumentedAttribute
+from sqlalchemy.orm import InstrumentedAttribute, aliased
 
 from sgreviews.models import Action, Finding, Partnership, Review
 from sgreviews.models.action import action_finding
@@ -44,35 +44,48 @@ def reminded(day: date, go_lives: Iterable[date | None], default_go_live_on: dat
     return True
 
 
-def _start_column(default_go_live_on: date | None) -> DateColumn:
+def _start_column(partnership: Any, default_go_live_on: date | None) -> DateColumn:
     if default_go_live_on is None:
-        return Partnership.go_live_on
-    return func.coalesce(Partnership.go_live_on, literal(default_go_live_on))
+        column: DateColumn = partnership.go_live_on
+        return column
+    return func.coalesce(partnership.go_live_on, literal(default_go_live_on))
 
 
-def _before_start(day: DateColumn, default_go_live_on: date | None) -> ColumnElement[bool]:
-    start = _start_column(default_go_live_on)
+def _before_start(
+    partnership: Any, day: DateColumn, default_go_live_on: date | None
+) -> ColumnElement[bool]:
+    start = _start_column(partnership, default_go_live_on)
     return and_(start.is_not(None), day < start)
 
 
 def action_date_reminded(day: DateColumn, default_go_live_on: date | None) -> ColumnElement[bool]:
     """SQL: ``day`` (a column of a query over ``Action``) is on or after the go-live of
     every partnership of the action's reviews."""
+    # Aliases: the outer query may join these tables itself, and a correlated subquery
+    # would then have nothing left of its own to select from.
+    finding, review, partnership = aliased(Finding), aliased(Review), aliased(Partnership)
     return ~exists(
         select(literal(1))
         .select_from(action_finding)
-        .join(Finding, Finding.id == action_finding.c.finding_id)
-        .join(Review, Review.id == Finding.review_id)
-        .join(Partnership, Partnership.id == Review.partnership_id)
-        .where(action_finding.c.action_id == Action.id, _before_start(day, default_go_live_on))
+        .join(finding, finding.id == action_finding.c.finding_id)
+        .join(review, review.id == finding.review_id)
+        .join(partnership, partnership.id == review.partnership_id)
+        .where(
+            action_finding.c.action_id == Action.id,
+            _before_start(partnership, day, default_go_live_on),
+        )
     )
 
 
 def review_date_reminded(day: DateColumn, default_go_live_on: date | None) -> ColumnElement[bool]:
     """SQL: ``day`` (a column of a query over ``Review``) is on or after the go-live of the
     review's partnership."""
+    partnership = aliased(Partnership)  # the outer query may join Partnership itself
     return ~exists(
         select(literal(1))
-        .select_from(Partnership)
-        .where(Partnership.id == Review.partnership_id, _before_start(day, default_go_live_on))
+        .select_from(partnership)
+        .where(
+            partnership.id == Review.partnership_id,
+            _before_start(partnership, day, default_go_live_on),
+        )
     )
