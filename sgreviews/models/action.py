@@ -242,6 +242,9 @@ class ActionUpdate(Base):
     )
     # The status before this entry, so the history shows each status change.
     previous_status: Mapped[ActionStatus | None] = mapped_column(str_enum(ActionStatus))
+    # Migration 0030: the impact assessed by an "impact recorded" entry, so the impact of
+    # an action as at any date can be read from its history (services/history/).
+    impact_status: Mapped[ImpactStatus | None] = mapped_column(str_enum(ImpactStatus))
 
     # Migration 0012: an action's latest progress update from the index alone.
     # Migration 0024: "Your work"'s sent-back actions read the few sent-back entries by

@@ -460,11 +460,12 @@ def record_impact(
     action.impact_method = method
     action.impact_assessment_on = assessment_on
     action.impact_note = note.strip() or None
-    _add_entry(
+    entry = _add_entry(
         actor,
         action,
         UpdateKind.IMPACT,
         f"{impact_status.label}. {note.strip()}".strip(),
         action.status,
     )
+    entry.impact_status = impact_status
     return _save(actor, action, before, "impact")
