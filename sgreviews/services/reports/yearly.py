@@ -29,7 +29,7 @@ from sgreviews.models import (
     Theme,
 )
 from sgreviews.models.action import action_finding
-from sgreviews.models.finding import finding_theme
+from sgreviews.models.finding import LEARNING_KINDS, finding_theme
 from sgreviews.review_types import ReviewType
 from sgreviews.services.dashboard.dissemination import dissemination
 from sgreviews.services.dashboard.filters import Filters
@@ -45,9 +45,6 @@ from sgreviews.services.reports.recurred import TITLE as RECURRED
 from sgreviews.services.reports.recurred import learning_that_recurred
 
 SMALL_NUMBER = 5
-# What the report calls learning: learning points and recommendations. Strengths (good
-# practice) are reported on their own, never as learning.
-LEARNING_KINDS = (FindingKind.LEARNING_POINT, FindingKind.RECOMMENDATION)
 NUMBER_WORDS = ["no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"]
 
 
