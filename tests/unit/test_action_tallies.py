@@ -269,7 +269,10 @@ def open_months_recounted() -> dict[tuple[int, str], tuple[int, int]]:
 def overdue_both_ways(today: date) -> None:
     """National open overdue actions per agency and by ageing band, from the tallies and
     this month's actions, equal the count over every action."""
-    tallied = action_figures.action_overview(national(today=today))
+    # The current year: a year that has ended is read from the history, not the tallies.
+    tallied = action_figures.action_overview(
+        national(today=today, year=BusinessYear.containing(today))
+    )
     rows, ageing = action_figures._overdue_in_scope(today, [])
     live = {agency_id: (count, days) for agency_id, count, days in rows}
     for row in tallied.by_agency:

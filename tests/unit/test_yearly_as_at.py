@@ -48,6 +48,9 @@ from sgreviews.models import (
 from sgreviews.models.action import ExtensionRequest, ExtensionStatus, UpdateKind
 from sgreviews.models.review import ReviewDecision, StageTransition
 from sgreviews.review_types import load_review_types
+from sgreviews.services.dashboard import action_figures, review_activity
+from sgreviews.services.dashboard.action_figures import Gap
+from sgreviews.services.dashboard.filters import Filters
 from sgreviews.services.history.reviews_as_at import open_on, stage_on
 from sgreviews.services.periods import BusinessYear
 from sgreviews.services.reports import formats as report_formats
@@ -292,6 +295,7 @@ def test_actions_of_the_year(year: Year) -> None:
 def test_later_years_leave_the_year_unchanged(year: Year) -> None:
     before = report_text(date(2022, 4, 20))
     before_public = report_text(date(2022, 4, 20), public=True)
+    dashboard_before = dashboard_figures(year, date(2022, 4, 20))
     # Later years: A2 extended and completed, A3's impact re-assessed, A6 closed, the
     # unpublished LCSPR published, the rapid review closed, and a new review with actions.
     a2, a3, a6 = year.actions["A2"], year.actions["A3"], year.actions["A6"]
@@ -342,3 +346,47 @@ def test_later_years_leave_the_year_unchanged(year: Year) -> None:
 
     assert report_text(date(2027, 6, 1)) == before
     assert report_text(date(2027, 6, 1), public=True) == before_public
+    assert dashboard_figures(year, date(2027, 6, 1)) == dashboard_before
+
+
+def dashboard_figures(made: Year, today: date) -> tuple[object, ...]:
+    filters = Filters(year=YEAR, partnership_id=made.home.id, today=today)
+    overview = action_figures.action_overview(filters)
+    closed = action_figures.assurance_gap(filters, Gap.CLOSED_NOT_IMPLEMENTED)
+    return (
+        [(row.agency, dict(row.by_status), row.overdue, row.average_days_overdue)
+         for row in overview.by_agency],
+        overview.ageing,
+        [action.reference for action in closed],
+        review_activity.reviews_by_type_and_stage(filters),
+    )  # fmt: skip
+
+
+def test_dashboard_and_scorecard_as_at_the_year(year: Year) -> None:
+    """The dashboard's figures for 2021/22, hand-counted: the year's four actions with
+    their status on 31 March 2022; A2 overdue by 59 days (31 January to 31 March); the
+    reviews active in the year at the stage they had on 31 March 2022."""
+    by_agency, ageing, closed, stages = dashboard_figures(year, date(2022, 4, 20))
+    assert by_agency == [
+        (
+            "Testshire Police",
+            {
+                ActionStatus.NOT_STARTED: 1,
+                ActionStatus.IN_PROGRESS: 1,
+                ActionStatus.COMPLETED: 0,
+                ActionStatus.ASSURED: 1,
+                ActionStatus.CLOSED_NOT_IMPLEMENTED: 1,
+                ActionStatus.SUPERSEDED: 0,
+            },
+            1,
+            59.0,
+        )
+    ]
+    assert ageing == [("1 to 30 days", 0), ("31 to 90 days", 1), ("Over 90 days", 0)]
+    assert closed == ["ASAT-A4"]
+    assert stages == [
+        ("lcspr", "final_report", 1),
+        ("lcspr", "in_progress", 1),
+        ("lcspr", "published", 1),
+        ("rapid_review", "panel_replied", 1),
+    ]

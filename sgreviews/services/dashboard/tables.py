@@ -178,7 +178,7 @@ def themes_by_year(filters: Filters, types: Mapping[str, ReviewType]) -> Table:
     grid = theme_heat_maps.themes_by_year(filters)
     return Table(
         "themes-by-year",
-        "Findings by theme and business year",
+        "Learning by theme and business year",
         ["Theme", *grid.columns],
         [(theme, *values) for theme, values in zip(grid.rows, grid.values, strict=True)],
     )
@@ -188,7 +188,7 @@ def themes_by_review(filters: Filters, types: Mapping[str, ReviewType]) -> Table
     grid = theme_heat_maps.themes_by_review(filters)
     return Table(
         "themes-by-review",
-        "Findings by theme and review",
+        "Learning by theme and review",
         ["Theme", *grid.columns],
         [(theme, *values) for theme, values in zip(grid.rows, grid.values, strict=True)],
     )
