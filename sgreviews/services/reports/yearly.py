@@ -295,6 +295,11 @@ def _decision_phrases(
     return "; ".join(parts)
 
 
+def _some(counts: Counts, count: int) -> str:
+    """A count in a list of counts: "none" rather than "no" when there is nothing."""
+    return "none" if count == 0 else counts.number(count)
+
+
 def _long(day: date) -> str:
     return day.strftime("%-d %B %Y")
 
@@ -519,11 +524,11 @@ def _actions(
         [
             f"{_first_upper(counts.of(len(states), 'action', 'actions'))} of the partnership's "
             f"action plans {counts.were(len(states))} "
-            f"live in the year: {counts.number(added)} added, {counts.number(fell_due)} "
-            f"falling due, {counts.number(completed)} completed with evidence and "
-            f"{counts.number(assured)} assured by the partnership. "
+            f"live in the year: {_some(counts, added)} added, {_some(counts, fell_due)} "
+            f"falling due, {_some(counts, completed)} completed with evidence and "
+            f"{_some(counts, assured)} assured by the partnership. "
             f"On {on}, {counts.of(still_open, 'action was', 'actions were')} open, "
-            f"of which {counts.number(overdue)} {counts.were(overdue)} past the due date. "
+            f"of which {_some(counts, overdue)} {counts.were(overdue)} past the due date. "
             f"Evidence that the change made a difference was recorded for "
             f"{counts.of(evidenced, 'action', 'actions')}.",
         ],
