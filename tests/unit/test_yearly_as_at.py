@@ -46,9 +46,10 @@ from sgreviews.models import (
     Theme,
 )
 from sgreviews.models.action import ExtensionRequest, ExtensionStatus, UpdateKind
-from sgreviews.models.review import ReviewDecision, StageTransition
+from sgreviews.models.review import ReviewDeadline, ReviewDecision, StageTransition
 from sgreviews.review_types import load_review_types
-from sgreviews.services.dashboard import action_figures, review_activity
+from sgreviews.services.dashboard import action_figures, review_activity, statutory_timeliness
+from sgreviews.services.dashboard import tables as dashboard_tables
 from sgreviews.services.dashboard.action_figures import Gap
 from sgreviews.services.dashboard.filters import Filters
 from sgreviews.services.history.reviews_as_at import open_on, stage_on
@@ -168,6 +169,12 @@ def year(ctx: None) -> Year:
         ("sent_to_panel", "panel_replied", date(2021, 7, 1)),
     )
     lcspr = review("LCSPR-2021-01", "lcspr", "in_progress", date(2021, 7, 1))
+    lcspr.deadlines.append(
+        ReviewDeadline(
+            clock_key="completion", name="Complete and publish", start_on=date(2021, 7, 1),
+            due_on=date(2022, 1, 1), rule="6 calendar months", calendar="ENG",
+        )
+    )  # fmt: skip
 
     fathers = Theme(key="asat_fathers", name="Fathers and male carers")
     sharing = Theme(key="asat_sharing", name="Information sharing")
@@ -323,6 +330,7 @@ def test_later_years_leave_the_year_unchanged(year: Year) -> None:
     unpublished.published_on = unpublished.completed_on = date(2022, 9, 1)
     moves(unpublished, ("final_report", "published", date(2022, 9, 1)))
     unpublished.stage = "published"
+    year.reviews["LCSPR-2021-01"].deadlines[0].met_on = date(2022, 6, 1)
     rapid = year.reviews["RR-2021-01"]
     moves(rapid, ("panel_replied", "closed", date(2023, 1, 1)))
     rapid.stage = "closed"
@@ -353,7 +361,13 @@ def dashboard_figures(made: Year, today: date) -> tuple[object, ...]:
     filters = Filters(year=YEAR, partnership_id=made.home.id, today=today)
     overview = action_figures.action_overview(filters)
     closed = action_figures.assurance_gap(filters, Gap.CLOSED_NOT_IMPLEMENTED)
+    timeliness = [
+        (row.clock_key, row.due, row.met_on_time, row.met_late, row.overdue, row.running)
+        for row in statutory_timeliness.timeliness(filters)
+    ]
     return (
+        timeliness,
+        [row[3:] for row in dashboard_tables.breaches(filters, TYPES).rows],
         [(row.agency, dict(row.by_status), row.overdue, row.average_days_overdue)
          for row in overview.by_agency],
         overview.ageing,
@@ -366,7 +380,13 @@ def test_dashboard_and_scorecard_as_at_the_year(year: Year) -> None:
     """The dashboard's figures for 2021/22, hand-counted: the year's four actions with
     their status on 31 March 2022; A2 overdue by 59 days (31 January to 31 March); the
     reviews active in the year at the stage they had on 31 March 2022."""
-    by_agency, ageing, closed, stages = dashboard_figures(year, date(2022, 4, 20))
+    timeliness, breaches, by_agency, ageing, closed, stages = dashboard_figures(
+        year, date(2022, 4, 20)
+    )
+    # LCSPR-2021-01's completion was due on 1 January 2022 and unmet on 31 March 2022:
+    # overdue, 89 days late at the year's end (not counted to today).
+    assert ("completion", 1, 0, 0, 1, 0) in timeliness
+    assert breaches == [("Not met by 31 March 2022", 89)]
     assert by_agency == [
         (
             "Testshire Police",

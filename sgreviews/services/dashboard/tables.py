@@ -265,14 +265,17 @@ def timeliness(filters: Filters, types: Mapping[str, ReviewType]) -> Table:
 
 def breaches(filters: Filters, types: Mapping[str, ReviewType], limit: int | None = None) -> Table:
     rows = []
+    day = filters.as_at  # a past period's days late are counted to its end, not today
+    not_met = "Not yet met" if day == filters.today else f"Not met by {day:%-d %B %Y}"
     for review, deadline in statutory_timeliness.timeliness_breaches(filters, limit):
-        late_by = ((deadline.met_on or filters.today) - deadline.due_on).days
+        met_on = deadline.met_on if deadline.met_on and deadline.met_on <= day else None
+        late_by = ((met_on or day) - deadline.due_on).days
         rows.append(
             (
                 review.reference,
                 f"{_type_name(types, review.review_type)}: {deadline.name}",
                 deadline.due_on,
-                deadline.met_on or "Not yet met",
+                met_on or not_met,
                 late_by,
             )
         )

@@ -13,13 +13,13 @@ from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import and_, or_
+from sqlalchemy import and_, exists, or_
 from sqlalchemy.sql.elements import ColumnElement
 
 from sgreviews.clock import LONDON, to_london
 from sgreviews.models import Action, ActionUpdate, Review
 from sgreviews.models.action import ExtensionRequest
-from sgreviews.models.review import StageTransition
+from sgreviews.models.review import ReviewDeadline, ReviewHold, StageTransition
 
 
 def _day_of(moment: datetime) -> date:
@@ -92,6 +92,21 @@ def review_open_after_sql(day: date) -> ColumnElement[bool]:
     return and_(
         or_(Review.completed_on.is_(None), Review.completed_on >= day),
         or_(Review.published_on.is_(None), Review.published_on >= day),
+    )
+
+
+def deadline_met_by_sql(day: date) -> ColumnElement[bool]:
+    """SQL: a statutory deadline met on or before ``day`` (its ``met_on``)."""
+    return and_(ReviewDeadline.met_on.is_not(None), ReviewDeadline.met_on <= day)
+
+
+def hold_active_on_sql(day: date) -> ColumnElement[bool]:
+    """SQL: the review was on hold for proceedings at the end of ``day`` (a hold started on
+    or before it and not ended by then)."""
+    return exists().where(
+        ReviewHold.review_id == Review.id,
+        ReviewHold.started_on <= day,
+        or_(ReviewHold.ended_on.is_(None), ReviewHold.ended_on > day),
     )
 
 
