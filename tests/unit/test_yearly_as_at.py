@@ -29,6 +29,7 @@ So: four actions; four added, two falling due, one completed, one assured; on 31
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from typing import Any
 
 import pytest
 
@@ -357,7 +358,7 @@ def test_later_years_leave_the_year_unchanged(year: Year) -> None:
     assert dashboard_figures(year, date(2027, 6, 1)) == dashboard_before
 
 
-def dashboard_figures(made: Year, today: date) -> tuple[object, ...]:
+def dashboard_figures(made: Year, today: date) -> tuple[Any, ...]:
     filters = Filters(year=YEAR, partnership_id=made.home.id, today=today)
     overview = action_figures.action_overview(filters)
     closed = action_figures.assurance_gap(filters, Gap.CLOSED_NOT_IMPLEMENTED)
