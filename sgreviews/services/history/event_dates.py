@@ -85,13 +85,13 @@ def review_completed_on(review: Review) -> date | None:
     return min(days) if days else None
 
 
-def review_open_after_sql(day: date) -> ColumnElement[bool]:
+def review_open_after_sql(day: date, review: type[Review] = Review) -> ColumnElement[bool]:
     """SQL: the review was not completed before ``day`` (``review_completed_on(r)`` is
     None or on or after ``day``): both its completion and its publication, if any, are on
-    or after the day."""
+    or after the day. ``review`` may be an alias of ``Review``."""
     return and_(
-        or_(Review.completed_on.is_(None), Review.completed_on >= day),
-        or_(Review.published_on.is_(None), Review.published_on >= day),
+        or_(review.completed_on.is_(None), review.completed_on >= day),
+        or_(review.published_on.is_(None), review.published_on >= day),
     )
 
 
