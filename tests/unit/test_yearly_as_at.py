@@ -333,6 +333,11 @@ def test_later_years_leave_the_year_unchanged(year: Year) -> None:
     unpublished.stage = "published"
     year.reviews["LCSPR-2021-01"].deadlines[0].met_on = date(2022, 6, 1)
     rapid = year.reviews["RR-2021-01"]
+    rapid.decisions.append(
+        ReviewDecision(
+            decided_on=date(2023, 2, 1), outcome="no_further_review", rationale="Reconsidered"
+        )
+    )
     moves(rapid, ("panel_replied", "closed", date(2023, 1, 1)))
     rapid.stage = "closed"
     later = factories.review(

@@ -19,7 +19,12 @@ from sqlalchemy.sql.elements import ColumnElement
 from sgreviews.clock import LONDON, to_london
 from sgreviews.models import Action, ActionUpdate, Review
 from sgreviews.models.action import ExtensionRequest
-from sgreviews.models.review import ReviewDeadline, ReviewHold, StageTransition
+from sgreviews.models.review import (
+    ReviewDeadline,
+    ReviewDecision,
+    ReviewHold,
+    StageTransition,
+)
 
 
 def _day_of(moment: datetime) -> date:
@@ -76,6 +81,11 @@ def change_recorded_on(action: Action) -> date:
 def extension_decided_on(request: ExtensionRequest) -> date | None:
     """An extension decided (approved or declined); None while pending."""
     return _day_of(request.decided_at) if request.decided_at is not None else None
+
+
+def decision_made_on(decision: ReviewDecision) -> date:
+    """A decision on a review (a rapid review's recommendation, a DHR or SAR decision)."""
+    return decision.decided_on
 
 
 def review_completed_on(review: Review) -> date | None:

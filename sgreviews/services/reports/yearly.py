@@ -35,6 +35,7 @@ from sgreviews.services.dashboard.dissemination import dissemination
 from sgreviews.services.dashboard.filters import Filters
 from sgreviews.services.history.actions_as_at import ActionAsAt, actions_of_period
 from sgreviews.services.history.event_dates import (
+    decision_made_on,
     review_completed_on,
     review_open_after_sql,
     review_published_on,
@@ -231,6 +232,7 @@ def _undertaken(
         [review for review in started if review.review_type == "rapid_review"],
         review_types,
         counts,
+        as_at,
     )
     paragraphs = [f"{sentence}; {decided}." if decided else f"{sentence}."]
     table = None
@@ -257,15 +259,22 @@ def _article(word: str) -> str:
 
 
 def _decision_phrases(
-    rapid_reviews: list[Review], review_types: Mapping[str, ReviewType], counts: Counts
+    rapid_reviews: list[Review],
+    review_types: Mapping[str, ReviewType],
+    counts: Counts,
+    as_at: date,
 ) -> str:
-    """What the year's rapid reviews led to: "in both, an LCSPR was commissioned"."""
+    """What the year's rapid reviews led to by ``as_at``: "in both, an LCSPR was
+    commissioned" (a decision made later is not yet known then)."""
     total = len(rapid_reviews)
     if not total:
         return ""
     outcomes: Counter[str] = Counter()
     for review in rapid_reviews:
-        latest = max(review.decisions, key=lambda decision: decision.decided_on, default=None)
+        made = [decision for decision in review.decisions if decision_made_on(decision) <= as_at]
+        latest = max(
+            made, key=lambda decision: (decision_made_on(decision), decision.id), default=None
+        )
         outcomes[latest.outcome if latest else ""] += 1
     options = (
         {option.key: option for option in review_types["rapid_review"].outcomes}
