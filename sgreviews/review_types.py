@@ -148,6 +148,10 @@ class ReviewType:
     outcomes: tuple[Outcome, ...] = ()
     variants: tuple[tuple[str, str], ...] = ()
     stage_labels: tuple[tuple[str, str], ...] = ()
+    # The stages in which a review of the type is still open (under way): a review open on
+    # the day before a period starts is carried over into it. Defaults to every stage that
+    # can move on (not a final stage).
+    open_stages: tuple[str, ...] = ()
     # Working days before publication that the final report must reach the national Panel
     # and the Secretary of State (0: no such rule).
     final_report_lead_days: int = 0
@@ -206,6 +210,7 @@ TYPE_KEYS = (
     "outcomes",
     "variants",
     "stage_labels",
+    "open_stages",
     "final_report_working_days_before_publication",
     "outcome_is_decision",
     "offers_rapid_review",
@@ -363,6 +368,21 @@ def _parse_stage_labels(
     return tuple(raw.items())
 
 
+def _parse_open_stages(
+    table: dict[str, Any], where: str, stages: list[str], transitions: tuple[Any, ...]
+) -> tuple[str, ...]:
+    raw = table.get("open_stages")
+    if raw is None:
+        moving = {stage for stage, targets in transitions if targets}
+        return tuple(stage for stage in stages if stage in moving)
+    if not isinstance(raw, list) or not all(isinstance(stage, str) for stage in raw):
+        raise ReviewTypeConfigError(f"{where}.open_stages must be a list of stage keys")
+    for stage in raw:
+        if stage not in stages:
+            raise ReviewTypeConfigError(f"{where}.open_stages.{stage} is not one of the stages")
+    return tuple(raw)
+
+
 def _parse_flag(table: dict[str, Any], key: str, where: str, default: bool) -> bool:
     value = table.get(key, default)
     if not isinstance(value, bool):
@@ -423,7 +443,8 @@ def parse_review_types(data: dict[str, Any], source: str) -> dict[str, ReviewTyp
             reference_prefix=_require_str(table, "reference_prefix", where, optional=True),
             regime=_require_choice(table, "regime", where, REGIMES, "local_practice"),
             owning_body=_require_choice(table, "owning_body", where, OWNING_BODIES, "children"),
-            transitions=_parse_transitions(table, where, stages),
+            transitions=(transitions := _parse_transitions(table, where, stages)),
+            open_stages=_parse_open_stages(table, where, stages, transitions),
             clocks=_parse_clocks(table, where, stages, dict(stage_labels)),
             outcomes=_parse_outcomes(table, where),
             variants=_parse_variants(table, where),

@@ -8,7 +8,7 @@ here, so the backfill is the same on SQLite and PostgreSQL and GMT/BST is right)
 Stage moves already carry the day entered (``stage_transition.moved_on``).
 
 Revision ID: 0031
-Revises: 0028
+Revises: 0030
 Create Date: 2026-12-07 13:00:00
 
 """
@@ -20,7 +20,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0031"
-down_revision = "0028"
+down_revision = "0030"
 branch_labels = None
 depends_on = None
 

@@ -262,6 +262,9 @@ class ActionUpdate(Base):
     # from when it was recorded (``created_at``) and by whom (``author_id``). Read it
     # through ``sgreviews.services.effective_dates``.
     effective_on: Mapped[date] = mapped_column(default=_london_day_of("created_at"))
+    # Migration 0030: the impact assessed by an "impact recorded" entry, so the impact of
+    # an action as at any date can be read from its history (services/history/).
+    impact_status: Mapped[ImpactStatus | None] = mapped_column(str_enum(ImpactStatus))
 
     # Migration 0012: an action's latest progress update from the index alone.
     # Migration 0024: "Your work"'s sent-back actions read the few sent-back entries by

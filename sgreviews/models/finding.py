@@ -34,6 +34,17 @@ class FindingKind(enum.Enum):
             "modifiable_factor": "Modifiable factor",
         }[self.value]
 
+    @property
+    def is_learning(self) -> bool:
+        """Learning to act on (a learning point or a recommendation), which figures count
+        as learning; a strength is good practice, reported apart (issue 18)."""
+        return self in LEARNING_KINDS
+
+
+# What figures call learning (themes, heat maps, recurring learning): learning points and
+# recommendations. Strengths are good practice, never counted as learning.
+LEARNING_KINDS = (FindingKind.LEARNING_POINT, FindingKind.RECOMMENDATION)
+
 
 class RecommendationLevel(enum.Enum):
     """Where a recommendation is meant to change practice."""

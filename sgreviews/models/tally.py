@@ -20,8 +20,9 @@ keep them, and ``rebuild_action_tallies``, are in sgreviews/services/actions/tal
   month of the index). "Open overdue actions by agency" then reads ~2,400 x the past
   months instead of every open past-due action (docs/performance.md).
 
-- ``ThemeYearTally``: findings per theme, partnership and business year the review
-  started in, for "findings by theme and business year" (national or one partnership).
+- ``ThemeYearTally``: learning findings (learning points and recommendations, not
+  strengths: issue 18) per theme, partnership and business year the review started in,
+  for "learning by theme and business year" (national or one partnership).
 
 Only the national view (no partnership filter) reads the action tallies; filtered views
 read the actions through their indexes. docs/performance.md says why.

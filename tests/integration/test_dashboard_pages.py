@@ -448,3 +448,22 @@ def test_agency_filter_is_typed_nationally_and_chosen_within_a_partnership(
     # And back to all partnerships with the agency kept, as the name.
     back = client.get(f"/dashboard?partnership=&agency={data['agency']}").get_data(as_text=True)
     assert 'value="Dashshire Police"' in back
+
+
+def test_an_ended_year_is_shown_as_at_its_end(
+    data: dict[str, int], client_for: Callable[..., FlaskClient]
+) -> None:
+    """Issue 18: last year's page says its figures are as at its end, and the scorecard of
+    that year does not count this year's actions."""
+    last_year = BusinessYear(THIS_YEAR.start_year - 1)
+    client = client_for(Role.CHAIR)
+    query = f"partnership={data['partnership']}&year={last_year.start_year}"
+    text = page_text(client.get(f"/dashboard?{query}"))
+    assert f"figures are as at {last_year.end.day} {last_year.end:%B %Y}" in text
+    scorecard = page_text(client.get(f"/dashboard/scorecard?{query}"))
+    assert f"as they stood on {last_year.end.day} {last_year.end:%B %Y}" in scorecard
+    # Its actions were added this year: none in last year's table (the name is still in
+    # the agency filter's choices, before the table).
+    assert "None in this selection" in scorecard
+    now = page_text(client.get(f"/dashboard/scorecard?partnership={data['partnership']}"))
+    assert "None in this selection" not in now

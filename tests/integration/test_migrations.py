@@ -5,13 +5,14 @@ working as revisions are added: set PREVIOUS_RELEASE to the revision of the last
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from alembic.script import ScriptDirectory
 from flask import Flask
 from flask_migrate import downgrade, upgrade
-from sqlalchemy import inspect
+from sqlalchemy import inspect, text
 
 from sgreviews.extensions import db
 from sgreviews.services.demo import core as demo
@@ -166,3 +167,48 @@ def test_effective_dates_are_backfilled_with_the_uk_day_recorded(empty_app: Flas
             assert decision_effective_on is None
         else:
             assert as_date(decision_effective_on) == to_london(as_moment(decided_at)).date()
+
+
+def test_0030_backfills_impact_history_and_counts_learning_only(empty_app: Flask) -> None:
+    """Migration 0030 (issue 18): an "impact recorded" entry from before it gets the impact
+    its note starts with, and the theme tally is rebuilt from learning findings only."""
+    app = empty_app
+    with app.app_context():
+        upgrade()
+        demo.load_demo(app.extensions["sgreviews.settings"].config_dir)
+        db.session.commit()
+        db.session.remove()
+        downgrade(revision="0028")
+        with db.engine.begin() as connection:
+            action_id = connection.execute(text("SELECT min(id) FROM action")).scalar_one()
+            for note in ("Evidence of impact. Audit of 20 records", "No impact. Re-audit"):
+                connection.execute(
+                    text(
+                        "INSERT INTO action_update (action_id, created_at, status, note, kind)"
+                        " VALUES (:a, :at, 'completed', :note, 'impact')"
+                    ),
+                    {"a": action_id, "at": datetime(2025, 5, 1, tzinfo=UTC), "note": note},
+                )
+            all_kinds = connection.execute(
+                text("SELECT sum(findings) FROM theme_year_tally")
+            ).scalar_one()
+        upgrade()
+        with db.engine.connect() as connection:
+            recorded = connection.execute(
+                text(
+                    "SELECT note, impact_status FROM action_update WHERE kind = 'impact'"
+                    " ORDER BY id"
+                )
+            ).all()
+            learning_only = connection.execute(
+                text("SELECT sum(findings) FROM theme_year_tally")
+            ).scalar_one()
+            by_hand = connection.execute(
+                text(
+                    "SELECT count(*) FROM finding_theme JOIN finding"
+                    " ON finding.id = finding_theme.finding_id"
+                    " WHERE finding.kind IN ('learning_point', 'recommendation')"
+                )
+            ).scalar_one()
+    assert [status for _note, status in recorded] == ["evidenced", "no_impact"]
+    assert learning_only == by_hand < all_kinds  # the demo's strengths left the tally

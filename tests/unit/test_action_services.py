@@ -264,6 +264,8 @@ def test_impact_planned_needs_method_and_date(ctx: None) -> None:
         note="Re-audit",
     )
     assert action.impact_method is ImpactMethod.AUDIT
+    # Issue 18: the entry keeps the impact it recorded (impact history).
+    assert action.updates[-1].impact_status is ImpactStatus.PLANNED
 
 
 def test_closure_guard(ctx: None) -> None:

@@ -9,8 +9,8 @@ from pathlib import Path
 from sqlalchemy import event, select
 
 from sgreviews.extensions import db
-from sgreviews.models import Action, ActionStatus, ActionUpdate, Finding, Review, Theme
-from sgreviews.models.finding import finding_theme
+from sgreviews.models import Action, ActionStatus, ActionUpdate, Finding, FindingKind, Review, Theme
+from sgreviews.models.finding import LEARNING_KINDS, finding_theme
 from sgreviews.models.tally import (
     ActionMonthTally,
     ActionStatusTally,
@@ -168,6 +168,7 @@ def theme_recount() -> dict[tuple[int, int, int], int]:
         select(finding_theme.c.theme_id, Review.partnership_id, Review.started_on)
         .join(Finding, Finding.id == finding_theme.c.finding_id)
         .join(Review, Review.id == Finding.review_id)
+        .where(Finding.kind.in_(LEARNING_KINDS))
     ):
         key = (theme_id, partnership_id, BusinessYear.containing(started_on).start_year)
         counts[key] = counts.get(key, 0) + 1
@@ -210,6 +211,29 @@ def test_theme_tally_follows_tags_reviews_and_deletions(ctx: None) -> None:
     assert grid.rows == ["Neglect"] and grid.values == [[0, 1]]
 
 
+def test_theme_tally_counts_learning_not_strengths(ctx: None) -> None:
+    """Issue 18: strengths are good practice, never counted as learning."""
+    home = factories.partnership()
+    voice = Theme(key="voice_x", name="Voice")
+    review = factories.review(home, started_on=date(2025, 5, 1))
+    strength = factories.finding(review, kind=FindingKind.STRENGTH, themes=[voice])
+    factories.finding(review, kind=FindingKind.RECOMMENDATION, themes=[voice])
+    assert theme_tally() == theme_recount() == {(voice.id, home.id, 2025): 1}
+    strength.kind = FindingKind.LEARNING_POINT  # now learning
+    db.session.flush()
+    assert theme_tally() == theme_recount() == {(voice.id, home.id, 2025): 2}
+    strength.kind = FindingKind.STRENGTH  # back to good practice
+    db.session.flush()
+    assert theme_tally() == theme_recount() == {(voice.id, home.id, 2025): 1}
+    db.session.delete(strength)
+    db.session.flush()
+    assert theme_tally() == theme_recount() == {(voice.id, home.id, 2025): 1}
+    rebuild_action_tallies(db.session.connection())
+    assert theme_tally() == theme_recount()
+    grid = theme_heat_maps.themes_by_review(national(year=BusinessYear(2025)))
+    assert grid.rows == ["Voice"] and grid.values == [[1]]
+
+
 def open_months() -> dict[tuple[int, str], tuple[int, int]]:
     db.session.flush()
     return {
@@ -245,7 +269,10 @@ def open_months_recounted() -> dict[tuple[int, str], tuple[int, int]]:
 def overdue_both_ways(today: date) -> None:
     """National open overdue actions per agency and by ageing band, from the tallies and
     this month's actions, equal the count over every action."""
-    tallied = action_figures.action_overview(national(today=today))
+    # The current year: a year that has ended is read from the history, not the tallies.
+    tallied = action_figures.action_overview(
+        national(today=today, year=BusinessYear.containing(today))
+    )
     rows, ageing = action_figures._overdue_in_scope(today, [])
     live = {agency_id: (count, days) for agency_id, count, days in rows}
     for row in tallied.by_agency:

@@ -14,7 +14,17 @@ from flask import Flask
 from sqlalchemy import event
 
 from sgreviews.extensions import db
-from sgreviews.models import ActionStatus, ImpactStatus, LinkDecision, Partnership, Role, Theme
+from sgreviews.models import (
+    ActionStatus,
+    Finding,
+    FindingKind,
+    ImpactStatus,
+    LinkDecision,
+    Partnership,
+    Review,
+    Role,
+    Theme,
+)
 from sgreviews.review_types import load_review_types
 from sgreviews.services.dashboard.filters import Filters
 from sgreviews.services.learning import action_hints, similar
@@ -245,3 +255,20 @@ def test_no_earlier_action_with_evidence_reads_as_none(app: Flask) -> None:
     assert "Of the two actions that answered that earlier learning, none reached" in " ".join(
         section.paragraphs
     )
+
+
+def test_a_strength_is_never_recurring_learning(app: Flask) -> None:
+    """Issue 18: a confirmed link whose finding is a strength, and a theme carried only
+    by strengths, are good practice, not learning that recurred."""
+    partnership = factories.partnership()
+    _history(partnership)
+    for finding in db.session.scalars(
+        db.select(Finding).join(Finding.review).where(Review.partnership_id == partnership.id)
+    ):
+        if finding.review.reference == "LCSPR-2025-01":
+            finding.kind = FindingKind.STRENGTH
+    db.session.flush()
+    filters = Filters(year=YEAR, partnership_id=partnership.id, today=date(2026, 1, 5))
+    assert learning_tables.recurring_links(filters, TYPES).rows == []
+    themes = learning_tables.recurring_themes(filters, TYPES)
+    assert not [row for row in themes.rows if row[0] == "Professional curiosity"]

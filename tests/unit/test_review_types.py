@@ -110,6 +110,15 @@ def test_shipped_lifecycle_definitions() -> None:
     # Without a transitions table a type moves one stage at a time.
     plain = parse_review_types(_one(), "t")["x"]
     assert plain.allowed_next("a") == ("b",)
+    # Issue 18: the stages that count as open (carried over); by default every stage that
+    # can move on. An unpublished LCSPR at final report is open; a closed notification not.
+    assert plain.open_stages == ("a",)
+    assert "final_report" in types["lcspr"].open_stages
+    assert "published" not in types["lcspr"].open_stages
+    assert types["serious_incident_notification"].open_stages == ("notified",)
+    assert parse_review_types(_one(open_stages=["b"]), "t")["x"].open_stages == ("b",)
+    with pytest.raises(ReviewTypeConfigError, match=r"open_stages\.z is not one of the stages"):
+        parse_review_types(_one(open_stages=["z"]), "t")
 
 
 def test_malformed_shipped_file_stops_start_up(tmp_path: Path) -> None:

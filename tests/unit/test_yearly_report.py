@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import io
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
 from docx import Document
@@ -37,25 +37,28 @@ def year_of_reviews(ctx: None) -> None:
         started_on=date(2021, 6, 1), published_on=date(2022, 1, 20),
     )  # fmt: skip
     factories.review(
-        home, reference="SCR-2019-01", review_type="scr", stage="action_plan",
+        home, reference="SCR-2019-01", review_type="scr", stage="final_report",
         started_on=date(2019, 9, 1),
     )  # fmt: skip
     factories.review(home, reference="SAR-2022-01", review_type="sar", started_on=date(2022, 4, 1))
     theme = Theme(key="fathers_t", name="Fathers and male carers")
     finding = factories.finding(lcspr, themes=[theme])
     police = factories.agency(name="Police")
+    in_year = datetime(2021, 9, 1, 12, tzinfo=UTC)
     factories.action(
-        police, finding, status=ActionStatus.ASSURED, impact_status=ImpactStatus.EVIDENCED
-    )
+        police, finding, status=ActionStatus.ASSURED, impact_status=ImpactStatus.EVIDENCED,
+        created_at=in_year, updated_at=in_year,
+    )  # fmt: skip
     closed = factories.action(
         police, finding, status=ActionStatus.CLOSED_NOT_IMPLEMENTED,
-        action_text="Buy a new case system",
+        action_text="Buy a new case system", created_at=in_year,
     )  # fmt: skip
     closed.updates.append(
         ActionUpdate(
-            status=ActionStatus.CLOSED_NOT_IMPLEMENTED, note="Replaced by the regional system"
+            status=ActionStatus.CLOSED_NOT_IMPLEMENTED, note="Replaced by the regional system",
+            created_at=datetime(2022, 1, 10, 12, tzinfo=UTC),
         )
-    )
+    )  # fmt: skip
 
 
 def test_full_report_in_plain_sentences(year_of_reviews: None) -> None:

@@ -22,7 +22,7 @@ from sqlalchemy.orm import Mapper, Session, UOWTransaction, attributes
 
 from sgreviews.models.action import FINISHED_STATUSES, Action, ActionStatus, ActionUpdate
 from sgreviews.models.base import Base
-from sgreviews.models.finding import Finding, finding_theme
+from sgreviews.models.finding import LEARNING_KINDS, Finding, FindingKind, finding_theme
 from sgreviews.models.review import Review
 from sgreviews.models.tally import (
     NOT_FINISHED,
@@ -205,6 +205,8 @@ def _uncount_deleted_findings(session: Session, _context: UOWTransaction, _insta
         return
     connection = session.connection()
     for finding in deleted:
+        if not _is_learning(value_before_flush(finding, "kind")):
+            continue
         review_key = _review_key(connection, finding.review_id)
         for (theme_id,) in connection.execute(
             select(finding_theme.c.theme_id).where(finding_theme.c.finding_id == finding.id)
@@ -212,10 +214,15 @@ def _uncount_deleted_findings(session: Session, _context: UOWTransaction, _insta
             _bump_theme(connection, theme_id, review_key, -1)
 
 
+def _is_learning(kind: FindingKind | None) -> bool:
+    """The theme tally counts learning only (learning points and recommendations)."""
+    return kind is not None and kind.is_learning
+
+
 def _count_finding_themes(session: Session, _context: UOWTransaction) -> None:
-    """New findings' tags, tags added or removed, and reviews whose start date or
-    partnership changed, in the flush that wrote them (the session still shows what it
-    flushed, with each attribute's history)."""
+    """New findings' tags, tags added or removed, kinds changed (a strength is not
+    counted), and reviews whose start date or partnership changed, in the flush that wrote
+    them (the session still shows what it flushed, with each attribute's history)."""
     findings = [obj for obj in session.new if isinstance(obj, Finding)]
     changed = [obj for obj in session.dirty if isinstance(obj, Finding)]
     reviews = [obj for obj in session.dirty if isinstance(obj, Review)]
@@ -223,26 +230,26 @@ def _count_finding_themes(session: Session, _context: UOWTransaction) -> None:
         return
     connection = session.connection()
     for finding in findings:
+        if not _is_learning(finding.kind):
+            continue
         review_key = _review_key(connection, finding.review_id)
         for theme in finding.themes:
             _bump_theme(connection, theme.id, review_key, 1)
     for finding in changed:
         history = attributes.get_history(finding, "themes")
         old_review = value_before_flush(finding, "review_id")
-        if old_review != finding.review_id:
-            before = [*history.unchanged, *history.deleted]
-            after = [*history.unchanged, *history.added]
-            for theme in before:
-                _bump_theme(connection, theme.id, _review_key(connection, old_review), -1)
-            for theme in after:
-                _bump_theme(connection, theme.id, _review_key(connection, finding.review_id), 1)
+        was, now = _is_learning(value_before_flush(finding, "kind")), _is_learning(finding.kind)
+        moved = old_review != finding.review_id or was != now
+        if not moved and not (history.added or history.deleted):
             continue
-        if history.added or history.deleted:
-            review_key = _review_key(connection, finding.review_id)
-            for theme in history.added:
-                _bump_theme(connection, theme.id, review_key, 1)
-            for theme in history.deleted:
-                _bump_theme(connection, theme.id, review_key, -1)
+        if was:
+            old_key = _review_key(connection, old_review)
+            for theme in [*history.unchanged, *history.deleted]:
+                _bump_theme(connection, theme.id, old_key, -1)
+        if now:
+            new_key = _review_key(connection, finding.review_id)
+            for theme in [*history.unchanged, *history.added]:
+                _bump_theme(connection, theme.id, new_key, 1)
     for review in reviews:
         old = (
             value_before_flush(review, "partnership_id"),
@@ -255,7 +262,7 @@ def _count_finding_themes(session: Session, _context: UOWTransaction) -> None:
         for theme_id, count in connection.execute(
             select(finding_theme.c.theme_id, func.count())
             .join(Finding, Finding.id == finding_theme.c.finding_id)
-            .where(Finding.review_id == review.id)
+            .where(Finding.review_id == review.id, Finding.kind.in_(LEARNING_KINDS))
             .group_by(finding_theme.c.theme_id)
         ):
             _bump_theme(connection, theme_id, old_key, -count)
@@ -327,6 +334,7 @@ def rebuild_action_tallies(connection: Connection) -> None:
         select(finding_theme.c.theme_id, Review.partnership_id, Review.started_on)
         .join(Finding, Finding.id == finding_theme.c.finding_id)
         .join(Review, Review.id == Finding.review_id)
+        .where(Finding.kind.in_(LEARNING_KINDS))
     )
     for theme_id, partnership_id, started_on in theme_rows:
         themes[(theme_id, partnership_id, BusinessYear.containing(started_on).start_year)] += 1

@@ -533,7 +533,7 @@ def record_impact(
     action.impact_method = method
     action.impact_assessment_on = assessment_on
     action.impact_note = note.strip() or None
-    _add_entry(
+    entry = _add_entry(
         actor,
         action,
         UpdateKind.IMPACT,
@@ -541,4 +541,5 @@ def record_impact(
         action.status,
         effective,
     )
+    entry.impact_status = impact_status
     return _save(actor, action, before, "impact", effective)

@@ -17,6 +17,7 @@ from sgreviews.models import Action, ActionStatus, Agency, ImpactStatus
 from sgreviews.models.plan_tally import ActionDueTally
 from sgreviews.models.tally import ActionStatusTally, OpenActionMonthTally
 from sgreviews.services.dashboard.filters import Filters, action_scope
+from sgreviews.services.history.actions_as_at import ActionAsAt, actions_of_period
 from sgreviews.services.sqlparts import days_between
 
 OPEN_STATUSES = [status for status in ActionStatus if status.is_open]
@@ -56,7 +57,12 @@ def action_overview(filters: Filters) -> ActionOverview:
     from ``ActionStatusTally``, otherwise over the actions in scope. The second reads only
     the open actions past their due date, driven from the agency table into the index on
     ``(owning_agency_id, status, due_date)`` (a range per agency, in index order, no sort);
-    it depends on today, so it cannot be kept as a tally."""
+    it depends on today, so it cannot be kept as a tally.
+
+    A period that has ended is shown as at its end instead (``_overview_as_at``): the
+    period's actions with the status they had then, days overdue counted to its end."""
+    if filters.ended:
+        return _overview_as_at(filters)
     today = filters.today
     scope = action_scope(filters)
     status_sums = [
@@ -116,6 +122,49 @@ def action_overview(filters: Filters) -> ActionOverview:
                 average_days_overdue=round(total_days / late, 1) if late else None,
             )
         )
+    return ActionOverview(
+        by_agency=rows,
+        ageing=[(label, ageing[index]) for index, (label, _low, _high) in enumerate(AGEING_BANDS)],
+    )
+
+
+def _overview_as_at(filters: Filters) -> ActionOverview:
+    """``action_overview`` for a period that has ended, from the actions' history: the
+    actions of the period (``history.actions_as_at``) by agency and status at its end,
+    those open and past the due date that stood then, and how long overdue at its end.
+    Four queries."""
+    day = filters.as_at
+    states = actions_of_period(action_scope(filters), filters.period, day)
+    agency_ids = {state.action.owning_agency_id for state in states}
+    names = dict(
+        db.session.execute(select(Agency.id, Agency.name).where(Agency.id.in_(agency_ids))).all()
+    )
+    by_status: dict[int, dict[ActionStatus, int]] = {}
+    late_days: dict[int, list[int]] = {}
+    ageing = [0] * len(AGEING_BANDS)
+    for state in states:
+        agency_id = state.action.owning_agency_id
+        by_status.setdefault(agency_id, dict.fromkeys(ActionStatus, 0))[state.status] += 1
+        if state.overdue(day):
+            late = (day - state.due_date).days
+            late_days.setdefault(agency_id, []).append(late)
+            for index, (_label, low, high) in enumerate(AGEING_BANDS):
+                if late >= low and (high is None or late <= high):
+                    ageing[index] += 1
+    rows = [
+        AgencyRow(
+            agency_id=agency_id,
+            agency=names[agency_id],
+            by_status=by_status[agency_id],
+            overdue=len(late_days.get(agency_id, [])),
+            average_days_overdue=(
+                round(sum(late_days[agency_id]) / len(late_days[agency_id]), 1)
+                if late_days.get(agency_id)
+                else None
+            ),
+        )
+        for agency_id in sorted(by_status, key=lambda key: (names[key], key))
+    ]
     return ActionOverview(
         by_agency=rows,
         ageing=[(label, ageing[index]) for index, (label, _low, _high) in enumerate(AGEING_BANDS)],
@@ -231,7 +280,16 @@ class Gap(enum.Enum):
 
 def assurance_gap(filters: Filters, gap: Gap, limit: int | None = None) -> list[Action]:
     """Done but not assured, assured with no evidence of impact yet, or closed without being
-    implemented; by due date, at most ``limit`` rows."""
+    implemented; by due date, at most ``limit`` rows. For a period that has ended: the
+    period's actions in that state at its end (the closed ones closed within it)."""
+    if filters.ended:
+        states = [
+            state
+            for state in actions_of_period(action_scope(filters), filters.period, filters.as_at)
+            if _in_gap_as_at(state, gap)
+        ]
+        states.sort(key=lambda state: (state.due_date, state.action.reference))
+        return [state.action for state in states[:limit]]
     clauses: list[ColumnElement[bool]] = {
         Gap.COMPLETED_NOT_ASSURED: [Action.status == ActionStatus.COMPLETED],
         Gap.ASSURED_WITHOUT_IMPACT: [
@@ -248,3 +306,14 @@ def assurance_gap(filters: Filters, gap: Gap, limit: int | None = None) -> list[
     if limit is not None:
         query = query.limit(limit)
     return list(db.session.scalars(query))
+
+
+def _in_gap_as_at(state: ActionAsAt, gap: Gap) -> bool:
+    if gap is Gap.COMPLETED_NOT_ASSURED:
+        return state.status is ActionStatus.COMPLETED
+    if gap is Gap.ASSURED_WITHOUT_IMPACT:
+        return state.status is ActionStatus.ASSURED and state.impact in (
+            ImpactStatus.NOT_ASSESSED,
+            ImpactStatus.PLANNED,
+        )
+    return state.closed_in_period

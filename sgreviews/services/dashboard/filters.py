@@ -2,9 +2,11 @@
 quarter, partnership, agency, today) and the scope they give to reviews and to actions.
 
 Semantics, which the page states too: the period (a business year or one quarter) selects
-review activity, timeliness, themes and the trend; action tables show each action's
-current status for actions answering findings of reviews in the selected partnership,
-owned by the selected agency.
+review activity, timeliness, themes and the trend. A period that has ended is shown as at
+its end, from the recorded history (``services/history``): reviews at the stage they had
+then, and the actions of the period (added, due, completed, assured or closed within it,
+or open at its end) with the status they had then; so re-opening a past year later gives
+the same figures. The current period shows each action's status today.
 
 The figures are in modules named after them (``action_figures``, ``trends``,
 ``theme_heat_maps``, ``review_activity``, ``statutory_timeliness``, ``review_costs``,
@@ -24,6 +26,7 @@ from sgreviews.clock import london_today
 from sgreviews.extensions import db
 from sgreviews.models import Action, Agency, Finding, Review
 from sgreviews.models.action import action_finding
+from sgreviews.services.history.event_dates import review_open_after_sql
 from sgreviews.services.periods import BusinessYear, Period
 
 
@@ -39,6 +42,16 @@ class Filters:
     @property
     def period(self) -> Period:
         return Period.of(self.year, self.quarter)
+
+    @property
+    def ended(self) -> bool:
+        """The period is over: its figures are as at its end, from the history."""
+        return self.period.end < self.today
+
+    @property
+    def as_at(self) -> date:
+        """The day the figures are as at: the period's end, or today within it."""
+        return min(self.period.end, self.today)
 
 
 def action_scope(filters: Filters) -> list[ColumnElement[bool]]:
@@ -66,7 +79,8 @@ def review_scope(filters: Filters) -> list[ColumnElement[bool]]:
     clauses: list[ColumnElement[bool]] = [
         Review.counted_clause(),
         Review.started_on <= period.end,
-        or_(Review.completed_on.is_(None), Review.completed_on >= period.start),
+        # Not completed (or published) before the period: the one event-date rule.
+        review_open_after_sql(period.start),
     ]
     if filters.partnership_id is not None:
         clauses.append(Review.partnership_id == filters.partnership_id)

@@ -3,22 +3,35 @@ decisions recorded (what notifications and rapid reviews led to)."""
 
 from __future__ import annotations
 
+from collections import Counter
+from datetime import timedelta
+
 from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 
 from sgreviews.extensions import db
 from sgreviews.models import Review
 from sgreviews.models.review import ReviewDecision
 from sgreviews.services.dashboard.filters import Filters, review_scope
+from sgreviews.services.history.reviews_as_at import open_on, stage_on
+from sgreviews.services.reviews.lifecycle import review_types
 
 
 def reviews_by_type_and_stage(filters: Filters) -> list[tuple[str, str, int]]:
-    rows = db.session.execute(
-        select(Review.review_type, Review.stage, func.count())
-        .where(*review_scope(filters))
-        .group_by(Review.review_type, Review.stage)
-        .order_by(Review.review_type, Review.stage)
+    """Reviews active in the period (started in it, or open on the day before it began:
+    ``open_stages``) by type and the stage each was at on the period's end (today, within
+    the current period), from the stage history. Two queries."""
+    types = review_types()
+    eve = filters.period.start - timedelta(days=1)
+    reviews = db.session.scalars(
+        select(Review).where(*review_scope(filters)).options(selectinload(Review.transitions))
     ).all()
-    return [(review_type, stage, count) for review_type, stage, count in rows]
+    counts = Counter(
+        (review.review_type, stage_on(review, filters.as_at))
+        for review in reviews
+        if review.started_on > eve or open_on(review, eve, types.get(review.review_type))
+    )
+    return [(review_type, stage, count) for (review_type, stage), count in sorted(counts.items())]
 
 
 def reviews_started_in_period(filters: Filters) -> list[tuple[str, int]]:

@@ -11,7 +11,7 @@ from sgreviews.extensions import db
 from sgreviews.models import Review
 from sgreviews.models.review import ReviewDeadline
 from sgreviews.services.dashboard.filters import Filters
-from sgreviews.services.reviews.queries import active_hold
+from sgreviews.services.history.event_dates import deadline_met_by_sql, hold_active_on_sql
 
 
 @dataclass(frozen=True)
@@ -38,17 +38,16 @@ class TimelinessRow:
 def timeliness(filters: Filters) -> list[TimelinessRow]:
     """Statutory deadlines falling due in the period, per review type and clock: met on
     time, met late, missed and still open (overdue), and still running (not yet due, or
-    paused by a hold)."""
-    period, today = filters.period, filters.today
-    met_on_time = and_(
-        ReviewDeadline.met_on.is_not(None), ReviewDeadline.met_on <= ReviewDeadline.due_on
-    )
-    met_late = and_(
-        ReviewDeadline.met_on.is_not(None), ReviewDeadline.met_on > ReviewDeadline.due_on
-    )
-    unmet = ReviewDeadline.met_on.is_(None)
-    overdue = and_(unmet, ReviewDeadline.due_on < today, ~active_hold())
-    running = and_(unmet, or_(ReviewDeadline.due_on >= today, active_hold()))
+    paused by a hold), as at the period's end (today, within the current period): a
+    deadline met after that day counts as it stood then."""
+    period, day = filters.period, filters.as_at
+    met = deadline_met_by_sql(day)
+    met_on_time = and_(met, ReviewDeadline.met_on <= ReviewDeadline.due_on)
+    met_late = and_(met, ReviewDeadline.met_on > ReviewDeadline.due_on)
+    unmet = ~met
+    on_hold = hold_active_on_sql(day)
+    overdue = and_(unmet, ReviewDeadline.due_on < day, ~on_hold)
+    running = and_(unmet, or_(ReviewDeadline.due_on >= day, on_hold))
     clauses = [
         Review.counted,
         ReviewDeadline.due_on >= period.start,
@@ -90,10 +89,12 @@ def timeliness(filters: Filters) -> list[TimelinessRow]:
 def timeliness_breaches(
     filters: Filters, limit: int | None = None
 ) -> list[tuple[Review, ReviewDeadline]]:
-    """Deadlines due in the period that were met late or are overdue, oldest first."""
-    period, today = filters.period, filters.today
-    late = and_(ReviewDeadline.met_on.is_not(None), ReviewDeadline.met_on > ReviewDeadline.due_on)
-    overdue = and_(ReviewDeadline.met_on.is_(None), ReviewDeadline.due_on < today, ~active_hold())
+    """Deadlines due in the period that were met late or were overdue, oldest first, as at
+    the period's end (today, within the current period)."""
+    period, day = filters.period, filters.as_at
+    met = deadline_met_by_sql(day)
+    late = and_(met, ReviewDeadline.met_on > ReviewDeadline.due_on)
+    overdue = and_(~met, ReviewDeadline.due_on < day, ~hold_active_on_sql(day))
     clauses = [
         Review.counted,
         ReviewDeadline.due_on >= period.start,

@@ -178,7 +178,7 @@ def themes_by_year(filters: Filters, types: Mapping[str, ReviewType]) -> Table:
     grid = theme_heat_maps.themes_by_year(filters)
     return Table(
         "themes-by-year",
-        "Findings by theme and business year",
+        "Learning by theme and business year",
         ["Theme", *grid.columns],
         [(theme, *values) for theme, values in zip(grid.rows, grid.values, strict=True)],
     )
@@ -188,7 +188,7 @@ def themes_by_review(filters: Filters, types: Mapping[str, ReviewType]) -> Table
     grid = theme_heat_maps.themes_by_review(filters)
     return Table(
         "themes-by-review",
-        "Findings by theme and review",
+        "Learning by theme and review",
         ["Theme", *grid.columns],
         [(theme, *values) for theme, values in zip(grid.rows, grid.values, strict=True)],
     )
@@ -265,14 +265,17 @@ def timeliness(filters: Filters, types: Mapping[str, ReviewType]) -> Table:
 
 def breaches(filters: Filters, types: Mapping[str, ReviewType], limit: int | None = None) -> Table:
     rows = []
+    day = filters.as_at  # a past period's days late are counted to its end, not today
+    not_met = "Not yet met" if day == filters.today else f"Not met by {day:%-d %B %Y}"
     for review, deadline in statutory_timeliness.timeliness_breaches(filters, limit):
-        late_by = ((deadline.met_on or filters.today) - deadline.due_on).days
+        met_on = deadline.met_on if deadline.met_on and deadline.met_on <= day else None
+        late_by = ((met_on or day) - deadline.due_on).days
         rows.append(
             (
                 review.reference,
                 f"{_type_name(types, review.review_type)}: {deadline.name}",
                 deadline.due_on,
-                deadline.met_on or "Not yet met",
+                met_on or not_met,
                 late_by,
             )
         )

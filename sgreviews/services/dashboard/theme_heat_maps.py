@@ -1,4 +1,5 @@
-"""Heat maps of findings per theme: across business years, and across the most recent
+"""Heat maps of learning per theme (learning points and recommendations; strengths are good
+practice, never counted as learning): across business years, and across the most recent
 reviews of the period."""
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ from sqlalchemy import func, select
 
 from sgreviews.extensions import db
 from sgreviews.models import Finding, Review, Theme
-from sgreviews.models.finding import finding_theme
+from sgreviews.models.finding import LEARNING_KINDS, finding_theme
 from sgreviews.models.tally import ThemeYearTally
 from sgreviews.services.dashboard.filters import Filters, review_scope
 from sgreviews.services.periods import BusinessYear
@@ -63,7 +64,7 @@ def themes_by_review(filters: Filters, limit: int = 12) -> HeatMap:
         select(Theme.name, Finding.review_id, func.count(Finding.id))
         .join(finding_theme, finding_theme.c.theme_id == Theme.id)
         .join(Finding, Finding.id == finding_theme.c.finding_id)
-        .where(Finding.review_id.in_(review_ids))
+        .where(Finding.review_id.in_(review_ids), Finding.kind.in_(LEARNING_KINDS))
         .group_by(Theme.name, Finding.review_id)
     ).all()
     position = {review_id: index for index, review_id in enumerate(review_ids)}

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, and_, case, func, or_, select
+from sqlalchemy import ColumnElement, and_, case, func, select
 from sqlalchemy.orm import aliased
 
 from sgreviews.extensions import db
@@ -24,8 +24,9 @@ from sgreviews.models import (
     Theme,
 )
 from sgreviews.models.action import action_finding
-from sgreviews.models.finding import finding_theme
+from sgreviews.models.finding import LEARNING_KINDS, finding_theme
 from sgreviews.models.tally import ThemeYearTally
+from sgreviews.services.history.event_dates import review_open_after_sql
 from sgreviews.services.periods import BusinessYear
 
 
@@ -148,13 +149,14 @@ def confirmed_links(
     clauses: list[ColumnElement[bool]] = [
         FindingLink.decision == LinkDecision.CONFIRMED,
         later_review.started_on <= year.end,
+        # Recurring learning: learning points and recommendations, never strengths.
+        later_finding.kind.in_(LEARNING_KINDS),
+        earlier_finding.kind.in_(LEARNING_KINDS),
     ]
     if only_year:
         # The year's reviews as the yearly report's "What we learned" reads them: active
         # at some point in the year.
-        clauses.append(
-            or_(later_review.completed_on.is_(None), later_review.completed_on >= year.start)
-        )
+        clauses.append(review_open_after_sql(year.start, later_review))
     if partnership_id is not None:
         clauses.append(later_review.partnership_id == partnership_id)
     statement = (

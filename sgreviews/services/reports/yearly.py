@@ -8,9 +8,9 @@ references, subject pseudonyms and anything else that could identify a subject.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import selectinload
@@ -22,17 +22,26 @@ from sgreviews.models import (
     Action,
     ActionStatus,
     Finding,
+    FindingKind,
     ImpactStatus,
     Partnership,
     Review,
     Theme,
 )
 from sgreviews.models.action import action_finding
-from sgreviews.models.finding import finding_theme
+from sgreviews.models.finding import LEARNING_KINDS, finding_theme
 from sgreviews.review_types import ReviewType
 from sgreviews.services.dashboard.dissemination import dissemination
 from sgreviews.services.dashboard.filters import Filters
-from sgreviews.services.periods import BusinessYear
+from sgreviews.services.history.actions_as_at import ActionAsAt, actions_of_period
+from sgreviews.services.history.event_dates import (
+    decision_made_on,
+    review_completed_on,
+    review_open_after_sql,
+    review_published_on,
+)
+from sgreviews.services.history.reviews_as_at import open_on, stage_on
+from sgreviews.services.periods import BusinessYear, Period
 from sgreviews.services.reports.recurred import TITLE as RECURRED
 from sgreviews.services.reports.recurred import learning_that_recurred
 
@@ -138,40 +147,60 @@ def build_yearly_report(
     )
     between = f"Between {year.long_label.replace(' to ', ' and ')}"
 
+    # Every figure is as at the end of the year (or today, within the current year), read
+    # from the recorded history, so re-opening a past year later gives the same numbers.
+    as_at = min(year.end, today)
     started = list(
         db.session.scalars(
             select(Review)
             .where(Review.started_on >= year.start, Review.started_on <= year.end, *scope)
-            .options(selectinload(Review.decisions))
+            .options(selectinload(Review.decisions), selectinload(Review.transitions))
             .order_by(Review.review_type, Review.started_on)
         )
     )
-    carried = list(
+    eve = year.start - timedelta(days=1)
+    carried = [
+        review
+        for review in db.session.scalars(
+            select(Review)
+            .where(Review.started_on < year.start, review_open_after_sql(year.start), *scope)
+            .options(selectinload(Review.transitions))
+            .order_by(Review.started_on, Review.id)
+        )
+        if open_on(review, eve, review_types.get(review.review_type))
+    ]
+    finished = list(
         db.session.scalars(
             select(Review)
             .where(
-                Review.started_on < year.start,
-                or_(Review.completed_on.is_(None), Review.completed_on >= year.start),
+                or_(
+                    and_(Review.completed_on >= year.start, Review.completed_on <= as_at),
+                    and_(Review.published_on >= year.start, Review.published_on <= as_at),
+                ),
                 *scope,
             )
-            .order_by(Review.started_on)
+            .order_by(Review.id)
         )
     )
-    published = list(
-        db.session.scalars(
-            select(Review)
-            .where(Review.published_on >= year.start, Review.published_on <= year.end, *scope)
-            .order_by(Review.published_on)
-        )
+    period = Period(year.start, as_at, year.label)
+    completed = sorted(
+        (review for review in finished if period.contains(review_completed_on(review))),
+        key=lambda review: (review_completed_on(review) or year.start, review.reference),
+    )
+    published = sorted(
+        (review for review in finished if period.contains(review_published_on(review))),
+        key=lambda review: (review_published_on(review) or year.start, review.reference),
     )
 
     sections = [
-        _undertaken(started, review_types, counts, between),
+        _undertaken(started, review_types, counts, between, as_at),
         _carried_over(carried, review_types, counts, year),
+        _completed(completed, review_types, counts),
         _published(published, review_types, counts),
-        _themes(year, scope, counts),
+        _themes(year, as_at, scope, counts),
+        _good_practice(year, as_at, scope, counts),
         _recurred(year, partnership, counts),
-        *_actions(year, scope, counts, today),
+        *_actions(year, as_at, scope, counts),
         _dissemination(year, partnership, counts, today),
     ]
     title = f"Yearly report {year.label}"
@@ -189,6 +218,7 @@ def _undertaken(
     review_types: Mapping[str, ReviewType],
     counts: Counts,
     between: str,
+    as_at: date,
 ) -> Section:
     by_type = Counter(review.review_type for review in started)
     if not by_type:
@@ -202,18 +232,19 @@ def _undertaken(
         [review for review in started if review.review_type == "rapid_review"],
         review_types,
         counts,
+        as_at,
     )
     paragraphs = [f"{sentence}; {decided}." if decided else f"{sentence}."]
     table = None
     if not counts.public:
         table = ReportTable(
-            ["Reference", "Type", "Started", "Stage now"],
+            ["Reference", "Type", "Started", f"Stage on {_long(as_at)}"],
             [
                 (
                     review.reference,
                     _plural_name(review_types.get(review.review_type), review.review_type)[0],
-                    review.started_on.strftime("%-d %B %Y"),
-                    _stage(review, review_types),
+                    _long(review.started_on),
+                    _stage(review, review_types, as_at),
                 )
                 for review in started
             ],
@@ -228,15 +259,22 @@ def _article(word: str) -> str:
 
 
 def _decision_phrases(
-    rapid_reviews: list[Review], review_types: Mapping[str, ReviewType], counts: Counts
+    rapid_reviews: list[Review],
+    review_types: Mapping[str, ReviewType],
+    counts: Counts,
+    as_at: date,
 ) -> str:
-    """What the year's rapid reviews led to: "in both, an LCSPR was commissioned"."""
+    """What the year's rapid reviews led to by ``as_at``: "in both, an LCSPR was
+    commissioned" (a decision made later is not yet known then)."""
     total = len(rapid_reviews)
     if not total:
         return ""
     outcomes: Counter[str] = Counter()
     for review in rapid_reviews:
-        latest = max(review.decisions, key=lambda decision: decision.decided_on, default=None)
+        made = [decision for decision in review.decisions if decision_made_on(decision) <= as_at]
+        latest = max(
+            made, key=lambda decision: (decision_made_on(decision), decision.id), default=None
+        )
         outcomes[latest.outcome if latest else ""] += 1
     options = (
         {option.key: option for option in review_types["rapid_review"].outcomes}
@@ -266,9 +304,20 @@ def _decision_phrases(
     return "; ".join(parts)
 
 
-def _stage(review: Review, review_types: Mapping[str, ReviewType]) -> str:
+def _some(counts: Counts, count: int) -> str:
+    """A count in a list of counts: "none" rather than "no" when there is nothing."""
+    return "none" if count == 0 else counts.number(count)
+
+
+def _long(day: date) -> str:
+    return day.strftime("%-d %B %Y")
+
+
+def _stage(review: Review, review_types: Mapping[str, ReviewType], day: date) -> str:
+    """The review's stage on ``day`` (from its stage history), as the type names it."""
+    stage = stage_on(review, day)
     review_type = review_types.get(review.review_type)
-    return review_type.stage_label(review.stage) if review_type else review.stage
+    return review_type.stage_label(stage) if review_type else stage
 
 
 def _carried_over(
@@ -279,7 +328,8 @@ def _carried_over(
 ) -> Section:
     if not carried:
         return Section("Reviews carried over", [f"No reviews were carried over into {year.label}."])
-    by_stage = Counter(_stage(review, review_types).lower() for review in carried)
+    eve = year.start - timedelta(days=1)
+    by_stage = Counter(_stage(review, review_types, eve).lower() for review in carried)
     stages = _join(
         [
             f"{counts.number(count)} at the {stage} stage"
@@ -293,17 +343,46 @@ def _carried_over(
     table = None
     if not counts.public:
         table = ReportTable(
-            ["Reference", "Started", "Stage now"],
+            ["Reference", "Started", f"Stage on {_long(eve)}"],
             [
                 (
                     review.reference,
-                    review.started_on.strftime("%-d %B %Y"),
-                    _stage(review, review_types),
+                    _long(review.started_on),
+                    _stage(review, review_types, eve),
                 )
                 for review in carried
             ],
         )
     return Section("Reviews carried over", paragraphs, table)
+
+
+def _completed(
+    completed: list[Review], review_types: Mapping[str, ReviewType], counts: Counts
+) -> Section:
+    """Reviews completed in the year: by their completion date or their publication,
+    never by reaching a stage."""
+    if not completed:
+        return Section("Reviews completed", ["No reviews were completed in the year."])
+    paragraphs = [
+        _first_upper(
+            f"{counts.of(len(completed), 'review', 'reviews')} "
+            f"{counts.were(len(completed))} completed."
+        )
+    ]
+    table = None
+    if not counts.public:
+        table = ReportTable(
+            ["Reference", "Type", "Completed"],
+            [
+                (
+                    review.reference,
+                    _plural_name(review_types.get(review.review_type), review.review_type)[0],
+                    _long(day) if (day := review_completed_on(review)) else "",
+                )
+                for review in completed
+            ],
+        )
+    return Section("Reviews completed", paragraphs, table)
 
 
 def _published(
@@ -333,12 +412,18 @@ def _published(
     return Section("Reviews published", paragraphs, table)
 
 
-def _themes(year: BusinessYear, scope: list[ColumnElement[bool]], counts: Counts) -> Section:
-    active = and_(
-        Review.started_on <= year.end,
-        or_(Review.completed_on.is_(None), Review.completed_on >= year.start),
-        *scope,
-    )
+def _reviews_of_year(
+    year: BusinessYear, as_at: date, scope: list[ColumnElement[bool]]
+) -> ColumnElement[bool]:
+    """Reviews active at some point in the year: started by its end (or today) and not
+    completed before it began."""
+    return and_(Review.started_on <= as_at, review_open_after_sql(year.start), *scope)
+
+
+def _theme_rows(
+    year: BusinessYear, as_at: date, scope: list[ColumnElement[bool]], kinds: Sequence[FindingKind]
+) -> list[tuple[str, int, int]]:
+    """(theme, findings, reviews) for the findings of ``kinds`` in the year's reviews."""
     rows = db.session.execute(
         select(
             Theme.name, func.count(func.distinct(Finding.id)), func.count(func.distinct(Review.id))
@@ -346,23 +431,66 @@ def _themes(year: BusinessYear, scope: list[ColumnElement[bool]], counts: Counts
         .join(finding_theme, finding_theme.c.theme_id == Theme.id)
         .join(Finding, Finding.id == finding_theme.c.finding_id)
         .join(Review, Review.id == Finding.review_id)
-        .where(active)
+        .where(_reviews_of_year(year, as_at, scope), Finding.kind.in_(kinds))
         .group_by(Theme.name)
         .order_by(func.count(func.distinct(Finding.id)).desc(), Theme.name)
     ).all()
+    return [(name, int(findings), int(reviews)) for name, findings, reviews in rows]
+
+
+def _themes(
+    year: BusinessYear, as_at: date, scope: list[ColumnElement[bool]], counts: Counts
+) -> Section:
+    rows = _theme_rows(year, as_at, scope, LEARNING_KINDS)
     if not rows:
         return Section(
-            "What we learned", ["No findings were recorded for the reviews of the year."]
+            "What we learned",
+            ["No learning points or recommendations were recorded for the reviews of the year."],
         )
     top = [name.lower() for name, _findings, _reviews in rows[:3]]
     paragraphs = [
         f"The learning that recurred most across the year's reviews was about {_join(top)}."
     ]
     table = ReportTable(
-        ["Theme", "Findings", "Reviews"],
+        ["Theme", "Learning points and recommendations", "Reviews"],
         [(name, counts.cell(findings), counts.cell(reviews)) for name, findings, reviews in rows],
     )
     return Section("What we learned", paragraphs, table)
+
+
+def _good_practice(
+    year: BusinessYear, as_at: date, scope: list[ColumnElement[bool]], counts: Counts
+) -> Section:
+    """Strengths: good practice to repeat, reported as such and never as learning."""
+    strengths = (
+        db.session.scalar(
+            select(func.count(Finding.id))
+            .join(Review, Review.id == Finding.review_id)
+            .where(_reviews_of_year(year, as_at, scope), Finding.kind == FindingKind.STRENGTH)
+        )
+        or 0
+    )
+    if not strengths:
+        return Section("Good practice", ["No strengths were recorded in the reviews of the year."])
+    rows = _theme_rows(year, as_at, scope, (FindingKind.STRENGTH,))
+    paragraphs = [
+        f"The year's reviews recorded "
+        f"{counts.of(strengths, 'strength', 'strengths')} (good practice to repeat)"
+        + (
+            f", most often about {_join([name.lower() for name, _f, _r in rows[:3]])}."
+            if rows
+            else "."
+        )
+    ]
+    table = (
+        ReportTable(
+            ["Theme", "Strengths", "Reviews"],
+            [(name, counts.cell(found), counts.cell(reviews)) for name, found, reviews in rows],
+        )
+        if rows
+        else None
+    )
+    return Section("Good practice", paragraphs, table)
 
 
 def _recurred(year: BusinessYear, partnership: Partnership | None, counts: Counts) -> Section:
@@ -374,96 +502,73 @@ def _recurred(year: BusinessYear, partnership: Partnership | None, counts: Count
 
 
 def _actions(
-    year: BusinessYear, scope: list[ColumnElement[bool]], counts: Counts, today: date
+    year: BusinessYear, as_at: date, scope: list[ColumnElement[bool]], counts: Counts
 ) -> list[Section]:
-    in_scope = []
-    if scope:
-        in_scope.append(
-            Action.id.in_(
-                select(action_finding.c.action_id)
-                .join(Finding, Finding.id == action_finding.c.finding_id)
-                .join(Review, Review.id == Finding.review_id)
-                .where(*scope)
-            )
+    """The actions of the year, as at its end: added, due, completed, assured or closed
+    within it, or open at its end (``history.actions_as_at``)."""
+    in_scope: list[ColumnElement[bool]] = [
+        Action.id.in_(
+            select(action_finding.c.action_id)
+            .join(Finding, Finding.id == action_finding.c.finding_id)
+            .join(Review, Review.id == Finding.review_id)
+            .where(*scope)
         )
-    status_rows = dict(
-        db.session.execute(
-            select(Action.status, func.count()).where(*in_scope).group_by(Action.status)
-        ).all()
-    )
-    impact_evidenced = (
-        db.session.scalar(
-            select(func.count())
-            .select_from(Action)
-            .where(Action.impact_status == ImpactStatus.EVIDENCED, *in_scope)
-        )
-        or 0
-    )
-    overdue = (
-        db.session.scalar(
-            select(func.count())
-            .select_from(Action)
-            .where(
-                Action.status.in_([s for s in ActionStatus if s.is_open]),
-                Action.due_date < min(year.end, today),
-                *in_scope,
-            )
-        )
-        or 0
-    )
-    total = sum(status_rows.values())
-    assured = status_rows.get(ActionStatus.ASSURED, 0)
-    completed = status_rows.get(ActionStatus.COMPLETED, 0)
+    ]
+    states = actions_of_period(in_scope, Period(year.start, year.end, year.label), as_at)
+    on = _long(as_at)
+
+    def tally(test: Callable[[ActionAsAt], bool]) -> int:
+        return sum(1 for state in states if test(state))
+
+    added = tally(lambda state: state.created_in_period)
+    fell_due = tally(lambda state: state.due_in_period)
+    completed = tally(lambda state: state.completed_in_period)
+    assured = tally(lambda state: state.assured_in_period)
+    still_open = tally(lambda state: state.open)
+    overdue = tally(lambda state: state.overdue(as_at))
+    evidenced = tally(lambda state: state.impact is ImpactStatus.EVIDENCED)
+    by_status = Counter(state.status for state in states)
     plan = Section(
         "Action plans and evidence of impact",
         [
-            f"Action plans held {counts.of(total, 'action', 'actions')}. "
-            f"{_first_upper(counts.number(completed + assured))} "
-            f"{counts.were(completed + assured)} completed with evidence, "
-            f"of which {counts.number(assured)} {counts.were(assured)} assured by the partnership; "
-            f"{counts.of(overdue, 'open action', 'open actions')} {counts.were(overdue)} "
-            "past the due date. "
+            f"{_first_upper(counts.of(len(states), 'action', 'actions'))} of the partnership's "
+            f"action plans {counts.were(len(states))} "
+            f"live in the year: {_some(counts, added)} added, {_some(counts, fell_due)} "
+            f"falling due, {_some(counts, completed)} completed with evidence and "
+            f"{_some(counts, assured)} assured by the partnership. "
+            f"On {on}, {counts.of(still_open, 'action was', 'actions were')} open, "
+            f"of which {_some(counts, overdue)} {counts.were(overdue)} past the due date. "
             f"Evidence that the change made a difference was recorded for "
-            f"{counts.of(impact_evidenced, 'action', 'actions')}.",
+            f"{counts.of(evidenced, 'action', 'actions')}.",
         ],
         ReportTable(
-            ["Status", "Actions"],
-            [(status.label, counts.cell(status_rows.get(status, 0))) for status in ActionStatus],
+            ["Status", f"Actions on {on}"],
+            [(status.label, counts.cell(by_status.get(status, 0))) for status in ActionStatus],
         ),
     )
-    not_implemented = list(
-        db.session.scalars(
-            select(Action)
-            .where(Action.status == ActionStatus.CLOSED_NOT_IMPLEMENTED, *in_scope)
-            .options(selectinload(Action.updates))
-            .order_by(Action.reference)
-        )
-    )
+    not_implemented = [state for state in states if state.closed_in_period]
     if not not_implemented:
         closed = Section(
             "Findings not implemented",
-            [
-                "Every action was implemented or is still in progress; "
-                "none was closed without being implemented."
-            ],
+            ["No action was closed without being implemented in the year."],
         )
     else:
         closed = Section(
             "Findings not implemented",
             [
                 f"{_first_upper(counts.of(len(not_implemented), 'action', 'actions'))} "
-                f"{counts.were(len(not_implemented))} closed without being implemented. "
-                "The reasons recorded are below."
+                f"{counts.were(len(not_implemented))} closed without being implemented "
+                "in the year. The reasons recorded are below."
             ],
             ReportTable(
                 ["Action", "Reason"] if counts.public else ["Ref", "Action", "Reason"],
                 [
                     (
-                        *(() if counts.public else (action.reference,)),
-                        action.action_text,
-                        action.updates[-1].note if action.updates else "No reason recorded",
+                        *(() if counts.public else (state.action.reference,)),
+                        state.action.action_text,
+                        state.closing_note or "No reason recorded",
                     )
-                    for action in not_implemented
+                    for state in not_implemented
                 ],
             ),
         )

@@ -36,6 +36,7 @@ from sgreviews.services.clocks import (
     clock_jurisdiction,
     working_days_between,
 )
+from sgreviews.services.history.event_dates import review_open_after_sql
 from sgreviews.services.paging import page_window
 from sgreviews.services.periods import BusinessYear
 from sgreviews.services.reviews.lifecycle import type_of
@@ -163,10 +164,7 @@ def _filtered(query: Select[Review], filters: ReviewFilters, today: date) -> Sel
         first, last = year.start, year.end
         # Reviews active at some point in the year: started by its end, not finished before
         # it began (so carried-over reviews count in both years).
-        query = query.where(
-            Review.started_on <= last,
-            or_(Review.completed_on.is_(None), Review.completed_on >= first),
-        )
+        query = query.where(Review.started_on <= last, review_open_after_sql(first))
     if filters.on_hold:
         query = query.where(active_hold())
     if filters.overdue:

@@ -69,9 +69,9 @@ def move_stage(
         )
     before = snapshot(review)
     transition = _transition(actor, review, to_stage, moved_on, note)
-    # Stages that mark a clock's event fill in its date when it is not known yet.
-    if to_stage in ("final_report", "report", "reported") and review.completed_on is None:
-        review.completed_on = moved_on
+    # Stages that mark a clock's event fill in its date when it is not known yet. Entering a
+    # report stage does not complete a review (issue 18): only its completion date or its
+    # publication does, so an unpublished LCSPR at final report is still open.
     if to_stage == "sent_to_panel" and review.sent_to_panel_on is None:
         review.sent_to_panel_on = moved_on
     if to_stage == "commissioned" and review.commissioned_on is None:
@@ -100,9 +100,6 @@ def last_move(review: Review) -> StageTransition | None:
 
 # The clock dates a move fills in when they are not known yet (see ``move_stage``).
 _FILLED_BY_STAGE = {
-    "final_report": "completed_on",
-    "report": "completed_on",
-    "reported": "completed_on",
     "sent_to_panel": "sent_to_panel_on",
     "commissioned": "commissioned_on",
 }
