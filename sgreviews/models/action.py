@@ -179,6 +179,10 @@ class Action(Base):
         str_enum(ImpactStatus), default=ImpactStatus.NOT_ASSESSED
     )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, active_history=True)
+    # Issue 18: the day the action joined the plan (entered history may be years old),
+    # apart from when it was recorded (``created_at``); figures as at a date count an
+    # action from this day (services/history/event_dates.py).
+    added_on: Mapped[date] = mapped_column(default=_london_day_of("created_at"))
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
     # Optimistic concurrency: a save with a stale version is refused.
     version: Mapped[int] = mapped_column(default=1)

@@ -364,3 +364,62 @@ def test_the_secretariat_marks_a_review_historical_and_it_is_audited(
         ).status_code
         == 403
     )
+
+
+def test_an_action_added_as_history_counts_in_its_year_and_is_checked_at_the_field(
+    app: Flask, client_for: Clients, world: World
+) -> None:
+    """The day an action joined the plan is entered like any effective date: refused in the
+    future or before the review began, and the year's figures count the action from it
+    (services/history: an action recorded today for 2021 is an action of 2021/22)."""
+    from sgreviews.services.history.actions_as_at import actions_of_period
+    from sgreviews.services.periods import BusinessYear, Period
+
+    secretariat = client_for(Role.SECRETARIAT)
+    with app.app_context():
+        finding_id = (
+            db.session.scalars(select(Action).where(Action.id == world.action_id))
+            .one()
+            .findings[0]
+            .id
+        )
+    url = f"/reviews/{world.review_id}/actions/new"
+    form = {
+        "findings": [str(finding_id)],
+        "outcome_sought": "Fathers are seen",
+        "action_text": "Entered as history: fathers are seen at every visit",
+        "measure_of_success": "Re-audit",
+        "owning_agency_id": str(world.agency_id),
+        "lead_user_id": "",
+        "lead_name": "Named officer",
+        "due_date": ["30", "9", "2022"],
+    }
+    for day, message in _refusals():
+        refused = secretariat.post(url, data={**form, "added_on": _day(day)})
+        assert refused.status_code == 200
+        assert 'href="#added_on-day"' in refused.get_data(as_text=True)
+        assert message in page_text(refused)
+        assert "Entered as history: fathers are seen" in refused.get_data(as_text=True)
+    made = secretariat.post(url, data={**form, "added_on": _day(PAST)})
+    assert made.status_code == 302
+    with app.app_context():
+        action = db.session.scalars(
+            select(Action).where(Action.action_text.startswith("Entered as history"))
+        ).one()
+        assert action.added_on == PAST
+        assert to_london(action.created_at).date() == london_today()
+        event = db.session.scalars(
+            select(AuditEvent).where(
+                AuditEvent.entity_type == "action",
+                AuditEvent.entity_id == action.id,
+                AuditEvent.event == "create",
+            )
+        ).one()
+        assert event.after is not None and event.after["added_on"] == PAST.isoformat()
+        year = Period.of(BusinessYear(2021))
+        in_year = {state.action.id for state in actions_of_period([], year, year.end)}
+        assert action.id in in_year
+        earlier = Period.of(BusinessYear(2020))
+        assert action.id not in {
+            state.action.id for state in actions_of_period([], earlier, earlier.end)
+        }

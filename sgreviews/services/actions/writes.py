@@ -60,6 +60,7 @@ def snapshot(action: Action) -> dict[str, Any]:
         impact_status=action.impact_status,
         original_due_date=action.original_due_date,
         off_track=action.off_track,
+        added_on=action.added_on,
     )
     return audit._jsonable(values)  # type: ignore[no-any-return]
 
@@ -79,6 +80,18 @@ class ActionFields:
     lead_subgroup: str | None = None
     board_sponsor: str | None = None
     risk: str | None = None
+    # The day the action joined the plan (issue 18); None (imports, the API): today.
+    added_on: date | None = None
+
+
+def _added_on(fields: ActionFields, findings: Sequence[Finding]) -> date:
+    """The day the action joined the plan: today unless history is being entered; never
+    in the future or before the first of its reviews began."""
+    if fields.added_on is None:
+        return london_today()
+    return check_effective_on(
+        fields.added_on, [finding.review.started_on for finding in findings], field="added_on"
+    )
 
 
 def _clean(value: str | None) -> str | None:
@@ -133,6 +146,7 @@ def create_action(
 ) -> Action:
     _validate(fields, findings)
     assert fields.due_date is not None
+    added_on = _added_on(fields, findings)
     reference = _clean(reference) or _next_reference(findings[0])
     if db.session.scalar(select(Action.id).where(Action.reference == reference)) is not None:
         raise FieldError("reference", f"An action with the reference {reference} already exists")
@@ -152,6 +166,7 @@ def create_action(
         status=ActionStatus.NOT_STARTED,
         impact_status=ImpactStatus.NOT_ASSESSED,
         findings=list(findings),
+        added_on=added_on,
     )
     db.session.add(action)
     db.session.flush()
@@ -172,6 +187,8 @@ def update_action(
     check_version("action", action.id, action.version, expected_version, before)
     _validate(fields, action.findings)
     assert fields.due_date is not None
+    if fields.added_on is not None and fields.added_on != action.added_on:
+        action.added_on = _added_on(fields, action.findings)
     action.outcome_sought = fields.outcome_sought.strip()
     action.action_text = fields.action_text.strip()
     action.measure_of_success = fields.measure_of_success.strip()

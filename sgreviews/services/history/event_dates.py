@@ -1,17 +1,19 @@
 """The date each kind of dated event happened on: the one place every as-at figure reads
 an event's date from.
 
-Today an event's date is when it was recorded (a stage move has its own ``moved_on``).
-When events gain an "effective on" date (the ``history`` branch), each function here
-switches to it, and every figure as at a date follows. Moments are stored in UTC; an
-event's day is its day in England (``to_london``), and the SQL form compares the moment
-with the start of the next day in England, so the two agree on either side of midnight
-in summer time.
+An event's date is the day it took effect (``effective_on``, issue 18: history can be
+entered; ``services/effective_dates.py`` names the column of each kind), not when it was
+recorded: a progress update, status change, assurance or impact assessment entered today
+for 2021 counts in 2021. Where a row has no effective date (an action's own creation; an
+assurance or status kept only on the action, from before the history) the recorded moment
+stands in. Moments are stored in UTC; such a day is its day in England (``to_london``),
+and the SQL form compares the moment with the start of the next day in England, so the
+two agree on either side of midnight in summer time.
 """
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time
 
 from sqlalchemy import and_, exists, or_
 from sqlalchemy.sql.elements import ColumnElement
@@ -42,29 +44,30 @@ def stage_moved_on(move: StageTransition) -> date:
 
 
 def action_created_on(action: Action) -> date:
-    """An action added to a plan."""
-    return _day_of(action.created_at)
+    """An action added to a plan: the day it joined the plan (``Action.added_on``, which
+    a person entering history sets), not when it was recorded."""
+    return action.added_on
 
 
 def action_created_by_sql(day: date) -> ColumnElement[bool]:
     """SQL: the action was added on or before ``day`` (``action_created_on(a) <= day``)."""
-    return Action.created_at < start_of_day(day + timedelta(days=1))
+    return Action.added_on <= day
 
 
 def status_changed_on(entry: ActionUpdate) -> date:
     """An entry in an action's history that set its status (a progress update, an
-    assurance, a send-back, a closure)."""
-    return _day_of(entry.created_at)
+    assurance, a send-back, a closure): the day it took effect."""
+    return entry.effective_on
 
 
 def assured_on(entry: ActionUpdate) -> date:
-    """An assurance (an entry of kind "assured")."""
-    return _day_of(entry.created_at)
+    """An assurance (an entry of kind "assured"): the day it took effect."""
+    return entry.effective_on
 
 
 def impact_assessed_on(entry: ActionUpdate) -> date:
-    """An impact assessment (an entry of kind "impact")."""
-    return _day_of(entry.created_at)
+    """An impact assessment (an entry of kind "impact"): the day it took effect."""
+    return entry.effective_on
 
 
 def assurance_recorded_on(action: Action) -> date | None:
@@ -79,7 +82,10 @@ def change_recorded_on(action: Action) -> date:
 
 
 def extension_decided_on(request: ExtensionRequest) -> date | None:
-    """An extension decided (approved or declined); None while pending."""
+    """An extension decided (approved or declined): the day the decision took effect;
+    None while pending."""
+    if request.decision_effective_on is not None:
+        return request.decision_effective_on
     return _day_of(request.decided_at) if request.decided_at is not None else None
 
 

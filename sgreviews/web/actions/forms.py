@@ -92,6 +92,15 @@ class ActionForm(FlaskForm):
         validators=[InputRequired("Enter the due date")],
     )
     risk = TextAreaField("Risk", widget=GovTextArea(), validators=[Optional()])
+    added_on = GovDateField(
+        "Added to the plan on",
+        description=(
+            "Leave as today unless you are entering history: the day the action joined the "
+            "plan, which the yearly figures count it from. For example, 1 6 2022"
+        ),
+        # Blank: today for a new action, unchanged for an edit.
+        validators=[Optional()],
+    )
     version = HiddenField()
     submit = SubmitField("Save action", widget=GovSubmitInput())
     # The quality hints for the action as typed, without saving.

@@ -113,6 +113,7 @@ def _fields_from(form: ActionForm) -> action_service.ActionFields:
         lead_subgroup=form.lead_subgroup.data,
         board_sponsor=form.board_sponsor.data,
         risk=form.risk.data,
+        added_on=form.added_on.data,
     )
 
 
@@ -125,6 +126,7 @@ def create(review_id: int) -> Response | str:
     form = ActionForm()
     _fill_choices(form, list(review.findings))
     if request.method == "GET":
+        form.added_on.data = london_today()
         finding_id = request.args.get("finding", type=int)
         if finding_id:
             form.findings.data = [finding_id]
