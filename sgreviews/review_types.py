@@ -166,6 +166,9 @@ class ReviewType:
     offers_commissioning: bool = True
     # The Home Office Quality Assurance Panel reads its report (DHR).
     offers_home_office_qa: bool = False
+    # Working Together 2023: its decisions are signed off by the lead safeguarding partner
+    # or a delegated safeguarding partner, and who signed is recorded with the decision.
+    decision_signed_off_by_partner: bool = False
     # The external bodies its reviews are submitted to (keys of
     # config/submission_bodies.toml), offered on the "Record a submission" form.
     submissions: tuple[str, ...] = ()
@@ -216,6 +219,7 @@ TYPE_KEYS = (
     "offers_rapid_review",
     "offers_commissioning",
     "offers_home_office_qa",
+    "decision_signed_off_by_partner",
     # Issue 22 (submissions as records): the bodies a review of the type is submitted to.
     "submissions",
 )
@@ -452,6 +456,9 @@ def parse_review_types(data: dict[str, Any], source: str) -> dict[str, ReviewTyp
             final_report_lead_days=_parse_lead_days(table, where),
             outcome_is_decision=_parse_flag(table, "outcome_is_decision", where, False),
             offers_rapid_review=_parse_flag(table, "offers_rapid_review", where, False),
+            decision_signed_off_by_partner=_parse_flag(
+                table, "decision_signed_off_by_partner", where, False
+            ),
             offers_commissioning=_parse_flag(table, "offers_commissioning", where, True),
             offers_home_office_qa=_parse_flag(table, "offers_home_office_qa", where, False),
             submissions=_parse_submissions(table, where),

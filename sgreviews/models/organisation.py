@@ -65,11 +65,16 @@ class Sector(enum.Enum):
     JUSTICE = "justice"
     FIRE = "fire"
     VOLUNTARY = "voluntary"
+    # Childcare agencies (nurseries, childminder agencies): a relevant agency for
+    # safeguarding arrangements under the Children's Wellbeing and Schools Act 2026.
+    CHILDCARE = "childcare"
     OTHER = "other"
 
     @property
     def label(self) -> str:
-        return self.value.replace("_", " ").capitalize()
+        if self is Sector.CHILDCARE:
+            return "Childcare agency"
+        return str(self.value).replace("_", " ").capitalize()
 
 
 class Agency(Base):

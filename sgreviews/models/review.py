@@ -247,6 +247,14 @@ class Review(Base):
         return next((hold for hold in self.holds if hold.ended_on is None), None)
 
 
+# Who may sign off a decision under Working Together 2023 (review types with
+# ``decision_signed_off_by_partner``): the stored key and how it reads in a sentence.
+DECISION_SIGN_OFF_ROLES = {
+    "lead": "the lead safeguarding partner",
+    "delegated": "a delegated safeguarding partner",
+}
+
+
 class ReviewDecision(Base):
     """A decision on a review: a rapid review's recommendation, a DHR or SAR decision."""
 
@@ -261,6 +269,12 @@ class ReviewDecision(Base):
     sent_to_panel_on: Mapped[date | None]
     panel_reply_on: Mapped[date | None]
     panel_reply: Mapped[str | None] = mapped_column(Text)
+    # Working Together 2023 (issue 22): who signed the decision off, for the types whose
+    # decisions a safeguarding partner signs off (``decision_signed_off_by_partner``):
+    # "lead" (the lead safeguarding partner) or "delegated" (a delegated partner), and
+    # their name.
+    signed_off_by_role: Mapped[str | None] = mapped_column(String(20))
+    signed_off_by_name: Mapped[str | None] = mapped_column(String(200))
     recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 

@@ -88,9 +88,21 @@ def test_a_case_from_notification_to_publication(page: Page) -> None:
     _date(page, "sent_to_panel_on", "12", "5", "2025")
     _date(page, "panel_reply_on", "19", "5", "2025")
     page.get_by_label("The Panel's reply").fill("The Panel agrees.")
+    # Working Together 2023: a safeguarding partner signs the decision off; without who,
+    # the form says so beside the field and keeps what was typed.
+    page.get_by_role("button", name="Record the decision").click()
+    expect(page.locator(".govuk-error-summary")).to_contain_text(
+        "Choose who signed off the decision"
+    )
+    expect(page.get_by_label("Rationale")).to_have_value(
+        "Criteria met: learning about multi-agency working."
+    )
+    page.get_by_label("A delegated safeguarding partner").check()
+    page.get_by_label("Name of the partner who signed it off").fill("Director Q (fictional)")
     assert axe_violations(page) == []
     page.get_by_role("button", name="Record the decision").click()
     assert _state_of(page, "rapid_review") == "Met"
+    expect(page.get_by_text("Signed off by Director Q (fictional), a delegated")).to_be_visible()
     expect(page.locator(".govuk-tag").first).to_contain_text("Panel replied")
 
     page.get_by_role("button", name=re.compile("Start the local child safeguarding")).click()

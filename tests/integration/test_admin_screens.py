@@ -455,3 +455,16 @@ def test_edit_links_and_unlinks_partnerships_with_an_audit_record(
     assert _linked(app, user_id) == [south]
     admin.post(f"/admin/users/{user_id}", data={**details, "role": "administrator"})
     assert _linked(app, user_id) == []
+
+
+def test_a_childcare_agency_is_a_sector_of_its_own(app: Flask, admin: FlaskClient) -> None:
+    """The Children's Wellbeing and Schools Act 2026 makes childcare agencies relevant
+    agencies: the administrator records one as such."""
+    assert "Childcare agency" in page_text(admin.get("/admin/agencies/new"))
+    response = admin.post(
+        "/admin/agencies/new", data={"name": "Testshire Nurseries Group", "sector": "childcare"}
+    )
+    assert response.status_code == 302
+    with app.app_context():
+        agency = db.session.scalar(select(Agency).where(Agency.name == "Testshire Nurseries Group"))
+        assert agency is not None and agency.sector.label == "Childcare agency"

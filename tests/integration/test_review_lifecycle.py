@@ -121,17 +121,37 @@ def test_the_whole_chain_from_notification_to_publication(ctx: None) -> None:
     assert refused.value.field == "decided_on"
     assert "on or after the notification on 6 January 2025" in refused.value.message
 
-    review_decisions.record_decision(
+    decided = {
+        "decided_on": date(2025, 1, 24),
+        "outcome": "lcspr",
+        "rationale": "Criteria met",
+        "sent_to_panel_on": date(2025, 1, 24),
+        "panel_reply_on": date(2025, 2, 7),
+        "panel_reply": "Agreed",
+        "today": TODAY,
+    }
+    # Working Together 2023: a safeguarding partner signs a rapid review's decision off.
+    for role, name, field in (
+        (None, "Director Q", "signed_off_by_role"),
+        ("chief_executive", "Director Q", "signed_off_by_role"),
+        ("lead", "  ", "signed_off_by_name"),
+    ):
+        with pytest.raises(ReviewError) as unsigned:
+            review_decisions.record_decision(
+                actor, rapid, signed_off_by_role=role, signed_off_by_name=name, **decided
+            )
+        assert unsigned.value.field == field
+    decision = review_decisions.record_decision(
         actor,
         rapid,
-        decided_on=date(2025, 1, 24),
-        outcome="lcspr",
-        rationale="Criteria met",
-        sent_to_panel_on=date(2025, 1, 24),
-        panel_reply_on=date(2025, 2, 7),
-        panel_reply="Agreed",
+        signed_off_by_role="lead",
+        signed_off_by_name="Director Q (fictional)",
         expected_version=rapid.version,
-        today=TODAY,
+        **decided,
+    )
+    assert (decision.signed_off_by_role, decision.signed_off_by_name) == (
+        "lead",
+        "Director Q (fictional)",
     )
     assert rapid.stage == "panel_replied"
     assert _deadline(rapid, "rapid_review").met_on == date(2025, 1, 24)

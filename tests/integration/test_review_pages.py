@@ -425,3 +425,30 @@ def test_review_page_and_findings_page_link_to_each_other(
     assert f'href="/reviews/{review_id}"' in client.get(f"/reviews/{review_id}/findings").get_data(
         as_text=True
     )
+
+
+def test_a_rapid_review_decision_records_the_partner_who_signed_it_off(
+    app: Flask, client_for: Callable[..., FlaskClient]
+) -> None:
+    """Working Together 2023: the rapid review's decision asks who signed it off (the
+    lead or a delegated safeguarding partner, by name), refuses it without, and shows it
+    on the review's timeline."""
+    _, rapid_id = _lcspr(app)
+    client = client_for(Role.SECRETARIAT)
+    form = client.get(f"/reviews/{rapid_id}/decision").get_data(as_text=True)
+    assert "Who signed off the decision" in form
+    base = {
+        "outcome": "lcspr",
+        "decided_on": ["20", "1", "2025"],
+        "rationale": "Criteria met for a local review",
+    }
+    unsigned = client.post(f"/reviews/{rapid_id}/decision", data=base)
+    assert unsigned.status_code == 200
+    assert "Choose who signed off the decision" in page_text(unsigned)
+    signed = client.post(
+        f"/reviews/{rapid_id}/decision",
+        data={**base, "signed_off_by_role": "lead", "signed_off_by_name": "Director Q"},
+    )
+    assert signed.status_code == 302
+    shown = page_text(client.get(f"/reviews/{rapid_id}"))
+    assert "Signed off by Director Q, the lead safeguarding partner." in shown

@@ -114,6 +114,8 @@ def load_lifecycle_demo(
             sent_to_panel_on=decided - timedelta(days=8),
             panel_reply_on=decided,
             panel_reply="The Panel agrees that a local review is appropriate.",
+            signed_off_by_role="delegated",
+            signed_off_by_name="Director of Children's Services (Northshire)",
             recorded_by_id=secretariat.id,
         )
     )

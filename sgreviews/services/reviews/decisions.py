@@ -9,7 +9,7 @@ from datetime import date
 from sgreviews.clock import london_today
 from sgreviews.extensions import db
 from sgreviews.models import Review, User
-from sgreviews.models.review import LinkKind, Methodology, ReviewDecision
+from sgreviews.models.review import DECISION_SIGN_OFF_ROLES, LinkKind, Methodology, ReviewDecision
 from sgreviews.services import audit
 from sgreviews.services.reviews.creation import create_review
 from sgreviews.services.reviews.deadlines import refresh_deadlines
@@ -26,6 +26,23 @@ from sgreviews.services.reviews.links import link
 from sgreviews.services.reviews.stages import advance_if_allowed
 
 
+def _signed_off_by(
+    required: bool, role: str | None, name: str | None
+) -> tuple[str | None, str | None]:
+    """Who signed the decision off: required (and checked) for the types whose decisions a
+    safeguarding partner signs off; nothing is kept for the others."""
+    if not required:
+        return None, None
+    if role not in DECISION_SIGN_OFF_ROLES:
+        raise ReviewError("Choose who signed off the decision", "signed_off_by_role")
+    name = (name or "").strip()
+    if not name:
+        raise ReviewError("Enter the name of the partner who signed it off", "signed_off_by_name")
+    if len(name) > 200:
+        raise ReviewError("The name must be 200 characters or fewer", "signed_off_by_name")
+    return role, name
+
+
 def record_decision(
     actor: User | None,
     review: Review,
@@ -36,6 +53,8 @@ def record_decision(
     sent_to_panel_on: date | None = None,
     panel_reply_on: date | None = None,
     panel_reply: str | None = None,
+    signed_off_by_role: str | None = None,
+    signed_off_by_name: str | None = None,
     expected_version: int | None = None,
     today: date | None = None,
 ) -> ReviewDecision:
@@ -72,6 +91,9 @@ def record_decision(
         "panel_reply_on",
         "The Panel's reply must be on or after the date it was sent",
     )
+    role, name = _signed_off_by(
+        rtype.decision_signed_off_by_partner, signed_off_by_role, signed_off_by_name
+    )
     before = snapshot(review)
     decision = ReviewDecision(
         review=review,
@@ -81,6 +103,8 @@ def record_decision(
         sent_to_panel_on=sent_to_panel_on,
         panel_reply_on=panel_reply_on,
         panel_reply=(panel_reply or "").strip() or None,
+        signed_off_by_role=role,
+        signed_off_by_name=name,
         recorded_by_id=actor.id if actor else None,
     )
     db.session.add(decision)
@@ -96,6 +120,8 @@ def record_decision(
     refresh_deadlines(review)
     after = snapshot(review)
     after["decision"] = {"outcome": outcome, "rationale": decision.rationale}
+    if role is not None:
+        after["decision"] |= {"signed_off_by_role": role, "signed_off_by_name": name}
     audit.record(actor, "review", review.id, "decision", before, after)
     return decision
 

@@ -23,6 +23,7 @@ from sgreviews.models import (
 )
 from sgreviews.models.action import action_finding
 from sgreviews.models.review import (
+    DECISION_SIGN_OFF_ROLES,
     ReviewDeadline,
     ReviewHold,
     ReviewLink,
@@ -407,6 +408,11 @@ def timeline(review: Review, today: date, soon_limit: date) -> list[TimelineEntr
         if decision.panel_reply_on:
             reply = f": {decision.panel_reply}" if decision.panel_reply else ""
             text += f" The Panel replied {decision.panel_reply_on:%-d %b %Y}{reply}."
+        if decision.signed_off_by_name:
+            who = DECISION_SIGN_OFF_ROLES.get(
+                decision.signed_off_by_role or "", "a safeguarding partner"
+            )
+            text += f" Signed off by {decision.signed_off_by_name}, {who}."
         label = outcome.label if outcome else decision.outcome
         entries.append(TimelineEntry(decision.decided_on, f"Decision: {label}", text))
     for hold in review.holds:

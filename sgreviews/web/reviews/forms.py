@@ -207,6 +207,24 @@ class DecisionForm(VersionedForm):
     sent_to_panel_on = GovDateField("Date sent to the national Panel")
     panel_reply_on = GovDateField("Date of the Panel's reply")
     panel_reply = TextAreaField("The Panel's reply", widget=GovTextArea())
+    # Working Together 2023: only for the types whose decisions a partner signs off (the
+    # view removes them for the others).
+    signed_off_by_role = RadioField(
+        "Who signed off the decision",
+        choices=choices_of(
+            [
+                ("lead", "The lead safeguarding partner"),
+                ("delegated", "A delegated safeguarding partner"),
+            ]
+        ),
+        widget=GovRadioInput(),
+        validate_choice=False,
+    )
+    signed_off_by_name = StringField(
+        "Name of the partner who signed it off",
+        description="For example, the director of children's services or their delegate.",
+        widget=GovTextInput(),
+    )
     submit = SubmitField("Record the decision", widget=GovSubmitInput())
 
 

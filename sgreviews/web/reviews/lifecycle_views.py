@@ -45,6 +45,12 @@ def start_rapid_review(review_id: int) -> Page:
     return form_page(form, title="Start the rapid review", review=review)
 
 
+def _field_data(form: forms.DecisionForm, name: str) -> str | None:
+    """A field's data, or None when the view removed the field for this type."""
+    field = form._fields.get(name)
+    return None if field is None else field.data
+
+
 @blueprint.route("/<int:review_id>/decision", methods=["GET", "POST"], endpoint="decision")
 @requires(Permission.MANAGE_REVIEWS)
 def decision(review_id: int) -> Page:
@@ -54,6 +60,9 @@ def decision(review_id: int) -> Page:
         abort(404)
     form = forms.DecisionForm()
     form.outcome.choices = choices_of([(outcome.key, outcome.label) for outcome in rtype.outcomes])
+    if not rtype.decision_signed_off_by_partner:
+        del form.signed_off_by_role
+        del form.signed_off_by_name
     if request.method == "GET":
         form.version.data = str(review.version)
     if form.validate_on_submit():
@@ -68,6 +77,8 @@ def decision(review_id: int) -> Page:
                 sent_to_panel_on=form.sent_to_panel_on.data,
                 panel_reply_on=form.panel_reply_on.data,
                 panel_reply=form.panel_reply.data,
+                signed_off_by_role=_field_data(form, "signed_off_by_role"),
+                signed_off_by_name=_field_data(form, "signed_off_by_name"),
                 expected_version=form.expected_version,
             ),
             "Decision recorded.",
