@@ -239,9 +239,9 @@ def test_extension_request_decision_and_impact_pages(page: Page) -> None:
     page.get_by_role("button", name="Request extension").click()
     expect(page.locator(".govuk-error-summary")).to_contain_text("Enter the new due date")
     assert axe_violations(page) == []
-    page.get_by_label("Day").fill("31")
-    page.get_by_label("Month").fill("12")
-    page.get_by_label("Year").fill("2030")
+    page.get_by_role("group", name="New due date").get_by_label("Day").fill("31")
+    page.get_by_role("group", name="New due date").get_by_label("Month").fill("12")
+    page.get_by_role("group", name="New due date").get_by_label("Year").fill("2030")
     page.get_by_label("Why the action needs more time").fill("The audit needs a full quarter.")
     page.get_by_role("button", name="Request extension").click()
     expect(page.get_by_text("Extension requested.")).to_be_visible()
