@@ -248,3 +248,19 @@ def test_the_reminder_run_tells_the_secretariat_until_sign_off(
         assert run(due - timedelta(days=27)) == {}  # once per threshold
         _sign_off(client_for(Role.CHAIR), partnership_id)
         assert not any(line in text for text in run(due).values())
+
+
+def test_a_report_signed_off_after_its_publication_date_is_met_late(
+    app: Flask, partnership_id: int, client_for: Clients
+) -> None:
+    """The publication clock is met by the first sign-off: on time only when that came by
+    the due date. Last year's report, due months ago, signed off today, is met late."""
+    chair = client_for(Role.CHAIR)
+    due = publication_due(LAST_YEAR, 6)
+    today = london_today()
+    page = page_text(chair.get(_sign_off(chair, partnership_id)))
+    if today > due:
+        assert "Met late first signed off on" in page
+        assert f"{(today - due).days} days after it was due" in page
+    else:
+        assert "met, first signed off on" in page

@@ -14,7 +14,7 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 from werkzeug.wrappers import Response as WerkzeugResponse
 
-from sgreviews.clock import london_today
+from sgreviews.clock import london_today, to_london
 from sgreviews.models import SignedReport
 from sgreviews.policy import Permission, has_permission
 from sgreviews.review_types import ReviewType
@@ -123,6 +123,8 @@ def signed_report(signed_id: int) -> str:
         can_sign_off=has_permission(current_user, Permission.SIGN_OFF_REPORTS),
         publication_due=signoff.publication_due(year, months),
         publication_months=months,
+        # The clock is met by the first sign-off; a later version supersedes, not re-meets.
+        first_signed_on=to_london(all_versions[-1].signed_at).date(),
     )
 
 
