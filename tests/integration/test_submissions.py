@@ -358,7 +358,17 @@ def test_every_shipped_type_names_configured_bodies(app: Flask) -> None:
     types = app.extensions["sgreviews.review_types"]
     bodies = app.extensions["sgreviews.submission_bodies"]
     assert types["lcspr"].submissions == ("panel", "secretary_of_state")
-    assert types["dhr"].submissions == ("home_office_qa", "domestic_abuse_commissioner")
+    # A DARDR (Victims and Prisoners Act 2024 s.19) reports to the Secretary of State and
+    # the Domestic Abuse Commissioner.
+    assert types["dhr"].submissions == (
+        "home_office_qa",
+        "home_secretary",
+        "domestic_abuse_commissioner",
+    )
+    # Each nation's types submit to their own bodies, never to England's Panel.
+    assert types["susr"].submissions == ("welsh_government", "wales_repository", "home_office_qa")
+    assert types["scotland_cplr"].submissions == ("care_inspectorate",)
+    assert types["ni_cmr"].submissions == ("department_of_health_ni",)
     assert {key for t in types.values() for key in t.submissions} <= set(bodies)
 
 
