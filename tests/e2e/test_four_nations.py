@@ -124,3 +124,41 @@ def test_scottish_learning_review_counts_scotlands_holidays(page: Page) -> None:
     row = page.locator("tr", has=page.locator("[data-deadline='outcome_form']"))
     expect(row).to_contain_text("2 Jan 2026")
     expect(row.locator(".govuk-tag")).to_have_text("Met")
+
+
+def test_northern_ireland_case_management_review_counts_the_twelfth(page: Page) -> None:
+    """A Case Management Review (regulation 17) on the good-practice criterion: created,
+    decided and commissioned in the browser; its decision clock, one month from a
+    notification on 12 June 2026, falls on Sunday 12 July and moves past Northern
+    Ireland's Battle of the Boyne holiday (observed Monday 13 July) to Tuesday 14 July."""
+    sign_in(page, SECRETARIAT)
+    page.goto("/reviews/new")
+    page.get_by_label("Type of review").select_option(label="Case Management Review")
+    page.get_by_label("Partnership", exact=True).select_option(
+        label="Northshire Safeguarding Children Partnership"
+    )
+    page.get_by_label("Subject (pseudonymised)").fill("Child Q")
+    _date(page, "started_on", "12", "6", "2026")
+    _date(page, "notified_on", "12", "6", "2026")
+    page.get_by_label("Kind of review (optional)").select_option(
+        label="Good practice: outstanding positive learning (regulation 17(3))"
+    )
+    page.get_by_role("button", name="Create the review").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("CMR-2026-")
+    assert _deadline(page, "decision") == "14 Jul 2026"
+    expect(page.locator("body")).to_contain_text("GB subdivision NIR")
+    assert axe_violations(page) == []
+
+    page.get_by_role("link", name="Record the decision").click()
+    page.get_by_label("Hold a CMR: outstanding positive learning (regulation 17(3))").check()
+    _date(page, "decided_on", "3", "7", "2026")
+    page.get_by_label("Rationale").fill("Agencies worked well together: learning to share.")
+    page.get_by_role("button", name="Record the decision").click()
+    expect(page.locator("p").filter(has_text="Stage:")).to_contain_text(
+        "SBNI Chair's decision on the CMR Panel's recommendation"
+    )
+    row = page.locator("tr", has=page.locator("[data-deadline='decision']"))
+    expect(row.locator(".govuk-tag")).to_have_text("Met")
+    _move(page, "Commissioned", "10", "7", "2026")
+    screenshot(page, "cmr-commissioned")
+    assert axe_violations(page) == []
