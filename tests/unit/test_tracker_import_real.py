@@ -481,3 +481,35 @@ def test_a_corrected_due_date_drops_the_timescale_as_written(ctx: None) -> None:
     )
     assert march.due_date == date(2027, 3, 15)
     assert (march.due_precision, march.due_as_written) == (None, None)
+
+
+def test_a_trackers_date_added_enters_history(ctx: None) -> None:
+    """A tracker's "Date added" column is the day each action joined the plan (issue 18:
+    history can be entered), so a past year's figures count it; a month, a future day or
+    a day before the review began is refused on its row, and a blank one means today."""
+    factories.agency(name="Testshire Constabulary")
+    review = factories.review(reference="HP-2021", started_on=date(2021, 5, 4))
+    factories.finding(review, text="Learning", position=1)
+    tomorrow = london_today().toordinal() + 1
+    rows = [
+        ["Ref", "Action", "Agency", "Timescale", "Date added"],
+        ["HP-1", "Relaunch the procedure", "Testshire Constabulary", "March 2022", "15/11/2021"],
+        ["HP-2", "Audit the files", "Testshire Constabulary", "March 2022", "November 2021"],
+        ["HP-3", "Brief the board", "Testshire Constabulary", "March 2022",
+         date.fromordinal(tomorrow).strftime("%d/%m/%Y")],
+        ["HP-4", "Train the teams", "Testshire Constabulary", "March 2022", "01/01/2021"],
+        ["HP-5", "Write the guide", "Testshire Constabulary", "March 2022", ""],
+    ]  # fmt: skip
+    result = tracker_import.preview(
+        tracker_import.read_sheet("plan.csv", _csv(rows)),
+        None,
+        review,
+    )
+    problems = {row.values["reference"]: row.problems for row in result.rows}
+    assert problems["HP-1"] == [] and problems["HP-5"] == []
+    assert problems["HP-2"] == ["Date added must be one day: November 2021"]
+    assert problems["HP-3"][0].endswith("is in the future")
+    assert problems["HP-4"] == ["Date added 01/01/2021 is before the review started"]
+    applied = tracker_import.apply(result, None, only_valid=True)
+    added = {action.reference: action.added_on for action in applied.created}
+    assert added == {"HP-1": date(2021, 11, 15), "HP-5": london_today()}

@@ -76,6 +76,7 @@ IMPORT_FIELDS: dict[str, str] = {
     "lead_subgroup": "Lead subgroup",
     "board_sponsor": "Board sponsor",
     "due_date": "Timescale (due date)",
+    "added_on": "Added to the plan on (a day)",
     "risk": "Risk",
     "status": "Status",
     "progress": "Progress/evidence",
@@ -492,6 +493,8 @@ class ImportRow:
     due_precision: str | None = None
     due_as_written: str | None = None
     due_several: bool = False
+    # The day the action joined the plan, when the tracker says (history: issue 18).
+    added_on: date | None = None
     status: ActionStatus = ActionStatus.NOT_STARTED
     lead_user: User | None = None
     finding: Finding | None = None
@@ -742,6 +745,7 @@ def _check_row(
         row.problems.append(
             f"Due date {row.due_date.strftime('%d/%m/%Y')} is before the review started"
         )
+    _added_on(row, values.get("added_on", ""), today)
     finding_text = values.get("finding", "") or row.group
     if row.review is not None:
         if finding_text:
@@ -771,6 +775,28 @@ def _check_row(
         user = users.get(normalise(lead))
         if user is not None and user.agency_id == row.agency.id:
             row.lead_user = user
+
+
+def _added_on(row: ImportRow, text: str, today: date) -> None:
+    """The day a tracker says the action joined the plan: a day (not a month or a
+    quarter), not after today and not before the review began; blank means today."""
+    if not text.strip():
+        return
+    try:
+        when = parse_timescale(text, today)
+    except TimescaleError:
+        row.problems.append(f"Date added not understood: {text}")
+        return
+    if when.precision != "day" or when.several:
+        row.problems.append(f"Date added must be one day: {text}")
+    elif when.due_date > today:
+        row.problems.append(f"Date added {when.due_date.strftime('%d/%m/%Y')} is in the future")
+    elif row.review is not None and when.due_date < row.review.started_on:
+        row.problems.append(
+            f"Date added {when.due_date.strftime('%d/%m/%Y')} is before the review started"
+        )
+    else:
+        row.added_on = when.due_date
 
 
 _TEXT_FIELDS = (
@@ -941,6 +967,7 @@ def _create(row: ImportRow, actor: User | None) -> Action:
             lead_subgroup=row.values.get("lead_subgroup") or None,
             board_sponsor=row.values.get("board_sponsor") or None,
             risk=row.values.get("risk") or None,
+            added_on=row.added_on,
         ),
     )
     if row.due_precision and row.due_precision != "day":
