@@ -213,3 +213,27 @@ def test_the_final_report_stage_brings_one_pre_publication_notice(
     assert f"/reviews/{review_id}" in text
     run(app, date(2026, 5, 5))
     assert inbox.take() == []
+
+
+def test_a_withdrawn_review_at_final_report_brings_no_notice(
+    app: Flask, people: dict[str, int], inbox: Inbox
+) -> None:
+    """A review withdrawn as created in error is out of every reminder (Review.counted),
+    the pre-publication notice included."""
+    from sgreviews.clock import utcnow
+
+    with app.app_context():
+        review = factories.review(reference="LCSPR-2026-19", stage="final_report")
+        review.withdrawn_at = utcnow()
+        review.withdrawal_reason = "Created in error (test)"
+        db.session.add(
+            StageTransition(
+                review=review,
+                from_stage="draft_report",
+                to_stage="final_report",
+                moved_on=date(2026, 5, 4),
+            )
+        )
+        db.session.commit()
+    run(app, date(2026, 5, 4))
+    assert [m for m in inbox.take() if "LCSPR-2026-19" in m.part("plain")] == []

@@ -23,7 +23,7 @@ from collections import defaultdict
 from collections.abc import Iterator
 from datetime import date, timedelta
 
-from sqlalchemy import exists, func, select
+from sqlalchemy import ColumnElement, and_, exists, func, select
 
 from sgreviews.extensions import db
 from sgreviews.models import Action, ActionSnooze, ActionStatus, Finding, Partnership, Review
@@ -42,7 +42,11 @@ from sgreviews.services.reminders.action_sources import (
     ExtensionDecisionSource,
     ImpactAssessmentSource,
 )
-from sgreviews.services.reminders.go_live import action_date_reminded, review_date_reminded
+from sgreviews.services.reminders.go_live import (
+    DateColumn,
+    action_date_reminded,
+    review_date_reminded,
+)
 from sgreviews.services.reminders.report_sources import YearlyReportSource
 from sgreviews.services.reminders.rules import (
     ReminderRules,
@@ -59,6 +63,17 @@ from sgreviews.services.submissions import awaiting_reply_clause, bodies
 
 
 OPEN_STATUSES = [status for status in ActionStatus if status.is_open]
+
+
+def review_reminded(day: DateColumn, default_go_live_on: date | None) -> ColumnElement[bool]:
+    """SQL, over ``Review``: a review's date is reminded when the review counts (not
+    withdrawn), is not a historical record, and the date is on or after its partnership's
+    go-live (``go_live``). The one rule every review-based source filters on."""
+    return and_(
+        Review.counted_clause(),
+        Review.historical.is_(False),
+        review_date_reminded(day, default_go_live_on),
+    )
 
 
 class ActionSource:
@@ -190,11 +205,9 @@ class ReviewClockSource:
                 .where(
                     ReviewDeadline.id > last_id,
                     ReviewDeadline.met_on.is_(None),
-                    Review.historical.is_(False),
                     ReviewDeadline.due_on <= today + timedelta(days=ahead),
                     ~active_hold(),
-                    Review.counted,
-                    review_date_reminded(ReviewDeadline.due_on, self.default_go_live_on),
+                    review_reminded(ReviewDeadline.due_on, self.default_go_live_on),
                 )
                 .order_by(ReviewDeadline.id)
                 .limit(page_size)
@@ -283,12 +296,11 @@ class PrePublicationSource:
                     Review.id > last_id,
                     Review.review_type.in_(list(lead_days)),
                     Review.stage == "final_report",
-                    Review.historical.is_(False),
                     Review.final_report_sent_on.is_(None),
                     Review.published_on.is_(None),
                     reached.c.moved_on <= today,
                     ~active_hold(),
-                    review_date_reminded(reached.c.moved_on, self.default_go_live_on),
+                    review_reminded(reached.c.moved_on, self.default_go_live_on),
                 )
                 .order_by(Review.id)
                 .limit(page_size)
@@ -395,10 +407,8 @@ class SubmissionReplySource:
                 .where(
                     Submission.id > last_id,
                     awaiting_reply_clause(),
-                    Review.historical.is_(False),
-                    Review.counted,
                     Submission.reply_due_on <= today + timedelta(days=ahead),
-                    review_date_reminded(Submission.reply_due_on, self.default_go_live_on),
+                    review_reminded(Submission.reply_due_on, self.default_go_live_on),
                 )
                 .order_by(Submission.id)
                 .limit(page_size)
