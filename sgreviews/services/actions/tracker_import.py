@@ -25,7 +25,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from flask import current_app
 from openpyxl import load_workbook
@@ -56,6 +56,10 @@ from sgreviews.services.editing import FieldError
 
 class SpreadsheetError(ValueError):
     """The file cannot be read as a spreadsheet; the message says why."""
+
+
+# What an import command's write returns (the actions' or the reviews' import).
+Written = TypeVar("Written")
 
 
 class ImportConfigError(ValueError):
@@ -1014,6 +1018,37 @@ def rejected_rows(result: ImportPreview) -> list[list[str]]:
 # --- the command -----------------------------------------------------------------------------
 
 
+def finish_import_command(
+    valid_rows: int,
+    *,
+    clean: bool,
+    write: Callable[[Callable[[Any], None] | None], Written],
+    dry_run: bool,
+    progress: Callable[[int], Any] | None,
+    echo: Callable[[str], None],
+) -> tuple[Written | None, int]:
+    """The end of an import command, after its rows were checked and listed: a dry run
+    writes nothing (exit 0 when every row was clean, else 1); otherwise ``write`` runs
+    (with a progress bar over the valid rows when given) in one transaction, committed, or
+    rolled back with the reason when the write refuses (exit 1). Returns what ``write``
+    returned (None when nothing was written) and the exit status."""
+    if dry_run:
+        echo("Dry run: nothing was written.")
+        return None, 0 if clean else 1
+    try:
+        if progress is not None:
+            with progress(valid_rows) as bar:
+                written = write(lambda _row: bar.update(1))
+        else:
+            written = write(None)
+    except FieldError as error:
+        db.session.rollback()
+        echo(f"Nothing imported: {error.message}")
+        return None, 1
+    db.session.commit()
+    return written, 0
+
+
 def import_file_command(
     path: str,
     *,
@@ -1057,21 +1092,14 @@ def import_file_command(
         notes = f" ({'; '.join(row.notes)})" if row.notes and row.valid else ""
         echo(f"Row {row.number}: {state}{notes}")
     echo(f"{len(result.valid_rows)} rows valid, {len(result.invalid_rows)} with problems.")
-    if dry_run:
-        echo("Dry run: nothing was written.")
-        return 0 if not result.problems and not result.invalid_rows else 1
-    try:
-        if progress is not None:
-            with progress(len(result.valid_rows)) as bar:
-                applied = apply(
-                    result, None, only_valid=only_valid, progress=lambda _row: bar.update(1)
-                )
-        else:
-            applied = apply(result, None, only_valid=only_valid)
-    except FieldError as error:
-        db.session.rollback()
-        echo(f"Nothing imported: {error.message}")
-        return 1
-    db.session.commit()
-    echo(applied.summary)
-    return 0
+    applied, code = finish_import_command(
+        len(result.valid_rows),
+        clean=not result.problems and not result.invalid_rows,
+        write=lambda step: apply(result, None, only_valid=only_valid, progress=step),
+        dry_run=dry_run,
+        progress=progress,
+        echo=echo,
+    )
+    if applied is not None:
+        echo(applied.summary)
+    return code

@@ -29,6 +29,7 @@ from sgreviews.services.actions.tracker_import import (
     REGISTER_FIELD_NAMES,
     SpreadsheetError,
     current_config,
+    finish_import_command,
     normalise,
     read_sheet,
 )
@@ -289,21 +290,14 @@ def import_register_command(
     for row in result.rows:
         echo(f"Row {row.number}: " + ("ok" if row.valid else "; ".join(row.problems)))
     echo(f"{len(result.valid_rows)} rows valid, {len(result.invalid_rows)} with problems.")
-    if dry_run:
-        echo("Dry run: nothing was written.")
-        return 0 if not result.problems and not result.invalid_rows else 1
-    try:
-        if progress is not None:
-            with progress(len(result.valid_rows)) as bar:
-                created = apply(
-                    result, None, only_valid=only_valid, progress=lambda _row: bar.update(1)
-                )
-        else:
-            created = apply(result, None, only_valid=only_valid)
-    except FieldError as error:
-        db.session.rollback()
-        echo(f"Nothing imported: {error.message}")
-        return 1
-    db.session.commit()
-    echo(f"Imported {len(created)} past reviews as historical records (no reminders).")
-    return 0
+    created, code = finish_import_command(
+        len(result.valid_rows),
+        clean=not result.problems and not result.invalid_rows,
+        write=lambda step: apply(result, None, only_valid=only_valid, progress=step),
+        dry_run=dry_run,
+        progress=progress,
+        echo=echo,
+    )
+    if created is not None:
+        echo(f"Imported {len(created)} past reviews as historical records (no reminders).")
+    return code
