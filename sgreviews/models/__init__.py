@@ -36,6 +36,7 @@ from sgreviews.models.reminders import (
     OutboxState,
     ReminderLedgerEntry,
 )
+from sgreviews.models.report_narrative import ReportNarrative
 from sgreviews.models.review import Review, SubjectKind
 from sgreviews.models.signed_report import SignedReport, SignedReportChange
 from sgreviews.models.submission import Submission
@@ -84,6 +85,7 @@ __all__ = [
     "PartnershipKind",
     "RecommendationLevel",
     "ReminderLedgerEntry",
+    "ReportNarrative",
     "Review",
     "ReviewBudget",
     "Role",

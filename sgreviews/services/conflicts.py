@@ -6,9 +6,9 @@ taken (``IntegrityError``), or its transaction refused (a serialization failure 
 deadlock on PostgreSQL, "database is locked" on SQLite). ``is_lost_race`` tells these from
 real faults; ``conflict_for`` turns one, after the rollback, into the very refusal a
 sequential stale save gets (``StaleEdit`` with who changed what, ``StaleReviewError``, the
-briefing's ``StaleEdit``, ``StaleChallenge``), so the form is shown again with the other
-person's change and the typed text. A race with no versioned record to blame (two inserts
-of one key, say) is a ``WriteConflict``."""
+briefing's ``StaleEdit``, ``StaleChallenge``, ``StaleNarrative``), so the form is shown
+again with the other person's change and the typed text. A race with no versioned record
+to blame (two inserts of one key, say) is a ``WriteConflict``."""
 
 from __future__ import annotations
 
@@ -22,11 +22,19 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from sgreviews.extensions import db
-from sgreviews.models import Action, BriefingVersion, Challenge, Finding, Review
+from sgreviews.models import (
+    Action,
+    BriefingVersion,
+    Challenge,
+    Finding,
+    ReportNarrative,
+    Review,
+)
 from sgreviews.services.actions import writes as action_writes
 from sgreviews.services.briefings.errors import StaleEdit as StaleBriefing
 from sgreviews.services.dashboard.challenges import StaleChallenge
 from sgreviews.services.editing import StaleEdit, check_version
+from sgreviews.services.reports.narrative import StaleNarrative
 from sgreviews.services.reviews import findings
 from sgreviews.services.reviews.lifecycle import StaleReviewError
 
@@ -153,7 +161,13 @@ def conflict_for(changes: list[VersionedChange], error: BaseException) -> Except
                 continue
             try:
                 _raise_stale(current, change.version)
-            except (StaleEdit, StaleReviewError, StaleBriefing, StaleChallenge) as refusal:
+            except (
+                StaleEdit,
+                StaleReviewError,
+                StaleBriefing,
+                StaleChallenge,
+                StaleNarrative,
+            ) as refusal:
                 return refusal
         return WriteConflict()
     finally:
@@ -184,3 +198,5 @@ def _raise_stale(current: object, loaded_version: int) -> None:
         )
     elif isinstance(current, Challenge):
         raise StaleChallenge(current)
+    elif isinstance(current, ReportNarrative):
+        raise StaleNarrative({current.section_key: current})
