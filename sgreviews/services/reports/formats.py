@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 from datetime import UTC, date, datetime, time
+from html.parser import HTMLParser
 
 from docx import Document
 from docx.document import Document as DocxDocument
@@ -13,6 +14,8 @@ from docx.shared import Mm, Pt
 from flask import render_template
 
 from sgreviews.clock import LONDON, london_today
+from sgreviews.markdown_filter import render_markdown
+from sgreviews.services.reports.narrative import FOREWORD_TITLE
 from sgreviews.services.reports.yearly import YearlyReport
 
 PRINT_CSS = """
@@ -34,6 +37,8 @@ def to_markdown(report: YearlyReport) -> str:
     lines = [f"# {report.title}", "", f"{report.partnership}. {report.year.long_label}.", ""]
     if report.public:
         lines += ["*Public version: counts below 5 are shown as “fewer than 5”.*", ""]
+    if report.foreword:
+        lines += [f"## {FOREWORD_TITLE}", "", report.foreword, ""]
     for section in report.sections:
         lines += [f"## {section.title}", ""]
         for paragraph in section.paragraphs:
@@ -45,6 +50,8 @@ def to_markdown(report: YearlyReport) -> str:
                 cells = [str(cell).replace("|", "\\|") for cell in row]
                 lines.append("| " + " | ".join(cells) + " |")
             lines.append("")
+        if section.commentary:
+            lines += [section.commentary, ""]
     return "\n".join(lines)
 
 
@@ -99,6 +106,58 @@ def _set_language(document: DocxDocument, language: str) -> None:
     lang.set(qn("w:val"), language)
 
 
+class _Blocks(HTMLParser):
+    """The blocks of sanitised Markdown HTML as (kind, text): paragraphs, list items
+    (bulleted or numbered) and headings, their inline markup reduced to text."""
+
+    BLOCKS = frozenset({"p", "li", "h2", "h3", "h4", "blockquote", "pre", "td", "th"})
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.blocks: list[tuple[str, str]] = []
+        self._lists: list[str] = []
+        self._open: list[tuple[str, list[str]]] = []
+
+    def handle_starttag(self, tag: str, _attrs: list[tuple[str, str | None]]) -> None:
+        if tag in ("ul", "ol"):
+            self._lists.append(tag)
+        elif tag in self.BLOCKS:
+            if tag == "p" and self._open and self._open[-1][0] in ("bullet", "number"):
+                return  # a loose list's paragraph belongs to its item
+            kind = tag
+            if tag == "li":
+                kind = "number" if self._lists and self._lists[-1] == "ol" else "bullet"
+            self._open.append((kind, []))
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in ("ul", "ol") and self._lists:
+            self._lists.pop()
+        elif tag in self.BLOCKS and self._open:
+            if tag == "p" and self._open[-1][0] in ("bullet", "number"):
+                return
+            kind, parts = self._open.pop()
+            text = " ".join("".join(parts).split())
+            if text:
+                self.blocks.append((kind, text))
+
+    def handle_data(self, data: str) -> None:
+        if self._open:
+            self._open[-1][1].append(data)
+
+
+def _add_markdown(document: DocxDocument, text: str) -> None:
+    """Narrative Markdown as Word paragraphs: rendered through the one sanitising filter,
+    then each block as a paragraph, list item or heading."""
+    parser = _Blocks()
+    parser.feed(str(render_markdown(text)))
+    styles = {"bullet": "List Bullet", "number": "List Number"}
+    for kind, block in parser.blocks:
+        if kind in ("h2", "h3", "h4"):
+            document.add_heading(block, level=2)
+        else:
+            document.add_paragraph(block, style=styles.get(kind))
+
+
 def to_docx(report: YearlyReport, today: date | None = None) -> bytes:
     """The report as a Word document: A4, British English, the partnership as its author
     and today's date as when it was made."""
@@ -124,6 +183,9 @@ def to_docx(report: YearlyReport, today: date | None = None) -> bytes:
     document.add_paragraph(f"{report.partnership}. {report.year.long_label}.")
     if report.public:
         document.add_paragraph("Public version: counts below 5 are shown as “fewer than 5”.")
+    if report.foreword:
+        document.add_heading(FOREWORD_TITLE, level=1)
+        _add_markdown(document, report.foreword)
     for section in report.sections:
         document.add_heading(section.title, level=1)
         for paragraph in section.paragraphs:
@@ -137,6 +199,8 @@ def to_docx(report: YearlyReport, today: date | None = None) -> bytes:
                 cells = table.add_row().cells
                 for cell, value in zip(cells, row, strict=True):
                     cell.text = str(value)
+        if section.commentary:
+            _add_markdown(document, section.commentary)
     buffer = io.BytesIO()
     document.save(buffer)
     return buffer.getvalue()

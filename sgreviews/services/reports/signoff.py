@@ -26,6 +26,7 @@ from sgreviews.review_types import ReviewType
 from sgreviews.services import audit
 from sgreviews.services.periods import BusinessYear
 from sgreviews.services.reports import formats
+from sgreviews.services.reports.narrative import scope_of
 from sgreviews.services.reports.yearly import (
     ReportTable,
     Section,
@@ -54,10 +55,6 @@ def signed_scopes(years: list[int]) -> set[tuple[str, int]]:
     return {(scope, year) for scope, year in rows}
 
 
-def scope_of(partnership: Partnership | None) -> str:
-    return "all" if partnership is None else f"partnership-{partnership.id}"
-
-
 def report_to_data(report: YearlyReport) -> dict[str, Any]:
     """The report as JSON-ready data: every field of its dataclasses, whatever they are."""
     return dataclasses.asdict(report)
@@ -65,7 +62,8 @@ def report_to_data(report: YearlyReport) -> dict[str, Any]:
 
 def report_from_data(data: Mapping[str, Any]) -> YearlyReport:
     """The report a snapshot's data describes, for the same templates and files as a live
-    one. Unknown keys (from a later shape of the report) are ignored, missing ones defaulted."""
+    one. Unknown keys (from a later shape of the report) are ignored, missing ones defaulted
+    (an older version has no foreword, and its sections no commentary or key)."""
     section_fields = {field.name for field in dataclasses.fields(Section)}
     sections = []
     for stored in data.get("sections", []):
@@ -79,6 +77,8 @@ def report_from_data(data: Mapping[str, Any]) -> YearlyReport:
         partnership=str(data["partnership"]),
         public=bool(data["public"]),
         sections=sections,
+        # Versions signed off before the narrative existed have none.
+        foreword=str(data.get("foreword") or ""),
     )
 
 

@@ -7,9 +7,10 @@ references, subject pseudonyms and anything else that could identify a subject.
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
 from sqlalchemy import and_, func, or_, select
@@ -42,6 +43,7 @@ from sgreviews.services.history.event_dates import (
 )
 from sgreviews.services.history.reviews_as_at import open_on, stage_on
 from sgreviews.services.periods import BusinessYear, Period
+from sgreviews.services.reports import narrative
 from sgreviews.services.reports.recurred import TITLE as RECURRED
 from sgreviews.services.reports.recurred import learning_that_recurred
 
@@ -55,11 +57,25 @@ class ReportTable:
     rows: Sequence[Sequence[str]]
 
 
+def section_key(title: str) -> str:
+    """A section's stable key, from its title ("What we learned" -> "what-we-learned"):
+    what its commentary is stored under."""
+    return re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-")[:80] or "section"
+
+
 @dataclass(frozen=True)
 class Section:
     title: str
     paragraphs: list[str] = field(default_factory=list)
     table: ReportTable | None = None
+    # The writer's commentary under the figures (Markdown), from the stored narrative.
+    commentary: str = ""
+    # Defaults to a slug of the title, so a new section needs nothing more to get one.
+    key: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.key:
+            object.__setattr__(self, "key", section_key(self.title))
 
 
 @dataclass(frozen=True)
@@ -69,6 +85,8 @@ class YearlyReport:
     partnership: str
     public: bool
     sections: list[Section]
+    # The chair's foreword (Markdown), from the stored narrative.
+    foreword: str = ""
 
 
 class Counts:
@@ -204,12 +222,16 @@ def build_yearly_report(
         _dissemination(year, partnership, counts, today),
     ]
     title = f"Yearly report {year.label}"
+    # The writer's words, all in one query; the public version carries them too (they are
+    # written for publication).
+    written = narrative.texts(narrative.scope_of(partnership), year.start_year)
     return YearlyReport(
         title=title,
         year=year,
         partnership=partnership.name if partnership else "All partnerships",
         public=public,
-        sections=sections,
+        sections=[replace(s, commentary=written.get(s.key, "")) for s in sections],
+        foreword=written.get(narrative.FOREWORD, ""),
     )
 
 
