@@ -47,6 +47,7 @@ class Permission(enum.Enum):
     MANAGE_PARTNERSHIPS = "manage_partnerships"  # create and edit partnerships
     SIGN_OFF_REPORTS = "sign_off_reports"  # freeze a yearly report as a signed-off version
     VIEW_SIGNED_REPORTS = "view_signed_reports"  # signed-off versions and their differences
+    WRITE_REPORT_NARRATIVE = "write_report_narrative"  # the foreword and section commentary
 
 
 class Actor(Protocol):
@@ -105,6 +106,9 @@ ROLE_PERMISSIONS[Role.ADMINISTRATOR] |= {Permission.VIEW_REMINDER_LOG}
 # and the business office that prepares it read the signed-off versions.
 ROLE_PERMISSIONS[Role.CHAIR] |= {Permission.SIGN_OFF_REPORTS, Permission.VIEW_SIGNED_REPORTS}
 ROLE_PERMISSIONS[Role.SECRETARIAT] |= {Permission.VIEW_SIGNED_REPORTS}
+# Its words beside the figures: the chair's foreword and commentary, drafted by either.
+for _role in (Role.SECRETARIAT, Role.CHAIR):
+    ROLE_PERMISSIONS[_role] |= {Permission.WRITE_REPORT_NARRATIVE}
 
 # Roles that see every partnership's material, not just their own agency's.
 PARTNERSHIP_WIDE_ROLES = frozenset({Role.SECRETARIAT, Role.CHAIR})

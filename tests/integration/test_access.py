@@ -177,6 +177,15 @@ MATRIX: dict[str, dict[Role | None, int]] = {
         Role.AGENCY_LEAD: FORBIDDEN,
         Role.PRACTITIONER: FORBIDDEN,
     },
+    # Issue 18: the chair's foreword and commentary, drafted by the chair or the secretariat.
+    "/dashboard/yearly-report/narrative": {
+        None: TO_SIGN_IN,
+        Role.ADMINISTRATOR: FORBIDDEN,
+        Role.SECRETARIAT: OK,
+        Role.CHAIR: OK,
+        Role.AGENCY_LEAD: FORBIDDEN,
+        Role.PRACTITIONER: FORBIDDEN,
+    },
     "/dashboard/budgets": {
         None: TO_SIGN_IN,
         Role.ADMINISTRATOR: FORBIDDEN,

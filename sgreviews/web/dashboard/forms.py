@@ -17,6 +17,7 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional, Val
 from sgreviews.clock import london_today
 from sgreviews.models import ChallengeStatus
 from sgreviews.services.periods import BusinessYear
+from sgreviews.services.reports.narrative import MAX_LENGTH as NARRATIVE_MAX_LENGTH
 from sgreviews.web.forms_common import GovDateField, choices_of
 
 
@@ -205,3 +206,35 @@ class SignOffForm(FlaskForm):
     def validate_note(self, field: StringField) -> None:
         if self.superseding and not (field.data or "").strip():
             raise ValidationError("Say why a new version is needed")
+
+
+def narrative_field_name(key: str) -> str:
+    """The form field of a section's text (a section key is a slug: "what-we-learned")."""
+    return "text_" + key.replace("-", "_")
+
+
+def narrative_form_class(sections: list[tuple[str, str]]) -> type[FlaskForm]:
+    """A form with a text box and the version it was opened at for each (key, title): the
+    foreword and one commentary per section of the report (sections come from the report,
+    so a new section gets its box without a change here)."""
+
+    class NarrativeForm(FlaskForm):
+        submit = SubmitField("Save the foreword and commentary", widget=GovSubmitInput())
+
+    for key, title in sections:
+        setattr(
+            NarrativeForm,
+            narrative_field_name(key),
+            TextAreaField(
+                title,
+                widget=GovTextArea(),
+                validators=[
+                    Length(
+                        max=NARRATIVE_MAX_LENGTH,
+                        message=f"Keep “{title}” to {NARRATIVE_MAX_LENGTH:,} characters or fewer",
+                    )
+                ],
+            ),
+        )
+        setattr(NarrativeForm, "version_" + key.replace("-", "_"), HiddenField(default="0"))
+    return NarrativeForm

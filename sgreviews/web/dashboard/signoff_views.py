@@ -33,7 +33,9 @@ def _review_types() -> Mapping[str, ReviewType]:
     return types
 
 
-def _year_and_partnership() -> tuple[BusinessYear, int | None]:
+def year_and_partnership() -> tuple[BusinessYear, int | None]:
+    """The business year and partnership a yearly-report page is about, from the query
+    (404 for a year out of range or a malformed partnership)."""
     current = BusinessYear.containing(london_today()).start_year
     # Like the live report: the year just finished unless another is chosen.
     year_text = request.args.get("year", "") or str(current - 1)
@@ -50,7 +52,7 @@ def _year_and_partnership() -> tuple[BusinessYear, int | None]:
 @blueprint.route("/dashboard/yearly-report/sign-off", methods=["GET", "POST"])
 @requires(Permission.SIGN_OFF_REPORTS)
 def sign_off_report() -> str | WerkzeugResponse:
-    year, partnership_id = _year_and_partnership()
+    year, partnership_id = year_and_partnership()
     partnership = None
     if partnership_id is not None:
         partnership = next(

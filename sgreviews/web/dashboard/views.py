@@ -396,6 +396,7 @@ def yearly_report() -> str | WerkzeugResponse:
         query=request.args.to_dict(),
         signed=signed,
         can_sign_off=has_permission(current_user, Permission.SIGN_OFF_REPORTS),
+        can_write_narrative=has_permission(current_user, Permission.WRITE_REPORT_NARRATIVE),
         publication_due=report_signoff.publication_due(report.year, months),
         publication_months=months,
         today=london_today(),
