@@ -7,10 +7,11 @@ from __future__ import annotations
 import re
 
 from playwright.sync_api import Page, expect
+from pypdf import PdfReader
 
 from sgreviews.clock import london_today
 from sgreviews.services.periods import BusinessYear
-from tests.e2e.conftest import screenshot
+from tests.e2e.conftest import ARTIFACTS, screenshot
 from tests.e2e.helpers import axe_violations, sign_in
 
 PARTNERSHIP = "Northshire Safeguarding Children Partnership"
@@ -65,3 +66,13 @@ def test_chair_writes_the_foreword_and_commentary_then_signs_off(module_page: Pa
     expect(page.get_by_text(LEARNED)).to_be_visible()
     screenshot(page, "yearly-report-signed-with-narrative")
     assert axe_violations(page) == []
+
+    # The signed PDF keeps the words (saved for people to look at its pages).
+    with page.expect_download() as download:
+        page.get_by_role("link", name="PDF", exact=True).click()
+    pdf = ARTIFACTS / "yearly-report-signed-with-narrative.pdf"
+    download.value.save_as(pdf)
+    text = " ".join(p.extract_text() for p in PdfReader(pdf).pages)
+    assert "Foreword by the chair" in text
+    assert "voices at the centre of its reviews" in text
+    assert "fathers changed how they plan visits" in text

@@ -225,6 +225,7 @@ def test_editing_after_sign_off_leaves_the_signed_version_and_the_next_shows_the
 
     # The signed-off version keeps the words it was signed with, in every file.
     page = page_text(chair.get(first))
+    assert "Edit the foreword and commentary for the next version" in page
     assert LEARNED in page and edited not in page
     assert "Foreword by the chair" in page
     public = page_text(chair.get(f"{first}?version=public"))

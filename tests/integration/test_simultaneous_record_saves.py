@@ -2,7 +2,8 @@
 ``test_simultaneous_saves.py`` for the method): two people save the same review's details,
 the same briefing in the editor or the same entry of the log of challenge at the same
 instant; two family-log entries are added to one review at once; a reader double-submits
-"I have read this". Every round: no 500; an edit race gives one save and one refusal that
+"I have read this"; two people save the yearly report's foreword at once (the first
+save of it, then edits). Every round: no 500; an edit race gives one save and one refusal that
 keeps the loser's typed text in the form; both appends are kept; one confirmation."""
 
 from __future__ import annotations
@@ -25,11 +26,13 @@ from sgreviews.models import (
     BriefingVersion,
     Challenge,
     ChallengeStatus,
+    ReportNarrative,
     Review,
     Role,
 )
 from sgreviews.models.review import FamilyInvolvement
 from sgreviews.services.dashboard import challenges
+from sgreviews.services.periods import BusinessYear
 from tests import factories
 from tests.briefing_helpers import TYPICAL_SECTIONS, draft_briefing, published_briefing
 from tests.conftest import make_test_app
@@ -289,3 +292,33 @@ def test_double_submitted_read_confirmation_is_one_confirmation(world: World) ->
                 )
             )
         assert confirmations == 1
+
+
+def test_simultaneous_narrative_saves_give_one_save_and_one_refusal(world: World) -> None:
+    """Round 0 is two first saves of the foreword (two inserts meeting at the unique key);
+    later rounds are edits of the stored one (two updates of one version)."""
+    people = people_of(world)
+    year = BusinessYear.containing(london_today()).start_year - 1
+    path = f"/dashboard/yearly-report/narrative?year={year}&partnership={world.partnership_id}"
+    for number in range(ROUNDS):
+        versions = [hidden(person.request(path).body, "version_foreword") for person in people]
+        texts = [f"Round {number}: the foreword by writer {index}" for index in range(2)]
+        replies = race(
+            *(
+                (
+                    people[index],
+                    path,
+                    {"text_foreword": texts[index], "version_foreword": versions[index]},
+                )
+                for index in range(2)
+            )
+        )
+        loser, page = one_save_one_refusal(replies)
+        assert "Someone else saved “Foreword by the chair” after you opened this page" in page
+        assert texts[loser] in page  # typed, kept in the form
+        assert texts[1 - loser] in page  # the saved text, shown beside it
+        with world.app.app_context():
+            stored = db.session.scalars(
+                select(ReportNarrative.text).where(ReportNarrative.section_key == "foreword")
+            ).all()
+            assert stored == [texts[1 - loser]]

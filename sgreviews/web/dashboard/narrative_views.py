@@ -22,12 +22,12 @@ from sgreviews.review_types import ReviewType
 from sgreviews.services.organisations import directory as organisations
 from sgreviews.services.reports import narrative
 from sgreviews.services.reports import signoff as report_signoff
-from sgreviews.services.reports.yearly import build_yearly_report
+from sgreviews.services.reports.yearly import Section, build_yearly_report
 from sgreviews.web.access import requires
 from sgreviews.web.dashboard.forms import narrative_field_name, narrative_form_class
 from sgreviews.web.dashboard.signoff_views import year_and_partnership
 from sgreviews.web.dashboard.views import blueprint
-from sgreviews.web.transactions import transaction
+from sgreviews.web.transactions import attempts
 
 
 def _review_types() -> Mapping[str, ReviewType]:
@@ -58,9 +58,13 @@ def report_narrative() -> str | WerkzeugResponse:
     report = build_yearly_report(
         year, _review_types(), partnership=partnership, today=london_today()
     )
-    boxes = [(narrative.FOREWORD, narrative.FOREWORD_TITLE)] + [
-        (section.key, section.title) for section in report.sections
-    ]
+    # One box per key (two sections of one title would share a key, and so a commentary).
+    titles = {narrative.FOREWORD: narrative.FOREWORD_TITLE}
+    hints: dict[str, Section] = {}
+    for section in report.sections:
+        titles.setdefault(section.key, section.title)
+        hints.setdefault(section.key, section)
+    boxes = list(titles.items())
     form: Any = narrative_form_class(boxes)()
     saved = narrative.stored(scope, year.start_year)
     conflicts: dict[str, ReportNarrative] = {}
@@ -79,11 +83,15 @@ def report_narrative() -> str | WerkzeugResponse:
             for key, _title in boxes
         ]
         try:
-            with transaction():
-                changed = narrative.save(scope, year.start_year, entries, current_user)
+            # A save re-checks every version, so it may run again after losing a race:
+            # two first saves of one section (both inserts) meet at the unique key, and
+            # the second try sees the winner's text and refuses as a stale edit.
+            changed: list[str] = []
+            for attempt in attempts():
+                with attempt:
+                    changed = narrative.save(scope, year.start_year, entries, current_user)
         except narrative.StaleNarrative as stale:
             conflicts = stale.current
-            titles = dict(boxes)
             for key, row in conflicts.items():
                 # Saving again now keeps this writer's text: they have seen the other one.
                 form[_version_name(key)].data = str(row.version)
@@ -105,7 +113,7 @@ def report_narrative() -> str | WerkzeugResponse:
         form=form,
         year=year,
         partnership=partnership,
-        report=report,
+        hints=hints,
         boxes=[(key, title, narrative_field_name(key), _version_name(key)) for key, title in boxes],
         saved=saved,
         conflicts=conflicts,

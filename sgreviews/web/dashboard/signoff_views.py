@@ -123,6 +123,7 @@ def signed_report(signed_id: int) -> str:
         newer=[version for version in all_versions if version.number > signed.number],
         live_query=live_query,
         can_sign_off=has_permission(current_user, Permission.SIGN_OFF_REPORTS),
+        can_write_narrative=has_permission(current_user, Permission.WRITE_REPORT_NARRATIVE),
         publication_due=signoff.publication_due(year, months),
         publication_months=months,
         # The clock is met by the first sign-off; a later version supersedes, not re-meets.
