@@ -41,8 +41,17 @@ def test_chair_writes_the_foreword_and_commentary_then_signs_off(module_page: Pa
     learned_box = page.get_by_label("What we learned")
     expect(learned_box).to_have_accessible_description(re.compile("The figures this section shows"))
     assert axe_violations(page) == []
-    page.get_by_label("Foreword by the chair").fill(FOREWORD)
+    # Too long a text: the error summary links to the box and what was typed stays.
     learned_box.fill(LEARNED)
+    page.get_by_label("Foreword by the chair").fill("Far too long. " * 1500)
+    page.get_by_role("button", name="Save the foreword and commentary").click()
+    summary = page.locator(".govuk-error-summary")
+    expect(summary).to_be_focused()
+    expect(summary).to_contain_text("Keep “Foreword by the chair” to 20,000 characters or fewer")
+    expect(page.get_by_label("What we learned")).to_have_value(LEARNED)
+    screenshot(page, "yearly-report-narrative-error")
+    assert axe_violations(page) == []
+    page.get_by_label("Foreword by the chair").fill(FOREWORD)
     screenshot(page, "yearly-report-narrative-form")
     page.get_by_role("button", name="Save the foreword and commentary").click()
 
