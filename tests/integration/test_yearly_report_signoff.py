@@ -11,7 +11,8 @@ from datetime import date, timedelta
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import select
+from sqlalchemy import select, text
+from sqlalchemy.exc import DBAPIError
 
 from sgreviews.clock import london_today
 from sgreviews.extensions import db
@@ -141,6 +142,23 @@ def test_a_signed_off_version_cannot_be_changed_or_removed(
         db.session.delete(signed)
         with pytest.raises(SignedReportChange):
             db.session.flush()
+        db.session.rollback()
+        assert db.session.scalars(select(SignedReport)).one().markdown != "Rewritten."
+
+
+def test_the_database_itself_refuses_to_change_a_signed_off_version(
+    app: Flask, partnership_id: int, client_for: Clients
+) -> None:
+    """Migration 0039: whatever the client (a console, a script), not only the ORM."""
+    _sign_off(client_for(Role.CHAIR), partnership_id)
+    refused = "a signed-off report cannot be changed or deleted, only superseded"
+    with app.app_context():
+        for statement in (
+            "UPDATE signed_report SET markdown = 'Rewritten.'",
+            "DELETE FROM signed_report",
+        ):
+            with pytest.raises(DBAPIError, match=refused), db.session.begin_nested():
+                db.session.execute(text(statement))
         db.session.rollback()
         assert db.session.scalars(select(SignedReport)).one().markdown != "Rewritten."
 
