@@ -146,7 +146,7 @@ class Action(Base):
     __table_args__ = (
         Index("ix_action_agency_status_due", "owning_agency_id", "status", "due_date"),
         Index("ix_action_status_due", "status", "due_date", "off_track", "id"),
-        Index("ix_action_trend", "created_at", "finished_at", "due_date"),
+        Index("ix_action_trend", "added_on", "finished_on", "due_date"),
         Index("ix_action_agency_due", "owning_agency_id", "due_date", "reference"),
         # Migration 0024: "Your work"'s assured actions without impact evidence, oldest
         # assurance first, without reading every assured row.
@@ -202,11 +202,13 @@ class Action(Base):
     assured_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     assured_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     assurance_note: Mapped[str | None] = mapped_column(Text)
-    # When the action first moved to a finished status: the earliest of its updates whose
-    # status is in FINISHED_STATUSES. Kept by a hook in sgreviews/services/actions/tallies.py,
-    # in the same flush as the update, so the dashboard's monthly trend reads one column
-    # instead of grouping every update in the country.
-    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # The day the action first moved to a finished status: the earliest day an update whose
+    # status is in FINISHED_STATUSES took effect (``ActionUpdate.effective_on``, so history
+    # entered later lands in its own month; issue 18). Kept by a hook in
+    # sgreviews/services/actions/tallies.py, in the same flush as the update, so the
+    # dashboard's monthly trend reads one column instead of grouping every update in the
+    # country. Replaced ``finished_at`` (the recorded moment) in migration 0040.
+    finished_on: Mapped[date | None]
     # How many reviews' findings the action answers (the Master Action Plan lists it under
     # each). Kept by the hooks in sgreviews/services/actions/plan_tally.py in the flush that
     # links it.

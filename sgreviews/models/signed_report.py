@@ -1,6 +1,7 @@
 """Signed-off yearly reports: a frozen, versioned snapshot of what the chair put their name
 to. A snapshot is never edited: a new version supersedes it (a higher ``number`` for the same
-scope and year), and the ORM refuses any UPDATE or DELETE of a row."""
+scope and year). The ORM refuses any UPDATE or DELETE of a row, and so does the database
+itself (triggers of migration 0039)."""
 
 from __future__ import annotations
 

@@ -17,8 +17,10 @@ class NavEntry:
     text: str
     endpoint: str
     permission: Permission
-    # Other endpoints under this entry that should mark it active.
+    # Other endpoints under this entry that should mark it active: those starting with
+    # ``prefix`` (unless another entry names them) and those named in ``also``.
     prefix: str = ""
+    also: tuple[str, ...] = ()
 
 
 NAV_ENTRIES: list[NavEntry] = [
@@ -37,7 +39,7 @@ NAV_ENTRIES: list[NavEntry] = [
         "Partnerships",
         "admin.partnerships",
         Permission.MANAGE_PARTNERSHIPS,
-        prefix="admin.partnership",
+        also=("admin.new_partnership", "admin.edit_partnership"),
     ),
     NavEntry(
         "Closure days", "calendar.closure_days", Permission.MANAGE_CALENDAR, prefix="calendar."
@@ -49,15 +51,29 @@ NAV_ENTRIES: list[NavEntry] = [
 ]
 
 
+def _active_entry(current_endpoint: str | None) -> NavEntry | None:
+    """The entry a page belongs to: the one naming its endpoint, else the one with the
+    longest prefix it starts with (the partnership form marks "Partnerships", not also
+    "Users and agencies", whose prefix "admin." it shares)."""
+    if not current_endpoint:
+        return None
+    for entry in NAV_ENTRIES:
+        if current_endpoint == entry.endpoint or current_endpoint in entry.also:
+            return entry
+    matching = [
+        entry for entry in NAV_ENTRIES if entry.prefix and current_endpoint.startswith(entry.prefix)
+    ]
+    return max(matching, key=lambda entry: len(entry.prefix), default=None)
+
+
 def navigation_items(user: Any, current_endpoint: str | None) -> list[dict[str, Any]]:
     items = []
+    active_entry = _active_entry(current_endpoint)
     for entry in NAV_ENTRIES:
         if not has_permission(user, entry.permission):
             continue
         current = current_endpoint == entry.endpoint
-        active = bool(
-            entry.prefix and current_endpoint and current_endpoint.startswith(entry.prefix)
-        )
+        active = entry is active_entry
         items.append(
             {
                 "text": entry.text,

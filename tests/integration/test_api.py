@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
@@ -337,6 +337,44 @@ def test_progress_is_saved_through_the_service_and_audited(app: Flask, world: Ap
             )
         ).all()
         assert "progress" in events
+
+
+def test_progress_can_be_entered_as_history_with_its_effective_date(
+    app: Flask, world: ApiWorld
+) -> None:
+    """Issue 18: an update entered later carries the day it took effect; a day before the
+    review began (1 May 2025) or in the future is refused at the field, a non-date too."""
+    version = version_of(app, world, "action_1")
+    body = {"status": "in_progress", "note": "Started in the summer."}
+    etag = {"If-Match": f'"{version}"'}
+    tomorrow = (london_today() + timedelta(days=1)).isoformat()
+    for effective_on, status, parameter in (
+        ("31/03/2026", 400, "effective_on"),
+        ("2025-04-30", 422, "effective_on"),
+        (tomorrow, 422, "effective_on"),
+    ):
+        refused = post_progress(
+            app, world, "lead_a", "action_1", {**body, "effective_on": effective_on}, **etag
+        )
+        assert refused.status_code == status, refused.get_data(as_text=True)
+        assert [error["parameter"] for error in refused.get_json()["errors"]] == [parameter]
+    saved = post_progress(
+        app, world, "lead_a", "action_1", {**body, "effective_on": "2025-07-14"}, **etag
+    )
+    assert saved.status_code == 200, saved.get_data(as_text=True)
+    with app.app_context():
+        update = db.session.scalars(
+            select(ActionUpdate).where(ActionUpdate.action_id == world.ids["action_1"])
+        ).one()
+        assert update.effective_on == date(2025, 7, 14)
+        after = db.session.scalars(
+            select(AuditEvent.after).where(
+                AuditEvent.entity_type == "action",
+                AuditEvent.entity_id == world.ids["action_1"],
+                AuditEvent.event == "progress",
+            )
+        ).one()
+        assert after["effective_on"] == "2025-07-14"
 
 
 def test_a_stale_version_is_412_and_changes_nothing(app: Flask, world: ApiWorld) -> None:

@@ -6,6 +6,7 @@ both; the pages show the effective date and "recorded on … by …"."""
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections.abc import Callable
 from datetime import date, timedelta
 from typing import Any
@@ -209,6 +210,44 @@ def test_assurance_decisions_take_an_effective_date(
         (update,) = db.session.scalars(select(ActionUpdate))
         assert (update.kind, update.effective_on) == (kind, PAST)
         _assert_audited(world.action_id, event, PAST)
+
+
+def test_the_action_page_says_the_day_an_assurance_took_effect(
+    app: Flask, client_for: Clients, world: World
+) -> None:
+    """An assurance entered as history shows its effective day in the action's summary,
+    and the day it was recorded beside it; one assured today shows today alone."""
+    with app.app_context():
+        action = db.session.get(Action, world.action_id)
+        assert action is not None
+        action.status = ActionStatus.COMPLETED
+        db.session.commit()
+    chair = client_for(Role.CHAIR)
+    url = f"/actions/{world.action_id}/assurance"
+    saved = chair.post(
+        url, data={"decision": "assure", "note": "Audit seen", "effective_on": _day(PAST)}
+    )
+    assert saved.status_code == 302
+    today = london_today()
+    text = page_text(chair.get(f"/actions/{world.action_id}"))
+    recorded = f"{today.day} {today:%B %Y}"
+    assert re.search(
+        rf"Assured by Test Chair \d* ?on 15 November 2021 \(recorded on {recorded}\): Audit seen",
+        text,
+    ), text
+    with app.app_context():
+        action = db.session.get(Action, world.action_id)
+        assert action is not None
+        action.status = ActionStatus.COMPLETED
+        db.session.commit()
+    assert (
+        chair.post(
+            url, data={"decision": "assure", "note": "Seen again", "effective_on": _day(today)}
+        ).status_code
+        == 302
+    )
+    text = page_text(chair.get(f"/actions/{world.action_id}"))
+    assert re.search(rf"Assured by Test Chair \d* ?on {recorded}: Seen again", text), text
 
 
 def test_an_impact_assessment_takes_an_effective_date(

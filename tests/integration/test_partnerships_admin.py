@@ -112,3 +112,22 @@ def test_review_form_partnership_follows_the_owning_body(app: Flask, client_for:
         },
     )
     assert "Choose the partnership" in page_text(missing)
+
+
+def test_the_partnership_pages_mark_partnerships_in_the_navigation(client_for: Clients) -> None:
+    """Only the entry the page belongs to is marked: "Partnerships" on the partnership
+    form, "Users and agencies" on the users list (both live under admin.)."""
+    admin = client_for(Role.ADMINISTRATOR)
+
+    def marked(path: str) -> list[str]:
+        html = admin.get(path).get_data(as_text=True)
+        items = re.findall(
+            r'<li class="govuk-service-navigation__item '
+            r'govuk-service-navigation__item--active">\s*<a[^>]*>\s*(?:<strong[^>]*>)?([^<]+)',
+            html,
+        )
+        return [item.strip() for item in items]
+
+    assert marked("/admin/partnerships/new") == ["Partnerships"]
+    assert marked("/admin/partnerships") == ["Partnerships"]
+    assert marked("/admin/users") == ["Users and agencies"]

@@ -11,7 +11,8 @@ from datetime import date, timedelta
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import select
+from sqlalchemy import select, text
+from sqlalchemy.exc import DBAPIError
 
 from sgreviews.clock import london_today
 from sgreviews.extensions import db
@@ -145,6 +146,23 @@ def test_a_signed_off_version_cannot_be_changed_or_removed(
         assert db.session.scalars(select(SignedReport)).one().markdown != "Rewritten."
 
 
+def test_the_database_itself_refuses_to_change_a_signed_off_version(
+    app: Flask, partnership_id: int, client_for: Clients
+) -> None:
+    """Migration 0039: whatever the client (a console, a script), not only the ORM."""
+    _sign_off(client_for(Role.CHAIR), partnership_id)
+    refused = "a signed-off report cannot be changed or deleted, only superseded"
+    with app.app_context():
+        for statement in (
+            "UPDATE signed_report SET markdown = 'Rewritten.'",
+            "DELETE FROM signed_report",
+        ):
+            with pytest.raises(DBAPIError, match=refused), db.session.begin_nested():
+                db.session.execute(text(statement))
+        db.session.rollback()
+        assert db.session.scalars(select(SignedReport)).one().markdown != "Rewritten."
+
+
 @pytest.mark.parametrize(
     ("role", "may_view", "may_sign"),
     [
@@ -264,3 +282,52 @@ def test_a_report_signed_off_after_its_publication_date_is_met_late(
         assert f"{(today - due).days} days after it was due" in page
     else:
         assert "met, first signed off on" in page
+
+
+def test_a_report_due_before_go_live_is_a_historical_record_not_late(
+    app: Flask, partnership_id: int, client_for: Clients
+) -> None:
+    """A past year entered as history: its report was due before the partnership started
+    using the service, so the clock neither reminds nor calls it late. A report due on or
+    after go-live (though its year ended before) is reminded as usual."""
+    old_year = BusinessYear(LAST_YEAR.start_year - 3)
+    old_due = publication_due(old_year, 6)
+    with app.app_context():
+        partnership = db.session.get(Partnership, partnership_id)
+        assert partnership is not None
+        partnership.go_live_on = old_due + timedelta(days=1)
+        db.session.commit()
+    chair = client_for(Role.CHAIR)
+    query = f"year={old_year.start_year}&partnership={partnership_id}"
+    unsigned = page_text(chair.get(f"/dashboard/yearly-report?{query}"))
+    assert "Historical record It was due before this partnership started using" in unsigned
+    assert "Overdue: not signed off" not in unsigned
+    response = chair.post(f"/dashboard/yearly-report/sign-off?{query}", data={"note": ""})
+    assert response.status_code == 302
+    signed = page_text(chair.get(response.headers["Location"]))
+    assert "Historical record first signed off on" in signed
+    assert "Met late" not in signed and "days after it was due" not in signed
+
+    with app.app_context():
+        rules = YearlyReportRules()
+        source = YearlyReportSource(rules)
+        next_due = publication_due(BusinessYear(old_year.start_year + 1), 6)
+        partnership = db.session.get(Partnership, partnership_id)
+        assert partnership is not None
+        day = next_due - timedelta(days=7)
+
+        def reminded() -> list[date]:
+            return [
+                s.due_date
+                for page in source.pages(day, 0, 100)
+                for s in page
+                if s.subject_id == partnership_id
+            ]
+
+        # Go-live after the next year ended but before its report was due: reminded.
+        partnership.go_live_on = next_due - timedelta(days=30)
+        db.session.commit()
+        assert reminded() == [next_due]
+        partnership.go_live_on = next_due + timedelta(days=1)
+        db.session.commit()
+        assert reminded() == []

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
 from flask import Flask
@@ -16,6 +16,7 @@ from sqlalchemy import event
 from sgreviews.extensions import db
 from sgreviews.models import (
     ActionStatus,
+    ActionUpdate,
     Finding,
     FindingKind,
     ImpactStatus,
@@ -25,6 +26,7 @@ from sgreviews.models import (
     Role,
     Theme,
 )
+from sgreviews.models.action import UpdateKind
 from sgreviews.review_types import load_review_types
 from sgreviews.services.dashboard.filters import Filters
 from sgreviews.services.learning import action_hints, similar
@@ -55,10 +57,21 @@ def _history(partnership: Partnership, reviews: int = 1) -> None:
     curiosity = _theme("professional_curiosity")
     old = factories.review(partnership, reference="SCR-2019-01", started_on=date(2019, 6, 1))
     twin = factories.finding(old, text="Accounts were accepted at face value.", themes=[curiosity])
+    # Entered as history: added in 2019, their status and impact last set in 2021.
+    settled = datetime(2021, 3, 1, 12, tzinfo=UTC)
     factories.action(
-        finding_=twin, status=ActionStatus.ASSURED, impact_status=ImpactStatus.EVIDENCED
+        finding_=twin,
+        status=ActionStatus.ASSURED,
+        impact_status=ImpactStatus.EVIDENCED,
+        added_on=date(2019, 9, 1),
+        updated_at=settled,
     )
-    factories.action(finding_=twin, status=ActionStatus.CLOSED_NOT_IMPLEMENTED)
+    factories.action(
+        finding_=twin,
+        status=ActionStatus.CLOSED_NOT_IMPLEMENTED,
+        added_on=date(2019, 9, 1),
+        updated_at=settled,
+    )
     new = factories.review(partnership, reference="LCSPR-2025-01", started_on=date(2025, 6, 1))
     later = factories.finding(
         new, text="Accounts were again accepted at face value.", themes=[curiosity]
@@ -67,6 +80,7 @@ def _history(partnership: Partnership, reviews: int = 1) -> None:
         finding_=later,
         reference=f"A-NEW-{partnership.id}",
         action_text="Add a what-else-might-be-happening prompt to strategy discussions",
+        added_on=date(2025, 9, 1),
     )
     secretariat = factories.user(Role.SECRETARIAT)
     similar.decide(
@@ -255,6 +269,54 @@ def test_no_earlier_action_with_evidence_reads_as_none(app: Flask) -> None:
     assert "Of the two actions that answered that earlier learning, none reached" in " ".join(
         section.paragraphs
     )
+
+
+def test_a_past_year_reads_the_actions_as_they_stood_at_its_end(app: Flask) -> None:
+    """Issue 18: an earlier action that reaches impact evidence after the year, and an
+    action added to the later finding after it, leave the year's figures as they were."""
+    partnership = factories.partnership()
+    _history(partnership)
+    closed = db.session.scalars(
+        db.select(similar.Action)
+        .join(similar.Action.findings)
+        .join(similar.Review)
+        .where(similar.Review.partnership_id == partnership.id)
+        .where(similar.Action.status == ActionStatus.CLOSED_NOT_IMPLEMENTED)
+    ).one()
+    later = db.session.scalars(
+        db.select(Finding).join(Review).where(Review.reference == "LCSPR-2025-01")
+    ).one()
+    after_the_year = date(2026, 5, 1)
+    closed.impact_status = ImpactStatus.EVIDENCED
+    closed.updates.append(
+        ActionUpdate(
+            kind=UpdateKind.IMPACT,
+            status=closed.status,
+            previous_status=closed.status,
+            note="Audit in May 2026 shows the change holding",
+            impact_status=ImpactStatus.EVIDENCED,
+            effective_on=after_the_year,
+        )
+    )
+    factories.action(finding_=later, reference=f"A-LATE-{partnership.id}", added_on=after_the_year)
+    db.session.flush()
+
+    def said(today: date) -> str:
+        report = build_yearly_report(YEAR, TYPES, partnership, today=today)
+        (section,) = [s for s in report.sections if s.title == "Learning that recurred"]
+        return " ".join(section.paragraphs)
+
+    at_the_end = said(date(2026, 12, 7))
+    assert "Of the two actions that answered that earlier learning, one reached" in at_the_end
+    assert f"A-LATE-{partnership.id}" not in at_the_end
+    assert at_the_end == said(date(2026, 4, 1))  # as it read the day after the year ended
+    filters = Filters(year=YEAR, partnership_id=partnership.id, today=date(2026, 12, 7))
+    assert learning_tables.recurring_links(filters, TYPES).rows[0][6:] == ("50%", 1)
+    # The current year reads today: both earlier actions now have impact evidence.
+    this_year = Filters(
+        year=BusinessYear(2026), partnership_id=partnership.id, today=date(2026, 12, 7)
+    )
+    assert learning_tables.recurring_links(this_year, TYPES).rows[0][6:] == ("100%", 2)
 
 
 def test_a_strength_is_never_recurring_learning(app: Flask) -> None:

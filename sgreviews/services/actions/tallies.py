@@ -5,15 +5,17 @@ and the session, registered by ``tally_hooks.register_tally_hooks`` from ``creat
 (never as a side effect of an import). The generator's bulk insert bypasses the hooks and
 rebuilds the tallies with ``rebuild_action_tallies``.
 
-The hooks also keep ``Action.finished_at``: the time of the earliest update to a finished
-status.
+The hooks also keep ``Action.finished_on``: the day the earliest update to a finished status
+took effect. Months are counted from the days things took effect (``Action.added_on``,
+``ActionUpdate.effective_on``), never from when they were typed in, so a past year entered
+as history has its monthly trend (issue 18).
 """
 
 from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Any, cast
 
 from sqlalchemy import Connection, Table, delete, func, insert, select, update
@@ -34,18 +36,14 @@ from sgreviews.models.tally import (
 from sgreviews.services.periods import BusinessYear
 
 
-def month_of(moment: datetime | None) -> str:
-    if moment is None:
-        return NOT_FINISHED
-    if moment.tzinfo is not None:
-        moment = moment.astimezone(UTC)
-    return moment.strftime("%Y-%m")
+def month_of(day: date | None) -> str:
+    return NOT_FINISHED if day is None else day.strftime("%Y-%m")
 
 
-def month_key(created_at: datetime, finished_at: datetime | None, due_date: date) -> dict[str, str]:
+def month_key(added_on: date, finished_on: date | None, due_date: date) -> dict[str, str]:
     return {
-        "created_month": month_of(created_at),
-        "finished_month": month_of(finished_at),
+        "created_month": month_of(added_on),
+        "finished_month": month_of(finished_on),
         "due_month": (due_date + timedelta(days=1)).strftime("%Y-%m"),
     }
 
@@ -94,28 +92,23 @@ def _status_key(agency_id: int, status: ActionStatus | str) -> dict[str, Any]:
     return {"owning_agency_id": agency_id, "status": value}
 
 
-def move_finished_at(connection: Connection, action_id: int, finished_at: datetime) -> bool:
-    """Set an action's ``finished_at`` to ``finished_at`` if that is earlier than what it
+def move_finished_on(connection: Connection, action_id: int, finished_on: date) -> bool:
+    """Set an action's ``finished_on`` to ``finished_on`` if that is earlier than what it
     has (or it has none), moving it between month tallies. Returns whether it moved."""
-    row = connection.execute(
-        select(Action.created_at, Action.finished_at, Action.due_date).where(Action.id == action_id)
+    added_on, old, due_date = connection.execute(
+        select(Action.added_on, Action.finished_on, Action.due_date).where(Action.id == action_id)
     ).one()
-    created_at, old, due_date = row
-    if old is not None and _aware(old) <= _aware(finished_at):
+    if old is not None and old <= finished_on:
         return False
     connection.execute(
         update(Action)
         .where(Action.id == action_id)
-        .values(finished_at=finished_at)
+        .values(finished_on=finished_on)
         .execution_options(synchronize_session=False)
     )
-    _bump(connection, ActionMonthTally, month_key(created_at, old, due_date), -1)
-    _bump(connection, ActionMonthTally, month_key(created_at, finished_at, due_date), 1)
+    _bump(connection, ActionMonthTally, month_key(added_on, old, due_date), -1)
+    _bump(connection, ActionMonthTally, month_key(added_on, finished_on, due_date), 1)
     return True
-
-
-def _aware(moment: datetime) -> datetime:
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
 def value_before_flush(target: Base, name: str) -> Any:
@@ -126,22 +119,23 @@ def value_before_flush(target: Base, name: str) -> Any:
     return getattr(target, name)
 
 
-def _keep_finished_at(_mapper: Mapper[Any], connection: Connection, entry: ActionUpdate) -> None:
-    """An update to a finished status sets its action's ``finished_at`` if it is the
-    earliest such update (history entries are only ever added, never edited or deleted).
-    Runs in the flush that inserts the update, on its connection: the same transaction."""
+def _keep_finished_on(_mapper: Mapper[Any], connection: Connection, entry: ActionUpdate) -> None:
+    """An update to a finished status sets its action's ``finished_on`` if it is the
+    earliest such update to take effect (history entries are only ever added, never
+    edited or deleted). Runs in the flush that inserts the update, on its connection: the
+    same transaction."""
     if entry.status not in FINISHED_STATUSES:
         return
-    if move_finished_at(connection, entry.action_id, entry.created_at):
+    if move_finished_on(connection, entry.action_id, entry.effective_on):
         # Keep a loaded action in step with its row without marking it changed.
         action = entry.__dict__.get("action")
         if action is not None:
-            attributes.set_committed_value(action, "finished_at", entry.created_at)
+            attributes.set_committed_value(action, "finished_on", entry.effective_on)
 
 
 def _count_new_action(_mapper: Mapper[Any], connection: Connection, action: Action) -> None:
     _bump(connection, ActionStatusTally, _status_key(action.owning_agency_id, action.status), 1)
-    key = month_key(action.created_at, action.finished_at, action.due_date)
+    key = month_key(action.added_on, action.finished_on, action.due_date)
     _bump(connection, ActionMonthTally, key, 1)
     _bump_open(connection, action.owning_agency_id, action.status, action.due_date, 1)
 
@@ -154,33 +148,33 @@ def _recount_changed_action(_mapper: Mapper[Any], connection: Connection, action
     if (agency, status) != (action.owning_agency_id, action.status):
         _bump(connection, ActionStatusTally, _status_key(agency, status), -1)
         _bump(connection, ActionStatusTally, _status_key(action.owning_agency_id, action.status), 1)
-    created, due = value_before_flush(action, "created_at"), value_before_flush(action, "due_date")
+    added, due = value_before_flush(action, "added_on"), value_before_flush(action, "due_date")
     if (agency, status, due) != (action.owning_agency_id, action.status, action.due_date):
         _bump_open(connection, agency, status, due, -1)
         _bump_open(connection, action.owning_agency_id, action.status, action.due_date, 1)
-    if (created, due) != (action.created_at, action.due_date):
-        # finished_at from the row: it is written by the update hook, not through the object.
+    if (added, due) != (action.added_on, action.due_date):
+        # finished_on from the row: it is written by the update hook, not through the object.
         finished = connection.execute(
-            select(Action.finished_at).where(Action.id == action.id)
+            select(Action.finished_on).where(Action.id == action.id)
         ).scalar_one()
-        _bump(connection, ActionMonthTally, month_key(created, finished, due), -1)
-        key = month_key(action.created_at, finished, action.due_date)
+        _bump(connection, ActionMonthTally, month_key(added, finished, due), -1)
+        key = month_key(action.added_on, finished, action.due_date)
         _bump(connection, ActionMonthTally, key, 1)
 
 
 def _uncount_deleted_action(_mapper: Mapper[Any], connection: Connection, action: Action) -> None:
     """Uncounted from the row as stored, just before it goes (the object may be stale)."""
-    agency, status, created, finished, due = connection.execute(
+    agency, status, added, finished, due = connection.execute(
         select(
             Action.owning_agency_id,
             Action.status,
-            Action.created_at,
-            Action.finished_at,
+            Action.added_on,
+            Action.finished_on,
             Action.due_date,
         ).where(Action.id == action.id)
     ).one()
     _bump(connection, ActionStatusTally, _status_key(agency, status), -1)
-    _bump(connection, ActionMonthTally, month_key(created, finished, due), -1)
+    _bump(connection, ActionMonthTally, month_key(added, finished, due), -1)
     _bump_open(connection, agency, status, due, -1)
 
 
@@ -271,7 +265,7 @@ def _count_finding_themes(session: Session, _context: UOWTransaction) -> None:
 
 # The hooks above, for ``tally_hooks.register_tally_hooks`` (called by ``create_app``).
 LISTENERS: list[tuple[Any, str, Callable[..., None]]] = [
-    (ActionUpdate, "after_insert", _keep_finished_at),
+    (ActionUpdate, "after_insert", _keep_finished_on),
     (Action, "after_insert", _count_new_action),
     (Action, "after_update", _recount_changed_action),
     (Action, "before_delete", _uncount_deleted_action),
@@ -299,15 +293,15 @@ def rebuild_action_tallies(connection: Connection) -> None:
     open_days: Counter[tuple[int, str]] = Counter()
     rows = connection.execute(
         select(
-            Action.created_at,
-            Action.finished_at,
+            Action.added_on,
+            Action.finished_on,
             Action.due_date,
             Action.owning_agency_id,
             Action.status,
         )
     )
-    for created_at, finished_at, due_date, agency_id, status in rows:
-        key = month_key(created_at, finished_at, due_date)
+    for added_on, finished_on, due_date, agency_id, status in rows:
+        key = month_key(added_on, finished_on, due_date)
         months[(key["created_month"], key["finished_month"], key["due_month"])] += 1
         if _is_open(status):
             open_key = (agency_id, due_date.strftime("%Y-%m"))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time
+from datetime import date
 from typing import Any
 
 from sqlalchemy import and_, case, func, select
@@ -30,9 +30,11 @@ def _month_ends(filters: Filters) -> list[date]:
 
 def monthly_trend(filters: Filters) -> list[TrendPoint]:
     """Open, overdue and completed actions at each month end of the business year (up to
-    today), in one query. An action counts from the day it was created; it stops being open
-    on its first update to a finished status (``Action.finished_at``, kept as updates are
-    added). Nationally from the month tally, otherwise from the actions in scope."""
+    today), in one query. An action counts from the day it joined the plan
+    (``Action.added_on``); it stops being open on the day its first update to a finished
+    status took effect (``Action.finished_on``, kept as updates are added), so a year
+    entered as history has its trend. Nationally from the month tally, otherwise from the
+    actions in scope."""
     if filters.partnership_id is None and filters.agency_id is None:
         return monthly_trend_from_tally(filters)
     return monthly_trend_live(filters)
@@ -73,9 +75,8 @@ def monthly_trend_live(filters: Filters) -> list[TrendPoint]:
     month_ends = _month_ends(filters)
     columns: list[Any] = []
     for index, month_end in enumerate(month_ends):
-        moment = datetime.combine(month_end, time.max, tzinfo=UTC)
-        existed = Action.created_at <= moment
-        done = and_(Action.finished_at.is_not(None), Action.finished_at <= moment)
+        existed = Action.added_on <= month_end
+        done = and_(Action.finished_on.is_not(None), Action.finished_on <= month_end)
         is_open = and_(existed, ~done)
         columns += [
             func.sum(case((is_open, 1), else_=0)).label(f"open{index}"),

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
+from datetime import date
 
 from sqlalchemy import ColumnElement, and_, case, func, select
-from sqlalchemy.orm import aliased
+from sqlalchemy.orm import aliased, selectinload
 
 from sgreviews.extensions import db
 from sgreviews.models import (
@@ -26,7 +27,8 @@ from sgreviews.models import (
 from sgreviews.models.action import action_finding
 from sgreviews.models.finding import LEARNING_KINDS, finding_theme
 from sgreviews.models.tally import ThemeYearTally
-from sgreviews.services.history.event_dates import review_open_after_sql
+from sgreviews.services.history.actions_as_at import impact_on
+from sgreviews.services.history.event_dates import action_created_by_sql, review_open_after_sql
 from sgreviews.services.periods import BusinessYear
 
 
@@ -140,10 +142,17 @@ def confirmed_links(
     partnership_id: int | None,
     limit: int | None = None,
     only_year: bool = False,
+    as_at: date | None = None,
 ) -> list[RecurringLink]:
     """Confirmed links whose later finding belongs to a review started by the end of
-    ``year`` (and still active in ``year`` when ``only_year``), latest first; four
-    queries."""
+    ``year`` (and still active in ``year`` when ``only_year``), latest first; five
+    queries.
+
+    With ``as_at`` the actions on both sides are read as they stood at the end of that
+    day (issue 18): only actions added by then, and the earlier actions' impact from their
+    impact history (``history.actions_as_at.impact_on``), so a past year's figures do not
+    move when an old action reaches impact evidence later. A link itself is a judgement
+    about two findings rather than a dated event, so a link confirmed later still counts."""
     later_finding, later_review = aliased(Finding), aliased(Review)
     earlier_finding, earlier_review = aliased(Finding), aliased(Review)
     clauses: list[ColumnElement[bool]] = [
@@ -185,21 +194,13 @@ def confirmed_links(
         return []
     later_ids = {row[0] for row in rows}
     earlier_ids = {row[4] for row in rows}
-    evidenced = case((Action.impact_status == ImpactStatus.EVIDENCED, 1), else_=0)
-    fates = {
-        finding_id: (int(total), int(with_evidence or 0))
-        for finding_id, total, with_evidence in db.session.execute(
-            select(action_finding.c.finding_id, func.count(Action.id), func.sum(evidenced))
-            .join(Action, Action.id == action_finding.c.action_id)
-            .where(action_finding.c.finding_id.in_(earlier_ids))
-            .group_by(action_finding.c.finding_id)
-        ).all()
-    }
+    fates = _earlier_fates(earlier_ids, as_at)
+    added_by = [] if as_at is None else [action_created_by_sql(as_at)]
     now: dict[int, list[str]] = defaultdict(list)
     for finding_id, reference, text in db.session.execute(
         select(action_finding.c.finding_id, Action.reference, Action.action_text)
         .join(Action, Action.id == action_finding.c.action_id)
-        .where(action_finding.c.finding_id.in_(later_ids))
+        .where(action_finding.c.finding_id.in_(later_ids), *added_by)
         .order_by(Action.reference)
     ).all():
         now[finding_id].append(f"{reference}: {text}")
@@ -233,3 +234,30 @@ def confirmed_links(
             earlier_started,
         ) in rows
     ]
+
+
+def _earlier_fates(finding_ids: set[int], as_at: date | None) -> dict[int, tuple[int, int]]:
+    """Per earlier finding: its actions and how many reached evidence of impact, today
+    (one grouped query) or as at the end of ``as_at`` (the actions added by then with their
+    history, two queries)."""
+    if as_at is None:
+        evidenced = case((Action.impact_status == ImpactStatus.EVIDENCED, 1), else_=0)
+        return {
+            finding_id: (int(total), int(with_evidence or 0))
+            for finding_id, total, with_evidence in db.session.execute(
+                select(action_finding.c.finding_id, func.count(Action.id), func.sum(evidenced))
+                .join(Action, Action.id == action_finding.c.action_id)
+                .where(action_finding.c.finding_id.in_(finding_ids))
+                .group_by(action_finding.c.finding_id)
+            ).all()
+        }
+    totals: dict[int, list[int]] = defaultdict(lambda: [0, 0])
+    for finding_id, action in db.session.execute(
+        select(action_finding.c.finding_id, Action)
+        .join(Action, Action.id == action_finding.c.action_id)
+        .where(action_finding.c.finding_id.in_(finding_ids), action_created_by_sql(as_at))
+        .options(selectinload(Action.updates))
+    ).all():
+        totals[finding_id][0] += 1
+        totals[finding_id][1] += impact_on(action, as_at) is ImpactStatus.EVIDENCED
+    return {finding_id: (total, evidenced) for finding_id, (total, evidenced) in totals.items()}

@@ -58,7 +58,9 @@ def recurring_themes(filters: Filters, types: Mapping[str, ReviewType]) -> Table
 def recurring_links(
     filters: Filters, types: Mapping[str, ReviewType], limit: int | None = None
 ) -> Table:
-    rows = recurrence.confirmed_links(filters.year, filters.partnership_id, limit)
+    # A period that is over is read as at its end (the current one as today, cheaply).
+    as_at = filters.as_at if filters.ended else None
+    rows = recurrence.confirmed_links(filters.year, filters.partnership_id, limit, as_at=as_at)
     return Table(
         "recurring-links",
         "Findings confirmed as repeating earlier learning",

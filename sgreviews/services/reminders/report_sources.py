@@ -6,6 +6,7 @@ signed off (the partnership's own report, or the all-partnerships one)."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import date, timedelta
 
 from sqlalchemy import select
@@ -13,9 +14,41 @@ from sqlalchemy import select
 from sgreviews.extensions import db
 from sgreviews.models import Partnership
 from sgreviews.services.periods import BusinessYear
+from sgreviews.services.reminders.go_live import reminded, reminders_start
 from sgreviews.services.reminders.rules import YearlyReportRules
 from sgreviews.services.reminders.subjects import Subject
 from sgreviews.services.reports.signoff import publication_due, signed_scopes
+
+
+@dataclass(frozen=True)
+class PublicationClock:
+    """The yearly report's publication clock for one report: due ``months`` after the year
+    ends; a report due before the partnership started using the service (its go-live, or
+    the site-wide default) is a historical record, neither reminded nor counted late."""
+
+    due: date
+    months: int
+    go_live_on: date | None
+
+    @property
+    def counted(self) -> bool:
+        return reminded(self.due, [self.go_live_on], None)
+
+
+def publication_clock(
+    year: BusinessYear, partnership_id: int | None, months: int, default_go_live_on: date | None
+) -> PublicationClock:
+    """The clock of the report of ``year`` for a partnership (or all: the default go-live)."""
+    go_live_on = None
+    if partnership_id is not None:
+        go_live_on = db.session.scalar(
+            select(Partnership.go_live_on).where(Partnership.id == partnership_id)
+        )
+    return PublicationClock(
+        due=publication_due(year, months),
+        months=months,
+        go_live_on=reminders_start(go_live_on, default_go_live_on),
+    )
 
 
 class YearlyReportSource:
@@ -25,8 +58,9 @@ class YearlyReportSource:
 
     subject_type = "yearly_report"
 
-    def __init__(self, rules: YearlyReportRules) -> None:
+    def __init__(self, rules: YearlyReportRules, default_go_live_on: date | None = None) -> None:
         self.rules = rules
+        self.default_go_live_on = default_go_live_on
         self.thresholds = rules.thresholds
 
     def pages(self, today: date, horizon_days: int, page_size: int) -> Iterator[list[Subject]]:
@@ -50,8 +84,13 @@ class YearlyReportSource:
             for partnership in partnerships:
                 if (f"partnership-{partnership.id}", year.start_year) in signed:
                     continue
-                # A year that ended before the partnership used the system is not reminded.
-                if partnership.go_live_on is not None and year.end < partnership.go_live_on:
+                # A report due before the partnership used the system is not reminded.
+                clock = PublicationClock(
+                    due,
+                    self.rules.publication_months,
+                    reminders_start(partnership.go_live_on, self.default_go_live_on),
+                )
+                if not clock.counted:
                     continue
                 subjects.append(
                     Subject(

@@ -465,5 +465,5 @@ def default_sources(rules: ReminderRules | None = None) -> list[ReminderSource]:
     if rules.decisions_told_back.enabled:
         sources.append(ExtensionDecisionSource(rules.decisions_told_back, go_live))
         sources.append(ActionOutcomeSource(rules.decisions_told_back, go_live))
-    sources.append(YearlyReportSource(rules.yearly_report))
+    sources.append(YearlyReportSource(rules.yearly_report, rules.default_go_live_on))
     return sources

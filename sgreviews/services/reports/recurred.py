@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import date
 
 from sgreviews.services.learning.recurrence import confirmed_links, recurring_themes
 from sgreviews.services.periods import BusinessYear
@@ -28,10 +29,11 @@ def learning_that_recurred(
     public: bool,
     number: Callable[[int], str],
     join: Callable[[Sequence[str]], str],
+    as_at: date,
 ) -> Recurred:
     """``number`` writes a count as the report does (small ones suppressed in public);
-    ``join`` makes "a, b and c"."""
-    links = confirmed_links(year, partnership_id, only_year=True)
+    ``join`` makes "a, b and c"; the actions are read as they stood at the end of ``as_at``."""
+    links = confirmed_links(year, partnership_id, only_year=True, as_at=as_at)
     themes = [
         row.theme.lower()
         for row in recurring_themes(year, partnership_id)

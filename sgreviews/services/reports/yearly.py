@@ -217,7 +217,7 @@ def build_yearly_report(
         _published(published, review_types, counts),
         _themes(year, as_at, scope, counts),
         _good_practice(year, as_at, scope, counts),
-        _recurred(year, partnership, counts),
+        _recurred(year, as_at, partnership, counts),
         *_actions(year, as_at, scope, counts),
         _dissemination(year, partnership, counts, today),
     ]
@@ -515,9 +515,11 @@ def _good_practice(
     return Section("Good practice", paragraphs, table)
 
 
-def _recurred(year: BusinessYear, partnership: Partnership | None, counts: Counts) -> Section:
+def _recurred(
+    year: BusinessYear, as_at: date, partnership: Partnership | None, counts: Counts
+) -> Section:
     recurred = learning_that_recurred(
-        year, partnership.id if partnership else None, counts.public, counts.number, _join
+        year, partnership.id if partnership else None, counts.public, counts.number, _join, as_at
     )
     table = ReportTable(recurred.headers, recurred.rows) if recurred.rows else None
     return Section(RECURRED, recurred.paragraphs, table)

@@ -36,7 +36,8 @@ token may also record progress where its user may.
 `304 Not Modified` when nothing changed.
 
 **Writing.** `POST /api/v1/actions/{action_id}/progress` needs the action's `version`
-(from reading it) as `If-Match`; a stale version gets `412`.
+(from reading it) as `If-Match`; a stale version gets `412`. An update entered as history
+gives the day it took effect as `effective_on`.
 
 **Errors** are `application/problem+json` (RFC 9457), with `errors` naming each bad
 parameter. Calls are rate limited per token (`429` with `Retry-After`).
@@ -195,6 +196,13 @@ def _schemas() -> dict[str, Any]:
                 "status": enum(list(PROGRESS_STATUSES)),
                 "note": {"type": "string", "minLength": 1, "maxLength": NOTE_MAX},
                 "off_track": BOOLEAN,
+                "effective_on": {
+                    **DATE,
+                    "description": (
+                        "The day the update took effect, when entering history (issue 18): "
+                        "not before the review began and not in the future. Today if left out."
+                    ),
+                },
             },
             "required": ["status", "note"],
             "additionalProperties": False,

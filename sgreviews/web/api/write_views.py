@@ -1,5 +1,6 @@
 """The API's writing call: a progress update on an action, by the same service as the
-progress page (``writes.record_progress``), audited the same way.
+progress page (``writes.record_progress``), audited the same way, optionally dated when it
+took effect (``effective_on``, for history).
 
 Optimistic locking: the caller sends the action's ``version`` (from reading it) in
 ``If-Match``; a version that is no longer current is refused with 412 Precondition Failed,
@@ -9,6 +10,7 @@ browser: "completed" needs evidence already attached."""
 from __future__ import annotations
 
 import re
+from datetime import date
 from typing import Any
 
 from flask import Response, request
@@ -55,7 +57,7 @@ def _body() -> dict[str, Any]:
     if not isinstance(body, dict):
         raise Problem(400, "The body must be a JSON object.")
     problems = []
-    unknown = sorted(set(body) - {"status", "note", "off_track"})
+    unknown = sorted(set(body) - {"status", "note", "off_track", "effective_on"})
     problems += [{"parameter": name, "detail": "is not a field of an update"} for name in unknown]
     if body.get("status") not in PROGRESS_STATUSES:
         problems.append(
@@ -70,9 +72,21 @@ def _body() -> dict[str, Any]:
         problems.append({"parameter": "note", "detail": "must not hold a NUL character"})
     if not isinstance(body.get("off_track", False), bool):
         problems.append({"parameter": "off_track", "detail": "must be true or false"})
+    if "effective_on" in body and _day(body["effective_on"]) is None:
+        problems.append({"parameter": "effective_on", "detail": "must be a date as YYYY-MM-DD"})
     if problems:
         raise Problem(400, "The update is not valid: see errors.", errors=problems)
     return body
+
+
+def _day(value: object) -> date | None:
+    """An ISO date ("2022-03-31"), or None for anything else."""
+    if not isinstance(value, str) or len(value) != 10:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        return None
 
 
 def _stale(current_version: int) -> Problem:
@@ -113,6 +127,7 @@ def record_progress(action_id: int) -> Response:
                     note=body["note"],
                     off_track=bool(body.get("off_track", False)),
                     expected_version=expected,
+                    effective_on=_day(body.get("effective_on")),
                 )
     except StaleEdit as error:
         fresh = action_reads.get_action(action_id)

@@ -20,6 +20,7 @@ from sgreviews.policy import Permission, has_permission
 from sgreviews.review_types import ReviewType
 from sgreviews.services.organisations import directory as organisations
 from sgreviews.services.periods import BusinessYear
+from sgreviews.services.reminders import report_sources
 from sgreviews.services.reminders.wiring import current_rules
 from sgreviews.services.reports import signoff
 from sgreviews.web.access import requires
@@ -124,8 +125,9 @@ def signed_report(signed_id: int) -> str:
         live_query=live_query,
         can_sign_off=has_permission(current_user, Permission.SIGN_OFF_REPORTS),
         can_write_narrative=has_permission(current_user, Permission.WRITE_REPORT_NARRATIVE),
-        publication_due=signoff.publication_due(year, months),
-        publication_months=months,
+        clock=report_sources.publication_clock(
+            year, signed.partnership_id, months, current_rules().default_go_live_on
+        ),
         # The clock is met by the first sign-off; a later version supersedes, not re-meets.
         first_signed_on=to_london(all_versions[-1].signed_at).date(),
     )

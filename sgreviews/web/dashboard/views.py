@@ -31,6 +31,7 @@ from sgreviews.services.dashboard.tables import PAGE_ROWS, TABLES, page_tables
 from sgreviews.services.learning import tables as learning_tables
 from sgreviews.services.organisations import directory as organisations
 from sgreviews.services.periods import BusinessYear
+from sgreviews.services.reminders import report_sources
 from sgreviews.services.reminders.wiring import current_rules as current_reminder_rules
 from sgreviews.services.reports import formats as report_formats
 from sgreviews.services.reports import signoff as report_signoff
@@ -388,7 +389,7 @@ def yearly_report() -> str | WerkzeugResponse:
         return redirect(
             url_for("dashboard.signed_report", signed_id=signed.id, version=form.version.data)
         )
-    months = current_reminder_rules().yearly_report.publication_months
+    rules = current_reminder_rules()
     return render_template(
         "dashboard/yearly_report.html",
         filter_form=form,
@@ -397,8 +398,12 @@ def yearly_report() -> str | WerkzeugResponse:
         signed=signed,
         can_sign_off=has_permission(current_user, Permission.SIGN_OFF_REPORTS),
         can_write_narrative=has_permission(current_user, Permission.WRITE_REPORT_NARRATIVE),
-        publication_due=report_signoff.publication_due(report.year, months),
-        publication_months=months,
+        clock=report_sources.publication_clock(
+            report.year,
+            _int_or_none(form.partnership.data),
+            rules.yearly_report.publication_months,
+            rules.default_go_live_on,
+        ),
         today=london_today(),
     )
 
