@@ -22,11 +22,19 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from sgreviews.extensions import db
-from sgreviews.models import Action, BriefingVersion, Challenge, Finding, Review
+from sgreviews.models import (
+    Action,
+    BriefingVersion,
+    Challenge,
+    Finding,
+    NationalReviewTabled,
+    Review,
+)
 from sgreviews.services.actions import writes as action_writes
 from sgreviews.services.briefings.errors import StaleEdit as StaleBriefing
 from sgreviews.services.dashboard.challenges import StaleChallenge
 from sgreviews.services.editing import StaleEdit, check_version
+from sgreviews.services.national_reviews import register as national_reviews
 from sgreviews.services.reviews import findings
 from sgreviews.services.reviews.lifecycle import StaleReviewError
 
@@ -174,6 +182,14 @@ def _raise_stale(current: object, loaded_version: int) -> None:
     elif isinstance(current, Finding):
         check_version(
             "finding", current.id, current.version, loaded_version, findings.snapshot(current)
+        )
+    elif isinstance(current, NationalReviewTabled):
+        check_version(
+            national_reviews.ENTITY,
+            current.id,
+            current.version,
+            loaded_version,
+            national_reviews.snapshot(current),
         )
     elif isinstance(current, Review):
         raise StaleReviewError()

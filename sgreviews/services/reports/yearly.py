@@ -44,6 +44,8 @@ from sgreviews.services.history.reviews_as_at import open_on, stage_on
 from sgreviews.services.periods import BusinessYear, Period
 from sgreviews.services.reports.recurred import TITLE as RECURRED
 from sgreviews.services.reports.recurred import learning_that_recurred
+from sgreviews.services.reports.tabled import TITLE as TABLED
+from sgreviews.services.reports.tabled import national_reviews_tabled
 
 SMALL_NUMBER = 5
 NUMBER_WORDS = ["no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"]
@@ -200,6 +202,7 @@ def build_yearly_report(
         _themes(year, as_at, scope, counts),
         _good_practice(year, as_at, scope, counts),
         _recurred(year, as_at, partnership, counts),
+        Section(TABLED, *national_reviews_tabled(year, partnership, counts, today, ReportTable)),
         *_actions(year, as_at, scope, counts),
         _dissemination(year, partnership, counts, today),
     ]
