@@ -3,7 +3,9 @@ the allow-list (scripts, event handlers, raw HTML tricks)."""
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
+from html import unescape
 
 import markdown as markdown_lib
 import nh3
@@ -46,3 +48,24 @@ def _render(text: str) -> str:
         url_schemes={"http", "https", "mailto"},
         link_rel="noopener noreferrer",
     )
+
+
+_BLOCK_END = re.compile(r"</(?:p|li|h[1-6]|tr|blockquote|pre)>|<br\s*/?>|<hr\s*/?>")
+_TAG = re.compile(r"<[^>]+>")
+
+
+def markdown_to_plain_text(text: str | None) -> str:
+    """Markdown as one line of plain text, for a table cell of a report: the text of each
+    paragraph, heading or list item, joined with spaces ("; " after an item that does not
+    end a sentence)."""
+    if not text:
+        return ""
+    html = _BLOCK_END.sub("\n", markdown_lib.markdown(text, extensions=["tables", "sane_lists"]))
+    lines = [" ".join(unescape(_TAG.sub(" ", line)).split()) for line in html.splitlines()]
+    parts = [line for line in lines if line]
+    joined = ""
+    for part in parts:
+        if joined:
+            joined += " " if joined[-1] in ".!?:;" else "; "
+        joined += part
+    return joined

@@ -48,6 +48,8 @@ class Permission(enum.Enum):
     SIGN_OFF_REPORTS = "sign_off_reports"  # freeze a yearly report as a signed-off version
     VIEW_SIGNED_REPORTS = "view_signed_reports"  # signed-off versions and their differences
     WRITE_REPORT_NARRATIVE = "write_report_narrative"  # the foreword and section commentary
+    VIEW_NATIONAL_REVIEWS = "view_national_reviews"  # the register of national reviews tabled
+    KEEP_NATIONAL_REVIEWS = "keep_national_reviews"  # add, change and remove its entries
 
 
 class Actor(Protocol):
@@ -377,3 +379,42 @@ def api_scope_allows(scope: ApiScope, *, write: bool) -> bool:
     """Whether a token of this scope may make this kind of call at all: a read token reads
     only; a read-write token may also write, within what its user may do."""
     return not write or scope is ApiScope.READ_WRITE
+
+
+# National reviews tabled (issue 18, item 5): the business office keeps the register for
+# the partnerships it serves (the administrator may correct any); the chair reads it, as
+# they read the yearly report it feeds, and challenges through the log of challenge rather
+# than editing the record the business office is accountable for.
+ROLE_PERMISSIONS[Role.SECRETARIAT] |= {
+    Permission.VIEW_NATIONAL_REVIEWS,
+    Permission.KEEP_NATIONAL_REVIEWS,
+}
+ROLE_PERMISSIONS[Role.CHAIR] |= {Permission.VIEW_NATIONAL_REVIEWS}
+ROLE_PERMISSIONS[Role.ADMINISTRATOR] |= {
+    Permission.VIEW_NATIONAL_REVIEWS,
+    Permission.KEEP_NATIONAL_REVIEWS,
+}
+
+
+def _linked_to(user: User, partnership_id: int) -> bool:
+    """A secretariat or chair user serves the partnerships linked to them, or every one
+    when linked to none (see ``User.partnerships``)."""
+    return not user.partnerships or any(p.id == partnership_id for p in user.partnerships)
+
+
+def can_read_national_reviews(user: Actor, partnership_id: int) -> bool:
+    """The administrator reads every partnership's register; the secretariat and chair the
+    registers of the partnerships they serve."""
+    if not has_permission(user, Permission.VIEW_NATIONAL_REVIEWS):
+        return False
+    assert isinstance(user, User)
+    return user.role is Role.ADMINISTRATOR or _linked_to(user, partnership_id)
+
+
+def can_keep_national_reviews(user: Actor, partnership_id: int) -> bool:
+    """Adding, changing and removing entries: the administrator, and the secretariat of
+    the partnership."""
+    if not has_permission(user, Permission.KEEP_NATIONAL_REVIEWS):
+        return False
+    assert isinstance(user, User)
+    return user.role is Role.ADMINISTRATOR or _linked_to(user, partnership_id)

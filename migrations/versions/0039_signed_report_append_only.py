@@ -12,7 +12,7 @@ table and loses these triggers; such a migration must create them again
 (``create_sqlite_triggers`` below).
 
 Revision ID: 0039
-Revises: 0036
+Revises: 0038
 Create Date: 2026-12-07 16:00:00
 
 """
@@ -21,7 +21,7 @@ from alembic import op
 
 
 revision = "0039"
-down_revision = "0036"
+down_revision = "0038"
 branch_labels = None
 depends_on = None
 

@@ -17,6 +17,7 @@ from sgreviews.models.audit import AuditEvent
 from sgreviews.models.base import Base
 from sgreviews.models.finding import Addressee, Finding, FindingKind, RecommendationLevel, Theme
 from sgreviews.models.finding_link import FindingLink, LinkDecision
+from sgreviews.models.national_review import NationalReviewTabled
 from sgreviews.models.operations import SchedulerHeartbeat
 from sgreviews.models.organisation import (
     Agency,
@@ -76,6 +77,7 @@ __all__ = [
     "ImportMapping",
     "JobLock",
     "LinkDecision",
+    "NationalReviewTabled",
     "Notification",
     "NotificationSetting",
     "OpenActionMonthTally",

@@ -27,6 +27,7 @@ from sgreviews.models import (
     BriefingVersion,
     Challenge,
     Finding,
+    NationalReviewTabled,
     ReportNarrative,
     Review,
 )
@@ -34,6 +35,7 @@ from sgreviews.services.actions import writes as action_writes
 from sgreviews.services.briefings.errors import StaleEdit as StaleBriefing
 from sgreviews.services.dashboard.challenges import StaleChallenge
 from sgreviews.services.editing import StaleEdit, check_version
+from sgreviews.services.national_reviews import register as national_reviews
 from sgreviews.services.reports.narrative import StaleNarrative
 from sgreviews.services.reviews import findings
 from sgreviews.services.reviews.lifecycle import StaleReviewError
@@ -188,6 +190,14 @@ def _raise_stale(current: object, loaded_version: int) -> None:
     elif isinstance(current, Finding):
         check_version(
             "finding", current.id, current.version, loaded_version, findings.snapshot(current)
+        )
+    elif isinstance(current, NationalReviewTabled):
+        check_version(
+            national_reviews.ENTITY,
+            current.id,
+            current.version,
+            loaded_version,
+            national_reviews.snapshot(current),
         )
     elif isinstance(current, Review):
         raise StaleReviewError()

@@ -24,6 +24,7 @@ from sgreviews.web.entered_text import entered_fields
 from sgreviews.web.findings.views import blueprint as findings_blueprint
 from sgreviews.web.health import blueprint as health_blueprint
 from sgreviews.web.home.views import blueprint as home_blueprint
+from sgreviews.web.national_reviews import blueprint as national_reviews_blueprint
 from sgreviews.web.plan.views import blueprint as plan_blueprint
 from sgreviews.web.request_transactions import roll_back_for_error_page
 from sgreviews.web.reviews import blueprint as reviews_blueprint
@@ -56,6 +57,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(actions_blueprint)
     app.register_blueprint(findings_blueprint)
     app.register_blueprint(plan_blueprint)
+    app.register_blueprint(national_reviews_blueprint)
     app.register_blueprint(audit_trail_blueprint)
     app.register_blueprint(search_blueprint)
     app.register_blueprint(api_blueprint)

@@ -33,6 +33,12 @@ NAV_ENTRIES: list[NavEntry] = [
     NavEntry("Briefings", "briefings.index", Permission.MANAGE_BRIEFINGS),
     NavEntry("Briefing reach", "briefings.reach_overview", Permission.VIEW_BRIEFING_REACH),
     NavEntry("Learning library", "briefings.library", Permission.VIEW_LEARNING),
+    NavEntry(
+        "National reviews",
+        "national_reviews.index",
+        Permission.VIEW_NATIONAL_REVIEWS,
+        prefix="national_reviews.",
+    ),
     NavEntry("Search", "search.search", Permission.VIEW_LEARNING),
     NavEntry("Users and agencies", "admin.users", Permission.MANAGE_USERS, prefix="admin."),
     NavEntry(

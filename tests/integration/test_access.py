@@ -274,6 +274,16 @@ MATRIX: dict[str, dict[Role | None, int]] = {
         f"/api/v1/{name}": {role: 401 for role in [None, *Role]}
         for name in ("reviews", "findings", "actions", "actions.csv", "clocks", "dashboard")
     },
+    # Issue 18, item 5: the register of national reviews tabled is kept by the secretariat
+    # (and the administrator) and read by the chair; agencies' staff never see it.
+    "/national-reviews": {
+        None: TO_SIGN_IN,
+        Role.ADMINISTRATOR: OK,
+        Role.SECRETARIAT: OK,
+        Role.CHAIR: OK,
+        Role.AGENCY_LEAD: FORBIDDEN,
+        Role.PRACTITIONER: FORBIDDEN,
+    },
     "/admin/users/new": ADMIN_ONLY,
     "/admin/agencies/new": ADMIN_ONLY,
     "/admin/audit": ADMIN_ONLY,

@@ -37,6 +37,7 @@ from sgreviews.services import submissions
 from sgreviews.services.accounts import api_tokens
 from sgreviews.services.accounts import tokens as account_tokens
 from sgreviews.services.actions import evidence
+from sgreviews.services.national_reviews import register as national_reviews
 from sgreviews.services.notifications import preferences
 from tests import factories
 from tests.briefing_helpers import draft_briefing, published_briefing
@@ -298,6 +299,34 @@ CASES: dict[str, Case] = {
             *refused(PRACTITIONER, SECRETARIAT, CHAIR, ADMIN, method="POST"),
         ),
     ),
+    # National reviews tabled (issue 18, item 5): the secretariat (serving every
+    # partnership here) and the administrator keep the register; the chair reads it;
+    # agencies' staff never see it; an entry never answers under another partnership.
+    "national_reviews.register_of": Case(
+        _one("partnership_id"),
+        (*refused(LEAD, PRACTITIONER), *reached(SECRETARIAT, CHAIR, ADMIN)),
+    ),
+    "national_reviews.new_entry": Case(
+        _one("partnership_id"),
+        (
+            *refused(LEAD, PRACTITIONER, CHAIR),
+            *refused(LEAD, PRACTITIONER, CHAIR, method="POST"),
+            *reached(SECRETARIAT, ADMIN),
+        ),
+    ),
+    **{
+        endpoint: Case(
+            lambda ids: {"partnership_id": ids["partnership_id"], "entry_id": ids["tabled_id"]},
+            (
+                *refused(LEAD, PRACTITIONER, CHAIR),
+                *refused(LEAD, PRACTITIONER, CHAIR, method="POST"),
+                *refused(SECRETARIAT, ADMIN, whose=("mixed",)),
+                *refused(SECRETARIAT, whose=("mixed",), method="POST"),
+                *reached(SECRETARIAT, ADMIN),
+            ),
+        )
+        for endpoint in ("national_reviews.edit_entry", "national_reviews.delete_entry")
+    },
     "calendar.delete": Case(
         _one("closure_id"),
         tuple(refused(LEAD, PRACTITIONER, SECRETARIAT, CHAIR, whose=("own",), method="POST")),
@@ -438,6 +467,19 @@ def world(app: Flask) -> dict[str, dict[str, object]]:
                 what_was_sent="The rapid review.",
                 today=date(2025, 3, 3),
             )
+            tabled = national_reviews.add_entry(
+                None,
+                partnership,
+                national_reviews.Entry(
+                    title=f"National review {side} (fictional)",
+                    published_by="Child Safeguarding Practice Review Panel",
+                    published_on=None,
+                    tabled_on=date(2025, 6, 12),
+                    tabled_at="Partnership board",
+                    what_was_done="Briefing issued.",
+                ),
+                today=date(2025, 6, 12),
+            )
             db.session.flush()
             result[side] = {
                 "agency_id": agency.id,
@@ -457,6 +499,7 @@ def world(app: Flask) -> dict[str, dict[str, object]]:
                 "signed_id": signed[1].id,
                 "briefing_id": briefing.id,
                 "submission_id": submission.id,
+                "tabled_id": tabled.id,
                 "user_id": lead.id,
                 "user_email": lead.email,
                 "calendar_token": preferences.enable_calendar(lead),
@@ -485,6 +528,7 @@ def world(app: Flask) -> dict[str, dict[str, object]]:
             "request_id": result["other"]["request_id"],
             "update_id": result["other"]["update_id"],
             "submission_id": result["other"]["submission_id"],
+            "tabled_id": result["other"]["tabled_id"],
         }
         result["secretariat"] = {"email": secretariat.email}
         db.session.commit()

@@ -35,6 +35,7 @@ from sgreviews.services.accounts import users
 from sgreviews.services.demo import actions as actions_demo
 from sgreviews.services.demo.briefings import load_demo_briefings
 from sgreviews.services.demo.lifecycle import load_lifecycle_demo
+from sgreviews.services.demo.national_reviews import load_national_reviews_demo
 from sgreviews.services.themes import sync_themes
 
 DEMO_PASSWORD = "demo-password-for-sgreviews"
@@ -437,6 +438,7 @@ def load_demo(config_dir: Path, today: date | None = None) -> list[DemoSignIn]:
     load_lifecycle_demo(reviews, agencies, secretariat, today)
     actions_demo.add_action_detail(today)
     load_demo_briefings(today)
+    load_national_reviews_demo(partnerships["NSCP"], secretariat, today)
     from sgreviews.services.demo.reminders import load_reminder_demo
 
     load_reminder_demo(today)

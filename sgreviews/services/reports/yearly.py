@@ -46,6 +46,8 @@ from sgreviews.services.periods import BusinessYear, Period
 from sgreviews.services.reports import narrative
 from sgreviews.services.reports.recurred import TITLE as RECURRED
 from sgreviews.services.reports.recurred import learning_that_recurred
+from sgreviews.services.reports.tabled import TITLE as TABLED
+from sgreviews.services.reports.tabled import national_reviews_tabled
 
 SMALL_NUMBER = 5
 NUMBER_WORDS = ["no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"]
@@ -218,6 +220,7 @@ def build_yearly_report(
         _themes(year, as_at, scope, counts),
         _good_practice(year, as_at, scope, counts),
         _recurred(year, as_at, partnership, counts),
+        Section(TABLED, *national_reviews_tabled(year, partnership, counts, today, ReportTable)),
         *_actions(year, as_at, scope, counts),
         _dissemination(year, partnership, counts, today),
     ]
