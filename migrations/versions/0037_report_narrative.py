@@ -5,7 +5,7 @@ figures, one row per (scope, business year, section key), with a version for con
 edits. A new table: additive.
 
 Revision ID: 0037
-Revises: 0040 (chained after the migrations merged while this was written: 0039, 0040)
+Revises: 0036 (chained after the migrations merged while this was written: 0039, 0040)
 Create Date: 2026-12-07 16:00:00
 
 """
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0037"
-down_revision = "0040"
+down_revision = "0036"
 branch_labels = None
 depends_on = None
 

@@ -5,7 +5,7 @@ considered (tabled at the board or a subgroup) and what it did as a result. Addi
 new table only, so it can be re-chained after any other revision.
 
 Revision ID: 0038
-Revises: 0036
+Revises: 0037
 Create Date: 2026-12-07 16:00:00
 
 """
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0038"
-down_revision = "0036"
+down_revision = "0037"
 branch_labels = None
 depends_on = None
 
