@@ -69,7 +69,8 @@ def family_feedback(
         f"{between} {invited} "
         f"{counts.were(len(rows))} invited to contribute to "
         f"{counts.of(reviews, 'review')}: {states}.",
-        f"The views of {counts.number(used) if used else 'none'} of them were used in the reviews.",
+        f"The views of {counts.number(used) if used else 'none'} of them were used in the "
+        f"{'review' if reviews == 1 and not counts.public else 'reviews'}.",
     ]
     order = (Consent.GIVEN, Consent.WITHHELD, Consent.AWAITED, Consent.NOT_ASKED)
     if counts.public:
