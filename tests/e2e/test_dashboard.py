@@ -86,6 +86,7 @@ STATUTORY_HEADINGS = [
     "What we learned",
     "Good practice",
     "Learning that recurred",
+    "National reviews tabled",
     "Action plans and evidence of impact",
     "Areas of little or no progress",
     "Findings not implemented",

@@ -253,6 +253,7 @@ def test_sections_in_the_statutory_order(made: Made) -> None:
         "What we learned",
         "Good practice",
         "Learning that recurred",
+        "National reviews tabled",
         "Action plans and evidence of impact",
         "Areas of little or no progress",
         "Findings not implemented",
