@@ -29,6 +29,10 @@ REGIMES: dict[str, str] = {
     "scotland_asplr": "National Guidance for Adult Protection Committees: Learning Reviews",
     "ni_sbni_reg17": "Safeguarding Board for Northern Ireland Regulations 2012, regulation 17",
 }
+# The regimes whose law asks the yearly report to say which findings of the year's reviews
+# were not implemented, and why: the Care Act 2014, Schedule 2 paragraph 4 (a Safeguarding
+# Adults Board's annual report). A review type has the duty through its ``regime``.
+FINDINGS_NOT_IMPLEMENTED_REGIMES = frozenset({"care_act_s44"})
 OWNING_BODIES: dict[str, str] = {
     "children": "Safeguarding children partnership",
     "adults": "Safeguarding adults board",
@@ -131,6 +135,9 @@ class Outcome:
     key: str
     label: str
     commissions: str = ""
+    # A decision not to hold a review ("No further review", "Criteria not met: no SAR"):
+    # the yearly report names such decisions and their reasons (Working Together 2023).
+    no_review: bool = False
 
 
 @dataclass(frozen=True)
@@ -192,6 +199,12 @@ class ReviewType:
     def prefix(self) -> str:
         return self.reference_prefix or self.short_name
 
+    @property
+    def reports_findings_not_implemented(self) -> bool:
+        """Its law asks the yearly report to explain each finding not implemented, with
+        the reasons (``FINDINGS_NOT_IMPLEMENTED_REGIMES``)."""
+        return self.regime in FINDINGS_NOT_IMPLEMENTED_REGIMES
+
     def outcome(self, key: str) -> Outcome | None:
         return next((outcome for outcome in self.outcomes if outcome.key == key), None)
 
@@ -224,7 +237,7 @@ TYPE_KEYS = (
     "submissions",
 )
 CLOCK_KEYS = ("key", "name", "start_event", "length", "unit", "jurisdiction", "met_by", "first_day")
-OUTCOME_KEYS = ("key", "label", "commissions")
+OUTCOME_KEYS = ("key", "label", "commissions", "no_review")
 
 
 def _refuse_unknown_keys(table: dict[str, Any], known: tuple[str, ...], where: str) -> None:
@@ -344,6 +357,7 @@ def _parse_outcomes(table: dict[str, Any], where: str) -> tuple[Outcome, ...]:
                 key=_require_str(item, "key", at),
                 label=_require_str(item, "label", at),
                 commissions=_require_str(item, "commissions", at, optional=True),
+                no_review=_parse_flag(item, "no_review", at, False),
             )
         )
     return tuple(outcomes)

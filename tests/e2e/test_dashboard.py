@@ -74,3 +74,51 @@ def test_chair_downloads_the_yearly_report_in_each_format(page: Page) -> None:
     word = " ".join(p.text for p in Document(io.BytesIO(downloads["Word"])).paragraphs)
     assert expected in " ".join(word.split())
     assert expected in " ".join(downloads["Markdown"].decode().split())
+
+
+STATUTORY_HEADINGS = [
+    "Reviews undertaken",
+    "Decisions on reviews and their reasons",
+    "Reviews carried over",
+    "Reviews completed",
+    "Reviews published",
+    "Timeliness against each clock",
+    "What we learned",
+    "Good practice",
+    "Learning that recurred",
+    "National reviews tabled",
+    "Action plans and evidence of impact",
+    "Areas of little or no progress",
+    "Findings not implemented",
+    "Safeguarding Adults Review findings not implemented (Care Act 2014 section 44)",
+    "How learning was shared and its reach",
+    "Feedback from children and families",
+]
+
+
+def test_yearly_report_carries_the_statutory_sections(page: Page) -> None:
+    """The current year's report for all partnerships, full and public: every statutory
+    section in its order, and no one named in the public version's family section."""
+    sign_in(page, "chair@sgreviews.example")
+    last_year = BusinessYear.containing(london_today()).start_year - 1
+    page.goto(f"/dashboard/yearly-report?year={last_year}")
+    headings = page.locator("main h2.govuk-heading-m")
+    expect(headings.first).to_be_visible()
+    shown = [" ".join(text.split()) for text in headings.all_inner_texts()]
+    assert [title for title in shown if title in STATUTORY_HEADINGS] == STATUTORY_HEADINGS
+    # The full version lists the family involvement per review, never the people.
+    family = page.locator("h2", has_text="Feedback from children and families")
+    reference = family.locator("xpath=following-sibling::table[1]//td[1]").first.inner_text()
+    assert reference.count("-") >= 2  # a review reference such as LCSPR-2025-02
+    assert "Mother of" not in page.locator("main").inner_text()
+    screenshot(page, "yearly-report-statutory")
+    assert axe_violations(page) == []
+    page.get_by_label("Version").select_option("public")
+    page.get_by_role("button", name="Show report").click()
+    family = page.locator("h2", has_text="Feedback from children and families")
+    expect(family).to_be_visible()
+    main = page.locator("main").inner_text()
+    for private in ("Mother of", "Child M", reference):
+        assert private not in main
+    screenshot(page, "yearly-report-statutory-public")
+    assert axe_violations(page) == []

@@ -22,6 +22,7 @@ from sgreviews.clock import LONDON, to_london
 from sgreviews.models import Action, ActionUpdate, Review
 from sgreviews.models.action import ExtensionRequest
 from sgreviews.models.review import (
+    FamilyInvolvement,
     ReviewDeadline,
     ReviewDecision,
     ReviewHold,
@@ -92,6 +93,25 @@ def extension_decided_on(request: ExtensionRequest) -> date | None:
 def decision_made_on(decision: ReviewDecision) -> date:
     """A decision on a review (a rapid review's recommendation, a DHR or SAR decision)."""
     return decision.decided_on
+
+
+def decision_made_between_sql(start: date, end: date) -> ColumnElement[bool]:
+    """SQL: a decision on a review made from ``start`` to ``end`` inclusive
+    (``decision_made_on``)."""
+    return and_(ReviewDecision.decided_on >= start, ReviewDecision.decided_on <= end)
+
+
+def progress_recorded_on(entry: ActionUpdate) -> date:
+    """A progress update on an action (an entry of kind "progress"): the day it took
+    effect."""
+    return entry.effective_on
+
+
+def family_invited_on_sql(start: date, end: date) -> ColumnElement[bool]:
+    """SQL: a child, adult or family member invited to contribute to a review from
+    ``start`` to ``end`` inclusive. The log's one dated event: its consent and how the
+    views were used are as recorded with the entry (the log is added to, never edited)."""
+    return and_(FamilyInvolvement.invited_on >= start, FamilyInvolvement.invited_on <= end)
 
 
 def review_completed_on(review: Review) -> date | None:

@@ -44,12 +44,20 @@ from sgreviews.services.history.event_dates import (
 from sgreviews.services.history.reviews_as_at import open_on, stage_on
 from sgreviews.services.periods import BusinessYear, Period
 from sgreviews.services.reports import narrative
+from sgreviews.services.reports.care_act import statutory_not_implemented
+from sgreviews.services.reports.decisions import decision_types, decisions_on_reviews
+from sgreviews.services.reports.family import family_feedback
+from sgreviews.services.reports.parts import Part, Words
 from sgreviews.services.reports.recurred import TITLE as RECURRED
 from sgreviews.services.reports.recurred import learning_that_recurred
+from sgreviews.services.reports.stalled import little_or_no_progress
 from sgreviews.services.reports.tabled import TITLE as TABLED
 from sgreviews.services.reports.tabled import national_reviews_tabled
+from sgreviews.services.reports.timeliness import timeliness_against_each_clock
 
 SMALL_NUMBER = 5
+# Working Together 2023's words for what was "Dissemination".
+SHARED = "How learning was shared and its reach"
 NUMBER_WORDS = ["no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"]
 
 
@@ -212,17 +220,35 @@ def build_yearly_report(
         key=lambda review: (review_published_on(review) or year.start, review.reference),
     )
 
+    # The statutory sections (Working Together 2023, the Care Act 2014) are written by
+    # their own modules, from the same as-at reading of the history.
+    words = Words(counts, lambda key: _plural_name(review_types.get(key), key), _join, _long)
+    states = _action_states(year, as_at, scope)
+    plan, not_implemented = _actions(year, as_at, scope, counts)
+    care_act = statutory_not_implemented(states, review_types, partnership, words)
     sections = [
         _undertaken(started, review_types, counts, between, as_at),
+        _section(decisions_on_reviews(year.start, as_at, scope, review_types, words, between)),
         _carried_over(carried, review_types, counts, year),
         _completed(completed, review_types, counts),
         _published(published, review_types, counts),
+        _section(
+            timeliness_against_each_clock(
+                year, partnership.id if partnership else None, today, words
+            )
+        ),
         _themes(year, as_at, scope, counts),
         _good_practice(year, as_at, scope, counts),
         _recurred(year, as_at, partnership, counts),
         Section(TABLED, *national_reviews_tabled(year, partnership, counts, today, ReportTable)),
-        *_actions(year, as_at, scope, counts),
+        plan,
+        _section(little_or_no_progress(states, year.start, as_at, words)),
+        not_implemented,
+        *([_section(care_act)] if care_act else []),
         _dissemination(year, partnership, counts, today),
+        _section(
+            family_feedback(year.start, as_at, _reviews_of_year(year, as_at, scope), words, between)
+        ),
     ]
     title = f"Yearly report {year.label}"
     # The writer's words, all in one query; the public version carries them too (they are
@@ -253,11 +279,21 @@ def _undertaken(
         singular, plural = _plural_name(review_types.get(key), key)
         phrases.append(counts.of(count, singular, plural))
     sentence = f"{between} the partnership undertook {_join(phrases)}"
-    decided = _decision_phrases(
-        [review for review in started if review.review_type == "rapid_review"],
-        review_types,
-        counts,
-        as_at,
+    # What the year's reviews that decide whether to hold a review (``outcome_is_decision``:
+    # rapid reviews, SARs, DHRs) led to; per type when the year had more than one such type.
+    deciding = [key for key in decision_types(review_types) if key in by_type]
+    decided = "; ".join(
+        phrase
+        for key in sorted(deciding, key=lambda key: (-by_type[key], key))
+        if (
+            phrase := _decision_phrases(
+                [review for review in started if review.review_type == key],
+                review_types,
+                counts,
+                as_at,
+                key if len(deciding) > 1 else None,
+            )
+        )
     )
     paragraphs = [f"{sentence}; {decided}." if decided else f"{sentence}."]
     table = None
@@ -284,33 +320,34 @@ def _article(word: str) -> str:
 
 
 def _decision_phrases(
-    rapid_reviews: list[Review],
+    deciding: list[Review],
     review_types: Mapping[str, ReviewType],
     counts: Counts,
     as_at: date,
+    named: str | None = None,
 ) -> str:
-    """What the year's rapid reviews led to by ``as_at``: "in both, an LCSPR was
-    commissioned" (a decision made later is not yet known then)."""
-    total = len(rapid_reviews)
+    """What the year's reviews of one deciding type led to by ``as_at``: "in both, an
+    LCSPR was commissioned" (a decision made later is not yet known then); with ``named``
+    (the type's key, when the year had several deciding types), "in both rapid reviews"."""
+    total = len(deciding)
     if not total:
         return ""
     outcomes: Counter[str] = Counter()
-    for review in rapid_reviews:
+    for review in deciding:
         made = [decision for decision in review.decisions if decision_made_on(decision) <= as_at]
         latest = max(
             made, key=lambda decision: (decision_made_on(decision), decision.id), default=None
         )
         outcomes[latest.outcome if latest else ""] += 1
-    options = (
-        {option.key: option for option in review_types["rapid_review"].outcomes}
-        if ("rapid_review" in review_types)
-        else {}
-    )
+    review_type = review_types.get(deciding[0].review_type)
+    options = {option.key: option for option in review_type.outcomes} if review_type else {}
+    singular, plural = _plural_name(review_type, deciding[0].review_type)
     parts = []
     for outcome, count in sorted(outcomes.items(), key=lambda item: (-item[1], item[0])):
         if not outcome:
             verb = "is" if counts.were(count) == "was" else "are"
-            parts.append(f"{counts.number(count)} {verb} awaiting a decision")
+            of_type = "" if named is None else f" {singular if verb == 'is' else plural}"
+            parts.append(f"{counts.number(count)}{of_type} {verb} awaiting a decision")
             continue
         option = options.get(outcome)
         if option and option.commissions:
@@ -319,12 +356,21 @@ def _decision_phrases(
         else:
             label = option.label if option else outcome
             phrase = f"the decision was: {label[:1].lower() + label[1:]}"
-        if counts.public and count < SMALL_NUMBER:
-            where = "in fewer than 5 of them"
+        if named is None:
+            if counts.public and count < SMALL_NUMBER:
+                where = "in fewer than 5 of them"
+            elif count == total:
+                where = {1: "in it", 2: "in both"}.get(total, f"in all {counts.number(total)}")
+            else:
+                where = f"in {counts.number(count)} of them"
+        elif counts.public and count < SMALL_NUMBER:
+            where = f"in fewer than 5 of the {plural}"
         elif count == total:
-            where = {1: "in it", 2: "in both"}.get(total, f"in all {counts.number(total)}")
+            where = {1: f"in the {singular}", 2: f"in both {plural}"}.get(
+                total, f"in all {counts.number(total)} {plural}"
+            )
         else:
-            where = f"in {counts.number(count)} of them"
+            where = f"in {counts.number(count)} of the {plural}"
         parts.append(f"{where}, {phrase}")
     return "; ".join(parts)
 
@@ -528,12 +574,9 @@ def _recurred(
     return Section(RECURRED, recurred.paragraphs, table)
 
 
-def _actions(
-    year: BusinessYear, as_at: date, scope: list[ColumnElement[bool]], counts: Counts
-) -> list[Section]:
-    """The actions of the year, as at its end: added, due, completed, assured or closed
-    within it, or open at its end (``history.actions_as_at``)."""
-    in_scope: list[ColumnElement[bool]] = [
+def _action_scope(scope: list[ColumnElement[bool]]) -> list[ColumnElement[bool]]:
+    """The actions answering findings of the report's reviews."""
+    return [
         Action.id.in_(
             select(action_finding.c.action_id)
             .join(Finding, Finding.id == action_finding.c.finding_id)
@@ -541,7 +584,16 @@ def _actions(
             .where(*scope)
         )
     ]
-    states = actions_of_period(in_scope, Period(year.start, year.end, year.label), as_at)
+
+
+def _actions(
+    year: BusinessYear, as_at: date, scope: list[ColumnElement[bool]], counts: Counts
+) -> list[Section]:
+    """The actions of the year, as at its end: added, due, completed, assured or closed
+    within it, or open at its end (``history.actions_as_at``)."""
+    states = actions_of_period(
+        _action_scope(scope), Period(year.start, year.end, year.label), as_at
+    )
     on = _long(as_at)
 
     def tally(test: Callable[[ActionAsAt], bool]) -> int:
@@ -609,13 +661,15 @@ def _dissemination(
         Filters(year=year, partnership_id=partnership.id if partnership else None, today=today)
     )
     if not reach.briefings_published and not reach.reads and not reach.team_uses:
-        return Section("Dissemination", ["No briefings were published or used in the year."])
+        return Section(SHARED, ["No briefings were published or used in the year."])
     paragraphs = [
         f"{_first_upper(counts.of(reach.briefings_published, 'briefing', 'briefings'))} "
         f"{counts.were(reach.briefings_published)} published. Practitioners confirmed reading "
         f"briefings {counts.of(reach.reads, 'time', 'times')}, and team leaders recorded "
         f"{counts.of(reach.team_uses, 'team use', 'team uses')} reaching "
-        f"{counts.of(reach.staff_reached, 'member of staff', 'members of staff')}."
+        f"{counts.of(reach.staff_reached, 'member of staff', 'members of staff')}.",
+        f"The learning reached {counts.of(len(reach.by_agency), 'agency', 'agencies')} "
+        "through reads or team uses.",
     ]
     table = ReportTable(
         ["Agency", "Reads confirmed", "Team uses", "Staff reached"],
@@ -629,4 +683,18 @@ def _dissemination(
             for row in reach.by_agency
         ],
     )
-    return Section("Dissemination", paragraphs, table)
+    return Section(SHARED, paragraphs, table)
+
+
+def _section(part: Part) -> Section:
+    """A statutory section written by its own module."""
+    table = ReportTable(part.headers, part.rows) if part.rows else None
+    return Section(part.title, part.paragraphs, table)
+
+
+def _action_states(
+    year: BusinessYear, as_at: date, scope: list[ColumnElement[bool]]
+) -> list[ActionAsAt]:
+    """The actions of the year as at ``as_at``, for the statutory sections (the same
+    reading as ``_actions``)."""
+    return actions_of_period(_action_scope(scope), Period(year.start, year.end, year.label), as_at)
