@@ -335,7 +335,7 @@ def _check_figures(page: Page, refs: dict[str, str]) -> None:
 
     learned = _section(page, "What we learned")
     assert (
-        "The learning that recurred most across the year's reviews was about fathers and "
+        "The learning of the year's reviews was most often about fathers and "
         "male carers and professional curiosity." in learned
     ), learned
     assert "Voice and lived experience" not in learned  # a strength is not learning

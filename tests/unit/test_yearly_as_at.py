@@ -269,7 +269,7 @@ def test_learning_and_good_practice_apart(year: Year) -> None:
     text = report_text(date(2022, 4, 20))
     learned = section(text, "What we learned")
     assert (
-        "The learning that recurred most across the year's reviews was about "
+        "The learning of the year's reviews was most often about "
         "fathers and male carers and information sharing." in learned
     )
     assert "| Fathers and male carers | 2 | 1 |" in learned

@@ -519,9 +519,7 @@ def _themes(
             ["No learning points or recommendations were recorded for the reviews of the year."],
         )
     top = [name.lower() for name, _findings, _reviews in rows[:3]]
-    paragraphs = [
-        f"The learning that recurred most across the year's reviews was about {_join(top)}."
-    ]
+    paragraphs = [f"The learning of the year's reviews was most often about {_join(top)}."]
     table = ReportTable(
         ["Theme", "Learning points and recommendations", "Reviews"],
         [(name, counts.cell(findings), counts.cell(reviews)) for name, findings, reviews in rows],
