@@ -224,7 +224,7 @@ def build_yearly_report(
     # their own modules, from the same as-at reading of the history.
     words = Words(counts, lambda key: _plural_name(review_types.get(key), key), _join, _long)
     states = _action_states(year, as_at, scope)
-    plan, not_implemented = _actions(year, as_at, scope, counts)
+    plan, not_implemented = _actions(states, as_at, counts)
     care_act = statutory_not_implemented(states, review_types, partnership, words)
     sections = [
         _undertaken(started, review_types, counts, between, as_at),
@@ -584,14 +584,9 @@ def _action_scope(scope: list[ColumnElement[bool]]) -> list[ColumnElement[bool]]
     ]
 
 
-def _actions(
-    year: BusinessYear, as_at: date, scope: list[ColumnElement[bool]], counts: Counts
-) -> list[Section]:
-    """The actions of the year, as at its end: added, due, completed, assured or closed
-    within it, or open at its end (``history.actions_as_at``)."""
-    states = actions_of_period(
-        _action_scope(scope), Period(year.start, year.end, year.label), as_at
-    )
+def _actions(states: list[ActionAsAt], as_at: date, counts: Counts) -> list[Section]:
+    """The actions of the year (``_action_states``), as at its end: added, due, completed,
+    assured or closed within it, or open at its end (``history.actions_as_at``)."""
     on = _long(as_at)
 
     def tally(test: Callable[[ActionAsAt], bool]) -> int:
@@ -693,6 +688,6 @@ def _section(part: Part) -> Section:
 def _action_states(
     year: BusinessYear, as_at: date, scope: list[ColumnElement[bool]]
 ) -> list[ActionAsAt]:
-    """The actions of the year as at ``as_at``, for the statutory sections (the same
-    reading as ``_actions``)."""
+    """The actions of the year as at ``as_at``: read once, for the action plan section
+    (``_actions``) and the statutory sections."""
     return actions_of_period(_action_scope(scope), Period(year.start, year.end, year.label), as_at)
