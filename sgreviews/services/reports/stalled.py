@@ -9,7 +9,7 @@ from collections import Counter
 from collections.abc import Sequence
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, select
 
 from sgreviews.extensions import db
 from sgreviews.models import Action, Agency, Finding, Theme
@@ -41,34 +41,47 @@ def stalled_actions(states: Sequence[ActionAsAt], start: date, as_at: date) -> l
     ]
 
 
-def _themes_and_agencies(ids: list[int]) -> tuple[dict[int, set[str]], dict[int, str]]:
-    """Each action's themes (through the findings it answers) and its owning agency's name.
-    Two queries."""
+def _themes_and_agencies(
+    stalled: Sequence[ActionAsAt], action_scope: Sequence[ColumnElement[bool]]
+) -> tuple[dict[int, set[str]], dict[int, str]]:
+    """Each stalled action's themes (through the findings it answers) and its owning
+    agency's name. Two queries, bound by the report's own action scope and the agencies,
+    never by a list of action ids (which at national scale would pass SQLite's limit on
+    bound parameters)."""
+    wanted = {state.action.id for state in stalled}
     themes: dict[int, set[str]] = {}
-    agencies: dict[int, str] = {}
-    if not ids:
-        return themes, agencies
+    if not wanted:
+        return themes, {}
     for action_id, name in db.session.execute(
         select(action_finding.c.action_id, Theme.name)
+        .join(Action, Action.id == action_finding.c.action_id)
         .join(Finding, Finding.id == action_finding.c.finding_id)
         .join(finding_theme, finding_theme.c.finding_id == Finding.id)
         .join(Theme, Theme.id == finding_theme.c.theme_id)
-        .where(action_finding.c.action_id.in_(ids))
+        .where(*action_scope)
         .distinct()
     ).all():
-        themes.setdefault(action_id, set()).add(name)
-    for action_id, name in db.session.execute(
-        select(Action.id, Agency.name)
-        .join(Agency, Agency.id == Action.owning_agency_id)
-        .where(Action.id.in_(ids))
-    ).all():
-        agencies[action_id] = name
+        if action_id in wanted:
+            themes.setdefault(action_id, set()).add(name)
+    agency_ids = {state.action.owning_agency_id for state in stalled}
+    names = {
+        agency_id: name
+        for agency_id, name in db.session.execute(
+            select(Agency.id, Agency.name).where(Agency.id.in_(agency_ids))
+        ).all()
+    }
+    agencies = {state.action.id: names.get(state.action.owning_agency_id, "") for state in stalled}
     return themes, agencies
 
 
 def little_or_no_progress(
-    states: Sequence[ActionAsAt], start: date, as_at: date, words: Words
+    states: Sequence[ActionAsAt],
+    start: date,
+    as_at: date,
+    words: Words,
+    action_scope: Sequence[ColumnElement[bool]],
 ) -> Part:
+    """``states`` are the report's actions of the year, read within ``action_scope``."""
     counts = words.counts
     stalled = stalled_actions(states, start, as_at)
     on = words.long(as_at)
@@ -82,7 +95,7 @@ def little_or_no_progress(
         )
     overdue = sum(1 for state in stalled if state.overdue(as_at))
     silent = sum(1 for state in stalled if not progressed_between(state, start, as_at))
-    themes, agencies = _themes_and_agencies([state.action.id for state in stalled])
+    themes, agencies = _themes_and_agencies(stalled, action_scope)
     # An action answering findings of several themes counts under each of them.
     by_theme: Counter[str] = Counter()
     by_group: dict[tuple[str, str], list[int]] = {}

@@ -242,7 +242,7 @@ def build_yearly_report(
         _recurred(year, as_at, partnership, counts),
         Section(TABLED, *national_reviews_tabled(year, partnership, counts, today, ReportTable)),
         plan,
-        _section(little_or_no_progress(states, year.start, as_at, words)),
+        _section(little_or_no_progress(states, year.start, as_at, words, _action_scope(scope))),
         not_implemented,
         *([_section(care_act)] if care_act else []),
         _dissemination(year, partnership, counts, today),
