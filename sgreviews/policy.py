@@ -361,7 +361,7 @@ def serves_partnership(user: Actor, partnership_id: int) -> bool:
     if not has_permission(user, Permission.MANAGE_REVIEWS):
         return False
     assert isinstance(user, User)
-    return not user.partnerships or any(p.id == partnership_id for p in user.partnerships)
+    return _linked_to(user, partnership_id)
 
 
 def can_move_review(user: Actor, from_partnership_id: int, to_partnership_id: int) -> bool:

@@ -3,7 +3,8 @@
 the same briefing in the editor or the same entry of the log of challenge at the same
 instant; two family-log entries are added to one review at once; a reader double-submits
 "I have read this"; two people save the yearly report's foreword at once (the first
-save of it, then edits). Every round: no 500; an edit race gives one save and one refusal that
+save of it, then edits); two people save one entry of the register of national reviews
+tabled. Every round: no 500; an edit race gives one save and one refusal that
 keeps the loser's typed text in the form; both appends are kept; one confirmation."""
 
 from __future__ import annotations
@@ -26,12 +27,15 @@ from sgreviews.models import (
     BriefingVersion,
     Challenge,
     ChallengeStatus,
+    NationalReviewTabled,
+    Partnership,
     ReportNarrative,
     Review,
     Role,
 )
 from sgreviews.models.review import FamilyInvolvement
 from sgreviews.services.dashboard import challenges
+from sgreviews.services.national_reviews import register
 from sgreviews.services.periods import BusinessYear
 from tests import factories
 from tests.briefing_helpers import TYPICAL_SECTIONS, draft_briefing, published_briefing
@@ -322,3 +326,57 @@ def test_simultaneous_narrative_saves_give_one_save_and_one_refusal(world: World
                 select(ReportNarrative.text).where(ReportNarrative.section_key == "foreword")
             ).all()
             assert stored == [texts[1 - loser]]
+
+
+def test_simultaneous_national_review_edits_give_one_save_and_one_refusal(
+    world: World,
+) -> None:
+    with world.app.app_context():
+        partnership = db.session.get(Partnership, world.partnership_id)
+        assert partnership is not None
+        entry_id = register.add_entry(
+            None,
+            partnership,
+            register.Entry(
+                title="National review: safeguarding babies (fictional)",
+                published_by="A national panel",
+                published_on=None,
+                tabled_on=london_today() - timedelta(days=7),
+                tabled_at="Case review subgroup",
+                what_was_done="Shared with the subgroup.",
+            ),
+        ).id
+        db.session.commit()
+    people = people_of(world)
+    path = f"/national-reviews/{world.partnership_id}/{entry_id}/edit"
+    tabled_on = date_fields(london_today() - timedelta(days=7))
+    for number in range(ROUNDS):
+        versions = [hidden(person.request(path).body, "version") for person in people]
+        done = [f"Round {number}: what writer {index} recorded" for index in range(2)]
+        replies = race(
+            *(
+                (
+                    people[index],
+                    path,
+                    {
+                        "title": "National review: safeguarding babies (fictional)",
+                        "published_by": "A national panel",
+                        "published_on": ["", "", ""],
+                        "tabled_on": tabled_on,
+                        "tabled_at": "Case review subgroup",
+                        "what_was_done": done[index],
+                        "version": versions[index],
+                    },
+                )
+                for index in range(2)
+            )
+        )
+        loser, page = one_save_one_refusal(replies)
+        assert done[loser] in page  # typed, kept in the form
+        with world.app.app_context():
+            stored = db.session.scalars(
+                select(NationalReviewTabled.what_was_done).where(
+                    NationalReviewTabled.id == entry_id
+                )
+            ).all()
+            assert stored == [done[1 - loser]]
