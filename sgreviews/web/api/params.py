@@ -22,6 +22,20 @@ def list_pattern(allowed: tuple[str, ...]) -> str:
     return f"^{one}(,{one})*$"
 
 
+DAY_DETAIL = "must be a date as YYYY-MM-DD"
+
+
+def iso_day(value: object) -> date | None:
+    """An ISO date as the API takes one ("2022-03-31", exactly ten characters), or None
+    for anything else: a query parameter's or a body field's."""
+    if not isinstance(value, str) or len(value) != 10:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        return None
+
+
 class Params:
     """The query string of one call; ``problems`` collects every bad value, and
     ``check`` raises them together."""
@@ -67,13 +81,10 @@ class Params:
         value = self._raw(name)
         if value is None:
             return None
-        try:
-            if len(value) != 10:
-                raise ValueError(value)
-            return date.fromisoformat(value)
-        except ValueError:
-            self._bad(name, "must be a date as YYYY-MM-DD")
-            return None
+        day = iso_day(value)
+        if day is None:
+            self._bad(name, DAY_DETAIL)
+        return day
 
     def flag(self, name: str) -> bool | None:
         value = self._raw(name)

@@ -10,7 +10,6 @@ browser: "completed" needs evidence already attached."""
 from __future__ import annotations
 
 import re
-from datetime import date
 from typing import Any
 
 from flask import Response, request
@@ -26,7 +25,7 @@ from sgreviews.services.api import records
 from sgreviews.services.editing import FieldError, StaleEdit
 from sgreviews.web.access import api_token
 from sgreviews.web.api.common import blueprint, tagged
-from sgreviews.web.api.params import Params
+from sgreviews.web.api.params import DAY_DETAIL, Params, iso_day
 from sgreviews.web.api_auth import api_caller
 from sgreviews.web.api_problems import Problem
 from sgreviews.web.transactions import attempts
@@ -72,21 +71,11 @@ def _body() -> dict[str, Any]:
         problems.append({"parameter": "note", "detail": "must not hold a NUL character"})
     if not isinstance(body.get("off_track", False), bool):
         problems.append({"parameter": "off_track", "detail": "must be true or false"})
-    if "effective_on" in body and _day(body["effective_on"]) is None:
-        problems.append({"parameter": "effective_on", "detail": "must be a date as YYYY-MM-DD"})
+    if "effective_on" in body and iso_day(body["effective_on"]) is None:
+        problems.append({"parameter": "effective_on", "detail": DAY_DETAIL})
     if problems:
         raise Problem(400, "The update is not valid: see errors.", errors=problems)
     return body
-
-
-def _day(value: object) -> date | None:
-    """An ISO date ("2022-03-31"), or None for anything else."""
-    if not isinstance(value, str) or len(value) != 10:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        return None
 
 
 def _stale(current_version: int) -> Problem:
@@ -127,7 +116,7 @@ def record_progress(action_id: int) -> Response:
                     note=body["note"],
                     off_track=bool(body.get("off_track", False)),
                     expected_version=expected,
-                    effective_on=_day(body.get("effective_on")),
+                    effective_on=iso_day(body.get("effective_on")),
                 )
     except StaleEdit as error:
         fresh = action_reads.get_action(action_id)
