@@ -42,8 +42,7 @@ class Words:
 
     def type_label(self, key: str) -> str:
         """A review type in a table cell: "Rapid review", "LCSPR"."""
-        name = self.type_name(key)[0]
-        return name[:1].upper() + name[1:]
+        return first_upper(self.type_name(key)[0])
 
 
 @dataclass(frozen=True)

@@ -47,7 +47,7 @@ from sgreviews.services.reports import narrative
 from sgreviews.services.reports.care_act import statutory_not_implemented
 from sgreviews.services.reports.decisions import decision_types, decisions_on_reviews
 from sgreviews.services.reports.family import family_feedback
-from sgreviews.services.reports.parts import Part, Words
+from sgreviews.services.reports.parts import Part, Words, first_upper
 from sgreviews.services.reports.recurred import TITLE as RECURRED
 from sgreviews.services.reports.recurred import learning_that_recurred
 from sgreviews.services.reports.stalled import little_or_no_progress
@@ -147,10 +147,6 @@ def _plural_name(review_type: ReviewType | None, key: str) -> tuple[str, str]:
     else:
         plural = singular + "s"
     return singular, plural
-
-
-def _first_upper(text: str) -> str:
-    return text[:1].upper() + text[1:]
 
 
 def _join(parts: Sequence[str]) -> str:
@@ -408,7 +404,7 @@ def _carried_over(
         ]
     )
     paragraphs = [
-        f"{_first_upper(counts.of(len(carried), 'review', 'reviews'))} started before "
+        f"{first_upper(counts.of(len(carried), 'review', 'reviews'))} started before "
         f"1 April {year.start_year} continued into the year: {stages}."
     ]
     table = None
@@ -435,7 +431,7 @@ def _completed(
     if not completed:
         return Section("Reviews completed", ["No reviews were completed in the year."])
     paragraphs = [
-        _first_upper(
+        first_upper(
             f"{counts.of(len(completed), 'review', 'reviews')} "
             f"{counts.were(len(completed))} completed."
         )
@@ -462,7 +458,7 @@ def _published(
     if not published:
         return Section("Reviews published", ["No review reports were published in the year."])
     paragraphs = [
-        _first_upper(
+        first_upper(
             f"{counts.of(len(published), 'review report', 'review reports')} "
             f"{counts.were(len(published))} published."
         )
@@ -603,7 +599,7 @@ def _actions(states: list[ActionAsAt], as_at: date, counts: Counts) -> list[Sect
     plan = Section(
         "Action plans and evidence of impact",
         [
-            f"{_first_upper(counts.of(len(states), 'action', 'actions'))} of the partnership's "
+            f"{first_upper(counts.of(len(states), 'action', 'actions'))} of the partnership's "
             f"action plans {counts.were(len(states))} "
             f"live in the year: {_some(counts, added)} added, {_some(counts, fell_due)} "
             f"falling due, {_some(counts, completed)} completed with evidence and "
@@ -628,7 +624,7 @@ def _actions(states: list[ActionAsAt], as_at: date, counts: Counts) -> list[Sect
         closed = Section(
             "Findings not implemented",
             [
-                f"{_first_upper(counts.of(len(not_implemented), 'action', 'actions'))} "
+                f"{first_upper(counts.of(len(not_implemented), 'action', 'actions'))} "
                 f"{counts.were(len(not_implemented))} closed without being implemented "
                 "in the year. The reasons recorded are below."
             ],
@@ -656,7 +652,7 @@ def _dissemination(
     if not reach.briefings_published and not reach.reads and not reach.team_uses:
         return Section(SHARED, ["No briefings were published or used in the year."])
     paragraphs = [
-        f"{_first_upper(counts.of(reach.briefings_published, 'briefing', 'briefings'))} "
+        f"{first_upper(counts.of(reach.briefings_published, 'briefing', 'briefings'))} "
         f"{counts.were(reach.briefings_published)} published. Practitioners confirmed reading "
         f"briefings {counts.of(reach.reads, 'time', 'times')}, and team leaders recorded "
         f"{counts.of(reach.team_uses, 'team use', 'team uses')} reaching "
