@@ -80,12 +80,11 @@ def family_feedback(
             ["Consent", "Children, adults and family members invited"],
             [(state.label, counts.cell(consent[state])) for state in order],
         )
-    per_review: dict[str, list[int]] = {}
+    by_review: dict[str, Counter[Consent]] = {}
+    used_in: Counter[str] = Counter()
     for row in rows:
-        cells = per_review.setdefault(row.reference, [0] * (len(Consent) + 2))
-        cells[0] += 1
-        cells[1 + list(Consent).index(row.consent)] += 1
-        cells[-1] += bool(row.views_used.strip())
+        by_review.setdefault(row.reference, Counter())[row.consent] += 1
+        used_in[row.reference] += bool(row.views_used.strip())
     return Part(
         TITLE,
         paragraphs,
@@ -93,10 +92,10 @@ def family_feedback(
         [
             (
                 reference,
-                str(cells[0]),
-                *(str(cells[1 + list(Consent).index(state)]) for state in order),
-                str(cells[-1]),
+                str(sum(states.values())),
+                *(str(states[state]) for state in order),
+                str(used_in[reference]),
             )
-            for reference, cells in per_review.items()
+            for reference, states in by_review.items()
         ],
     )
