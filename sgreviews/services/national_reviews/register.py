@@ -15,7 +15,7 @@ from sgreviews.extensions import db
 from sgreviews.models import NationalReviewTabled, Partnership, User
 from sgreviews.policy import can_read_national_reviews
 from sgreviews.services import audit
-from sgreviews.services.editing import FieldError, check_version
+from sgreviews.services.editing import FieldError, check_version, diff
 from sgreviews.services.periods import BusinessYear, Period
 
 ENTITY = "national_review_tabled"
@@ -210,17 +210,9 @@ def update_entry(
     for name, value in values.items():
         setattr(entry, name, value)
     db.session.flush()
-    after = snapshot(entry)
-    changed = [key for key in after if before[key] != after[key]]
-    if changed:
-        audit.record(
-            actor,
-            ENTITY,
-            entry.id,
-            "updated",
-            {key: before[key] for key in changed},
-            {key: after[key] for key in changed},
-        )
+    old, new = diff(before, snapshot(entry))
+    if new:
+        audit.record(actor, ENTITY, entry.id, "updated", old, new)
     return entry
 
 
