@@ -17,6 +17,7 @@ from sgreviews.services.periods import BusinessYear
 from sgreviews.services.reminders.go_live import reminded, reminders_start
 from sgreviews.services.reminders.rules import YearlyReportRules
 from sgreviews.services.reminders.subjects import Subject
+from sgreviews.services.reports.narrative import scope_key
 from sgreviews.services.reports.signoff import publication_due, signed_scopes
 
 
@@ -79,10 +80,10 @@ class YearlyReportSource:
         partnerships = db.session.scalars(select(Partnership).order_by(Partnership.id)).all()
         subjects = []
         for year, due in years:
-            if ("all", year.start_year) in signed:
+            if (scope_key(None), year.start_year) in signed:
                 continue
             for partnership in partnerships:
-                if (f"partnership-{partnership.id}", year.start_year) in signed:
+                if (scope_key(partnership.id), year.start_year) in signed:
                     continue
                 # A report due before the partnership used the system is not reminded.
                 clock = PublicationClock(

@@ -33,7 +33,12 @@ MAX_LENGTH = 20_000
 
 def scope_of(partnership: Partnership | None) -> str:
     """The key of a report's scope: every partnership (``"all"``) or one."""
-    return "all" if partnership is None else f"partnership-{partnership.id}"
+    return scope_key(partnership.id if partnership is not None else None)
+
+
+def scope_key(partnership_id: int | None) -> str:
+    """The key of a report's scope, from the partnership's id (None: every partnership)."""
+    return "all" if partnership_id is None else f"partnership-{partnership_id}"
 
 
 def stored(scope: str, year_start: int) -> dict[str, ReportNarrative]:

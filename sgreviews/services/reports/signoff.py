@@ -26,7 +26,7 @@ from sgreviews.review_types import ReviewType
 from sgreviews.services import audit
 from sgreviews.services.periods import BusinessYear
 from sgreviews.services.reports import formats
-from sgreviews.services.reports.narrative import scope_of
+from sgreviews.services.reports.narrative import scope_key, scope_of
 from sgreviews.services.reports.yearly import (
     ReportTable,
     Section,
@@ -161,7 +161,7 @@ def latest(year: BusinessYear, partnership: Partnership | None) -> SignedReport 
 
 def latest_for(year_start: int, partnership_id: int | None) -> SignedReport | None:
     """The newest signed-off version of a year's report (a partnership's, or all)."""
-    scope = "all" if partnership_id is None else f"partnership-{partnership_id}"
+    scope = scope_key(partnership_id)
     return db.session.scalar(
         select(SignedReport)
         .options(joinedload(SignedReport.signed_by))
